@@ -1,0 +1,110 @@
+"""Statutory terms: computed expiry, remaining term and date-consistency checks.
+
+Rules implemented (term adjustments, extensions, terminal disclaimers and unpaid fees are
+not modelled; legal_status carries those facts):
+
+* CN: invention 20 years from filing, utility model 10 years, design 10 years from filing,
+  or 15 years for designs filed on or after 2021-06-01 (Patent Law, 4th amendment).
+* US: utility and plant 20 years from the earliest non-provisional filing; design 14 years
+  from grant, or 15 years from grant if filed on or after 2015-05-13 (Hague implementation).
+* EP, JP, KR: 20 years from filing for inventions; JP/KR utility models 10 years.
+* WO (a PCT application is not a patent) and other combinations: no expiry (``None``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+CN_DESIGN_15Y_FROM = dt.date(2021, 6, 1)
+US_DESIGN_15Y_FROM = dt.date(2015, 5, 13)
+
+# (jurisdiction, patent_type) -> years counted from filing
+_YEARS_FROM_FILING = {
+    ("CN", "invention"): 20,
+    ("CN", "utility_model"): 10,
+    ("US", "invention"): 20,
+    ("EP", "invention"): 20,
+    ("JP", "invention"): 20,
+    ("KR", "invention"): 20,
+    ("JP", "utility_model"): 10,
+    ("KR", "utility_model"): 10,
+}
+
+
+class InconsistentDates(ValueError):
+    """Dates that cannot all be true; names the field to correct."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+def add_years(start: dt.date, years: int) -> dt.date:
+    """Anniversary date; 29 February falls back to 28 February."""
+    try:
+        return start.replace(year=start.year + years)
+    except ValueError:
+        return start.replace(year=start.year + years, day=28)
+
+
+def expiry_date(
+    jurisdiction: str,
+    patent_type: str,
+    filing_date: dt.date | None,
+    grant_date: dt.date | None = None,
+) -> dt.date | None:
+    """Nominal end of term, or None when the rule or the dates needed are unknown."""
+    if jurisdiction == "CN" and patent_type == "design":
+        if filing_date is None:
+            return None
+        return add_years(filing_date, 15 if filing_date >= CN_DESIGN_15Y_FROM else 10)
+    if jurisdiction == "US" and patent_type == "design":
+        if grant_date is None:
+            return None
+        long_term = filing_date is not None and filing_date >= US_DESIGN_15Y_FROM
+        return add_years(grant_date, 15 if long_term else 14)
+    years = _YEARS_FROM_FILING.get((jurisdiction, patent_type))
+    if years is None or filing_date is None:
+        return None
+    return add_years(filing_date, years)
+
+
+def remaining_years(expiry: dt.date | None, on: dt.date) -> float | None:
+    """Years of protection left at a date (0.0 once expired), for sorting and valuation."""
+    if expiry is None:
+        return None
+    return round(max((expiry - on).days, 0) / 365.25, 2)
+
+
+@dataclass(frozen=True, slots=True)
+class PatentDates:
+    """The dates whose order the law fixes."""
+
+    filing_date: dt.date | None = None
+    priority_date: dt.date | None = None
+    publication_date: dt.date | None = None
+    grant_date: dt.date | None = None
+
+
+def date_problems(dates: PatentDates) -> list[InconsistentDates]:
+    """Every ordering violation, so an import report can list them all at once."""
+    problems = []
+    filing = dates.filing_date
+    if filing and dates.grant_date and dates.grant_date < filing:
+        problems.append(InconsistentDates("grant_date", f"{dates.grant_date} is before filing date {filing}"))
+    if filing and dates.publication_date and dates.publication_date < filing:
+        problems.append(
+            InconsistentDates("publication_date", f"{dates.publication_date} is before filing date {filing}")
+        )
+    if filing and dates.priority_date and dates.priority_date > filing:
+        problems.append(InconsistentDates("priority_date", f"{dates.priority_date} is after filing date {filing}"))
+    return problems
+
+
+def check_dates(dates: PatentDates) -> None:
+    """Raise the first ordering violation; for forms that show one message per field."""
+    problems = date_problems(dates)
+    if problems:
+        raise problems[0]
