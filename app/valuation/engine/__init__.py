@@ -1,0 +1,1 @@
+"""Pure valuation engine (stdlib, numpy, scipy): models, registry, results, weighting, sensitivity."""

@@ -1,0 +1,94 @@
+"""Probability distributions for Monte Carlo inputs, described as plain JSON so they version with parameters."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+KINDS: dict[str, tuple[str, ...]] = {
+    "triangular": ("low", "mode", "high"),
+    "pert": ("low", "mode", "high"),
+    "uniform": ("low", "high"),
+    "lognormal": ("median", "sigma"),
+}
+PERT_LAMBDA = 4.0
+
+
+def _number(raw: Mapping[str, Any], key: str) -> float:
+    value = raw.get(key)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{key} must be a number")
+    if not math.isfinite(value):
+        raise ValueError(f"{key} must be finite")
+    return float(value)
+
+
+def _check_support(spec: dict[str, Any], bounds: tuple[float, float] | None) -> None:
+    if bounds is None:
+        return
+    for key in ("low", "mode", "high", "median"):
+        if key in spec and not bounds[0] <= spec[key] <= bounds[1]:
+            raise ValueError(f"{key} {spec[key]} is outside [{bounds[0]}, {bounds[1]}]")
+
+
+def parse_distribution(raw: Any, bounds: tuple[float, float] | None = None) -> dict[str, Any]:
+    """Check a distribution spec such as {"dist": "pert", "low": .., "mode": .., "high": ..}."""
+    if not isinstance(raw, Mapping):
+        raise ValueError("expected a mapping like {'dist': 'triangular', 'low': 0, 'mode': 1, 'high': 2}")
+    kind = raw.get("dist")
+    if kind not in KINDS:
+        raise ValueError(f"dist must be one of {', '.join(KINDS)}")
+    extra = sorted(set(raw) - {"dist", *KINDS[kind]})
+    if extra:
+        raise ValueError(f"unknown keys for {kind}: {', '.join(extra)}")
+    spec: dict[str, Any] = {"dist": kind} | {k: _number(raw, k) for k in KINDS[kind]}
+    if kind == "lognormal":
+        if spec["median"] <= 0 or spec["sigma"] <= 0:
+            raise ValueError("lognormal median and sigma must be positive")
+    elif spec["low"] >= spec["high"]:
+        raise ValueError("low must be below high")
+    elif "mode" in spec and not spec["low"] <= spec["mode"] <= spec["high"]:
+        raise ValueError("mode must lie between low and high")
+    _check_support(spec, bounds)
+    return spec
+
+
+def sample(spec: Mapping[str, Any], rng: np.random.Generator, n: int,
+           bounds: tuple[float, float] | None = None) -> np.ndarray:
+    """Draw n values; unbounded tails are clipped to the parameter bounds so every draw stays valid."""
+    kind = spec["dist"]
+    if kind == "triangular":
+        out = rng.triangular(spec["low"], spec["mode"], spec["high"], n)
+    elif kind == "uniform":
+        out = rng.uniform(spec["low"], spec["high"], n)
+    elif kind == "pert":
+        width = spec["high"] - spec["low"]
+        a = 1.0 + PERT_LAMBDA * (spec["mode"] - spec["low"]) / width
+        b = 1.0 + PERT_LAMBDA * (spec["high"] - spec["mode"]) / width
+        out = spec["low"] + width * rng.beta(a, b, n)
+    else:
+        out = spec["median"] * np.exp(spec["sigma"] * rng.standard_normal(n))
+    if bounds is not None:
+        np.clip(out, bounds[0], bounds[1], out=out)
+    return out
+
+
+def mean(spec: Mapping[str, Any]) -> float:
+    """Analytic mean, used in steps and tests."""
+    kind = spec["dist"]
+    if kind == "triangular":
+        return (spec["low"] + spec["mode"] + spec["high"]) / 3.0
+    if kind == "uniform":
+        return (spec["low"] + spec["high"]) / 2.0
+    if kind == "pert":
+        return (spec["low"] + PERT_LAMBDA * spec["mode"] + spec["high"]) / (PERT_LAMBDA + 2.0)
+    return spec["median"] * math.exp(spec["sigma"] ** 2 / 2.0)
+
+
+def describe(spec: Mapping[str, Any]) -> str:
+    """Short human text such as 'pert(low=0.02, mode=0.04, high=0.07)'."""
+    args = ", ".join(f"{k}={spec[k]:g}" for k in KINDS[spec["dist"]])
+    return f"{spec['dist']}({args})"
