@@ -8,8 +8,19 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .result import (
-    CURRENCY, FINE, MONEY, SCORE, BatchResult, Driver, Provenance, Step, Text, ValuationResult, allocate,
-    params_hash, to_decimal,
+    CURRENCY,
+    FINE,
+    MONEY,
+    SCORE,
+    BatchResult,
+    Driver,
+    Provenance,
+    Step,
+    Text,
+    ValuationResult,
+    allocate,
+    params_hash,
+    to_decimal,
 )
 from .schema import InputSpec, ParamSpec, validate_input_batch, validate_inputs, validate_params
 from .version import engine_version

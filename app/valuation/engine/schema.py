@@ -202,7 +202,7 @@ def _validate(
     errors: dict[str, str] = {}
     if strict:
         known = {s.name for s in specs}
-        errors.update({k: "unknown field" for k in sorted(set(raw) - known)})
+        errors.update(dict.fromkeys(sorted(set(raw) - known), "unknown field"))
     out: dict[str, Any] = {}
     for spec in specs:
         value = raw.get(spec.name)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from .cost import CostModel
 from .profit_split import ProfitSplitModel
+from .real_option import BinomialModel, BlackScholesModel
 from .rfr import RfrModel
 
-BUILTIN_MODELS = (RfrModel, ProfitSplitModel)
+BUILTIN_MODELS = (RfrModel, ProfitSplitModel, CostModel, BlackScholesModel, BinomialModel)
