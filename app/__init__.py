@@ -1,0 +1,70 @@
+"""IPEX: IP value-assessment and trading marketplace."""
+
+from flask import Flask
+
+from config import Config, ProductionConfig, config_from_env
+
+
+def create_app(config_class: type[Config] | None = None) -> Flask:
+    """Build the application: configuration, extensions, blueprints, CLI."""
+    config_class = config_class or config_from_env()
+    if issubclass(config_class, ProductionConfig):
+        config_class.check()
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(config_class)
+    configure_database_url(app)
+    configure_extensions(app)
+    configure_blueprints(app)
+    configure_request_hooks(app)
+    configure_cli(app)
+    return app
+
+
+def configure_database_url(app: Flask) -> None:
+    """Default to a SQLite file in the instance folder: the embedded, key-free setup."""
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        from pathlib import Path
+
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'ipex.db'}"
+
+
+def configure_extensions(app: Flask) -> None:
+    from app.core.i18n import init_i18n
+    from app.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    init_i18n(app)
+    import app.models  # noqa: F401  (register every model on the metadata)
+
+
+def configure_blueprints(app: Flask) -> None:
+    from app.accounts import register as register_accounts
+    from app.api import register as register_api
+    from app.core.errors import register_error_handlers
+    from app.main import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    register_accounts(app)
+    register_api(app)
+    register_error_handlers(app)
+
+
+def configure_request_hooks(app: Flask) -> None:
+    from app.core.security import add_security_headers
+    from app.core.templating import init_templating
+
+    app.after_request(add_security_headers)
+    init_templating(app)
+
+
+def configure_cli(app: Flask) -> None:
+    from app.accounts.cli import users_cli
+    from app.core.seed import seed_demo_command
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(seed_demo_command)

@@ -1,0 +1,132 @@
+"""Users, organisations, roles, API tokens and the audit trail of account changes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.models import TimestampMixin, UTCDateTime, utcnow
+from app.extensions import db
+
+
+class Role(StrEnum):
+    RIGHTS_HOLDER = "rights_holder"  # lists patents and projects, takes offers
+    BUYER = "buyer"  # searches, posts needs, makes offers and bids
+    ASSESSOR = "assessor"  # tunes valuation models, signs valuations off; granted by an admin
+    ADMIN = "admin"  # verifies users, moderates; granted by an admin
+
+
+SELF_SERVICE_ROLES = (Role.RIGHTS_HOLDER, Role.BUYER)
+
+
+class Organisation(TimestampMixin, db.Model):
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # Set when an administrator has checked the organisation's papers; bidding and listing need it.
+    # Who verified it is in the audit log (action "organisation.verify").
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    members: Mapped[list[User]] = relationship(
+        back_populates="organisation", foreign_keys="User.organisation_id"
+    )
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
+
+
+class User(UserMixin, TimestampMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-cased
+    password_hash: Mapped[str] = mapped_column(String(255))
+    display_name: Mapped[str] = mapped_column(String(100))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    locale: Mapped[str | None] = mapped_column(String(8))  # preferred UI language, None = browser's
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
+    active: Mapped[bool] = mapped_column(default=True)  # False: deactivated by an administrator
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    organisation: Mapped[Organisation | None] = relationship(
+        back_populates="members", foreign_keys=[organisation_id]
+    )
+    role_grants: Mapped[list[UserRole]] = relationship(
+        back_populates="user",
+        cascade="all, delete-orphan",
+        foreign_keys="UserRole.user_id",
+        lazy="selectin",
+    )
+    api_tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", cascade="all, delete-orphan")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users at login and on load
+        return self.active
+
+    @property
+    def roles(self) -> set[Role]:
+        return {Role(grant.role) for grant in self.role_grants}
+
+    def has_role(self, role: Role) -> bool:
+        return role in self.roles
+
+    @property
+    def is_verified(self) -> bool:
+        """A verified organisation (or, for individuals, nothing yet): the badge for trading."""
+        return bool(self.organisation and self.organisation.is_verified)
+
+
+class UserRole(db.Model):
+    __tablename__ = "user_roles"
+    __table_args__ = (UniqueConstraint("user_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(20))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    user: Mapped[User] = relationship(back_populates="role_grants", foreign_keys=[user_id])
+
+
+class ApiToken(db.Model):
+    """A personal API token: only its SHA-256 is stored; the token is shown once."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    prefix: Mapped[str] = mapped_column(String(12))  # first characters, to recognise the token
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship(back_populates="api_tokens")
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class AuditEvent(db.Model):
+    """Append-only record of administrative and security-relevant changes: who, when, what."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    action: Mapped[str] = mapped_column(String(60), index=True)  # e.g. "role.grant"
+    subject_type: Mapped[str] = mapped_column(String(40))  # e.g. "user", "organisation"
+    subject_id: Mapped[int | None]
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])

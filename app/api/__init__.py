@@ -1,0 +1,41 @@
+"""JSON API v1: thin endpoints over the same services the pages use, documented by OpenAPI."""
+
+from flask import Flask, request
+from flask_login import current_user
+
+from app.extensions import api, csrf
+
+API_PREFIX = "/api/v1"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def protect_session_writes() -> None:
+    """Token calls need no CSRF token; a browser session writing through the API still does."""
+    if not request.path.startswith(API_PREFIX + "/") or request.method in SAFE_METHODS:
+        return
+    uses_token = request.headers.get("Authorization", "").lower().startswith("bearer ")
+    if not uses_token and current_user.is_authenticated:
+        csrf.protect()
+
+
+def api_blueprints() -> list:
+    """Every API blueprint; capabilities add theirs here."""
+    from app.api.me import blp as me_blp
+
+    return [me_blp]
+
+
+def register(app: Flask) -> None:
+    from app.api.docs import bp as docs_bp
+    from app.api.schemas import ErrorSchema
+
+    api.ERROR_SCHEMA = ErrorSchema
+    api.init_app(app)
+    api.spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer", "description": "Personal API token (ipex_...)"}
+    )
+    for blueprint in api_blueprints():
+        csrf.exempt(blueprint)
+        api.register_blueprint(blueprint, url_prefix=API_PREFIX + (blueprint.url_prefix or ""))
+    app.before_request(protect_session_writes)
+    app.register_blueprint(docs_bp)

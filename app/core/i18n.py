@@ -1,0 +1,89 @@
+"""Locale and time-zone selection, plus locale-aware formatting of money and dates."""
+
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from babel.numbers import format_currency, format_decimal
+from flask import Flask, current_app, request, session
+from flask_babel import format_date, format_datetime, get_locale, to_user_timezone
+from flask_login import current_user
+
+from app.extensions import babel
+
+TEN_THOUSAND = Decimal(10_000)
+HUNDRED_MILLION = Decimal(100_000_000)
+
+
+def select_locale() -> str:
+    """The user's explicit choice first, then the browser's preference; zh by default."""
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    if current_user and getattr(current_user, "is_authenticated", False):
+        preferred = getattr(current_user, "locale", None)
+        if preferred in languages:
+            return preferred
+    if not request.accept_languages:
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    return request.accept_languages.best_match(languages) or "en"
+
+
+def select_timezone() -> str:
+    if current_user and getattr(current_user, "is_authenticated", False):
+        return getattr(current_user, "timezone", None) or current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def init_i18n(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    app.jinja_env.filters["money"] = format_money
+    app.jinja_env.filters["money_exact"] = format_money_exact
+    app.jinja_env.filters["day"] = format_day
+    app.jinja_env.filters["moment"] = format_moment
+    app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "zh")
+
+
+def _locale_name() -> str:
+    return "zh_Hans_CN" if str(get_locale() or "zh").startswith("zh") else "en"
+
+
+def format_money_exact(amount: Decimal | int | None, currency: str = "CNY") -> str:
+    """The exact figure, e.g. ¥12,500,000.00 / CN¥12,500,000.00."""
+    if amount is None:
+        return "—"
+    return format_currency(Decimal(amount), currency, locale=_locale_name())
+
+
+def format_money(amount: Decimal | int | None, currency: str = "CNY") -> str:
+    """Short money text: zh uses 万/亿 for large CNY amounts, en uses thousands separators."""
+    if amount is None:
+        return "—"
+    amount = Decimal(amount)
+    locale = _locale_name()
+    if locale.startswith("zh") and currency == "CNY" and abs(amount) >= TEN_THOUSAND:
+        unit, divisor = ("亿", HUNDRED_MILLION) if abs(amount) >= HUNDRED_MILLION else ("万", TEN_THOUSAND)
+        scaled = (amount / divisor).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP).normalize()
+        return f"¥{format_decimal(scaled, locale=locale)}{unit}"
+    return format_currency(amount, currency, locale=locale)
+
+
+def format_day(value: date | datetime | None, fmt: str = "medium") -> str:
+    """2026年11月25日 in zh, 25 Nov 2026 in en."""
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        value = to_user_timezone(value)
+    if str(get_locale() or "zh").startswith("zh"):
+        return f"{value.year}年{value.month}月{value.day}日"
+    return format_date(value, "d MMM y")
+
+
+def format_moment(value: datetime | None) -> str:
+    """Date and time in the user's time zone: 2026年11月25日 14:05 / 25 Nov 2026, 14:05."""
+    if value is None:
+        return "—"
+    local = to_user_timezone(value)
+    if str(get_locale() or "zh").startswith("zh"):
+        return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+    return format_datetime(value, "d MMM y, HH:mm")

@@ -1,0 +1,42 @@
+"""Shared model helpers: UTC timestamps and mixins."""
+
+from datetime import UTC, datetime
+
+from sqlalchemy import DateTime, TypeDecorator
+from sqlalchemy.orm import Mapped, mapped_column
+
+
+def utcnow() -> datetime:
+    """Timezone-aware now in UTC: the only clock models should use."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """Stores aware datetimes as UTC and always returns them aware (SQLite drops tzinfo)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+def render_migration_item(type_: str, obj, autogen_context):
+    """Let autogenerate write our column types as plain SQLAlchemy types in migrations."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False

@@ -1,0 +1,19 @@
+"""Home page and health check."""
+
+from flask import jsonify, render_template
+from sqlalchemy import text
+
+from app.extensions import db
+from app.main import bp
+
+
+@bp.route("/")
+def index():
+    return render_template("main/index.html")
+
+
+@bp.route("/healthz")
+def health():
+    """Liveness plus a database round trip, for load balancers and the test harness."""
+    db.session.execute(text("SELECT 1"))
+    return jsonify(status="ok")

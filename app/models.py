@@ -1,0 +1,3 @@
+"""Import every capability's models so the metadata (and Alembic) sees them all."""
+
+import app.accounts.models  # noqa: F401

@@ -1,0 +1,108 @@
+"""Configuration classes, read from the environment with safe defaults.
+
+DevelopmentConfig is the embedded default: a SQLite file in the instance folder, no keys needed.
+ProductionConfig refuses to start without SECRET_KEY and DATABASE_URL.
+"""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+class ConfigurationError(RuntimeError):
+    """Raised when a configuration cannot run safely (e.g. production without secrets)."""
+
+
+def _normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL URLs given in the common short forms."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SQLALCHEMY_DATABASE_URI = _normalise_database_url(os.environ.get("DATABASE_URL", ""))
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 16 * 1024 * 1024))
+
+    # Internationalisation: zh first for our users, English as the other language.
+    LANGUAGES = ("zh", "en")
+    BABEL_DEFAULT_LOCALE = "zh"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "app" / "translations")
+    DEFAULT_CURRENCY = "CNY"
+
+    # Sessions and cookies
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session
+
+    # Rate limiting: in memory unless Redis is configured.
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+
+    # JSON API / OpenAPI (flask-smorest)
+    API_TITLE = "IPEX API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    API_PAGE_SIZE_MAX = 100
+
+    ITEMS_PER_PAGE = 20
+
+
+class DevelopmentConfig(Config):
+    """Embedded default: SQLite in the instance folder, demo-friendly, no keys needed."""
+
+    DEBUG = False
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "testing-secret"  # noqa: S105
+    SQLALCHEMY_DATABASE_URI = _normalise_database_url(os.environ.get("TEST_DATABASE_URL", "sqlite://"))
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    LOGIN_RATE_LIMIT = "1000 per minute"
+    PASSWORD_HASH_FAST = True  # tests hash many passwords; production uses full-cost argon2
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+    @classmethod
+    def check(cls) -> None:
+        """Refuse to start without the secrets production must have."""
+        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
+        if missing:
+            raise ConfigurationError(
+                "ProductionConfig needs these environment variables: " + ", ".join(missing)
+            )
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_env() -> type[Config]:
+    """Pick the config class named by IPEX_CONFIG (development by default)."""
+    name = os.environ.get("IPEX_CONFIG", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise ConfigurationError(f"IPEX_CONFIG must be one of {sorted(CONFIGS)}, not {name!r}") from None

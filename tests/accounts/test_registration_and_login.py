@@ -1,0 +1,138 @@
+"""Registering, logging in and out, changing passwords: the happy paths and the bad input."""
+
+from sqlalchemy import select
+
+from app.accounts.models import AuditEvent, Role, User
+from app.extensions import db
+
+GOOD = {
+    "email": "New.User@Example.com",
+    "display_name": "新用户",
+    "organisation": "杭州测试科技有限公司",
+    "roles": ["rights_holder", "buyer"],
+    "password": "lotus-pond-2026",
+    "confirm": "lotus-pond-2026",
+}
+
+
+def test_register_creates_account_with_chosen_roles_and_logs_in(client):
+    response = client.post("/register", data=GOOD)
+    assert response.status_code == 302
+    user = db.session.scalar(select(User).where(User.email == "new.user@example.com"))
+    assert user.roles == {Role.RIGHTS_HOLDER, Role.BUYER}
+    assert user.organisation.name == "杭州测试科技有限公司"
+    assert not user.is_verified
+    assert user.password_hash.startswith("$argon2id$")
+    assert client.get("/account").status_code == 200
+
+
+def test_register_rejects_duplicate_email_case_insensitively(client, make_user):
+    make_user(email="new.user@example.com")
+    response = client.post("/register", data=GOOD)
+    assert response.status_code == 400
+    assert b"Already registered" in response.data
+    assert db.session.scalar(select(db.func.count(User.id))) == 1
+
+
+def test_register_keeps_typed_values_and_explains_weak_password(client):
+    data = {**GOOD, "password": "short", "confirm": "short"}
+    response = client.post("/register", data=data, headers={"Accept-Language": "en"})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Use at least 10 characters." in page
+    assert 'value="New.User@Example.com"' in page
+    assert 'value="杭州测试科技有限公司"' in page
+
+
+def test_register_refuses_privileged_roles(client):
+    response = client.post("/register", data={**GOOD, "roles": ["admin"]})
+    assert response.status_code == 400
+    assert db.session.scalar(select(db.func.count(User.id))) == 0
+
+
+def test_register_rejects_mismatched_confirmation_and_missing_fields(client):
+    response = client.post(
+        "/register",
+        data={**GOOD, "confirm": "different-2026", "display_name": ""},
+        headers={"Accept-Language": "en"},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Passwords differ." in page
+    assert "This field is required." in page
+
+
+def test_login_and_logout(client, auth, make_user):
+    user = make_user()
+    response = auth.login(user)
+    assert response.status_code == 302
+    assert client.get("/account").status_code == 200
+    assert db.session.get(User, user.id).last_login_at is not None
+    auth.logout()
+    assert client.get("/account").status_code == 302
+
+
+def test_login_with_wrong_password_says_so_without_revealing_which(client, auth, make_user):
+    user = make_user()
+    response = auth.login(
+        user,
+        password="wrong-password-1",
+    )
+    assert response.status_code == 400
+    assert "Email or password is wrong." in client.post(
+        "/login", data={"email": "nobody@example.com", "password": "x"}, headers={"Accept-Language": "en"}
+    ).get_data(as_text=True)
+
+
+def test_login_refuses_deactivated_account(client, auth, make_user):
+    user = make_user(active=False)
+    auth.login(user)
+    assert client.get("/account").status_code == 302
+
+
+def test_remember_me_sets_a_remember_cookie(client, auth, make_user):
+    user = make_user()
+    response = auth.login(user, remember="y")
+    assert "remember_token=" in " ".join(response.headers.getlist("Set-Cookie"))
+
+
+def test_login_follows_only_local_next(client, make_user):
+    user = make_user()
+    data = {"email": user.email, "password": "correct-horse-42"}
+    assert client.post("/login?next=/account", data=data).headers["Location"] == "/account"
+    client.post("/logout")
+    assert client.post("/login?next=https://evil.example/x", data=data).headers["Location"] == "/"
+
+
+def test_change_password(client, auth, make_user):
+    user = make_user()
+    auth.login(user)
+    wrong = client.post(
+        "/account/password",
+        data={"current_password": "nope", "new_password": "garden-path-77", "confirm": "garden-path-77"},
+    )
+    assert wrong.status_code == 400
+    ok = client.post(
+        "/account/password",
+        data={
+            "current_password": "correct-horse-42",
+            "new_password": "garden-path-77",
+            "confirm": "garden-path-77",
+        },
+    )
+    assert ok.status_code == 302
+    auth.logout()
+    assert auth.login(user, password="garden-path-77").status_code == 302
+    actions = db.session.scalars(select(AuditEvent.action)).all()
+    assert "user.password_change" in actions
+
+
+def test_profile_saves_language_preference(client, auth, make_user):
+    user = make_user()
+    auth.login(user)
+    response = client.post(
+        "/account", data={"display_name": "Renamed", "locale": "en", "timezone": "Europe/London"}
+    )
+    assert response.status_code == 302
+    assert db.session.get(User, user.id).locale == "en"
+    assert '<html lang="en">' in client.get("/account").get_data(as_text=True)

@@ -1,0 +1,163 @@
+"""Shared fixtures: an app per test on a fresh database (SQLite or PostgreSQL), clients, factories."""
+
+import os
+import re
+from collections.abc import Callable, Iterator
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from app import create_app
+from app.accounts.models import Organisation, Role, User, UserRole
+from app.accounts.passwords import hash_password
+from app.core.models import utcnow
+from app.extensions import db
+from config import TestingConfig
+
+DEFAULT_PASSWORD = "correct-horse-42"
+
+
+def _database_backend() -> str:
+    return "postgresql" if os.environ.get("TEST_DATABASE_URL", "").startswith("postgres") else "sqlite"
+
+
+def pytest_report_header(config) -> str:
+    return f"database backend: {_database_backend()}"
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """On the PostgreSQL run, skip tests that never touch a database: they ran on the SQLite run."""
+    if _database_backend() != "postgresql":
+        return
+    database_fixtures = {"app", "database_url"}
+    selected = [item for item in items if database_fixtures & set(getattr(item, "fixturenames", ()))]
+    deselected = [item for item in items if item not in selected]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = selected
+
+
+@pytest.fixture(scope="session")
+def database_url(worker_id: str) -> Iterator[str]:
+    """A database for this test worker: in-memory SQLite, or a fresh PostgreSQL database."""
+    if _database_backend() == "sqlite":
+        yield "sqlite://"
+        return
+    admin_url = make_url(os.environ["TEST_DATABASE_URL"])
+    name = re.sub(r"\W", "_", f"ipex_test_{worker_id}_{os.getpid()}")
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = admin_url.set(database=name).render_as_string(hide_password=False)
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+        db.metadata.create_all(connection)
+    engine.dispose()
+    yield url
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def make_config(database_url: str, **overrides) -> type[TestingConfig]:
+    return type("PerTestConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+
+
+def _truncate_all() -> None:
+    tables = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+    db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    db.session.commit()
+
+
+@pytest.fixture
+def app(database_url: str):
+    """An app on an empty database; everything it wrote is gone after the test."""
+    app = create_app(make_config(database_url))
+    with app.app_context():
+        if database_url.startswith("sqlite"):
+            db.create_all()
+        yield app
+        db.session.rollback()
+        if not database_url.startswith("sqlite"):
+            _truncate_all()
+        db.session.remove()
+        db.engine.dispose()
+
+
+class IsolatedClient(FlaskClient):
+    """Each request gets its own app context (its own g and session), as in production.
+
+    The test itself runs inside an app context; without this, requests would share its `g`
+    (cached locale, logged-in user) and its database session.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.expire_all()  # the test's session must see what the request committed
+        return response
+
+
+@pytest.fixture
+def client(app):
+    app.test_client_class = IsolatedClient
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app) -> Callable[..., User]:
+    """Factory: make_user(email=..., roles=(Role.BUYER,), organisation="...", verified=False)."""
+    counter = iter(range(1, 10_000))
+
+    def factory(
+        email: str | None = None,
+        roles: tuple[Role, ...] = (Role.BUYER,),
+        organisation: str | None = "Test Org",
+        verified: bool = False,
+        password: str = DEFAULT_PASSWORD,
+        active: bool = True,
+        display_name: str | None = None,
+    ) -> User:
+        number = next(counter)
+        org = None
+        if organisation:
+            org = Organisation(name=organisation, verified_at=utcnow() if verified else None)
+        user = User(
+            email=email or f"user{number}@example.com",
+            password_hash=hash_password(password),
+            display_name=display_name or f"User {number}",
+            organisation=org,
+            active=active,
+        )
+        user.role_grants = [UserRole(role=role.value) for role in roles]
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return factory
+
+
+class AuthActions:
+    def __init__(self, client) -> None:
+        self.client = client
+
+    def login(self, user_or_email, password: str = DEFAULT_PASSWORD, **extra):
+        email = getattr(user_or_email, "email", user_or_email)
+        return self.client.post("/login", data={"email": email, "password": password, **extra})
+
+    def logout(self):
+        return self.client.post("/logout")
+
+
+@pytest.fixture
+def auth(client) -> AuthActions:
+    return AuthActions(client)
