@@ -42,14 +42,22 @@ def configure_extensions(app: Flask) -> None:
     import app.models  # noqa: F401  (register every model on the metadata)
 
 
+# Each capability package exposes register(app): blueprints, navigation, seed steps, CLI.
+CAPABILITIES = (
+    "app.accounts",
+)
+
+
 def configure_blueprints(app: Flask) -> None:
-    from app.accounts import register as register_accounts
+    from importlib import import_module
+
     from app.api import register as register_api
     from app.core.errors import register_error_handlers
     from app.main import bp as main_bp
 
     app.register_blueprint(main_bp)
-    register_accounts(app)
+    for name in CAPABILITIES:
+        import_module(name).register(app)
     register_api(app)
     register_error_handlers(app)
 
