@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from .cost import CostModel
+from .market_comps import MarketCompsModel
 from .profit_split import ProfitSplitModel
 from .real_option import BinomialModel, BlackScholesModel
 from .rfr import RfrModel
 
-BUILTIN_MODELS = (RfrModel, ProfitSplitModel, CostModel, BlackScholesModel, BinomialModel)
+BUILTIN_MODELS = (RfrModel, ProfitSplitModel, MarketCompsModel, CostModel, BlackScholesModel, BinomialModel)

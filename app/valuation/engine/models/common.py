@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..result import Text
+from decimal import Decimal
+
+from ..result import MONEY, Text, to_decimal
 from ..schema import BOOL, FLOAT, INT, STR, STR_LIST, InputSpec
 
 PATENT_TYPES = ("invention", "utility_model", "design")
@@ -27,6 +29,11 @@ IPC_INPUT = InputSpec("ipc_main", STR, "", None, None, "主IPC分类号", "Main 
 FEE_YEAR_INPUT = InputSpec("annual_fee_year", INT, "", None, (1, 20), "当前年费年度", "Current annual-fee year")
 AWARD_INPUT = InputSpec("national_award", BOOL, "", False, None, "获国家级奖项", "National S&T award or China Patent Award")
 PLEDGE_INPUT = InputSpec("pledge_amount", FLOAT, "CNY", 0.0, (0.0, 1e13), "质押融资金额", "Pledge-financing amount")
+
+
+def money(x: float) -> Decimal:
+    """A CNY amount rounded to cents for result details."""
+    return to_decimal(float(x), MONEY)
 
 
 def yuan(x: float) -> str:

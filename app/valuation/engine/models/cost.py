@@ -12,7 +12,7 @@ from ..base import Model
 from ..result import BatchResult, Text, ValuationResult
 from ..schema import BOOL, CHOICE, FLOAT, INT, ParamSpec
 from ..tables import LEGAL_TERM_YEARS, annual_fee
-from .common import FEE_YEAR_INPUT, PATENT_TYPE_INPUT, REMAINING_INPUT, yuan
+from .common import FEE_YEAR_INPUT, PATENT_TYPE_INPUT, REMAINING_INPUT, money, yuan
 
 MAX_COST = 1e12
 
@@ -122,7 +122,7 @@ class CostModel(Model):
                                     "Uses (C+b1V)(1+L)/(1-b2): R&D risk raises the cost (sources differ on the sign of b2)"))
         return self.make_result(inputs, params, seed, value=value, drivers=drivers, steps=steps,
                                 assumptions=assumptions, warnings=warnings,
-                                details={"renewal_fee_floor": round(floor, 2), "fee_year": fee_year,
+                                details={"renewal_fee_floor": money(floor), "fee_year": fee_year,
                                          "floor_label": "floor", "method": params["method"]})
 
     def _explain(self, params: Mapping[str, Any], gross: float, ratio: float, value: float) -> tuple[list, list]:
