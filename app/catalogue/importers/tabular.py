@@ -52,7 +52,8 @@ def _build(kind: str, rows: Iterable[Row], file: str) -> Iterator[Record | RowEr
             yield from result
             continue
         if result.key in seen:
-            yield RowError(file, location, _KEY_FIELD[kind], f"duplicate of {seen[result.key]} ({result.key})")
+            label = result.key[-1] if isinstance(result.key, tuple) else result.key
+            yield RowError(file, location, _KEY_FIELD[kind], f"duplicate of {seen[result.key]} ({label})")
             continue
         seen[result.key] = location
         yield result
@@ -108,7 +109,7 @@ def iter_json(path: str | Path, kind: str = "patent") -> Iterator[Record | RowEr
     try:
         encoding = detect_encoding(path)
         if path.suffix.lower() == ".jsonl":
-            rows: Iterable[tuple[str, Any]] = _jsonl_rows(path, encoding)
+            rows: Iterable[tuple[str, Any] | RowError] = _jsonl_rows(path, encoding)
         else:
             rows = _json_rows(path, encoding)
         yield from _build(kind, _objects(rows, path.name, kind), path.name)
@@ -119,6 +120,7 @@ def iter_json(path: str | Path, kind: str = "patent") -> Iterator[Record | RowEr
 
 
 def _json_rows(path: Path, encoding: str) -> Iterator[tuple[str, Any]]:
+    """A whole JSON document: a list, or an object holding one under "records"."""
     with open(path, encoding=encoding) as handle:
         data = json.load(handle)
     items = data.get("records") if isinstance(data, dict) else data
@@ -128,17 +130,26 @@ def _json_rows(path: Path, encoding: str) -> Iterator[tuple[str, Any]]:
         yield f"record {index}", item
 
 
-def _jsonl_rows(path: Path, encoding: str) -> Iterator[tuple[str, Any]]:
+def _jsonl_rows(path: Path, encoding: str) -> Iterator[tuple[str, Any] | RowError]:
+    """One object per line; a broken line is reported and the rest still read."""
     with open(path, encoding=encoding) as handle:
         for number, line in enumerate(handle, start=1):
-            if line.strip():
-                yield f"line {number}", json.loads(line)
+            if not line.strip():
+                continue
+            try:
+                yield f"line {number}", json.loads(line.strip())
+            except json.JSONDecodeError as exc:
+                yield RowError(path.name, f"line {number}", "json", f"invalid JSON: {exc.msg} (column {exc.colno})")
 
 
-def _objects(rows: Iterable[tuple[str, Any]], file: str, kind: str) -> Iterator[Row]:
+def _objects(rows: Iterable[tuple[str, Any] | RowError], file: str, kind: str) -> Iterator[Row]:
     """Objects only, with unknown keys refused the same way as unknown CSV columns."""
     known = {col.name for col in COLUMNS[kind]}
-    for location, item in rows:
+    for row in rows:
+        if isinstance(row, RowError):
+            yield row
+            continue
+        location, item = row
         if not isinstance(item, dict):
             yield RowError(file, location, "record", "each record must be a JSON object")
         elif unknown := sorted(set(item) - known):

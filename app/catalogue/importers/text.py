@@ -81,11 +81,15 @@ def parse_date(value: str | None) -> dt.date | None:
     if not value:
         return None
     if re.fullmatch(r"\d{8}", value):
-        return dt.date(int(value[:4]), int(value[4:6]), int(value[6:]))
-    if re.fullmatch(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}", value):
-        year, month, day = (int(p) for p in re.split(r"[-/.]", value))
-        return dt.date(year, month, day)
-    raise ValueError(f"{value!r} is not a date (use YYYY-MM-DD)")
+        parts = (value[:4], value[4:6], value[6:])
+    elif re.fullmatch(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}", value):
+        parts = tuple(re.split(r"[-/.]", value))
+    else:
+        raise ValueError(f"{value!r} is not a date (use YYYY-MM-DD)")
+    try:
+        return dt.date(*(int(p) for p in parts))
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a real date ({exc})") from None
 
 
 _PREAMBLE_END = re.compile(

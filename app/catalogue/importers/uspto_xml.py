@@ -85,7 +85,8 @@ def _convert(file: str, index: int, line: int, data: bytes) -> Iterator[PatentRe
         root = parse_document(data)
     except ET.ParseError as exc:
         row, column = exc.position
-        reason = f"malformed or truncated XML at file line {line + row - 1}, column {column}: {exc.msg}"
+        message = re.sub(r": line \d+, column \d+$", "", str(exc))
+        reason = f"malformed or truncated XML at file line {line + row - 1}, column {column}: {message}"
         yield RowError(file, location, "xml", reason)
         return
     if root.tag in SKIPPED_ROOTS:
