@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
-
 from decimal import Decimal
+from typing import Any
 
 from ..result import MONEY, Text, to_decimal
 from ..schema import BOOL, FLOAT, INT, STR, STR_LIST, InputSpec
