@@ -45,6 +45,7 @@ def configure_extensions(app: Flask) -> None:
 # Each capability package exposes register(app): blueprints, navigation, seed steps, CLI.
 CAPABILITIES = (
     "app.accounts",
+    "app.catalogue",
 )
 
 

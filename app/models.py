@@ -1,3 +1,4 @@
 """Import every capability's models so the metadata (and Alembic) sees them all."""
 
 import app.accounts.models  # noqa: F401
+import app.catalogue.models  # noqa: F401
