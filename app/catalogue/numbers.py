@@ -85,7 +85,9 @@ def _split_country(value: str, jurisdiction: str | None, field: str) -> tuple[st
         raise InvalidNumber(field, f"{value!r} has no country prefix and no jurisdiction was given")
     cc = jurisdiction.upper()
     if cc not in JURISDICTIONS:
-        raise InvalidNumber("jurisdiction", f"{jurisdiction!r} is not one of {', '.join(sorted(JURISDICTIONS))}")
+        raise InvalidNumber(
+            "jurisdiction", f"{jurisdiction!r} is not one of {', '.join(sorted(JURISDICTIONS))}"
+        )
     return cc, text
 
 
@@ -140,7 +142,9 @@ def _cn_publication(text: str, kind: str | None, field: str) -> PatentNumber:
     kind = _merge_kind(m["kind"], kind, field)
     allowed = _CN_KINDS[m["num"][0]]
     if kind and kind[0] not in allowed:
-        raise InvalidNumber(field, f"kind {kind} does not fit a number starting {m['num'][0]} ({', '.join(allowed)})")
+        raise InvalidNumber(
+            field, f"kind {kind} does not fit a number starting {m['num'][0]} ({', '.join(allowed)})"
+        )
     return PatentNumber("CN", f"CN{m['num']}", f"CN {m['num']}" + _suffix(kind), kind)
 
 

@@ -99,7 +99,9 @@ def date_problems(dates: PatentDates) -> list[InconsistentDates]:
             InconsistentDates("publication_date", f"{dates.publication_date} is before filing date {filing}")
         )
     if filing and dates.priority_date and dates.priority_date > filing:
-        problems.append(InconsistentDates("priority_date", f"{dates.priority_date} is after filing date {filing}"))
+        problems.append(
+            InconsistentDates("priority_date", f"{dates.priority_date} is after filing date {filing}")
+        )
     return problems
 
 

@@ -39,7 +39,12 @@ def test_levels_and_accessors():
     code = parse("H01M 10/0525")
     assert (code.section, code.class_, code.subclass, code.group) == ("H", "H01", "H01M", "H01M 10/00")
     assert code.level == "subgroup"
-    assert [parse(p).level for p in ("H", "H01", "H01M", "H01M 10")] == ["section", "class", "subclass", "main_group"]
+    assert [parse(p).level for p in ("H", "H01", "H01M", "H01M 10")] == [
+        "section",
+        "class",
+        "subclass",
+        "main_group",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -98,7 +103,12 @@ def test_like_patterns():
 
 @pytest.mark.parametrize(
     ("fixed", "expected"),
-    [("A45F  504", "A45F 5/04"), ("H01L 21302", "H01L 21/302"), ("C07C24900", "C07C 249/00"), ("A61B005/00", "A61B 5/00")],
+    [
+        ("A45F  504", "A45F 5/04"),
+        ("H01L 21302", "H01L 21/302"),
+        ("C07C24900", "C07C 249/00"),
+        ("A61B005/00", "A61B 5/00"),
+    ],
 )
 def test_old_uspto_fixed_width_ipc(fixed, expected):
     assert from_ipc7_fixed(fixed) == expected

@@ -32,7 +32,10 @@ def test_title_from_claim_preamble(claim, title):
 
 def test_cn_text_shapes():
     assert split_text("电池 [SEP] battery cell [SEP] 本发明公开") == ("电池", "本发明公开")
-    assert split_text("Title: 电池\nKeywords: battery; cell\nAbstract: 本发明\n公开") == ("电池", "本发明 公开")
+    assert split_text("Title: 电池\nKeywords: battery; cell\nAbstract: 本发明\n公开") == (
+        "电池",
+        "本发明 公开",
+    )
 
 
 def test_cn_sample_bad_rows(tmp_path):
@@ -46,7 +49,10 @@ def test_cn_sample_bad_rows(tmp_path):
     )
     results = list(iter_cn_sample(path))
     assert results[0].publication_number == "CN118866379"
-    assert [(e.location, e.field) for e in results[1:]] == [("line 3", "publication_number"), ("line 4", "labels")]
+    assert [(e.location, e.field) for e in results[1:]] == [
+        ("line 3", "publication_number"),
+        ("line 4", "labels"),
+    ]
 
 
 @needs_shared
@@ -56,7 +62,10 @@ def test_patentsberta_train_and_test():
         assert report.ok, report.errors[:3]
         assert len(report.records) == expected
         assert all(r.title_derived and r.title_en for r in report.records)
-        assert all(r.grant_date and dt.date(2013, 1, 1) <= r.grant_date <= dt.date(2017, 12, 31) for r in report.records)
+        assert all(
+            r.grant_date and dt.date(2013, 1, 1) <= r.grant_date <= dt.date(2017, 12, 31)
+            for r in report.records
+        )
     first = ImportReport.collect(iter_patentsberta(SHARED / "patentsberta/df_claim_cpc_train.csv")).records[0]
     assert first.publication_number == "US8788730"
     assert first.codes("cpc") == ("G06F", "H03M")
@@ -69,7 +78,8 @@ def test_patentsberta_1400_is_cp1252_with_main_marker():
     assert report.ok, report.errors[:3]
     assert len(report.records) == 1411
     mains = Counter(c.is_main for r in report.records for c in r.classifications)
-    assert mains[True] > 0 and mains[False] > 0
+    assert mains[True] > 0
+    assert mains[False] > 0
     record = report.records[1]
     assert record.publication_number == "US6837201"
     assert record.classifications[0].code == "F01M 9/106"

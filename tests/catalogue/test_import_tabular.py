@@ -64,7 +64,9 @@ def test_duplicate_row_points_at_the_first():
 
 
 def test_impossible_date_is_explained():
-    (error,) = [e for e in import_file(FIXTURES / "patents_bad.csv") if getattr(e, "field", "") == "filing_date"]
+    (error,) = [
+        e for e in import_file(FIXTURES / "patents_bad.csv") if getattr(e, "field", "") == "filing_date"
+    ]
     assert "'2010-02-30' is not a real date" in error.reason
 
 
@@ -72,7 +74,10 @@ def test_header_problems_stop_before_rows(tmp_path):
     path = tmp_path / "p.csv"
     path.write_text("jurisdiction,publication_numbr,title_en\nCN,CN1234567A,x\n", encoding="utf-8")
     errors = list(iter_csv(path))
-    assert [(e.location, e.field) for e in errors] == [("line 1", "publication_numbr"), ("line 1", "publication_number")]
+    assert [(e.location, e.field) for e in errors] == [
+        ("line 1", "publication_numbr"),
+        ("line 1", "publication_number"),
+    ]
 
 
 def test_row_with_wrong_width(tmp_path):
@@ -139,7 +144,10 @@ def test_experts_json():
 
 def test_json_lines_stream_and_report_a_broken_line():
     results = list(import_file(FIXTURES / "patents.jsonl"))
-    assert [r.key for r in results if not isinstance(r, RowError)] == [("EP", "EP1234567"), ("JP", "JP2005123456")]
+    assert [r.key for r in results if not isinstance(r, RowError)] == [
+        ("EP", "EP1234567"),
+        ("JP", "JP2005123456"),
+    ]
     (error,) = [r for r in results if isinstance(r, RowError)]
     assert (error.location, error.field) == ("line 4", "json")
 

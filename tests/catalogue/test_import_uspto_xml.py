@@ -79,6 +79,16 @@ def test_garbage_document_is_reported_and_later_ones_still_parse(tmp_path):
     assert isinstance(results[1], PatentRecord)
 
 
+def test_entity_declarations_are_refused(tmp_path):
+    path = tmp_path / "bomb.xml"
+    path.write_bytes(
+        b'<?xml version="1.0"?>\n<!DOCTYPE us-patent-grant [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;">]>\n'
+        b"<us-patent-grant>&b;</us-patent-grant>\n"
+    )
+    (error,) = iter_uspto_xml(path)
+    assert "declares entities" in error.reason
+
+
 def test_missing_file_is_a_row_error(tmp_path):
     (error,) = iter_uspto_xml(tmp_path / "nope.xml")
     assert error.location == "file"
@@ -129,7 +139,9 @@ def test_real_documents_across_dtd_versions():
 
 @needs_shared
 def test_priority_claims_set_priority_date_and_family():
-    records = _by_number(ImportReport.collect(iter_uspto_xml(SHARED / "patentsview_db_fixtures/ipg100105.small.xml")))
+    records = _by_number(
+        ImportReport.collect(iter_uspto_xml(SHARED / "patentsview_db_fixtures/ipg100105.small.xml"))
+    )
     record = records["US7643470"]
     assert record.priority_date == dt.date(2003, 9, 23)
     assert record.family_countries == ("FR", "US")

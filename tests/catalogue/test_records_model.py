@@ -70,4 +70,6 @@ def test_catalogue_core_imports_no_framework(module):
     tree = ast.parse(module.read_text(encoding="utf-8"))
     imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
     imported |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
-    assert not {name for name in imported if name.split(".")[0] in ("flask", "sqlalchemy", "flask_sqlalchemy")}
+    assert not {
+        name for name in imported if name.split(".")[0] in ("flask", "sqlalchemy", "flask_sqlalchemy")
+    }

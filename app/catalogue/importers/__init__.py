@@ -46,7 +46,9 @@ def get_importer(name: str) -> Importer:
     try:
         return IMPORTERS[name]
     except KeyError:
-        raise UnknownFormat(f"unknown import format {name!r}; known: {', '.join(sorted(IMPORTERS))}") from None
+        raise UnknownFormat(
+            f"unknown import format {name!r}; known: {', '.join(sorted(IMPORTERS))}"
+        ) from None
 
 
 def detect_format(path: str | Path) -> str:
@@ -75,4 +77,12 @@ def import_file(path: str | Path, fmt: str | None = None, **options: object) -> 
     return get_importer(fmt or detect_format(path))(path, **options)
 
 
-__all__ = ["IMPORTERS", "ImportReport", "UnknownFormat", "detect_format", "get_importer", "import_file", "register"]
+__all__ = [
+    "IMPORTERS",
+    "ImportReport",
+    "UnknownFormat",
+    "detect_format",
+    "get_importer",
+    "import_file",
+    "register",
+]

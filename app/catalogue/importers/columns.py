@@ -25,11 +25,31 @@ class Column:
 
 
 PATENT_COLUMNS = (
-    Column("jurisdiction", "choice", False, "CN, US, EP, JP, KR or WO; may be left out if the number has it.", "CN"),
-    Column("publication_number", "number", True, "Publication number, country prefix optional.", "CN 118866379 A"),
+    Column(
+        "jurisdiction",
+        "choice",
+        False,
+        "CN, US, EP, JP, KR or WO; may be left out if the number has it.",
+        "CN",
+    ),
+    Column(
+        "publication_number", "number", True, "Publication number, country prefix optional.", "CN 118866379 A"
+    ),
     Column("kind_code", "text", False, "Kind code if not part of the number.", "B2"),
-    Column("application_number", "number", False, "Application number; CN check digit verified.", "201710601862.3"),
-    Column("patent_type", "choice", False, "invention, utility_model or design; inferred from the kind.", "invention"),
+    Column(
+        "application_number",
+        "number",
+        False,
+        "Application number; CN check digit verified.",
+        "201710601862.3",
+    ),
+    Column(
+        "patent_type",
+        "choice",
+        False,
+        "invention, utility_model or design; inferred from the kind.",
+        "invention",
+    ),
     Column("title_zh", "text", False, "Chinese title (title_zh or title_en is required).", "一种电池"),
     Column("title_en", "text", False, "English title.", "Battery pack"),
     Column("abstract_zh", "text", False, "Chinese abstract.", ""),
@@ -62,7 +82,13 @@ PROJECT_COLUMNS = (
     Column("sector", "text", False, "Industry sector.", "Energy storage"),
     Column("trl", "int", False, "Technology readiness level, 1-9.", "5"),
     Column("stage", "choice", False, "idea, prototype, pilot, production or scale_up.", "pilot"),
-    Column("seeking", "list", False, "Any of funding, partnership, licensing, acquisition.", "funding; partnership"),
+    Column(
+        "seeking",
+        "list",
+        False,
+        "Any of funding, partnership, licensing, acquisition.",
+        "funding; partnership",
+    ),
     Column("funding_amount", "decimal", False, "Amount sought, a positive decimal.", "5000000.00"),
     Column("funding_currency", "text", False, "ISO 4217 code; required with an amount.", "CNY"),
     Column("team", "list", False, "Team members.", "Wang Wu; Zhao Liu"),
@@ -78,7 +104,9 @@ EXPERT_COLUMNS = (
     Column("organisation", "text", False, "Employer.", "Acme IP Law"),
     Column("specialties_ipc", "list", False, "IPC/CPC subclasses or groups.", "H01M; G06F"),
     Column("industries", "list", False, "Industries.", "batteries; software"),
-    Column("qualifications", "list", False, "e.g. certified_asset_appraiser, patent_attorney.", "patent_attorney"),
+    Column(
+        "qualifications", "list", False, "e.g. certified_asset_appraiser, patent_attorney.", "patent_attorney"
+    ),
     Column("biography_zh", "text", False, "Chinese biography.", ""),
     Column("biography_en", "text", False, "English biography.", ""),
     Column("languages", "list", False, "ISO 639-1 codes.", "zh; en"),
@@ -86,7 +114,9 @@ EXPERT_COLUMNS = (
     Column("fee_amount", "decimal", False, "Fee guidance, a positive decimal.", "1500.00"),
     Column("fee_currency", "text", False, "ISO 4217 code; required with a fee.", "CNY"),
     Column("fee_unit", "choice", False, "hour, day or project.", "hour"),
-    Column("user_email", "text", False, "E-mail of the expert's user account, to link it.", "li.hua@example.com"),
+    Column(
+        "user_email", "text", False, "E-mail of the expert's user account, to link it.", "li.hua@example.com"
+    ),
     Column("conflicts", "list", False, "Organisations worked for or advised.", "Acme Ltd"),
 )
 
@@ -97,5 +127,7 @@ def render_markdown(kind: str) -> str:
     """A Markdown table of one record kind's columns, for the import help page."""
     lines = ["| column | type | required | meaning | example |", "|---|---|---|---|---|"]
     for col in COLUMNS[kind]:
-        lines.append(f"| `{col.name}` | {col.type} | {'yes' if col.required else ''} | {col.help} | {col.example} |")
+        lines.append(
+            f"| `{col.name}` | {col.type} | {'yes' if col.required else ''} | {col.help} | {col.example} |"
+        )
     return "\n".join(lines)

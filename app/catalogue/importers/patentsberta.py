@@ -75,7 +75,9 @@ def _from_onehot_row(row: Mapping[str, str], source: SourceRef) -> PatentRecord 
     except ValueError as exc:
         return RowError(source.file, source.location, "date", str(exc))
     codes = tuple(
-        Classification("cpc", name) for name, flag in row.items() if flag == "1" and name and _SUBCLASS.fullmatch(name)
+        Classification("cpc", name)
+        for name, flag in row.items()
+        if flag == "1" and name and _SUBCLASS.fullmatch(name)
     )
     return _base(row.get("id", ""), row.get("text"), source, classifications=codes,
                  grant_date=granted, publication_date=granted)  # fmt: skip

@@ -92,7 +92,9 @@ class Cells:
             return None
         return value
 
-    def choice(self, name: str, choices: tuple[str, ...] | frozenset[str], default: str | None = None) -> str | None:
+    def choice(
+        self, name: str, choices: tuple[str, ...] | frozenset[str], default: str | None = None
+    ) -> str | None:
         """One of a fixed set, case-insensitive."""
         value = self.text(name)
         if value is None:

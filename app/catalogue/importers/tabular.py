@@ -14,7 +14,11 @@ from app.catalogue.importers.text import EncodingProblem, detect_encoding
 from app.catalogue.records import Record, RowError, SourceRef
 
 Builder = Callable[[Mapping[str, Any], SourceRef], Record | list[RowError]]
-BUILDERS: dict[str, Builder] = {"patent": patent_from_row, "project": project_from_row, "expert": expert_from_row}
+BUILDERS: dict[str, Builder] = {
+    "patent": patent_from_row,
+    "project": project_from_row,
+    "expert": expert_from_row,
+}
 _KEY_FIELD = {"patent": "publication_number", "project": "reference", "expert": "reference"}
 
 
@@ -32,7 +36,9 @@ def check_header(file: str, kind: str, header: Iterable[str]) -> list[RowError]:
         for col in COLUMNS[kind]
         if col.required and col.name not in names
     ]
-    errors += [RowError(file, "line 1", name, "column appears twice") for name in set(names) if names.count(name) > 1]
+    errors += [
+        RowError(file, "line 1", name, "column appears twice") for name in set(names) if names.count(name) > 1
+    ]
     return errors
 
 
@@ -59,7 +65,9 @@ def _build(kind: str, rows: Iterable[Row], file: str) -> Iterator[Record | RowEr
         yield result
 
 
-def iter_csv(path: str | Path, kind: str = "patent", encoding: str | None = None) -> Iterator[Record | RowError]:
+def iter_csv(
+    path: str | Path, kind: str = "patent", encoding: str | None = None
+) -> Iterator[Record | RowError]:
     """Stream records from a documented-columns CSV; UTF-8 unless an encoding is given."""
     path = Path(path)
     try:
@@ -71,7 +79,9 @@ def iter_csv(path: str | Path, kind: str = "patent", encoding: str | None = None
         with open(path, encoding=encoding, newline="") as handle:
             yield from _read_csv(handle, path.name, kind)
     except UnicodeDecodeError as exc:
-        yield RowError(path.name, "file", "encoding", f"not valid {encoding}: {exc.reason} at byte {exc.start}")
+        yield RowError(
+            path.name, "file", "encoding", f"not valid {encoding}: {exc.reason} at byte {exc.start}"
+        )
     except csv.Error as exc:
         yield RowError(path.name, "file", "csv", f"unreadable CSV: {exc}")
 
@@ -116,7 +126,9 @@ def iter_json(path: str | Path, kind: str = "patent") -> Iterator[Record | RowEr
     except EncodingProblem as exc:
         yield RowError(path.name, "file", "encoding", str(exc))
     except json.JSONDecodeError as exc:
-        yield RowError(path.name, f"line {exc.lineno}", "json", f"invalid JSON: {exc.msg} (column {exc.colno})")
+        yield RowError(
+            path.name, f"line {exc.lineno}", "json", f"invalid JSON: {exc.msg} (column {exc.colno})"
+        )
 
 
 def _json_rows(path: Path, encoding: str) -> Iterator[tuple[str, Any]]:
@@ -125,7 +137,7 @@ def _json_rows(path: Path, encoding: str) -> Iterator[tuple[str, Any]]:
         data = json.load(handle)
     items = data.get("records") if isinstance(data, dict) else data
     if not isinstance(items, list):
-        raise json.JSONDecodeError("expected a list of objects or {\"records\": [...]}", "", 0)
+        raise json.JSONDecodeError('expected a list of objects or {"records": [...]}', "", 0)
     for index, item in enumerate(items, start=1):
         yield f"record {index}", item
 
@@ -139,7 +151,9 @@ def _jsonl_rows(path: Path, encoding: str) -> Iterator[tuple[str, Any] | RowErro
             try:
                 yield f"line {number}", json.loads(line.strip())
             except json.JSONDecodeError as exc:
-                yield RowError(path.name, f"line {number}", "json", f"invalid JSON: {exc.msg} (column {exc.colno})")
+                yield RowError(
+                    path.name, f"line {number}", "json", f"invalid JSON: {exc.msg} (column {exc.colno})"
+                )
 
 
 def _objects(rows: Iterable[tuple[str, Any] | RowError], file: str, kind: str) -> Iterator[Row]:
@@ -158,7 +172,9 @@ def _objects(rows: Iterable[tuple[str, Any] | RowError], file: str, kind: str) -
             yield location, item
 
 
-def iter_table(path: str | Path, kind: str = "patent", encoding: str | None = None) -> Iterator[Record | RowError]:
+def iter_table(
+    path: str | Path, kind: str = "patent", encoding: str | None = None
+) -> Iterator[Record | RowError]:
     """Pick the CSV or JSON reader from the file name."""
     if Path(path).suffix.lower() in (".json", ".jsonl"):
         return iter_json(path, kind)

@@ -97,7 +97,9 @@ _PREAMBLE_END = re.compile(
     re.IGNORECASE,
 )
 _NUMERAL = re.compile(r"\s*\(\s*\d+[a-z]?(?:\s*,\s*\d+\s*[a-z]?)*\s*\)")  # drawing refs "( 8 , 8 a )"
-_DANGLING = frozenset({"a", "an", "the", "of", "for", "to", "and", "or", "in", "on", "with", "at", "by", "from"})
+_DANGLING = frozenset(
+    {"a", "an", "the", "of", "for", "to", "and", "or", "in", "on", "with", "at", "by", "from"}
+)
 _ARTICLE = re.compile(r"^(?:\d+\s*[.)]\s*)?(?:an?|the|one or more)\s+", re.IGNORECASE)
 
 

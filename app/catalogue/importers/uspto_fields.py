@@ -74,7 +74,10 @@ def _classifications(bib: Element) -> list[Classification]:
     old = bib.find("classification-ipc")
     if old is not None and not found:
         for element in old:
-            if element.tag in ("main-classification", "further-classification") and (element.text or "").strip():
+            if (
+                element.tag in ("main-classification", "further-classification")
+                and (element.text or "").strip()
+            ):
                 code = cls.from_ipc7_fixed(element.text)
                 found.append(Classification("ipc", code, element.tag == "main-classification"))
     for group, is_main in (("main-cpc", True), ("further-cpc", False)):
