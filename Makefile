@@ -21,7 +21,7 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 	touch $@
 
 translations: $(VENV)/.runtime
-	$(BIN)/pybabel compile -q -d app/translations
+	$(BIN)/pybabel -q compile -d app/translations
 
 setup: $(VENV)/.runtime translations
 	$(BIN)/flask db upgrade
@@ -37,8 +37,8 @@ test: $(VENV)/.dev translations
 
 # Re-extract translatable strings after changing templates or code, then translate the new entries.
 extract-messages: $(VENV)/.runtime
-	$(BIN)/pybabel extract -q -F app/translations/babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot --no-location --sort-output .
-	$(BIN)/pybabel update -q -i app/translations/messages.pot -d app/translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel -q extract -F app/translations/babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel -q update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching --ignore-obsolete
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
