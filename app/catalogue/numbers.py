@@ -173,7 +173,10 @@ def _jp_publication(text: str, kind: str | None, field: str) -> PatentNumber:
         kind = _merge_kind(m["kind"], kind, field)
         number = m["era"] + m["serial"]
         return PatentNumber("JP", f"JP{number}", f"JP {m['era']}-{m['serial']}" + _suffix(kind), kind)
-    return _simple("JP", r"(?P<num>\d{7})", "2005-123456 A, H11-123456 A or 4123456 B2")(text, kind, field)
+    return _jp_grant(text, kind, field)
+
+
+_jp_grant = _simple("JP", r"(?P<num>\d{7})", "2005-123456 A, H11-123456 A or 4123456 B2")
 
 
 def _kr_publication(text: str, kind: str | None, field: str) -> PatentNumber:

@@ -1,6 +1,7 @@
 """USPTO full-text XML: every real document parses, broken ones are reported."""
 
 import datetime as dt
+import zipfile
 from collections import Counter
 from pathlib import Path
 
@@ -87,6 +88,14 @@ def test_entity_declarations_are_refused(tmp_path):
     )
     (error,) = iter_uspto_xml(path)
     assert "declares entities" in error.reason
+
+
+def test_zipped_weekly_file_is_read_without_extracting(tmp_path):
+    path = tmp_path / "ipg_week.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.write(FIXTURES / "uspto_mixed.xml", "ipg_week.xml")
+    results = list(iter_uspto_xml(path))
+    assert [type(r).__name__ for r in results] == ["PatentRecord", "PatentRecord", "RowError"]
 
 
 def test_missing_file_is_a_row_error(tmp_path):
