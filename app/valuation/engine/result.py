@@ -164,6 +164,8 @@ def _plain(obj: Any) -> Any:
         data = {k: _plain(getattr(obj, k)) for k in obj.__dataclass_fields__}
         if isinstance(obj, Provenance):
             data["model"] = obj.model
+            data["inputs"] = json.loads(canonical_json(obj.inputs))
+            data["params"] = json.loads(canonical_json(obj.params))
         return data
     if isinstance(obj, Mapping):
         return {str(k): _plain(v) for k, v in obj.items()}

@@ -1,0 +1,108 @@
+"""Fair value range: assessor-weighted combination of monetary results; scores reach money only via a Calibration."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from scipy.special import ndtri
+
+from .errors import ParameterError
+from .result import CURRENCY, MONEY, Text, ValuationResult, to_decimal
+
+Z90 = 1.2815515655446004  # standard normal quantile at 0.90
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Lognormal quantile map from a score to money, with every parameter stated.
+
+    The score's position q in [score_min, score_max] is read as a market percentile; log value is
+    normal with the given median and sigma (PatVal-like skew: sigma near 2.15), and the score's
+    normal quantile z explains a share rho^2 of the log-value variance. So
+    mid = median * exp(rho * sigma * z), low/high = mid * exp(-/+ 1.2816 * sigma * sqrt(1 - rho^2)).
+    """
+
+    median: float
+    sigma: float = 2.15
+    rho: float = math.sqrt(0.027)
+    score_min: float = 0.0
+    score_max: float = 100.0
+    source: str = "assessor calibration"
+
+    def __post_init__(self) -> None:
+        if not (self.median > 0 and self.sigma > 0 and 0 <= self.rho <= 1 and self.score_max > self.score_min):
+            raise ParameterError.single("calibration", "needs median > 0, sigma > 0, 0 <= rho <= 1, score_max > score_min")
+
+    def to_money(self, score: float) -> tuple[float, float, float]:
+        """(low, mid, high) in CNY for a score: P10, P50, P90 of the conditional lognormal."""
+        q = min(max((score - self.score_min) / (self.score_max - self.score_min), 0.005), 0.995)
+        mid = self.median * math.exp(self.rho * self.sigma * float(ndtri(q)))
+        spread = math.exp(Z90 * self.sigma * math.sqrt(1.0 - self.rho ** 2))
+        return mid / spread, mid, mid * spread
+
+    def describe(self) -> dict[str, Any]:
+        """Parameters for the report."""
+        return {"method": "lognormal quantile map", "median": self.median, "sigma": self.sigma, "rho": self.rho,
+                "score_min": self.score_min, "score_max": self.score_max, "source": self.source}
+
+
+@dataclass(frozen=True)
+class FairValueRange:
+    """The listing's range (P10/P50/P90 where available) and how it was built."""
+
+    low: Decimal
+    mid: Decimal
+    high: Decimal
+    currency: str
+    components: tuple[dict[str, Any], ...]
+    warnings: tuple[Text, ...]
+
+
+def _band(result: ValuationResult) -> tuple[float, float, float, str]:
+    pct = result.percentiles
+    if pct and {"p10", "p50", "p90"} <= set(pct):
+        return float(pct["p10"]), float(pct["p50"]), float(pct["p90"]), "percentiles"
+    v = float(result.value)
+    return v, v, v, "point"
+
+
+def fair_value_range(results: Sequence[ValuationResult], weights: Mapping[str, float],
+                     calibrations: Mapping[str, Calibration] | None = None) -> FairValueRange:
+    """Weighted average of each model's P10/P50/P90 (Vincentisation); weights are keyed by model id."""
+    calibrations = calibrations or {}
+    parts: list[tuple[float, float, float, float, dict[str, Any]]] = []
+    warnings: list[Text] = []
+    for result in results:
+        w = weights.get(result.model_id)
+        if w is None or not math.isfinite(w) or w < 0:
+            raise ParameterError.single("weights", f"needs a finite weight >= 0 for {result.model_id}")
+        if w == 0:
+            continue
+        if result.value is None:
+            warnings.append(Text(f"skipped_{result.model_id}", f"{result.model_id} 无结果，未计入",
+                                 f"{result.model_id} gave no value and was left out"))
+            continue
+        if result.kind == "score":
+            if result.model_id not in calibrations:
+                raise ParameterError.single("calibrations", f"score model {result.model_id} needs an explicit Calibration")
+            low, mid, high = calibrations[result.model_id].to_money(float(result.value))
+            basis = "calibration"
+        else:
+            low, mid, high, basis = _band(result)
+        if result.model_id == "cost":
+            warnings.append(Text("cost_blended", "成本法（下限）被计入公允价值区间", "The cost approach (a floor) is blended into the range"))
+        info = {"model": f"{result.model_id}@{result.model_version}", "basis": basis}
+        if basis == "calibration":
+            info["calibration"] = calibrations[result.model_id].describe()
+        parts.append((w, low, mid, high, info))
+    total = sum(p[0] for p in parts)
+    if not parts or total <= 0:
+        raise ParameterError.single("results", "no result with a positive weight to combine")
+    agg = [sum(p[0] * p[k] for p in parts) / total for k in (1, 2, 3)]
+    components = tuple(p[4] | {"weight": to_decimal(p[0] / total, Decimal("0.0001")), "low": to_decimal(p[1], MONEY),
+                               "mid": to_decimal(p[2], MONEY), "high": to_decimal(p[3], MONEY)} for p in parts)
+    return FairValueRange(*(to_decimal(x, MONEY) for x in agg), CURRENCY, components, tuple(warnings))

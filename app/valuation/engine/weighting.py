@@ -1,0 +1,119 @@
+"""Weighting tools for the indicator models: AHP, entropy weights, fuzzy comprehensive evaluation."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import xlogy
+
+from .errors import InconsistentMatrixError, ParameterError
+from .tables import SAATY_RI
+
+MAX_CR = 0.10
+RECIPROCITY_TOLERANCE = 0.01
+
+
+@dataclass(frozen=True)
+class AhpResult:
+    """Weights from a pairwise comparison matrix, with its consistency figures."""
+
+    weights: tuple[float, ...]
+    lambda_max: float
+    ci: float
+    cr: float
+    ri: float
+
+
+def _check_matrix(a: np.ndarray) -> None:
+    n = a.shape[0] if a.ndim == 2 else 0
+    if a.ndim != 2 or a.shape != (n, n) or not 1 <= n <= 10:
+        raise ParameterError.single("matrix", "must be a square matrix of size 1 to 10")
+    if not np.isfinite(a).all() or (a <= 0).any():
+        raise ParameterError.single("matrix", "entries must be finite and positive")
+    if not np.allclose(np.diag(a), 1.0):
+        raise ParameterError.single("matrix", "the diagonal must be 1")
+    bad = np.argwhere(np.abs(a * a.T - 1.0) > RECIPROCITY_TOLERANCE)
+    if bad.size:
+        i, j = bad[0]
+        raise ParameterError.single("matrix", f"not reciprocal at ({i},{j}): a[{i},{j}] x a[{j},{i}] must be 1")
+
+
+def ahp(matrix: Sequence[Sequence[float]], labels: Sequence[str] | None = None, max_cr: float = MAX_CR) -> AhpResult:
+    """Principal-eigenvector weights; refuses judgements with CR above max_cr, naming the worst pair."""
+    a = np.asarray(matrix, dtype=float)
+    _check_matrix(a)
+    n = a.shape[0]
+    values, vectors = np.linalg.eig(a)
+    k = int(np.argmax(values.real))
+    w = np.abs(vectors[:, k].real)
+    w = w / w.sum()
+    lam = float(values[k].real)
+    ci = (lam - n) / (n - 1) if n > 2 else 0.0
+    ri = SAATY_RI[n]
+    cr = ci / ri if ri > 0 else 0.0
+    if cr > max_cr:
+        deviation = np.abs(a * w[None, :] / w[:, None] - 1.0)
+        deviation[np.tril_indices(n)] = -1.0
+        i, j = (int(x) for x in np.unravel_index(np.argmax(deviation), deviation.shape))
+        raise InconsistentMatrixError(cr, (i, j), (labels[i], labels[j]) if labels else None)
+    return AhpResult(tuple(float(x) for x in w), lam, max(ci, 0.0), max(cr, 0.0), ri)
+
+
+def entropy_weights(data: Sequence[Sequence[float]], benefit: Sequence[bool] | None = None) -> np.ndarray:
+    """Objective weights: criteria whose values spread more across alternatives weigh more."""
+    x = np.asarray(data, dtype=float)
+    if x.ndim != 2 or x.shape[0] < 2 or x.shape[1] < 1 or not np.isfinite(x).all():
+        raise ParameterError.single("data", "needs a finite matrix with at least 2 alternatives (rows)")
+    lo, hi = x.min(axis=0), x.max(axis=0)
+    span = np.where(hi > lo, hi - lo, 1.0)
+    norm = (x - lo) / span
+    if benefit is not None:
+        norm = np.where(np.asarray(benefit, dtype=bool)[None, :], norm, 1.0 - norm)
+    col = norm.sum(axis=0)
+    p = np.where(col > 0, norm / np.where(col > 0, col, 1.0), 1.0 / x.shape[0])
+    entropy = -xlogy(p, p).sum(axis=0) / np.log(x.shape[0])
+    d = np.clip(1.0 - entropy, 0.0, None)
+    return d / d.sum() if d.sum() > 0 else np.full(x.shape[1], 1.0 / x.shape[1])
+
+
+def combine_weights(subjective: Sequence[float], objective: Sequence[float], alpha: float = 0.5) -> np.ndarray:
+    """Blend subjective (AHP) and objective (entropy) weights: alpha*s + (1-alpha)*o, normalised."""
+    s, o = np.asarray(subjective, dtype=float), np.asarray(objective, dtype=float)
+    if s.shape != o.shape or not 0.0 <= alpha <= 1.0:
+        raise ParameterError.single("weights", "weight vectors must match and alpha lie in [0, 1]")
+    w = alpha * s / s.sum() + (1.0 - alpha) * o / o.sum()
+    return w / w.sum()
+
+
+@dataclass(frozen=True)
+class FuzzyResult:
+    """Membership of the object in each grade, and an optional crisp score."""
+
+    membership: tuple[float, ...]
+    score: float | None
+
+
+def fuzzy_evaluate(weights: Sequence[float], membership: Sequence[Sequence[float]],
+                   grade_scores: Sequence[float] | None = None, operator: str = "weighted_average") -> FuzzyResult:
+    """B = W o R with the weighted-average operator M(., +) (or max-min M(^, v)), normalised."""
+    w = np.asarray(weights, dtype=float)
+    r = np.asarray(membership, dtype=float)
+    if r.ndim != 2 or w.shape != (r.shape[0],) or (w < 0).any() or (r < 0).any() or not w.sum() > 0:
+        raise ParameterError.single("membership", "needs one row of non-negative grade memberships per weighted factor")
+    w = w / w.sum()
+    if operator == "weighted_average":
+        b = w @ r
+    elif operator == "max_min":
+        b = np.minimum(w[:, None], r).max(axis=0)
+    else:
+        raise ParameterError.single("operator", "must be weighted_average or max_min")
+    b = b / b.sum() if b.sum() > 0 else b
+    score = None
+    if grade_scores is not None:
+        g = np.asarray(grade_scores, dtype=float)
+        if g.shape != b.shape:
+            raise ParameterError.single("grade_scores", "needs one score per grade")
+        score = float(b @ g)
+    return FuzzyResult(tuple(float(x) for x in b), score)
