@@ -1,0 +1,74 @@
+"""Parameter/input validation names every bad field; results are Decimals, JSON-ready and replayable."""
+
+import json
+import math
+from decimal import Decimal
+
+import pytest
+
+from app.valuation.engine import InputError, ParameterError, ValuationResult, get, replay, validate_params
+
+RFR = {"revenue": 1_000_000.0, "royalty_rate": 0.05, "discount_rate": 0.1, "years": 5.0, "draws": 0}
+
+
+def test_parameter_error_collects_every_bad_field():
+    with pytest.raises(ParameterError) as err:
+        validate_params(get("rfr"), {"revenue": "lots", "royalty_rate": 0.9, "discount_rate": math.nan, "bogus": 1})
+    assert set(err.value.errors) == {"revenue", "royalty_rate", "discount_rate", "bogus"}
+    assert "outside" in err.value.errors["royalty_rate"]
+    assert "finite" in err.value.errors["discount_rate"]
+
+
+@pytest.mark.parametrize(("params", "field"), [
+    (RFR | {"revenue": None, "revenues": []}, "revenues"),
+    (RFR | {"revenues": [1.0, 2.0]}, "revenues"),
+    (RFR | {"draws": 2.5}, "draws"),
+    (RFR | {"mid_year": "yes"}, "mid_year"),
+    (RFR | {"years": math.inf}, "years"),
+    (RFR | {"royalty_rate_dist": {"dist": "triangular", "low": 0.1, "mode": 0.05, "high": 0.2}}, "royalty_rate_dist"),
+    (RFR | {"royalty_rate_dist": {"dist": "gamma"}}, "royalty_rate_dist"),
+    (RFR | {"discount_rate_dist": {"dist": "lognormal", "median": -1, "sigma": 0.2}}, "discount_rate_dist"),
+])
+def test_bad_parameters_name_their_field(params, field):
+    with pytest.raises(ParameterError) as err:
+        get("rfr").value({"remaining_years": 10}, params)
+    assert field in err.value.errors
+
+
+def test_input_errors_name_the_field():
+    with pytest.raises(InputError) as err:
+        get("rfr").value({"remaining_years": 25}, RFR)
+    assert err.value.field == "remaining_years"
+    with pytest.raises(InputError) as err:
+        get("rfr").value_batch({"remaining_years": [5, math.nan]}, RFR)
+    assert "row 1" in err.value.errors["remaining_years"]
+
+
+def test_result_leaves_as_decimals_and_round_trips_through_json():
+    result = get("rfr").value({"remaining_years": 10}, RFR | {"draws": 500, "royalty_rate_dist": {
+        "dist": "uniform", "low": 0.03, "high": 0.07}}, seed=3)
+    assert isinstance(result.value, Decimal) and result.value.as_tuple().exponent == -2
+    data = json.loads(json.dumps(result.to_dict()))
+    assert ValuationResult.from_dict(data).to_dict() == data
+    assert data["provenance"]["model"] == "rfr@1.0.0"
+    assert len(data["provenance"]["params_hash"]) == 64
+    assert data["provenance"]["inputs"] == {"remaining_years": 10.0, "ask_price": None, "revenue": None}
+
+
+def test_same_seed_is_bit_identical_and_replays():
+    params = RFR | {"draws": 800, "growth_dist": {"dist": "pert", "low": -0.05, "mode": 0.03, "high": 0.1}}
+    a = get("rfr").value({"remaining_years": 9, "ask_price": 150_000}, params, seed=11)
+    b = get("rfr").value({"remaining_years": 9, "ask_price": 150_000}, params, seed=11)
+    assert a.to_dict() == b.to_dict() and a.fingerprint() == b.fingerprint()
+    _, diffs = replay(a.to_dict())
+    assert diffs == []
+    c = get("rfr").value({"remaining_years": 9, "ask_price": 150_000}, params, seed=12)
+    assert c.percentiles != a.percentiles
+
+
+def test_parameter_hash_ignores_key_order_but_not_values():
+    m = get("rfr")
+    h1 = m.value({"remaining_years": 5}, dict(reversed(list(RFR.items())))).provenance.params_hash
+    h2 = m.value({"remaining_years": 5}, RFR).provenance.params_hash
+    h3 = m.value({"remaining_years": 5}, RFR | {"royalty_rate": 0.051}).provenance.params_hash
+    assert h1 == h2 != h3
