@@ -12,3 +12,7 @@ def register(app: Flask) -> None:
     if find_spec("app.catalogue.search") and find_spec("app.catalogue.search.routes"):
         import_module("app.catalogue.search.routes")  # adds the search pages to bp
     app.register_blueprint(bp)
+
+    from app.catalogue.cli import catalogue_cli
+
+    app.cli.add_command(catalogue_cli)

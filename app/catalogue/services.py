@@ -1,0 +1,368 @@
+"""Catalogue verbs for patents, plus history and moderation shared by every record type.
+
+Every function takes the acting user (``None`` for the command line and the demo seed), so the
+pages, the API, the importer and tests call the same code. They flush; the caller commits.
+Projects and experts live in ``people_services``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.accounts.models import User
+from app.accounts.permissions import is_admin, is_rights_holder
+from app.catalogue import classification
+from app.catalogue.models import (
+    HIDDEN,
+    PUBLISHED,
+    CatalogueChange,
+    Expert,
+    InnovationProject,
+    Patent,
+    PatentClassification,
+    PatentEvent,
+    PatentParty,
+)
+from app.catalogue.records import PatentRecord
+from app.catalogue.validation import ValidationFailed, validate_patent
+from app.core.errors import PermissionDenied
+from app.core.models import utcnow
+from app.extensions import db
+
+Actor = User | None  # None: the command line or the demo seed, acting as the system
+
+PATENT_COLUMNS = (
+    "jurisdiction",
+    "publication_number",
+    "application_number",
+    "kind_code",
+    "patent_type",
+    "title_zh",
+    "title_en",
+    "abstract_zh",
+    "abstract_en",
+    "first_claim",
+    "claims_count",
+    "independent_claims_count",
+    "filing_date",
+    "priority_date",
+    "publication_date",
+    "grant_date",
+    "expiry_date",
+    "legal_status",
+    "legal_status_date",
+    "family_countries",
+    "family_size",
+    "forward_citations",
+    "backward_citations",
+    "annual_fee_paid_year",
+)
+PATENT_CHILD_LISTS = ("ipc_codes", "cpc_codes", "applicants", "owners", "inventors")
+PARTY_LISTS = {"applicants": "applicant", "owners": "owner", "inventors": "inventor"}
+RECORD_TYPES = {Patent: "patent", InnovationProject: "project", Expert: "expert"}
+
+
+# --- permissions -------------------------------------------------------------------------
+
+
+def can_create_records(user: Actor) -> bool:
+    """Rights-holders and administrators add patents and projects; the system always may."""
+    return user is None or is_admin(user) or is_rights_holder(user)
+
+
+def can_edit(record: Patent | InnovationProject | Expert, user: Actor) -> bool:
+    return user is None or record.can_edit(user)
+
+
+def ensure_can_edit(record: Patent | InnovationProject | Expert, user: Actor) -> None:
+    """Owners edit only their own records; administrators everything."""
+    if not can_edit(record, user):
+        raise PermissionDenied(_("Only the record's owner or an administrator may change it."))
+
+
+def resolve_owner(actor: Actor, owner: User | None) -> User | None:
+    """Whom a new record belongs to: the actor, unless an administrator or the system chooses."""
+    if owner is None or (actor is not None and owner.id == actor.id):
+        return owner or actor
+    if actor is not None and not is_admin(actor):
+        raise PermissionDenied(_("Only an administrator may create records for someone else."))
+    return owner
+
+
+# --- history ------------------------------------------------------------------------------
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.date | Decimal):
+        return str(value)
+    if isinstance(value, tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def record_change(
+    record: Patent | InnovationProject | Expert,
+    actor: Actor,
+    action: str,
+    changes: Mapping[str, tuple[Any, Any]] | None = None,
+    note: str | None = None,
+) -> CatalogueChange:
+    """Append one history row: who, when, what changed (old and new values)."""
+    db.session.flush()  # the record needs its id
+    change = CatalogueChange(
+        record_type=RECORD_TYPES[type(record)],
+        record_id=record.id,
+        action=action,
+        actor_id=actor.id if actor else None,
+        changes={k: [_jsonable(old), _jsonable(new)] for k, (old, new) in (changes or {}).items()},
+        note=note[:500] if note else None,
+    )
+    db.session.add(change)
+    return change
+
+
+def history(record: Patent | InnovationProject | Expert) -> list[CatalogueChange]:
+    """The record's changes, newest first."""
+    query = (
+        select(CatalogueChange)
+        .where(
+            CatalogueChange.record_type == RECORD_TYPES[type(record)], CatalogueChange.record_id == record.id
+        )
+        .options(selectinload(CatalogueChange.actor))
+        .order_by(CatalogueChange.created_at.desc(), CatalogueChange.id.desc())
+    )
+    return list(db.session.scalars(query))
+
+
+def apply_values(
+    record: Any, values: Mapping[str, Any], columns: tuple[str, ...]
+) -> dict[str, tuple[Any, Any]]:
+    """Set the columns whose value differs and return {field: (old, new)} for the history."""
+    changes = {}
+    for name in columns:
+        if name not in values:
+            continue
+        old, new = getattr(record, name), values[name]
+        if isinstance(old, list) or isinstance(new, list | tuple):
+            old, new = list(old or []), list(new or [])
+        if old != new:
+            setattr(record, name, new)
+            changes[name] = (old, new)
+    return changes
+
+
+# --- moderation ---------------------------------------------------------------------------
+
+
+def moderate(
+    record: Patent | InnovationProject | Expert, actor: Actor, action: str, reason: str | None = None
+) -> None:
+    """Publish or hide a record (administrators only); hiding needs a reason the owner will read."""
+    if actor is not None and not is_admin(actor):
+        raise PermissionDenied(_("Only administrators moderate the catalogue."))
+    if action not in ("publish", "hide"):
+        raise ValidationFailed({"action": _("Choose publish or hide.")})
+    reason = (reason or "").strip() or None
+    if action == "hide" and not reason:
+        raise ValidationFailed({"reason": _("Say why the record is hidden; its owner will see this.")})
+    status = PUBLISHED if action == "publish" else HIDDEN
+    changes = {}
+    if record.moderation_status != status:
+        changes["moderation_status"] = (record.moderation_status, status)
+    if record.moderation_reason != reason:
+        changes["moderation_reason"] = (record.moderation_reason, reason)
+    record.moderation_status, record.moderation_reason, record.moderated_at = status, reason, utcnow()
+    record_change(record, actor, action, changes, note=reason)
+
+
+# --- patents ------------------------------------------------------------------------------
+
+
+def find_patent(jurisdiction: str, publication_number: str) -> Patent | None:
+    """The patent with this identity key, if catalogued."""
+    return db.session.scalar(
+        select(Patent).where(
+            Patent.jurisdiction == jurisdiction, Patent.publication_number == publication_number
+        )
+    )
+
+
+def patent_values(patent: Patent) -> dict[str, Any]:
+    """The patent in the same shape validate_patent returns, to merge partial updates into."""
+    values = {name: getattr(patent, name) for name in PATENT_COLUMNS}
+    values["ipc_codes"] = patent.codes("ipc")
+    values["cpc_codes"] = patent.codes("cpc")
+    for name, role in PARTY_LISTS.items():
+        values[name] = patent.party_names(role)
+    return values
+
+
+def _set_children(patent: Patent, values: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """Replace classification and party rows when their lists changed."""
+    changes: dict[str, tuple[Any, Any]] = {}
+    current = patent_values(patent) if patent.id else dict.fromkeys(PATENT_CHILD_LISTS, [])
+    for name in PATENT_CHILD_LISTS:
+        new = list(values.get(name, current[name]) or [])
+        if new != current[name]:
+            changes[name] = (current[name], new)
+    if "ipc_codes" in changes or "cpc_codes" in changes:
+        ipc = values.get("ipc_codes", current["ipc_codes"])
+        cpc = values.get("cpc_codes", current["cpc_codes"])
+        patent.classifications = _classification_rows(ipc, cpc)
+    if any(name in changes for name in PARTY_LISTS):
+        patent.parties = [
+            PatentParty(role=role, name=name[:300], sequence=position)
+            for list_name, role in PARTY_LISTS.items()
+            for position, name in enumerate(values.get(list_name, current[list_name]) or [])
+        ]
+    return changes
+
+
+def _classification_rows(ipc: list[str], cpc: list[str]) -> list[PatentClassification]:
+    rows = []
+    for scheme, codes in (("ipc", ipc), ("cpc", cpc)):
+        for position, code in enumerate(codes):
+            parsed = classification.parse(code, scheme)
+            rows.append(
+                PatentClassification(
+                    scheme=scheme,
+                    code=str(parsed),
+                    search_key=parsed.search_key,
+                    subclass=parsed.subclass,
+                    is_main=position == 0,
+                    position=position,
+                )
+            )
+    return rows
+
+
+def _ensure_unique(jurisdiction: str, number: str, patent: Patent | None = None) -> None:
+    existing = find_patent(jurisdiction, number)
+    if existing is not None and existing is not patent:
+        raise ValidationFailed({"publication_number": _("This patent is already in the catalogue.")})
+
+
+def create_patent(actor: Actor, data: Mapping[str, Any], owner: User | None = None) -> Patent:
+    """Add a patent from form or API values; the owner is the actor unless an admin says otherwise."""
+    if not can_create_records(actor):
+        raise PermissionDenied(_("Only rights-holders and administrators add patents."))
+    values = validate_patent(data)
+    _ensure_unique(values["jurisdiction"], values["publication_number"])
+    owner = resolve_owner(actor, owner)
+    patent = Patent(owner=owner, organisation_id=owner.organisation_id if owner else None)
+    changes = apply_values(patent, values, PATENT_COLUMNS)
+    changes.update(_set_children(patent, values))
+    db.session.add(patent)
+    record_change(patent, actor, "create", changes)
+    return patent
+
+
+def update_patent(patent: Patent, actor: Actor, data: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """Change some fields (others keep their values); returns what changed, also kept in history."""
+    ensure_can_edit(patent, actor)
+    values = validate_patent({**patent_values(patent), **data})
+    _ensure_unique(values["jurisdiction"], values["publication_number"], patent)
+    previous_status = patent.legal_status
+    if values["legal_status"] != previous_status and "legal_status_date" not in data:
+        values["legal_status_date"] = utcnow().date()
+    changes = apply_values(patent, values, PATENT_COLUMNS)
+    changes.update(_set_children(patent, values))
+    if "legal_status" in changes:
+        _status_event(patent, previous_status)
+    if changes:
+        record_change(patent, actor, "update", changes)
+    return changes
+
+
+def _status_event(patent: Patent, previous: str | None) -> None:
+    summary = f"{previous or '-'} → {patent.legal_status or '-'}"
+    patent.events.append(
+        PatentEvent(
+            event_type="legal_status",
+            occurred_on=patent.legal_status_date or utcnow().date(),
+            summary=summary,
+        )
+    )
+
+
+def record_values(record: PatentRecord) -> dict[str, Any]:
+    """An imported record as column and child-list values (the importer validated it already)."""
+    values = {name: getattr(record, name, None) for name in PATENT_COLUMNS if name != "family_size"}
+    values["family_countries"] = list(dict.fromkeys((record.jurisdiction, *record.family_countries)))
+    values["family_size"] = len(values["family_countries"])
+    values["expiry_date"] = record.expiry_date
+    values["ipc_codes"], values["cpc_codes"] = list(record.codes("ipc")), list(record.codes("cpc"))
+    values["applicants"], values["owners"] = list(record.applicants), list(record.owners)
+    values["inventors"] = list(record.inventors)
+    return values
+
+
+def upsert_patent_record(
+    record: PatentRecord, actor: Actor, owner: User | None = None, note: str | None = None
+) -> tuple[Patent, str]:
+    """Create or update by (jurisdiction, publication number): re-importing never duplicates.
+
+    Returns the patent and "created", "updated" or "unchanged". Fields the file leaves empty
+    keep what the catalogue has, so a sparse file cannot wipe facts an owner typed in.
+    """
+    values = record_values(record)
+    patent = find_patent(record.jurisdiction, record.publication_number)
+    if patent is None:
+        if not can_create_records(actor):
+            raise PermissionDenied(_("Only rights-holders and administrators add patents."))
+        owner = resolve_owner(actor, owner)
+        patent = Patent(owner=owner, organisation_id=owner.organisation_id if owner else None)
+        patent.title_derived = record.title_derived
+        patent.source = f"{record.source.file}, {record.source.location}"[:300]
+        changes = apply_values(patent, values, PATENT_COLUMNS)
+        changes.update(_set_children(patent, values))
+        db.session.add(patent)
+        record_change(patent, actor, "import", changes, note=note or patent.source)
+        return patent, "created"
+    ensure_can_edit(patent, actor)
+    kept = {k: v for k, v in values.items() if v not in (None, [], ())}
+    changes = apply_values(patent, kept, PATENT_COLUMNS)
+    changes.update(_set_children(patent, kept))
+    if patent.owner_id is None and owner is not None:
+        patent.owner, patent.organisation_id = owner, owner.organisation_id
+        changes["owner_id"] = (None, owner.id)
+    if not changes:
+        return patent, "unchanged"
+    record_change(
+        patent, actor, "import", changes, note=note or f"{record.source.file}, {record.source.location}"
+    )
+    return patent, "updated"
+
+
+def published_patents():
+    """select() of the patents anyone may see; search and export start from it."""
+    return select(Patent).where(Patent.moderation_status == PUBLISHED)
+
+
+def related_patents(patent: Patent, limit: int = 6) -> list[Patent]:
+    """Other published patents sharing the main IPC (or CPC) subclass, newest first."""
+    main = next(
+        (c for c in sorted(patent.classifications, key=lambda c: (not c.is_main, c.scheme != "ipc"))), None
+    )
+    if main is None or main.subclass is None:
+        return []
+    same = select(PatentClassification.patent_id).where(PatentClassification.subclass == main.subclass)
+    query = (
+        published_patents()
+        .where(Patent.id.in_(same), Patent.id != patent.id)
+        .order_by(Patent.grant_date.desc().nulls_last(), Patent.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+def viewable(record: Patent | InnovationProject | Expert | None, user: Actor) -> bool:
+    """Hidden records are visible to their owners and administrators only."""
+    return record is not None and record.can_view(user)
