@@ -78,7 +78,7 @@ def bench_indicators(cols: dict[str, object], n: int) -> None:
         if model_id == "oecd_indicators":
             peers = rows(oecd_cols, 200)
             one = rows(oecd_cols, 100)
-            naive = 100 / timed(lambda: [model.value(r | {"cohort": peers}, params, 1) for r in one])
+            naive = 100 / timed(lambda m=model, o=one, pe=peers, p=params: [m.value(r | {"cohort": pe}, p, 1) for r in o])
         else:
             naive = naive_rate(model_id, columns, params, 500)
         line(f"{model_id} ({n:,} patents)", rate, naive, ">= 200,000/s", 100 if model_id == "oecd_indicators" else 500)

@@ -12,7 +12,11 @@ from .backtest import BacktestStats, backtest
 from .base import MONETARY, SCORE_KIND, Model
 from .ensemble import Calibration, FairValueRange, fair_value_range
 from .errors import (
-    EngineError, InconsistentMatrixError, InputError, ParameterError, UnknownModelError,
+    EngineError,
+    InconsistentMatrixError,
+    InputError,
+    ParameterError,
+    UnknownModelError,
 )
 from .high_value import high_value_flag
 from .registry import ENTRY_POINT_GROUP, available, discover, get, register, unregister

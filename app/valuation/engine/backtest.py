@@ -37,7 +37,7 @@ def backtest(rows: Sequence[Mapping[str, Any]]) -> dict[str, BacktestStats]:
     cols = {k: np.array([float(r[k]) for r in rows]) for k in ("p10", "p50", "p90", "price")}
     bad = [k for k, v in cols.items() if not (np.isfinite(v).all() and (v > 0).all())]
     if bad:
-        raise InputError({k: "must be finite and positive in every row" for k in bad})
+        raise InputError(dict.fromkeys(bad, "must be finite and positive in every row"))
     if ((cols["p10"] > cols["p50"]) | (cols["p50"] > cols["p90"])).any():
         raise InputError.single("p50", "needs p10 <= p50 <= p90 in every row")
     fields = np.array([str(r.get("field") or "unknown") for r in rows])

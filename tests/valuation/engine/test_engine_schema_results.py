@@ -47,7 +47,8 @@ def test_input_errors_name_the_field():
 def test_result_leaves_as_decimals_and_round_trips_through_json():
     result = get("rfr").value({"remaining_years": 10}, RFR | {"draws": 500, "royalty_rate_dist": {
         "dist": "uniform", "low": 0.03, "high": 0.07}}, seed=3)
-    assert isinstance(result.value, Decimal) and result.value.as_tuple().exponent == -2
+    assert isinstance(result.value, Decimal)
+    assert result.value.as_tuple().exponent == -2
     data = json.loads(json.dumps(result.to_dict()))
     assert ValuationResult.from_dict(data).to_dict() == data
     assert data["provenance"]["model"] == "rfr@1.0.0"
@@ -59,7 +60,8 @@ def test_same_seed_is_bit_identical_and_replays():
     params = RFR | {"draws": 800, "growth_dist": {"dist": "pert", "low": -0.05, "mode": 0.03, "high": 0.1}}
     a = get("rfr").value({"remaining_years": 9, "ask_price": 150_000}, params, seed=11)
     b = get("rfr").value({"remaining_years": 9, "ask_price": 150_000}, params, seed=11)
-    assert a.to_dict() == b.to_dict() and a.fingerprint() == b.fingerprint()
+    assert a.to_dict() == b.to_dict()
+    assert a.fingerprint() == b.fingerprint()
     _, diffs = replay(a.to_dict())
     assert diffs == []
     c = get("rfr").value({"remaining_years": 9, "ask_price": 150_000}, params, seed=12)

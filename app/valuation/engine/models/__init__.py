@@ -5,8 +5,8 @@ from __future__ import annotations
 from .cnipa_pvd import CnipaPvdModel
 from .cost import CostModel
 from .gbt42748 import GbtTemplateModel
-from .oecd import OecdIndicatorsModel
 from .market_comps import MarketCompsModel
+from .oecd import OecdIndicatorsModel
 from .profit_split import ProfitSplitModel
 from .real_option import BinomialModel, BlackScholesModel
 from .rfr import RfrModel

@@ -15,8 +15,15 @@ from ..errors import ParameterError
 from ..result import BatchResult, Text, ValuationResult
 from ..schema import MAPPING, InputSpec
 from .common import (
-    BWD_INPUT, CLAIMS_INPUT, FAMILY_INPUT, FWD_INPUT, INDEP_INPUT, LEGAL_STATUS_INPUT, PATENT_TYPE_INPUT,
-    REMAINING_INPUT, VALID_STATUSES,
+    BWD_INPUT,
+    CLAIMS_INPUT,
+    FAMILY_INPUT,
+    FWD_INPUT,
+    INDEP_INPUT,
+    LEGAL_STATUS_INPUT,
+    PATENT_TYPE_INPUT,
+    REMAINING_INPUT,
+    VALID_STATUSES,
 )
 
 TREE_INPUTS = (
