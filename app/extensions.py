@@ -11,7 +11,7 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
-from app.core.models import render_migration_item
+from app.core.models import include_in_autogenerate, render_migration_item
 
 # Constraint names must be deterministic so Alembic can alter them, on SQLite too.
 NAMING_CONVENTION = {
@@ -35,7 +35,12 @@ class IpexApi(Api):
 
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate(compare_type=True, render_as_batch=True, render_item=render_migration_item)
+migrate = Migrate(
+    compare_type=True,
+    render_as_batch=True,
+    render_item=render_migration_item,
+    include_name=include_in_autogenerate,
+)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()

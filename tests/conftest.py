@@ -40,18 +40,26 @@ def pytest_collection_modifyitems(config, items) -> None:
 
 
 @pytest.fixture(scope="session")
-def database_url(worker_id: str) -> Iterator[str]:
+def worker_name(request) -> str:
+    """xdist's worker id, or "main" when the tests run in one process."""
+    return getattr(request.config, "workerinput", {}).get("workerid", "main")
+
+
+@pytest.fixture(scope="session")
+def database_url(worker_name: str) -> Iterator[str]:
     """A database for this test worker: in-memory SQLite, or a fresh PostgreSQL database."""
     if _database_backend() == "sqlite":
         yield "sqlite://"
         return
     admin_url = make_url(os.environ["TEST_DATABASE_URL"])
-    name = re.sub(r"\W", "_", f"ipex_test_{worker_id}_{os.getpid()}")
+    name = re.sub(r"\W", "_", f"ipex_test_{worker_name}_{os.getpid()}")
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     url = admin_url.set(database=name).render_as_string(hide_password=False)
+    import app.models  # noqa: F401  (every capability's tables on the metadata)
+
     engine = create_engine(url)
     with engine.begin() as connection:
         connection.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))

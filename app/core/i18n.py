@@ -4,7 +4,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel.numbers import format_currency, format_decimal
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime, get_locale, to_user_timezone
 from flask_login import current_user
 
@@ -17,6 +17,8 @@ HUNDRED_MILLION = Decimal(100_000_000)
 def select_locale() -> str:
     """The user's explicit choice first, then the browser's preference; zh by default."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI and background jobs speak the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("lang")
     if chosen in languages:
         return chosen
@@ -30,7 +32,7 @@ def select_locale() -> str:
 
 
 def select_timezone() -> str:
-    if current_user and getattr(current_user, "is_authenticated", False):
+    if has_request_context() and current_user and getattr(current_user, "is_authenticated", False):
         return getattr(current_user, "timezone", None) or current_app.config["BABEL_DEFAULT_TIMEZONE"]
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
 

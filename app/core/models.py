@@ -40,3 +40,21 @@ def render_migration_item(type_: str, obj, autogen_context):
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
     return False
+
+
+# Tables built by hand-written DDL (e.g. SQLite FTS5 virtual tables, whose shadow tables are named
+# <table>_data, _idx, _content, _docsize, _config). Autogenerate must neither drop nor compare them.
+UNMANAGED_TABLES: set[str] = set()
+FTS5_SHADOW_SUFFIXES = ("_data", "_idx", "_content", "_docsize", "_config")
+
+
+def is_unmanaged_table(name: str) -> bool:
+    return name in UNMANAGED_TABLES or any(
+        name.endswith(suffix) and name.removesuffix(suffix) in UNMANAGED_TABLES
+        for suffix in FTS5_SHADOW_SUFFIXES
+    )
+
+
+def include_in_autogenerate(name: str | None, type_: str, parent_names: dict) -> bool:
+    """Alembic include_name hook: leave hand-built tables alone."""
+    return not (type_ == "table" and name and is_unmanaged_table(name))

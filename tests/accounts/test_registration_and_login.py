@@ -28,7 +28,7 @@ def test_register_creates_account_with_chosen_roles_and_logs_in(client):
 
 def test_register_rejects_duplicate_email_case_insensitively(client, make_user):
     make_user(email="new.user@example.com")
-    response = client.post("/register", data=GOOD)
+    response = client.post("/register", data=GOOD, headers={"Accept-Language": "en"})
     assert response.status_code == 400
     assert b"Already registered" in response.data
     assert db.session.scalar(select(db.func.count(User.id))) == 1
