@@ -129,7 +129,8 @@ def _numeric(column: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
     if column is None:
         return np.zeros(n), np.zeros(n, dtype=bool)
     if isinstance(column, np.ndarray):
-        return column.astype(float), np.ones(n, dtype=bool)
+        known = ~np.isnan(column)
+        return np.where(known, column, 0.0), known
     arr = np.array([math.nan if x is None else float(x) for x in column])
     known = ~np.isnan(arr)
     return np.where(known, arr, 0.0), known

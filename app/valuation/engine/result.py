@@ -226,7 +226,7 @@ class BatchResult:
         row: dict[str, Any] = {"value": to_decimal(self.values[i], q) if self.ok[i] else None}
         if self.percentiles is not None and self.ok[i]:
             row["percentiles"] = {k: to_decimal(v[i], q) for k, v in self.percentiles.items()}
-        if self.prob_below_ask is not None and self.ok[i]:
+        if self.prob_below_ask is not None and self.ok[i] and not self.flags.get("no_ask", np.zeros(len(self), bool))[i]:
             row["prob_below_ask"] = to_decimal(self.prob_below_ask[i], SCORE)
         row["flags"] = sorted(k for k, v in self.flags.items() if v[i])
         return row

@@ -239,6 +239,16 @@ def validate_inputs(model: Any, raw_inputs: Mapping[str, Any] | None) -> dict[st
 
 
 def _numeric_column(spec: FieldSpec, column: Any, n: int) -> np.ndarray:
+    """Float array; for optional fields a None row becomes NaN, which models read as 'not known'."""
+    missing = None
+    if not isinstance(column, np.ndarray):
+        column = list(column)
+        missing = np.array([x is None for x in column], dtype=bool)
+        if missing.any():
+            if spec.required:
+                raise _Bad(f"row {int(np.argmax(missing))}: is required")
+            fill = spec.bounds[0] if spec.bounds else 0.0
+            column = [fill if x is None else x for x in column]
     try:
         arr = np.asarray(column, dtype=float)
     except (TypeError, ValueError):
@@ -248,6 +258,13 @@ def _numeric_column(spec: FieldSpec, column: Any, n: int) -> np.ndarray:
     finite = np.isfinite(arr)
     if not finite.all():
         raise _Bad(f"row {int(np.argmin(finite))}: must be a finite number")
+    arr = _in_bounds(spec, arr)
+    if missing is not None and missing.any():
+        arr = np.where(missing, np.nan if spec.default is None else float(spec.default), arr)
+    return arr
+
+
+def _in_bounds(spec: FieldSpec, arr: np.ndarray) -> np.ndarray:
     if spec.bounds is not None:
         bad = (arr < spec.bounds[0]) | (arr > spec.bounds[1])
         if bad.any():

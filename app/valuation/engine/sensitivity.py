@@ -110,11 +110,13 @@ def sobol_indices(model: Model, inputs: Mapping[str, Any], params: Mapping[str, 
         return model._values(d, base, caps, p)[0]
 
     fa, fb = f(a), f(b)
+    centre = float(np.mean(np.concatenate([fa, fb])))
+    fa, fb = fa - centre, fb - centre
     var = float(np.var(np.concatenate([fa, fb])))
     out = {}
     for name in specs:
         mixed = income.Draws(**{k: getattr(b if k == name else a, k) for k in income.UNCERTAIN})
-        fab = f(mixed)
+        fab = f(mixed) - centre
         s1 = float(np.mean(fb * (fab - fa)) / var) if var > 0 else 0.0
         st = float(0.5 * np.mean((fa - fab) ** 2) / var) if var > 0 else 0.0
         out[name] = {"S1": s1, "ST": st}

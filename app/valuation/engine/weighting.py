@@ -74,7 +74,7 @@ def entropy_weights(data: Sequence[Sequence[float]], benefit: Sequence[bool] | N
     col = norm.sum(axis=0)
     p = np.where(col > 0, norm / np.where(col > 0, col, 1.0), 1.0 / x.shape[0])
     entropy = -xlogy(p, p).sum(axis=0) / np.log(x.shape[0])
-    d = np.clip(1.0 - entropy, 0.0, None)
+    d = np.where(hi > lo, np.clip(1.0 - entropy, 0.0, None), 0.0)
     return d / d.sum() if d.sum() > 0 else np.full(x.shape[1], 1.0 / x.shape[1])
 
 

@@ -108,3 +108,13 @@ def test_profit_split_requires_a_margin_and_a_profit_basis_for_heuristics():
     with pytest.raises(ParameterError) as err:
         get("profit_split").value({"remaining_years": 10}, {"revenue": 1e6, "discount_rate": 0.1, "heuristic": "one_third"})
     assert "heuristic" in err.value.errors
+
+
+def test_batch_rows_may_leave_optional_facts_out():
+    model = get("rfr")
+    params = BASE | {"draws": 100, "royalty_rate_dist": {"dist": "uniform", "low": 0.03, "high": 0.07}}
+    batch = model.value_batch({"remaining_years": [10, 10], "revenue": [None, 2e6], "ask_price": [1e5, None]}, params)
+    assert batch.row(0)["value"] == model.value({"remaining_years": 10, "ask_price": 1e5}, params).value
+    assert "prob_below_ask" in batch.row(0)
+    assert "prob_below_ask" not in batch.row(1)
+    assert np.isfinite(batch.values).all()

@@ -92,7 +92,7 @@ class CostModel(Model):
             ratio[mask] = self._life_ratio(params, kind, remaining[mask])
             term = LEGAL_TERM_YEARS[kind]
             inferred = np.clip(term - np.ceil(remaining[mask]) + 1, 1, term)
-            years = inferred if fee_years is None else fee_years[mask]
+            years = inferred if fee_years is None else np.where(np.isnan(fee_years[mask]), inferred, fee_years[mask])
             fees = np.array([annual_fee(kind, y) for y in range(term + 2)], dtype=float)
             due = fees[np.clip(years.astype(np.intp), 0, term + 1)]
             reduced = years <= params["fee_reduction_years"]

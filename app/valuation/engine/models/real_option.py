@@ -72,7 +72,8 @@ class _OptionModel(Model):
 
     def _s_t(self, columns: Mapping[str, Any], n: int, params: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray]:
         s = columns.get("underlying_value")
-        s = np.full(n, params["underlying_value"]) if s is None else np.asarray(s, dtype=float)
+        base = np.full(n, params["underlying_value"])
+        s = base if s is None else np.where(np.isnan(np.asarray(s, dtype=float)), base, np.asarray(s, dtype=float))
         return s, np.minimum(params["years"], np.asarray(columns["remaining_years"], dtype=float))
 
     def _row(self, inputs: Mapping[str, Any]) -> dict[str, Any]:

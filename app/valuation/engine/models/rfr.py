@@ -117,7 +117,7 @@ class IncomeModel(Model):
         if params["revenues"] is not None:
             return np.ones(n)
         base = np.full(n, float(params["revenue"]))
-        return base if override is None else override
+        return base if override is None else np.where(np.isnan(override), base, override)
 
     def _values(self, draws: income.Draws, base: np.ndarray, caps: np.ndarray,
                 params: Mapping[str, Any]) -> np.ndarray:
@@ -141,11 +141,12 @@ class IncomeModel(Model):
             for key, arr in income.summarise(values, None if ask is None else ask[part]).items():
                 stats.setdefault(key, []).append(arr)
         merged = {k: np.concatenate(v) for k, v in stats.items()}
-        return self.batch(point, np.ones(n, dtype=bool), params, seed, mean=merged.pop("mean"),
+        flags = {} if ask is None else {"no_ask": np.isnan(ask)}
+        return self.batch(point, np.ones(n, dtype=bool), params, seed, mean=merged.pop("mean"), flags=flags,
                           prob_below_ask=merged.pop("prob_below_ask", None), percentiles=merged)
 
     def _check_override(self, override: Any, params: Mapping[str, Any]) -> None:
-        if override is not None and params["revenues"] is not None:
+        if override is not None and params["revenues"] is not None and not np.isnan(override).all():
             raise InputError.single("revenue", "a per-patent revenue cannot be combined with a revenues list")
 
     def point_value(self, inputs: Mapping[str, Any], params: Mapping[str, Any]) -> float:
