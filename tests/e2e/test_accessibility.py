@@ -1,0 +1,61 @@
+"""axe-core audit of the main pages (no serious or critical violations), on desktop and phone widths."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from app.accounts.models import Role
+from tests.conftest import DEFAULT_PASSWORD
+from tests.e2e.conftest import log_in, screenshot
+
+PUBLIC_PAGES = ["/", "/login", "/register"]
+ADMIN_PAGES = ["/admin/users", "/admin/organisations", "/admin/audit", "/account"]
+
+
+def serious_violations(page) -> list[str]:
+    results = Axe().run(page)
+    return [
+        f"{violation['id']} ({violation['impact']}): {violation['help']} — "
+        + "; ".join(node["target"][0] for node in violation["nodes"][:3])
+        for violation in results.response["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_public_pages_pass_axe(page, path):
+    page.goto(path)
+    assert serious_violations(page) == []
+
+
+def test_admin_pages_pass_axe(page, make_user):
+    admin = make_user(email="root@example.com", roles=(Role.ADMIN,), organisation=None)
+    make_user(roles=(Role.BUYER,), organisation="西湖创投")
+    log_in(page, admin.email, DEFAULT_PASSWORD)
+    problems = {}
+    for path in ADMIN_PAGES:
+        page.goto(path)
+        if found := serious_violations(page):
+            problems[path] = found
+    assert problems == {}
+
+
+def test_phone_layout_collapses_navigation_and_tables(browser, live_server, make_user):
+    admin = make_user(email="root@example.com", roles=(Role.ADMIN,), organisation=None)
+    make_user(roles=(Role.BUYER,), organisation="西湖创投")
+    context = browser.new_context(
+        base_url=live_server, locale="zh-CN", viewport={"width": 360, "height": 740}
+    )
+    page = context.new_page()
+    page.goto("/")
+    assert page.locator(".nav-toggle").is_visible()
+    assert not page.locator("#site-nav").is_visible()
+    page.click(".nav-toggle")
+    assert page.locator("#site-nav").is_visible()
+    screenshot(page, "phone_home_menu_zh")
+    log_in(page, admin.email, DEFAULT_PASSWORD)
+    page.goto("/admin/users")
+    assert not page.locator(".table thead").is_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, "the page scrolls sideways on a phone"
+    screenshot(page, "phone_admin_users_zh")
+    context.close()
