@@ -1,0 +1,190 @@
+"""Search documents: what is indexed for a patent, project or expert, on each backend.
+
+``Source`` is a pure value built from a record; ``fts_columns`` and ``tsvector_literal`` turn it
+into the exact tokens both backends index, so both match the same documents.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import zlib
+from dataclasses import asdict, dataclass, field
+
+from app.catalogue import classification
+from app.catalogue.search.attrs import Attrs, document_key, rowid
+from app.catalogue.search.tokens import tokenize
+
+TOKENIZER_VERSION = 1  # bump when tokens change: `flask catalogue reindex --rebuild` re-creates the index
+MAX_BODY_PART = 2000  # characters indexed per body field (long first claims are cut)
+POSITION_GAP = 100  # keeps phrases from running across fields in a tsvector
+PG_MAX_POSITION = 16383
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """The indexed view of one record."""
+
+    doc_type: str
+    record_id: int
+    titles: tuple[str, ...]
+    bodies: tuple[str, ...] = ()
+    parties: tuple[str, ...] = ()
+    codes: tuple[str, ...] = ()  # normalised IPC/CPC codes (any level), main first
+    label: str | None = None  # shown beside the title: "CN 118866379 A", an organisation
+    jurisdiction: str | None = None
+    legal_status: str | None = None
+    patent_type: str | None = None
+    main_class: str | None = None
+    filing_date: dt.date | None = None
+    grant_date: dt.date | None = None
+    expiry_date: dt.date | None = None
+    sort_date: dt.date | None = None
+    extra: dict = field(default_factory=dict, hash=False, compare=False)  # enrichers' column values
+
+    @property
+    def key(self) -> int:
+        return document_key(self.doc_type, self.record_id)
+
+    @property
+    def attrs(self) -> Attrs:
+        return Attrs(self.doc_type, self.jurisdiction, self.legal_status, self.patent_type, self.main_class)
+
+    @property
+    def fts_rowid(self) -> int:
+        return rowid(self.key, self.attrs)
+
+
+def main_class_of(codes: tuple[str, ...]) -> str | None:
+    """Class ("H01") of the first (main) code, or its section when it stops there."""
+    for code in codes:
+        try:
+            parsed = classification.parse(code, "cpc")
+        except classification.InvalidClassification:
+            continue
+        return parsed.class_ or parsed.section
+    return None
+
+
+def code_tokens(code: str, marker: str = "c") -> list[str]:
+    """One token per hierarchy level of a code: a prefix filter at any level is one lookup."""
+    try:
+        parsed = classification.parse(code, "cpc")
+    except classification.InvalidClassification:
+        return []
+    levels = [parsed.section, parsed.class_, parsed.subclass]
+    if parsed.main_group is not None:
+        group = f"{parsed.subclass}{parsed.main_group.zfill(4)}"
+        levels.append(group)
+        if parsed.subgroup:
+            levels.append(f"{group}_{parsed.subgroup}")
+    return [f"_{marker}_{level.lower()}" for level in levels if level]
+
+
+def date_tokens(marker: str, value: dt.date | None) -> list[str]:
+    """Year and decade tokens (``_fy2015 _fd201``) that narrow date-range filters in the index."""
+    if value is None:
+        return []
+    return [f"_{marker}y{value.year}", f"_{marker}d{value.year // 10}"]
+
+
+def meta_tokens(source: Source) -> list[str]:
+    """Filter tokens: every equality and prefix filter is an index lookup, intersected in the index."""
+    tokens = ["_all", f"_t_{source.doc_type}"]
+    for name, value in (("j", source.jurisdiction), ("s", source.legal_status), ("k", source.patent_type)):
+        if value:
+            tokens.append(f"_{name}_{value.lower()}")
+    for code in source.codes:
+        tokens.extend(t for t in code_tokens(code) if t not in tokens)
+    if source.main_class:
+        tokens.extend(f"_m_{level.lower()}" for level in {source.main_class[0], source.main_class})
+    tokens += date_tokens("f", source.filing_date) + date_tokens("g", source.grant_date)
+    tokens += date_tokens("e", source.expiry_date)
+    return tokens
+
+
+def _text(parts: tuple[str, ...]) -> list[str]:
+    return [t for part in parts if part for t in tokenize(part[:MAX_BODY_PART])]
+
+
+def column_tokens(source: Source) -> dict[str, list[str]]:
+    """Tokens per indexed column, in order."""
+    return {
+        "title": _text(source.titles),
+        "body": _text(source.bodies),
+        "parties": _text(source.parties),
+        "meta": meta_tokens(source),
+    }
+
+
+def fts_columns(source: Source) -> dict[str, str]:
+    """Space-separated tokens for the FTS5 columns (the ascii tokenizer splits on spaces)."""
+    return {name: " ".join(tokens) for name, tokens in column_tokens(source).items()}
+
+
+_WEIGHTS = {"title": "A", "parties": "B", "meta": "C", "body": "D"}
+
+
+def tsvector_literal(source: Source) -> str:
+    """A tsvector in its input syntax: positions per field, weight A/B/C/D marks the field."""
+    positions: dict[str, list[str]] = {}
+    start = 1
+    columns = column_tokens(source)
+    for name in ("title", "body", "parties", "meta"):
+        tokens = columns[name]
+        weight = _WEIGHTS[name]
+        for offset, token in enumerate(tokens):
+            position = min(start + offset, PG_MAX_POSITION)
+            positions.setdefault(token, []).append(f"{position}{weight if weight != 'D' else ''}")
+        start += len(tokens) + POSITION_GAP
+    return " ".join(f"'{token}':{','.join(p[:256])}" for token, p in positions.items())
+
+
+def pack_source(source: Source) -> bytes:
+    """What the index was built from, kept so the row can be deleted exactly and snippets cut."""
+    data = {
+        "v": TOKENIZER_VERSION,
+        "titles": source.titles,
+        "bodies": source.bodies,
+        "parties": source.parties,
+        "label": source.label,
+        "meta": meta_tokens(source),
+    }
+    return zlib.compress(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode(), 6)
+
+
+def unpack_source(blob: bytes) -> dict:
+    return json.loads(zlib.decompress(blob))
+
+
+def packed_fts_columns(data: dict) -> dict[str, str]:
+    """FTS5 column values from a packed source: the exact text a contentless delete needs."""
+    return {
+        "title": " ".join(_text(tuple(data["titles"]))),
+        "body": " ".join(_text(tuple(data["bodies"]))),
+        "parties": " ".join(_text(tuple(data["parties"]))),
+        "meta": " ".join(data["meta"]),
+    }
+
+
+def document_row(source: Source, postgres: bool) -> dict:
+    """Column values of the search_documents row."""
+    return {
+        "id": source.key,
+        "doc_type": source.doc_type,
+        "record_id": source.record_id,
+        "fts_rowid": source.fts_rowid,
+        "filing_date": source.filing_date,
+        "grant_date": source.grant_date,
+        "expiry_date": source.expiry_date,
+        "sort_date": source.sort_date,
+        "value_cny": source.extra.get("value_cny"),
+        "price_cny": source.extra.get("price_cny"),
+        "deal_types": source.extra.get("deal_types"),
+        "source": pack_source(source),
+        "tsv": tsvector_literal(source) if postgres else None,
+    }
+
+
+def as_dict(source: Source) -> dict:
+    return asdict(source)

@@ -1,0 +1,86 @@
+"""A tiny boolean expression over index tokens, rendered for FTS5 MATCH or a PostgreSQL tsquery.
+
+Users never write engine syntax: their text goes through ``tokens.parse_query`` and only
+tokenizer output reaches these renderers, quoted, so nothing a user types can be an operator.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# FTS5 column -> tsvector weight of that field (see documents.tsvector_literal).
+WEIGHTS = {"title": "A", "parties": "B", "meta": "C"}
+
+
+@dataclass(frozen=True, slots=True)
+class Tok:
+    tokens: tuple[str, ...]  # one token, or a phrase
+    prefix: bool = False  # the last token is a prefix
+    column: str | None = None  # restrict to one field
+
+
+@dataclass(frozen=True, slots=True)
+class And:
+    children: tuple
+
+
+@dataclass(frozen=True, slots=True)
+class Or:
+    children: tuple
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    positive: object
+    negative: object
+
+
+Node = Tok | And | Or | Not
+
+
+def and_(*nodes: Node | None) -> Node:
+    kept = tuple(n for n in nodes if n is not None)
+    return kept[0] if len(kept) == 1 else And(kept)
+
+
+def or_(*nodes: Node) -> Node:
+    return nodes[0] if len(nodes) == 1 else Or(tuple(nodes))
+
+
+def in_column(node: Node, column: str) -> Node:
+    """The same expression with every token restricted to one field."""
+    if isinstance(node, Tok):
+        return Tok(node.tokens, node.prefix, column)
+    if isinstance(node, Not):
+        return Not(in_column(node.positive, column), in_column(node.negative, column))
+    return type(node)(tuple(in_column(c, column) for c in node.children))
+
+
+def to_fts5(node: Node) -> str:
+    if isinstance(node, Tok):
+        phrase = (
+            '"' + " ".join(t.replace('"', '""') for t in node.tokens) + '"' + (" *" if node.prefix else "")
+        )
+        return f"{node.column} : {phrase}" if node.column else phrase
+    if isinstance(node, Not):
+        return f"({to_fts5(node.positive)} NOT {to_fts5(node.negative)})"
+    joiner = " AND " if isinstance(node, And) else " OR "
+    return "(" + joiner.join(to_fts5(c) for c in node.children) + ")"
+
+
+def _lexeme(token: str, prefix: bool, weight: str) -> str:
+    quoted = "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
+    suffix = ("*" if prefix else "") + weight
+    return f"{quoted}:{suffix}" if suffix else quoted
+
+
+def to_tsquery(node: Node) -> str:
+    if isinstance(node, Tok):
+        weight = WEIGHTS.get(node.column or "", "")
+        last = len(node.tokens) - 1
+        lexemes = [_lexeme(t, node.prefix and i == last, weight) for i, t in enumerate(node.tokens)]
+        return "(" + " <-> ".join(lexemes) + ")" if len(lexemes) > 1 else lexemes[0]
+    if isinstance(node, Not):
+        return f"({to_tsquery(node.positive)} & !{to_tsquery(node.negative)})"
+    joiner = " & " if isinstance(node, And) else " | "
+    return "(" + joiner.join(to_tsquery(c) for c in node.children) + ")"

@@ -1,0 +1,83 @@
+"""Search's own tables: one search document per published record, and the engine's index.
+
+``search_documents`` is a plain table on every database. The full-text index beside it is
+dialect-specific and built by hand-written DDL, hooked on the table's ``after_create`` so that
+``create_all`` (tests) and the migration build the same thing:
+
+* SQLite: ``search_fts``, a contentless FTS5 table (the ``ascii`` tokenizer over our own tokens,
+  see ``tokens.py``) whose rowid encodes the document key and its facet values (``attrs.py``).
+* PostgreSQL: the ``tsv`` column (the same tokens as a literal ``tsvector``) with a GIN index.
+
+A contentless index cannot delete a row without the exact text it indexed, so each document keeps
+that text (``source``, compressed); snippets are cut from it too, so a result page never reads
+the catalogue tables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import DDL, BigInteger, Date, Index, LargeBinary, Numeric, String, Text, event
+from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+
+FTS_TABLE = "search_fts"
+
+SQLITE_FTS_DDL = (
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
+    "title, body, parties, meta, content='', columnsize=0, tokenize=\"ascii tokenchars '_'\")"
+)
+POSTGRES_GIN_DDL = "CREATE INDEX IF NOT EXISTS ix_search_documents_tsv ON search_documents USING gin (tsv)"
+
+
+class SearchDocument(db.Model):
+    """What search knows about one published patent, project or expert."""
+
+    __tablename__ = "search_documents"
+    __table_args__ = (
+        Index("ix_search_documents_record", "doc_type", "record_id", unique=True),
+        Index("ix_search_documents_fts_rowid", "fts_rowid", unique=True),
+    )
+
+    # record_id * 4 + type code: stable across re-indexing, and the order ties are broken in.
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    doc_type: Mapped[str] = mapped_column(String(10))  # "patent" | "project" | "expert"
+    record_id: Mapped[int]
+    # id << 21 | facet bits: the FTS5 rowid, so counting facets never leaves the index.
+    fts_rowid: Mapped[int] = mapped_column(BigInteger)
+    filing_date: Mapped[dt.date | None] = mapped_column(Date)
+    grant_date: Mapped[dt.date | None] = mapped_column(Date)
+    expiry_date: Mapped[dt.date | None] = mapped_column(Date)  # remaining-term filter and sort
+    sort_date: Mapped[dt.date | None] = mapped_column(Date)  # "newest": publication, filing or creation
+    # Filled by enrichers that later capabilities register (valuation, market); NULL until then.
+    value_cny: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))  # latest valuation midpoint
+    price_cny: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))  # asking price of the active listing
+    deal_types: Mapped[str | None] = mapped_column(String(100))  # active listing's deal types, ",a,b,"
+    # zlib-compressed JSON of the indexed fields: exact deletes from the index, and snippets.
+    source: Mapped[bytes] = mapped_column(LargeBinary)
+    # PostgreSQL's index: our tokens as a tsvector; unused (NULL) on SQLite.
+    tsv: Mapped[str | None] = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"))
+
+
+event.listen(SearchDocument.__table__, "after_create", DDL(SQLITE_FTS_DDL).execute_if(dialect="sqlite"))
+event.listen(
+    SearchDocument.__table__,
+    "before_drop",
+    DDL(f"DROP TABLE IF EXISTS {FTS_TABLE}").execute_if(dialect="sqlite"),
+)
+event.listen(SearchDocument.__table__, "after_create", DDL(POSTGRES_GIN_DDL).execute_if(dialect="postgresql"))
+
+
+def _leave_fts_tables_to_us() -> None:
+    """Autogenerate must not drop the FTS5 table and its shadow tables (if core offers the hook)."""
+    try:
+        from app.core.models import UNMANAGED_TABLES
+    except ImportError:  # an older core without the hook
+        return
+    UNMANAGED_TABLES.add(FTS_TABLE)
+
+
+_leave_fts_tables_to_us()

@@ -1,0 +1,273 @@
+"""The search service: ``search(session, query) -> SearchResult`` for pages, the API and benchmarks.
+
+Ranking is defined here, the same for both backends: a hit's tier is the number of query terms
+found in its title (the first three terms count), higher tiers first; within a tier, newer
+documents first (rowid descending: record id, then type). Every hit contains every term.
+Each tier is its own index query that stops after one page, so a frequent word never makes us
+score every match.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from itertools import combinations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.catalogue import classification
+from app.catalogue.search import documents
+from app.catalogue.search.attrs import ATTR_BITS, DOC_TYPES, Attrs
+from app.catalogue.search.backends import Condition, backend_for
+from app.catalogue.search.expr import Node, Not, Tok, and_, in_column, or_
+from app.catalogue.search.models import SearchDocument
+from app.catalogue.search.query import MAX_PAGE, Hit, SearchQuery, SearchResult
+from app.catalogue.search.snippets import highlight, snippet, term_pattern
+from app.catalogue.search.tokens import Term, parse_query, tokenize
+
+TIERED_TERMS = 3
+MIN_YEAR, MAX_YEAR = 1900, 2100
+FACETS = ("jurisdiction", "patent_type", "legal_status", "section", "main_class")
+
+
+def search(session: Session, query: SearchQuery) -> SearchResult:
+    """Run one search; the query must come from ``SearchQuery.from_args`` or be built in code."""
+    backend = backend_for(session)
+    terms = parse_query(query.text)
+    text_nodes = [_term_node(t) for t in terms]
+    filters, conditions = _filters(query)
+    base = and_(*text_nodes, *filters) if (text_nodes or filters) else Tok(("_all",))
+    types = _types_node(query.types)
+    result = SearchResult(query=query)
+
+    counts = backend.attr_counts(base, conditions)
+    _fill_counts(result, counts, query)
+    if query.page > MAX_PAGE:
+        result.message = "too_deep"
+        return result
+    if not result.total:
+        return result
+    node = and_(base, types)
+    offset = (query.page - 1) * query.per_page
+    if query.sort == "relevance" and terms:
+        rowids = _ranked(backend, node, terms, conditions, offset + query.per_page)[offset:]
+    else:
+        order = None if query.sort == "relevance" else query.sort
+        rowids = backend.rowids(node, conditions, order, query.per_page, offset)
+    result.hits = _hits(session, rowids, terms)
+    return result
+
+
+def _term_node(term: Term) -> Node:
+    return Tok(term.tokens, term.prefix)
+
+
+def _types_node(types: tuple[str, ...]) -> Node | None:
+    if set(types) >= set(DOC_TYPES):
+        return None
+    return or_(*(Tok((f"_t_{t}",)) for t in types))
+
+
+def _ranked(backend, node: Node, terms: list[Term], conditions: list[Condition], needed: int) -> list[int]:
+    """Rowids of the first ``needed`` hits by tier, each tier newest first."""
+    tiered = [in_column(_term_node(t), "title") for t in terms[:TIERED_TERMS]]
+    found: list[int] = []
+    for k in range(len(tiered), -1, -1):
+        if len(found) >= needed:
+            break
+        options = []
+        for chosen in combinations(range(len(tiered)), k):
+            present = [tiered[i] for i in chosen]
+            absent = [tiered[i] for i in range(len(tiered)) if i not in chosen]
+            options.append((present, absent))
+        found += backend.rowids(_tier(node, options), conditions, None, needed - len(found))
+    return found
+
+
+def _tier(node: Node, options: list[tuple[list[Node], list[Node]]]) -> Node:
+    """Hits with exactly the given title terms present (one option per subset of terms)."""
+    if len(options) == 1 and not options[0][0]:  # no term in the title
+        return Not(node, or_(*options[0][1]))
+    parts = []
+    for present, absent in options:
+        part = and_(*present)
+        parts.append(Not(part, or_(*absent)) if absent else part)
+    return and_(node, or_(*parts))
+
+
+# --- filters ------------------------------------------------------------------------------
+
+
+def _choice(marker: str, values: tuple[str, ...]) -> Node | None:
+    if not values:
+        return None
+    return or_(*(Tok((f"_{marker}_{v.lower()}",)) for v in values))
+
+
+def _classification_node(code: str, marker: str) -> Node:
+    parsed = classification.parse(code, "cpc")
+    if parsed.main_group is None:
+        return Tok((f"_{marker}_{str(parsed).lower()}",))
+    group = f"_{marker}_{parsed.subclass.lower()}{parsed.main_group.zfill(4)}"
+    if not parsed.subgroup or parsed.subgroup == "00":
+        return Tok((group,))
+    return Tok((f"{group}_{parsed.subgroup}",), prefix=True)
+
+
+def _years(marker: str, start: dt.date | None, end: dt.date | None) -> Node:
+    """Year and decade tokens covering [start, end]: a coarse filter the index can intersect."""
+    low = start.year if start else MIN_YEAR
+    high = end.year if end else MAX_YEAR
+    tokens, year = [], low
+    while year <= high:
+        if year % 10 == 0 and year + 9 <= high:
+            tokens.append(f"_{marker}d{year // 10}")
+            year += 10
+        else:
+            tokens.append(f"_{marker}y{year}")
+            year += 1
+    return or_(*(Tok((t,)) for t in tokens))
+
+
+def _date_range(marker: str, column: str, start: dt.date | None, end: dt.date | None):
+    """Index node for whole years, plus an exact condition when a bound falls inside a year."""
+    if start is None and end is None:
+        return None, []
+    conditions = []
+    if start and (start.month, start.day) != (1, 1):
+        conditions.append(Condition(f"d.{column} >= :{column}_from", {f"{column}_from": start}))
+    if end and (end.month, end.day) != (12, 31):
+        conditions.append(Condition(f"d.{column} <= :{column}_to", {f"{column}_to": end}))
+    return _years(marker, start, end), conditions
+
+
+def _filters(query: SearchQuery) -> tuple[list[Node], list[Condition]]:
+    nodes: list[Node | None] = [
+        _choice("j", query.jurisdictions),
+        _choice("k", query.kinds),
+        _choice("s", query.statuses),
+    ]
+    conditions: list[Condition] = []
+    if query.classification:
+        nodes.append(_classification_node(query.classification, "c"))
+    if query.main_class:
+        nodes.append(Tok((f"_m_{query.main_class.lower()}",)))
+    if query.owner:
+        owner_tokens = tokenize(query.owner)
+        if owner_tokens:
+            nodes.append(in_column(Tok(tuple(owner_tokens)), "parties"))
+    for marker, column, start, end in (
+        ("f", "filing_date", query.filed_from, query.filed_to),
+        ("g", "grant_date", query.granted_from, query.granted_to),
+        ("e", "expiry_date", _remaining_from(query), None),
+    ):
+        node, exact = _date_range(marker, column, start, end)
+        nodes.append(node)
+        conditions += exact
+    conditions += _market_conditions(query)
+    return [n for n in nodes if n is not None], conditions
+
+
+def _remaining_from(query: SearchQuery) -> dt.date | None:
+    if query.min_remaining_years is None:
+        return None
+    today = query.today or dt.datetime.now(dt.UTC).date()
+    try:
+        return today.replace(year=today.year + query.min_remaining_years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year + query.min_remaining_years, day=28)
+
+
+def _market_conditions(query: SearchQuery) -> list[Condition]:
+    """Listing and valuation filters, on columns that the market and valuation enrichers fill."""
+    conditions = []
+    if query.listed or query.deal_type or query.price_min is not None or query.price_max is not None:
+        conditions.append(Condition("d.price_cny IS NOT NULL", {}))
+    if query.deal_type:
+        conditions.append(Condition("d.deal_types LIKE :deal", {"deal": f"%,{query.deal_type},%"}))
+    for name, column, op, value in (
+        ("price_min", "price_cny", ">=", query.price_min),
+        ("price_max", "price_cny", "<=", query.price_max),
+        ("value_min", "value_cny", ">=", query.value_min),
+        ("value_max", "value_cny", "<=", query.value_max),
+    ):
+        if value is not None:
+            conditions.append(Condition(f"d.{column} {op} :{name}", {name: value}))
+    return conditions
+
+
+# --- counts and hits ----------------------------------------------------------------------
+
+
+def _fill_counts(result: SearchResult, counts: dict[int, int], query: SearchQuery) -> None:
+    """Type counts over every type; the other facets over the selected types only."""
+    from app.catalogue.search.query import FacetValue
+
+    by_type: Counter = Counter()
+    facets: dict[str, Counter] = {name: Counter() for name in FACETS}
+    for bits, count in counts.items():
+        attrs = Attrs.unpack(bits)
+        by_type[attrs.doc_type] += count
+        if attrs.doc_type not in query.types:
+            continue
+        values = {
+            "jurisdiction": attrs.jurisdiction,
+            "patent_type": attrs.patent_type,
+            "legal_status": attrs.legal_status,
+            "section": attrs.section,
+            "main_class": attrs.main_class if attrs.main_class and len(attrs.main_class) == 3 else None,
+        }
+        for name, value in values.items():
+            if value:
+                facets[name][value] += count
+    result.type_counts = {t: by_type.get(t, 0) for t in DOC_TYPES}
+    result.total = sum(by_type[t] for t in query.types)
+    selected = {
+        "jurisdiction": set(query.jurisdictions),
+        "patent_type": set(query.kinds),
+        "legal_status": set(query.statuses),
+        "section": {query.main_class[0]} if query.main_class else set(),
+        "main_class": {query.main_class} if query.main_class else set(),
+    }
+    result.facets = {
+        name: [
+            FacetValue(value, count, value in selected[name])
+            for value, count in sorted(counter.items(), key=lambda item: (-item[1], item[0]))
+        ]
+        for name, counter in facets.items()
+    }
+
+
+def _hits(session: Session, rowids: list[int], terms: list[Term]) -> list[Hit]:
+    if not rowids:
+        return []
+    rows = session.execute(select(SearchDocument).where(SearchDocument.fts_rowid.in_(rowids))).scalars()
+    by_rowid = {row.fts_rowid: row for row in rows}
+    pattern = term_pattern(terms)
+    hits = []
+    for rowid in rowids:
+        row = by_rowid.get(rowid)
+        if row is None:
+            continue
+        data = documents.unpack_source(row.source)
+        attrs = Attrs.unpack(rowid & ((1 << ATTR_BITS) - 1))
+        title = " / ".join(t for t in data["titles"] if t) or (data.get("label") or "")
+        hits.append(
+            Hit(
+                doc_type=row.doc_type,
+                record_id=row.record_id,
+                title=title,
+                title_html=highlight(title, pattern),
+                snippet=snippet(list(data["bodies"]), pattern),
+                label=data.get("label"),
+                jurisdiction=attrs.jurisdiction,
+                legal_status=attrs.legal_status,
+                patent_type=attrs.patent_type,
+                main_class=attrs.main_class,
+                filing_date=row.filing_date,
+                grant_date=row.grant_date,
+                expiry_date=row.expiry_date,
+            )
+        )
+    return hits
