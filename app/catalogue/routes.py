@@ -1,8 +1,95 @@
-"""Catalogue pages: patent, project and expert detail, owners' records, moderation, import, export.
+"""Catalogue pages anyone may read: patent, project and expert detail, the expert directory.
 
-The search engineer registers the search pages on this same blueprint (app/catalogue/search/).
+Owners' forms are in ``owner_routes``, moderation/import/export in ``admin_routes``; the search
+engineer registers the search pages on this same blueprint (``app/catalogue/search/``).
 """
 
-from flask import Blueprint
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.catalogue import queries, services
+from app.catalogue.models import PUBLISHED, Expert, InnovationProject, Patent, project_patents
+from app.catalogue.services import can_edit
+from app.core.pagination import paginate
+from app.extensions import db
 
 bp = Blueprint("catalogue", __name__)
+
+
+def get_visible(model: type, record_id: int, *options):
+    """The record if the current user may see it; hidden ones 404 for strangers."""
+    record = db.session.get(model, record_id, options=options)
+    if record is None or not record.can_view(current_user):
+        abort(404)
+    return record
+
+
+@bp.get("/patents/<int:patent_id>")
+def patent_detail(patent_id: int):
+    patent = get_visible(
+        Patent,
+        patent_id,
+        selectinload(Patent.classifications),
+        selectinload(Patent.parties),
+        selectinload(Patent.pledges),
+        selectinload(Patent.licences),
+        selectinload(Patent.events),
+        selectinload(Patent.documents),
+    )
+    editable = can_edit(patent, current_user) if current_user.is_authenticated else False
+    return render_template(
+        "catalogue/patent_detail.html",
+        patent=patent,
+        related=services.related_patents(patent),
+        projects=_projects_of(patent),
+        editable=editable,
+        history=services.history(patent) if editable else [],
+    )
+
+
+def _projects_of(patent: Patent) -> list[InnovationProject]:
+    linked = select(project_patents.c.project_id).where(project_patents.c.patent_id == patent.id)
+    query = select(InnovationProject).where(
+        InnovationProject.id.in_(linked), InnovationProject.moderation_status == PUBLISHED
+    )
+    return list(db.session.scalars(query))
+
+
+@bp.get("/projects/<int:project_id>")
+def project_detail(project_id: int):
+    project = get_visible(InnovationProject, project_id, selectinload(InnovationProject.patents))
+    editable = can_edit(project, current_user) if current_user.is_authenticated else False
+    return render_template(
+        "catalogue/project_detail.html",
+        project=project,
+        patents=[p for p in project.patents if p.is_published or editable],
+        editable=editable,
+        history=services.history(project) if editable else [],
+    )
+
+
+@bp.get("/experts")
+def experts():
+    page = paginate(queries.experts_from_args(request.args), per_page=12)
+    return render_template(
+        "catalogue/experts.html",
+        page=page,
+        args=request.args,
+        industries=list(db.session.scalars(queries.industries())),
+    )
+
+
+@bp.get("/experts/<int:expert_id>")
+def expert_detail(expert_id: int):
+    expert = get_visible(Expert, expert_id, selectinload(Expert.specialties), selectinload(Expert.conflicts))
+    editable = can_edit(expert, current_user) if current_user.is_authenticated else False
+    return render_template(
+        "catalogue/expert_detail.html",
+        expert=expert,
+        editable=editable,
+        history=services.history(expert) if editable else [],
+    )

@@ -1,0 +1,122 @@
+"""Display forms and translated labels for catalogue values, registered as Jinja filters."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from app.catalogue.numbers import InvalidNumber, parse_application_number, parse_publication_number
+from app.catalogue.terms import remaining_years
+from app.core.models import utcnow
+
+LABELS: dict[str, dict[str, object]] = {
+    "patent_type": {
+        "invention": _l("Invention"),
+        "utility_model": _l("Utility model"),
+        "design": _l("Design"),
+    },
+    "legal_status": {
+        "pending": _l("Pending"),
+        "granted": _l("Granted"),
+        "lapsed": _l("Lapsed"),
+        "expired": _l("Expired"),
+        "invalidated": _l("Invalidated"),
+    },
+    "moderation_status": {"published": _l("Published"), "hidden": _l("Hidden")},
+    "licence_type": {"exclusive": _l("Exclusive"), "sole": _l("Sole"), "non_exclusive": _l("Non-exclusive")},
+    "event_type": {
+        "legal_status": _l("Legal status"),
+        "litigation": _l("Litigation"),
+        "invalidation": _l("Invalidation request"),
+        "assignment": _l("Assignment"),
+        "fee_payment": _l("Annual fee"),
+        "other": _l("Other"),
+    },
+    "stage": {
+        "idea": _l("Idea"),
+        "prototype": _l("Prototype"),
+        "pilot": _l("Pilot"),
+        "production": _l("Production"),
+        "scale_up": _l("Scale-up"),
+    },
+    "seeking": {
+        "funding": _l("Funding"),
+        "partnership": _l("Partnership"),
+        "licensing": _l("Licensing"),
+        "acquisition": _l("Acquisition"),
+    },
+    "contact_policy": {
+        "open": _l("Contact details are public"),
+        "on_request": _l("Contact on request"),
+        "via_platform": _l("Contact through IPEX"),
+    },
+    "availability": {
+        "available": _l("Available"),
+        "limited": _l("Limited availability"),
+        "unavailable": _l("Unavailable"),
+    },
+    "fee_unit": {"hour": _l("per hour"), "day": _l("per day"), "project": _l("per project")},
+    "qualification": {
+        "certified_asset_appraiser": _l("Certified asset appraiser"),
+        "patent_attorney": _l("Patent attorney"),
+        "patent_agent": _l("Patent agent"),
+        "lawyer": _l("Lawyer"),
+    },
+    "language": {
+        "zh": _l("Chinese"),
+        "en": _l("English"),
+        "ja": _l("Japanese"),
+        "de": _l("German"),
+        "ko": _l("Korean"),
+    },
+    "scheme": {"ipc": _l("IPC"), "cpc": _l("CPC")},
+    "record_type": {"patent": _l("Patent"), "project": _l("Project"), "expert": _l("Expert")},
+    "action": {
+        "create": _l("Created"),
+        "update": _l("Edited"),
+        "import": _l("Imported"),
+        "publish": _l("Published"),
+        "hide": _l("Hidden"),
+    },
+}
+
+BADGE = {"granted": "badge-verified", "pending": "badge-pending", "hidden": "badge-danger"}
+
+
+def label(value: object, kind: str) -> str:
+    """The translated label of a stored value, or the value itself when there is none."""
+    if value is None or value == "":
+        return "—"
+    return str(LABELS.get(kind, {}).get(str(value), value))
+
+
+def publication_display(patent) -> str:
+    """Official display form: "US 9,999,999 B2", "CN 118866379 A"."""
+    try:
+        return parse_publication_number(
+            patent.publication_number, patent.jurisdiction, patent.kind_code
+        ).display
+    except InvalidNumber:
+        return f"{patent.publication_number} {patent.kind_code or ''}".strip()
+
+
+def application_display(number: str | None, jurisdiction: str | None = None) -> str:
+    """Official display form of an application number: "CN 201510123456.7"."""
+    if not number:
+        return "—"
+    try:
+        return parse_application_number(number, jurisdiction).display
+    except InvalidNumber:
+        return number
+
+
+def remaining_term(expiry) -> float | None:
+    return remaining_years(expiry, utcnow().date())
+
+
+def init_display(app: Flask) -> None:
+    app.jinja_env.filters["label"] = label
+    app.jinja_env.filters["patent_number"] = publication_display
+    app.jinja_env.filters["application_number"] = application_display
+    app.jinja_env.filters["remaining_years"] = remaining_term
+    app.jinja_env.globals["status_badge"] = lambda value: BADGE.get(value, "")

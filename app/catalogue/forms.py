@@ -1,0 +1,246 @@
+"""Catalogue forms. Field names match the service's keys, so service errors land on the right field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    DateField,
+    DecimalField,
+    Field,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.catalogue.display import LABELS
+from app.catalogue.importing import FORMATS
+from app.catalogue.records import (
+    CONTACT_POLICIES,
+    EXPERT_AVAILABILITY,
+    FEE_UNITS,
+    JURISDICTIONS,
+    LEGAL_STATUSES,
+    PATENT_TYPES,
+    PROJECT_SEEKING,
+    PROJECT_STAGES,
+)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _choices(kind: str, values: tuple[str, ...], blank: object | None = None) -> list[SelectChoice]:
+    options = [SelectChoice(v, LABELS[kind][v]) for v in values]
+    return [SelectChoice("", blank), *options] if blank is not None else options
+
+
+def _lines(value: Any) -> str:
+    return "\n".join(value or [])
+
+
+LIST_HELP = _l("One per line.")
+CODES_HELP = _l("Separate codes with ';'. The first one is the main code, e.g. H01M 10/0525; H01M 4/00")
+
+
+class ServiceForm(FlaskForm):
+    """A form whose values go to a catalogue service as a dict and whose errors come back."""
+
+    LIST_FIELDS: tuple[str, ...] = ()
+
+    def values(self) -> dict[str, Any]:
+        data = {name: field.data for name, field in self._fields.items() if name != "csrf_token"}
+        for name in self.LIST_FIELDS:
+            data[name] = [line.strip() for line in (data.get(name) or "").replace(";", "\n").splitlines()]
+        return {k: (v.strip() if isinstance(v, str) else v) for k, v in data.items()}
+
+    def load(self, values: dict[str, Any]) -> None:
+        """Fill the form from a service's values (lists become lines)."""
+        for name, field in self._fields.items():
+            if name in values and name != "csrf_token":
+                value = values[name]
+                field.data = _lines(value) if name in self.LIST_FIELDS else value
+
+    def add_errors(self, fields: dict[str, str]) -> None:
+        """Show service errors next to their fields; others go to the form's general errors."""
+        for name, message in fields.items():
+            field: Field | None = self._fields.get(name)
+            if field is not None:
+                field.errors = [*field.errors, message]
+            else:
+                self.form_errors.append(f"{name}: {message}")
+
+
+class PatentForm(ServiceForm):
+    LIST_FIELDS = ("ipc_codes", "cpc_codes", "applicants", "owners", "inventors", "family_countries")
+
+    jurisdiction = SelectField(
+        _l("Jurisdiction"), choices=[SelectChoice(j, j) for j in sorted(JURISDICTIONS)], default="CN"
+    )
+    publication_number = StringField(
+        _l("Publication number"),
+        validators=[DataRequired(), Length(max=40)],
+        description=_l("As printed, e.g. CN 118866379 A or US 9,999,999 B2."),
+    )
+    kind_code = StringField(_l("Kind code"), validators=[Optional(), Length(max=4)])
+    application_number = StringField(
+        _l("Application number"),
+        validators=[Optional(), Length(max=40)],
+        description=_l("CN numbers need their check digit, e.g. 201710601862.3."),
+    )
+    patent_type = SelectField(
+        _l("Type"), choices=_choices("patent_type", PATENT_TYPES, _l("From the kind code"))
+    )
+    title_zh = StringField(_l("Title (Chinese)"), validators=[Optional(), Length(max=500)])
+    title_en = StringField(_l("Title (English)"), validators=[Optional(), Length(max=500)])
+    abstract_zh = TextAreaField(_l("Abstract (Chinese)"), validators=[Optional()])
+    abstract_en = TextAreaField(_l("Abstract (English)"), validators=[Optional()])
+    first_claim = TextAreaField(_l("First claim"), validators=[Optional()])
+    claims_count = IntegerField(_l("Claims"), validators=[Optional(), NumberRange(min=0, max=10000)])
+    independent_claims_count = IntegerField(
+        _l("Independent claims"), validators=[Optional(), NumberRange(min=0, max=10000)]
+    )
+    ipc_codes = StringField(_l("IPC codes"), description=CODES_HELP)
+    cpc_codes = StringField(_l("CPC codes"), description=CODES_HELP)
+    applicants = TextAreaField(_l("Applicants"), description=LIST_HELP)
+    owners = TextAreaField(_l("Current owners on record"), description=LIST_HELP)
+    inventors = TextAreaField(_l("Inventors"), description=LIST_HELP)
+    filing_date = DateField(_l("Filing date"), validators=[Optional()])
+    priority_date = DateField(_l("Priority date"), validators=[Optional()])
+    publication_date = DateField(_l("Publication date"), validators=[Optional()])
+    grant_date = DateField(_l("Grant date"), validators=[Optional()])
+    legal_status = SelectField(
+        _l("Legal status"), choices=_choices("legal_status", LEGAL_STATUSES, _l("Unknown"))
+    )
+    legal_status_date = DateField(_l("Status since"), validators=[Optional()])
+    family_countries = StringField(
+        _l("Family countries"), description=_l("Two-letter codes separated by ';', e.g. CN; US; EP")
+    )
+    forward_citations = IntegerField(_l("Cited by"), validators=[Optional(), NumberRange(min=0)])
+    backward_citations = IntegerField(_l("References cited"), validators=[Optional(), NumberRange(min=0)])
+    annual_fee_paid_year = IntegerField(
+        _l("Annual fees paid up to year"), validators=[Optional(), NumberRange(min=1, max=30)]
+    )
+
+    def values(self) -> dict[str, Any]:
+        data = super().values()
+        for name in ("patent_type", "legal_status"):
+            data[name] = data[name] or None
+        return data
+
+
+class ProjectForm(ServiceForm):
+    LIST_FIELDS = ("team", "linked_patents")
+
+    title_zh = StringField(_l("Title (Chinese)"), validators=[Optional(), Length(max=300)])
+    title_en = StringField(_l("Title (English)"), validators=[Optional(), Length(max=300)])
+    reference = StringField(
+        _l("Your reference"),
+        validators=[Optional(), Length(max=64)],
+        description=_l("Your own id for the project; left empty, one is made for you."),
+    )
+    summary_zh = TextAreaField(_l("Summary (Chinese)"), validators=[Optional()])
+    summary_en = TextAreaField(_l("Summary (English)"), validators=[Optional()])
+    sector = StringField(_l("Sector"), validators=[Optional(), Length(max=100)])
+    trl = IntegerField(
+        _l("Technology readiness level"),
+        validators=[Optional(), NumberRange(min=1, max=9)],
+        description=_l("1 (basic principles) to 9 (proven in operation)."),
+    )
+    stage = SelectField(_l("Stage"), choices=_choices("stage", PROJECT_STAGES, _l("Not stated")))
+    seeking = MultiCheckboxField(_l("Seeking"), choices=_choices("seeking", PROJECT_SEEKING))
+    funding_amount = DecimalField(_l("Funding sought"), places=2, validators=[Optional(), NumberRange(min=0)])
+    funding_currency = StringField(_l("Currency"), default="CNY", validators=[Optional(), Length(max=3)])
+    team = TextAreaField(_l("Team"), description=_l("One member per line, e.g. 'Chen Jie, CTO'."))
+    linked_patents = TextAreaField(
+        _l("Linked patents"), description=_l("Publication numbers, one per line, e.g. CN 118866379 A.")
+    )
+    organisation_name = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
+    contact_policy = SelectField(_l("Contact"), choices=_choices("contact_policy", CONTACT_POLICIES))
+
+    def values(self) -> dict[str, Any]:
+        data = super().values()
+        data["stage"] = data["stage"] or None
+        return data
+
+
+class ExpertForm(ServiceForm):
+    LIST_FIELDS = ("specialties_ipc", "industries", "qualifications", "languages", "conflicts")
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name_en = StringField(_l("Name in English"), validators=[Optional(), Length(max=200)])
+    title = StringField(_l("Job title"), validators=[Optional(), Length(max=200)])
+    title_en = StringField(_l("Job title in English"), validators=[Optional(), Length(max=200)])
+    organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
+    specialties_ipc = StringField(
+        _l("Specialties (IPC subclasses)"), description=_l("Separate with ';', e.g. H01M; G06F; A61K")
+    )
+    industries = StringField(_l("Industries"), description=_l("Separate with ';'."))
+    qualifications = TextAreaField(
+        _l("Qualifications"),
+        description=_l(
+            "One per line: certified_asset_appraiser, patent_attorney, patent_agent, lawyer, or your own."
+        ),
+    )
+    biography_zh = TextAreaField(_l("Biography (Chinese)"), validators=[Optional()])
+    biography_en = TextAreaField(_l("Biography (English)"), validators=[Optional()])
+    languages = StringField(_l("Languages"), default="zh", description=_l("Two-letter codes, e.g. zh; en"))
+    availability = SelectField(
+        _l("Availability"), choices=_choices("availability", EXPERT_AVAILABILITY, _l("Not stated"))
+    )
+    fee_amount = DecimalField(_l("Fee guidance"), places=2, validators=[Optional(), NumberRange(min=0)])
+    fee_currency = StringField(_l("Currency"), default="CNY", validators=[Optional(), Length(max=3)])
+    fee_unit = SelectField(_l("Fee unit"), choices=_choices("fee_unit", FEE_UNITS, _l("Not stated")))
+    conflicts = TextAreaField(
+        _l("Conflicts of interest"),
+        description=_l("Organisations you work for or have advised, one per line: 'Organisation: relation'."),
+    )
+    user_email = StringField(
+        _l("Linked account email"),
+        validators=[Optional(), Length(max=254)],
+        description=_l("Link the profile to an IPEX account (your own)."),
+    )
+
+    def values(self) -> dict[str, Any]:
+        data = super().values()
+        for name in ("availability", "fee_unit"):
+            data[name] = data[name] or None
+        return data
+
+
+class ModerationForm(FlaskForm):
+    action = SelectField(
+        _l("Action"), choices=[SelectChoice("hide", _l("Hide")), SelectChoice("publish", _l("Publish"))]
+    )
+    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])
+
+
+class ImportForm(FlaskForm):
+    file = FileField(
+        _l("File"),
+        validators=[FileRequired(_l("Choose a file to import."))],
+        description=_l("USPTO XML (.xml or .zip), CSV or JSON with the documented columns."),
+    )
+    format = SelectField(
+        _l("Format"),
+        choices=[SelectChoice(f, _l("Detect from the file") if f == "auto" else f) for f in FORMATS],
+        default="auto",
+    )
+    skip_bad = SelectField(
+        _l("When some rows are bad"),
+        choices=[
+            SelectChoice("", _l("Import nothing (all or nothing)")),
+            SelectChoice("1", _l("Import the good rows, report the rest")),
+        ],
+        validators=[Optional()],
+    )

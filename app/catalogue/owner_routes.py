@@ -1,0 +1,153 @@
+"""Owners' pages: "my records", and the create/edit forms for patents, projects and experts.
+
+Routes stay thin: the form checks types, the service checks the rules, its ``ValidationFailed``
+fields are shown next to the form's fields, and the typed values are kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.accounts.permissions import is_admin, login_required, permission_required
+from app.catalogue import people_services, services
+from app.catalogue.forms import ExpertForm, PatentForm, ProjectForm, ServiceForm
+from app.catalogue.models import Expert, InnovationProject, Patent
+from app.catalogue.routes import bp
+from app.catalogue.validation import ValidationFailed
+from app.core.errors import DomainError
+from app.extensions import db
+
+can_add_records = permission_required(
+    lambda user: user.is_authenticated and services.can_create_records(user)
+)
+
+
+@bp.get("/my/records")
+@login_required
+def my_records():
+    mine = {
+        "patents": select(Patent)
+        .where(Patent.owner_id == current_user.id)
+        .order_by(Patent.updated_at.desc()),
+        "projects": select(InnovationProject)
+        .where(InnovationProject.owner_id == current_user.id)
+        .order_by(InnovationProject.updated_at.desc()),
+        "experts": select(Expert)
+        .where((Expert.owner_id == current_user.id) | (Expert.user_id == current_user.id))
+        .order_by(Expert.name),
+    }
+    records = {name: list(db.session.scalars(query.limit(200))) for name, query in mine.items()}
+    return render_template(
+        "catalogue/my_records.html", records=records, can_add=services.can_create_records(current_user)
+    )
+
+
+def _save(form: ServiceForm, action: Callable[[dict[str, Any]], Any]) -> Any | None:
+    """Run the service on valid form values; on a refusal put its messages on the fields."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        result = action(form.values())
+        db.session.commit()
+        return result
+    except ValidationFailed as exc:
+        db.session.rollback()
+        form.add_errors(exc.fields)
+    except DomainError as exc:
+        db.session.rollback()
+        form.form_errors.append(exc.message)
+    return None
+
+
+def _form_page(template: str, form: ServiceForm, record: Any = None, status: int | None = None):
+    failed = form.is_submitted() and (form.errors or form.form_errors)
+    return render_template(template, form=form, record=record), status or (400 if failed else 200)
+
+
+def _editable(model: type, record_id: int) -> Any:
+    record = db.session.get(model, record_id)
+    if record is None:
+        abort(404)
+    if not services.can_edit(record, current_user):
+        abort(403)
+    return record
+
+
+@bp.route("/patents/new", methods=["GET", "POST"])
+@can_add_records
+def patent_new():
+    form = PatentForm()
+    patent = _save(form, lambda values: services.create_patent(current_user, values))
+    if patent is not None:
+        flash(_("Patent added."), "success")
+        return redirect(url_for("catalogue.patent_detail", patent_id=patent.id))
+    return _form_page("catalogue/patent_form.html", form)
+
+
+@bp.route("/patents/<int:patent_id>/edit", methods=["GET", "POST"])
+@login_required
+def patent_edit(patent_id: int):
+    patent = _editable(Patent, patent_id)
+    form = PatentForm()
+    if not form.is_submitted():
+        form.load(services.patent_values(patent))
+    if _save(form, lambda values: services.update_patent(patent, current_user, values)) is not None:
+        flash(_("Changes saved."), "success")
+        return redirect(url_for("catalogue.patent_detail", patent_id=patent.id))
+    return _form_page("catalogue/patent_form.html", form, patent)
+
+
+@bp.route("/projects/new", methods=["GET", "POST"])
+@can_add_records
+def project_new():
+    form = ProjectForm()
+    project = _save(form, lambda values: people_services.create_project(current_user, values))
+    if project is not None:
+        flash(_("Project added."), "success")
+        return redirect(url_for("catalogue.project_detail", project_id=project.id))
+    return _form_page("catalogue/project_form.html", form)
+
+
+@bp.route("/projects/<int:project_id>/edit", methods=["GET", "POST"])
+@login_required
+def project_edit(project_id: int):
+    project = _editable(InnovationProject, project_id)
+    form = ProjectForm()
+    if not form.is_submitted():
+        form.load(people_services.project_values(project))
+    if _save(form, lambda values: people_services.update_project(project, current_user, values)) is not None:
+        flash(_("Changes saved."), "success")
+        return redirect(url_for("catalogue.project_detail", project_id=project.id))
+    return _form_page("catalogue/project_form.html", form, project)
+
+
+@bp.route("/experts/new", methods=["GET", "POST"])
+@login_required
+def expert_new():
+    form = ExpertForm()
+    if not form.is_submitted() and not is_admin(current_user):
+        form.name.data, form.user_email.data = current_user.display_name, current_user.email
+    expert = _save(form, lambda values: people_services.create_expert(current_user, values))
+    if expert is not None:
+        flash(_("Expert profile added."), "success")
+        return redirect(url_for("catalogue.expert_detail", expert_id=expert.id))
+    return _form_page("catalogue/expert_form.html", form)
+
+
+@bp.route("/experts/<int:expert_id>/edit", methods=["GET", "POST"])
+@login_required
+def expert_edit(expert_id: int):
+    expert = _editable(Expert, expert_id)
+    form = ExpertForm()
+    if not form.is_submitted():
+        form.load(people_services.expert_values(expert))
+    if _save(form, lambda values: people_services.update_expert(expert, current_user, values)) is not None:
+        flash(_("Changes saved."), "success")
+        return redirect(url_for("catalogue.expert_detail", expert_id=expert.id))
+    return _form_page("catalogue/expert_form.html", form, expert)
