@@ -111,6 +111,22 @@ class IsolatedClient(FlaskClient):
 
 
 @pytest.fixture
+def app_factory(database_url: str):
+    """Factory for extra apps with other settings on the test database; their pools are closed after."""
+    created = []
+
+    def factory(**overrides):
+        extra = create_app(make_config(database_url, **overrides))
+        created.append(extra)
+        return extra
+
+    yield factory
+    for extra in created:
+        with extra.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
 def client(app):
     app.test_client_class = IsolatedClient
     return app.test_client()

@@ -2,9 +2,7 @@
 
 import pytest
 
-from app import create_app
 from app.accounts.models import Role
-from tests.conftest import make_config
 
 
 @pytest.mark.parametrize("code", [400, 403, 404, 405, 413, 429, 500])
@@ -41,8 +39,8 @@ def test_wrong_method_is_405_json_for_api(client):
     assert response.json["error"]["code"] == 405
 
 
-def test_oversize_body_is_413(database_url):
-    app = create_app(make_config(database_url, MAX_CONTENT_LENGTH=1024))
+def test_oversize_body_is_413(app_factory):
+    app = app_factory(MAX_CONTENT_LENGTH=1024)
     response = app.test_client().post("/register", data={"email": "x" * 4096})
     assert response.status_code == 413
 
@@ -63,8 +61,8 @@ def test_pages_load_no_external_assets(client):
     assert "//cdn" not in page
 
 
-def test_csrf_is_enforced_when_enabled(database_url):
-    app = create_app(make_config(database_url, WTF_CSRF_ENABLED=True))
+def test_csrf_is_enforced_when_enabled(app_factory):
+    app = app_factory(WTF_CSRF_ENABLED=True)
     response = app.test_client().post("/login", data={"email": "a@b.example", "password": "x"})
     assert response.status_code == 400
 
@@ -110,3 +108,41 @@ def test_chinese_page_is_fully_translated(client, auth, make_user):
 
 def test_health(client):
     assert client.get("/healthz").json == {"status": "ok"}
+
+
+def redis_url_or_skip() -> str:
+    import os
+
+    import redis
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"Redis is required in CI: {error}")
+        pytest.skip(f"Redis not reachable at {url}: start redis-server to run this test")
+    return url
+
+
+def test_login_rate_limit_is_shared_through_redis_when_configured(app_factory):
+    """Two app processes (here: two app instances) count against the same Redis limit."""
+    import uuid
+
+    url = redis_url_or_skip()
+    # A unique limit string keeps this run's counters apart from any other run on the same Redis.
+    limit = f"2 per {60 + uuid.uuid4().int % 1000} second"
+    apps = [app_factory(RATELIMIT_STORAGE_URI=url, LOGIN_RATE_LIMIT=limit) for _ in range(2)]
+    for app in apps:
+        with app.app_context():
+            from app.extensions import db
+
+            db.create_all()
+    headers = {"X-Forwarded-For": "1.2.3.4"}
+    first, second = (app.test_client() for app in apps)
+    codes = [
+        first.post("/login", data={"email": "a@b.example", "password": "x"}, headers=headers).status_code,
+        second.post("/login", data={"email": "a@b.example", "password": "x"}, headers=headers).status_code,
+        first.post("/login", data={"email": "a@b.example", "password": "x"}, headers=headers).status_code,
+    ]
+    assert codes == [400, 400, 429]
