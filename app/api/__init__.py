@@ -26,11 +26,13 @@ def api_blueprints() -> list:
 
 
 def register(app: Flask) -> None:
+    from apispec.ext.marshmallow import MarshmallowPlugin
+
     from app.api.docs import bp as docs_bp
-    from app.api.schemas import ErrorSchema
+    from app.api.schemas import ErrorSchema, schema_name
 
     api.ERROR_SCHEMA = ErrorSchema
-    api.init_app(app)
+    api.init_app(app, spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name)})
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "Personal API token (ipex_...)"}
     )

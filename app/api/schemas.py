@@ -3,7 +3,16 @@
 from functools import cache
 
 import marshmallow as ma
+from apispec.ext.marshmallow.common import resolve_schema_cls
 from flask import current_app
+
+
+def schema_name(schema) -> str:
+    """OpenAPI component names: the class name without "Schema"; partial variants get their own."""
+    name = resolve_schema_cls(schema).__name__.removesuffix("Schema")
+    if isinstance(schema, ma.Schema) and schema.partial:
+        name += "Partial"
+    return name
 
 
 class FieldErrorSchema(ma.Schema):
