@@ -9,7 +9,7 @@ from app.extensions import db
 def create_token(client, auth, user, name="ci") -> str:
     auth.login(user)
     page = client.post("/account/tokens", data={"name": name}).get_data(as_text=True)
-    start = page.index("ipex_")
+    start = page.index('id="new-token">') + len('id="new-token">')
     return page[start : page.index("<", start)]
 
 
