@@ -46,6 +46,7 @@ def configure_extensions(app: Flask) -> None:
 CAPABILITIES = (
     "app.accounts",
     "app.catalogue",
+    "app.valuation",
 )
 
 

@@ -2,3 +2,4 @@
 
 import app.accounts.models  # noqa: F401
 import app.catalogue.models  # noqa: F401
+import app.valuation.models  # noqa: F401

@@ -1,0 +1,30 @@
+"""Valuation: versioned parameter sets with four-eyes approval, stored valuations, reports and replay.
+
+The pure engine lives in ``engine/``; this package is the web and persistence side around it.
+"""
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    from app.core.seed import add_seed_step
+    from app.valuation.cli import valuation_cli
+    from app.valuation.routes import bp, valuation_summary
+    from app.valuation.seed import seed_valuation
+
+    app.register_blueprint(bp)
+    app.cli.add_command(valuation_cli)
+    app.jinja_env.globals["valuation_summary"] = valuation_summary
+    add_seed_step("valuation", 40, seed_valuation)
+    _add_navigation()
+
+
+def _add_navigation() -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from app.accounts.permissions import is_assessor_or_admin
+    from app.core.navigation import NavItem, add_nav_item
+
+    add_nav_item(
+        NavItem("valuation.workbench", _l("Valuation workbench"), is_assessor_or_admin, menu="main", order=60)
+    )

@@ -1,0 +1,233 @@
+"""Bulk path: value many patents per model with the engine's vectorised batch, then combine and store.
+
+Used by ``flask valuation revalue``, by RQ workers, by the preview of a draft (without storing) and
+by the benchmark. Rows keep ``BatchResult.row`` figures; the report page upgrades a patent to a
+full result when someone opens it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.catalogue.models import Patent
+from app.core.models import utcnow
+from app.extensions import db
+from app.valuation import engine
+from app.valuation.engine import EngineError, FairValueRange, Provenance, ValuationResult
+from app.valuation.engine.result import CURRENCY
+from app.valuation.inputs import model_inputs, patent_facts
+from app.valuation.models import BATCH_FORM
+from app.valuation.services import (
+    COMPARABLES,
+    ValuationConfig,
+    _ensemble_row,
+    _model_row,
+    _needed,
+    combine,
+    store_rows,
+    today,
+)
+
+CHUNK = 5000  # patents per batch call: bounds memory and lets the progress bar move
+
+
+@dataclass
+class Entry:
+    """One patent to value in bulk."""
+
+    patent_id: int
+    facts: dict[str, Any]
+    listing_type: str = "default"
+
+
+def entries_for(patents: Sequence[Patent], on: dt.date | None = None) -> list[Entry]:
+    """Facts of each patent (default listing type until the market capability supplies listings)."""
+    day = on or today()
+    return [Entry(p.id, patent_facts(p, on=day)) for p in patents]
+
+
+def _batch_dict(
+    model: engine.Model, row: Mapping[str, Any], params_hash: str, seed: int, version: str
+) -> dict[str, Any]:
+    pct = row.get("percentiles")
+    return {
+        "model_id": model.id,
+        "model_version": model.version,
+        "kind": model.kind,
+        "value": None if row["value"] is None else str(row["value"]),
+        "currency": CURRENCY if model.kind == engine.MONETARY else None,
+        "percentiles": None if pct is None else {k: str(v) for k, v in pct.items()},
+        "prob_below_ask": None if row.get("prob_below_ask") is None else str(row["prob_below_ask"]),
+        "flags": row["flags"],
+        "provenance": {
+            "model_id": model.id,
+            "model_version": model.version,
+            "params_hash": params_hash,
+            "seed": seed,
+            "engine_version": version,
+        },
+    }
+
+
+def model_batch(
+    model: engine.Model,
+    inputs: Sequence[dict[str, Any]],
+    params: Mapping[str, Any],
+    seed: int,
+    shared: Mapping[str, Any],
+) -> list[dict[str, Any] | None]:
+    """Batch rows for one model; when the batch is refused, value row by row and mark failures None."""
+    columns: dict[str, Any] = engine.rows_to_columns(inputs)
+    columns |= {k: v for k, v in shared.items() if k in model.shared_inputs}
+    version = engine.engine_version()
+    try:
+        result = model.value_batch(columns, params, seed)
+    except EngineError:
+        if len(inputs) == 1:
+            return [None]
+        return [r for one in inputs for r in model_batch(model, [one], params, seed, shared)]
+    return [_batch_dict(model, result.row(i), result.params_hash, seed, version) for i in range(len(result))]
+
+
+def light_result(data: Mapping[str, Any]) -> ValuationResult:
+    """A ValuationResult carrying only what the ensemble reads (value, percentiles, kind)."""
+    pct = data.get("percentiles")
+    return ValuationResult(
+        model_id=data["model_id"],
+        model_version=data["model_version"],
+        kind=data["kind"],
+        value=None if data["value"] is None else Decimal(data["value"]),
+        currency=data.get("currency"),
+        provenance=_NO_PROVENANCE,
+        percentiles=None if pct is None else {k: Decimal(v) for k, v in pct.items()},
+    )
+
+
+_NO_PROVENANCE = Provenance("", "", "", 0, {}, {}, "")
+
+
+def snapshot_inputs(
+    model: engine.Model, inputs: Mapping[str, Any], config: ValuationConfig
+) -> dict[str, Any]:
+    """Model inputs as stored in bulk rows: the shared comparables list becomes a reference."""
+    if COMPARABLES in model.shared_inputs:
+        return {**inputs, COMPARABLES: config.comparables_ref}
+    return dict(inputs)
+
+
+def value_entries(
+    entries: Sequence[Entry], config: ValuationConfig
+) -> tuple[dict[str, list[dict[str, Any] | None]], dict[str, list[dict[str, Any]]]]:
+    """Per model: batch result dicts and the inputs each patent gave it."""
+    results: dict[str, list[dict[str, Any] | None]] = {}
+    inputs_by_model: dict[str, list[dict[str, Any]]] = {}
+    for model_id in _needed(config):
+        model, ps = engine.get(model_id), config.sets[model_id]
+        inputs = [model_inputs(model, e.facts) for e in entries]
+        results[model_id] = model_batch(
+            model, inputs, ps.params, config.seed, {COMPARABLES: config.comparables}
+        )
+        inputs_by_model[model_id] = inputs
+    return results, inputs_by_model
+
+
+def ranges(
+    entries: Sequence[Entry], config: ValuationConfig, results: Mapping[str, Sequence[dict[str, Any] | None]]
+) -> list[FairValueRange | None]:
+    """The fair value range of each patent from the batch results."""
+    out = []
+    for i, entry in enumerate(entries):
+        light = [light_result(rows[i]) for rows in results.values() if rows[i] is not None]
+        out.append(combine(config, entry.listing_type, light))
+    return out
+
+
+def value_and_store(entries: Sequence[Entry], config: ValuationConfig, actor_id: int | None = None) -> int:
+    """Value a chunk of patents in bulk and store their rows; returns the count."""
+    results, inputs_by_model = value_entries(entries, config)
+    fvrs = ranges(entries, config, results)
+    now = utcnow()
+    rows: list[dict[str, Any]] = []
+    for i, entry in enumerate(entries):
+        run_id = uuid.uuid4().hex
+        needed = set(_needed(config, entry.listing_type))
+        for model_id, model_rows in results.items():
+            if model_id in needed and model_rows[i] is not None:
+                snap = snapshot_inputs(engine.get(model_id), inputs_by_model[model_id][i], config)
+                rows.append(
+                    _model_row(
+                        run_id,
+                        entry.patent_id,
+                        config.sets[model_id],
+                        entry.listing_type,
+                        config.seed,
+                        snap,
+                        model_rows[i],
+                        BATCH_FORM,
+                        actor_id,
+                        now,
+                    )
+                )
+        rows.append(
+            _ensemble_row(
+                run_id,
+                entry.patent_id,
+                config,
+                entry.listing_type,
+                entry.facts,
+                fvrs[i],
+                BATCH_FORM,
+                actor_id,
+                now,
+            )
+        )
+    store_rows(rows)
+    return len(entries)
+
+
+def patent_ids(only_stale: bool = False) -> list[int]:
+    """Ids of the patents to revalue: all, or those without a current valuation."""
+    from app.valuation.models import StoredValuation
+
+    query = select(Patent.id).order_by(Patent.id)
+    if only_stale:
+        current = select(StoredValuation.patent_id).where(StoredValuation.is_current.is_(True))
+        query = query.where(Patent.id.not_in(current))
+    return list(db.session.scalars(query))
+
+
+def load_patents(ids: Sequence[int]) -> list[Patent]:
+    query = (
+        select(Patent)
+        .where(Patent.id.in_(list(ids)))
+        .options(
+            selectinload(Patent.classifications), selectinload(Patent.pledges), selectinload(Patent.events)
+        )
+    )
+    return list(db.session.scalars(query))
+
+
+def revalue(
+    ids: Sequence[int],
+    config: ValuationConfig,
+    actor_id: int | None = None,
+    progress: Callable[[int], None] | None = None,
+    chunk: int = CHUNK,
+) -> int:
+    """Value and store the given patents chunk by chunk, committing each chunk."""
+    done = 0
+    for start in range(0, len(ids), chunk):
+        part = ids[start : start + chunk]
+        done += value_and_store(entries_for(load_patents(part)), config, actor_id)
+        db.session.commit()
+        if progress:
+            progress(len(part))
+    return done

@@ -1,0 +1,373 @@
+"""Valuing patents with the active parameter sets, and storing exactly what was shown.
+
+One valuation run of a patent = one stored row per model (its own result) plus one ensemble row
+(the fair value range). The interactive path keeps the engine's full result (drivers, steps,
+histogram); the batch path keeps the figures of ``BatchResult.row``. Both use one platform seed
+(common random numbers), so a patent gets the same range either way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+
+from app.accounts.models import User
+from app.catalogue.models import Patent
+from app.core.errors import Conflict
+from app.core.models import utcnow
+from app.extensions import db
+from app.valuation import engine, paramsets
+from app.valuation.engine import EngineError, FairValueRange, ValuationResult
+from app.valuation.engine.result import CURRENCY, Provenance, canonical_json
+from app.valuation.inputs import model_inputs, patent_facts
+from app.valuation.models import (
+    ENSEMBLE_ID,
+    ENSEMBLE_ROW,
+    FULL_FORM,
+    MODEL_ROW,
+    ClosedDeal,
+    ParameterSet,
+    StoredValuation,
+)
+from app.valuation.weights import FLOOR_MODEL, calibrations, models_used, weights_for
+
+PLATFORM_SEED = 20261125  # one seed for every patent: common random numbers make ranges comparable
+COMPARABLES = "comparables"
+
+
+@dataclass
+class ValuationConfig:
+    """The parameter sets (active, or a draft being previewed) and the shared data a run uses."""
+
+    sets: dict[str, ParameterSet]
+    comparables: list[dict[str, Any]]
+    seed: int = PLATFORM_SEED
+
+    @property
+    def ensemble(self) -> dict[str, Any]:
+        return self.sets[ENSEMBLE_ID].params
+
+    @property
+    def comparables_ref(self) -> dict[str, Any]:
+        """A short reference stored instead of the full list in bulk rows."""
+        ids = [c["id"] for c in self.comparables]
+        return {"ids": ids, "sha256": hashlib.sha256(canonical_json(self.comparables).encode()).hexdigest()}
+
+    def set_ids(self) -> dict[str, int]:
+        return {m: ps.id for m, ps in sorted(self.sets.items())}
+
+
+@dataclass
+class Outcome:
+    """One patent's valuation as shown: the range, each model's result, and what could not be valued."""
+
+    patent_id: int
+    listing_type: str
+    range: FairValueRange | None
+    results: dict[str, ValuationResult] = field(default_factory=dict)
+    errors: dict[str, dict[str, str]] = field(default_factory=dict)
+    run_id: str = ""
+
+
+def today() -> dt.date:
+    return utcnow().date()
+
+
+def comparables() -> list[dict[str, Any]]:
+    """Every closed deal as a comparable record, oldest first (stable order for hashing)."""
+    deals = db.session.scalars(select(ClosedDeal).order_by(ClosedDeal.closed_on, ClosedDeal.id))
+    return [deal.as_comparable() for deal in deals]
+
+
+def load_config(override: ParameterSet | None = None) -> ValuationConfig:
+    """Active parameter sets, with one set replaced when previewing a draft."""
+    sets = paramsets.active_sets()
+    if override is not None:
+        sets[override.model_id] = override
+    if ENSEMBLE_ID not in sets:
+        raise Conflict(_("No ensemble weights are active yet: an assessor must approve a first version."))
+    return ValuationConfig(sets, comparables())
+
+
+def _shared(config: ValuationConfig) -> dict[str, Any]:
+    return {COMPARABLES: config.comparables}
+
+
+def _needed(config: ValuationConfig, listing_type: str | None = None) -> list[str]:
+    if listing_type is None:
+        wanted = models_used(config.ensemble)
+    else:
+        wanted = set(weights_for(config.ensemble, listing_type)) | {FLOOR_MODEL}
+    return sorted(m for m in wanted if m in config.sets)
+
+
+def _headline(kind: str, value: Any, percentiles: Mapping[str, Any] | None) -> dict[str, Decimal | None]:
+    if value is None:
+        return {"value": None, "low": None, "mid": None, "high": None, "currency": None}
+    value = Decimal(value)
+    if kind != engine.MONETARY:
+        return {"value": value, "low": None, "mid": None, "high": None, "currency": None}
+    pct = percentiles or {}
+    low, mid, high = (Decimal(pct[k]) if k in pct else value for k in ("p10", "p50", "p90"))
+    return {"value": value, "low": low, "mid": mid, "high": high, "currency": CURRENCY}
+
+
+def _range_dict(fvr: FairValueRange | None, weights: Mapping[str, float]) -> dict[str, Any]:
+    if fvr is None:
+        return {
+            "low": None,
+            "mid": None,
+            "high": None,
+            "currency": None,
+            "components": [],
+            "warnings": [],
+            "weights": dict(weights),
+        }
+    data = {
+        "low": fvr.low,
+        "mid": fvr.mid,
+        "high": fvr.high,
+        "currency": fvr.currency,
+        "components": list(fvr.components),
+        "warnings": [w.__dict__ for w in fvr.warnings],
+        "weights": dict(weights),
+    }
+    return json.loads(canonical_json(data))
+
+
+def combine(
+    config: ValuationConfig, listing_type: str, results: Iterable[ValuationResult]
+) -> FairValueRange | None:
+    """The fair value range of the listing type's weighted models; None when nothing usable remains."""
+    weights = weights_for(config.ensemble, listing_type)
+    usable = [r for r in results if r.model_id in weights]
+    try:
+        return engine.fair_value_range(usable, weights, calibrations(config.ensemble))
+    except engine.ParameterError:
+        return None
+
+
+def _model_row(
+    run_id: str,
+    patent_id: int,
+    ps: ParameterSet,
+    listing_type: str,
+    seed: int,
+    snapshot: dict[str, Any],
+    result: dict[str, Any],
+    form: str,
+    actor_id: int | None,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    head = _headline(result["kind"], result.get("value"), result.get("percentiles"))
+    return {
+        "run_id": run_id,
+        "patent_id": patent_id,
+        "kind": MODEL_ROW,
+        "model_id": ps.model_id,
+        "model_version": result["model_version"],
+        "parameter_set_id": ps.id,
+        "parameter_set_version": ps.version,
+        "listing_type": listing_type,
+        "seed": seed,
+        "input_snapshot": snapshot,
+        "result": result,
+        "result_form": form,
+        "code_version": engine.engine_version(),
+        "is_current": True,
+        "created_by_id": actor_id,
+        "created_at": now,
+        **head,
+    }
+
+
+def _ensemble_row(
+    run_id: str,
+    patent_id: int,
+    config: ValuationConfig,
+    listing_type: str,
+    facts: Mapping[str, Any],
+    fvr: FairValueRange | None,
+    form: str,
+    actor_id: int | None,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    ps = config.sets[ENSEMBLE_ID]
+    weights = weights_for(config.ensemble, listing_type)
+    snapshot = {
+        "facts": dict(facts),
+        "parameter_sets": config.set_ids(),
+        "listing_type": listing_type,
+        "weights": weights,
+        "calibrations": config.ensemble["calibrations"],
+    }
+    result = _range_dict(fvr, weights)
+    money = {"low": fvr.low, "mid": fvr.mid, "high": fvr.high, "currency": fvr.currency} if fvr else {}
+    return {
+        "run_id": run_id,
+        "patent_id": patent_id,
+        "kind": ENSEMBLE_ROW,
+        "model_id": ENSEMBLE_ID,
+        "model_version": ps.model_version or "1.0.0",
+        "parameter_set_id": ps.id,
+        "parameter_set_version": ps.version,
+        "listing_type": listing_type,
+        "seed": config.seed,
+        "input_snapshot": json.loads(canonical_json(snapshot)),
+        "result": result,
+        "result_form": form,
+        "code_version": engine.engine_version(),
+        "is_current": True,
+        "created_by_id": actor_id,
+        "created_at": now,
+        "value": fvr.mid if fvr else None,
+        "low": None,
+        "mid": None,
+        "high": None,
+        "currency": None,
+        **money,
+    }
+
+
+def _retire_current(patent_ids: Sequence[int]) -> None:
+    for start in range(0, len(patent_ids), 900):
+        chunk = list(patent_ids[start : start + 900])
+        db.session.execute(
+            update(StoredValuation)
+            .where(StoredValuation.patent_id.in_(chunk), StoredValuation.is_current.is_(True))
+            .values(is_current=False)
+        )
+
+
+def store_rows(rows: Sequence[dict[str, Any]]) -> None:
+    """Insert many rows at once (bulk path), after un-flagging the patents' previous rows."""
+    _retire_current(sorted({r["patent_id"] for r in rows}))
+    for start in range(0, len(rows), 5000):
+        db.session.execute(StoredValuation.__table__.insert(), list(rows[start : start + 5000]))
+
+
+def value_patent(
+    patent: Patent,
+    actor: User | None = None,
+    *,
+    config: ValuationConfig | None = None,
+    listing_type: str = "default",
+    ask_price: Decimal | None = None,
+    on: dt.date | None = None,
+    store: bool = True,
+) -> Outcome:
+    """Value one patent with full explanations; stores one row per model and the range row."""
+    config = config or load_config()
+    facts = patent_facts(patent, on=on or today(), listing_type=listing_type, ask_price=ask_price)
+    outcome = Outcome(patent.id, listing_type, None, run_id=uuid.uuid4().hex)
+    rows: list[dict[str, Any]] = []
+    now = utcnow()
+    for model_id in _needed(config, listing_type):
+        model, ps = engine.get(model_id), config.sets[model_id]
+        inputs = model_inputs(model, facts, _shared(config))
+        try:
+            result = model.value(inputs, ps.params, config.seed)
+        except EngineError as error:
+            outcome.errors[model_id] = getattr(error, "errors", {"model": str(error)})
+            continue
+        outcome.results[model_id] = result
+        data = result.to_dict()
+        rows.append(
+            _model_row(
+                outcome.run_id,
+                patent.id,
+                ps,
+                listing_type,
+                config.seed,
+                data["provenance"]["inputs"],
+                data,
+                FULL_FORM,
+                actor.id if actor else None,
+                now,
+            )
+        )
+    outcome.range = combine(config, listing_type, outcome.results.values())
+    rows.append(
+        _ensemble_row(
+            outcome.run_id,
+            patent.id,
+            config,
+            listing_type,
+            facts,
+            outcome.range,
+            FULL_FORM,
+            actor.id if actor else None,
+            now,
+        )
+    )
+    if store:
+        store_rows(rows)
+    return outcome
+
+
+def current_rows(patent_id: int) -> list[StoredValuation]:
+    """The rows currently shown for a patent: the ensemble row first, then models by id."""
+    rows = db.session.scalars(
+        select(StoredValuation).where(
+            StoredValuation.patent_id == patent_id, StoredValuation.is_current.is_(True)
+        )
+    ).all()
+    return sorted(rows, key=lambda r: (r.kind != ENSEMBLE_ROW, r.model_id))
+
+
+def is_stale(ensemble_row: StoredValuation, config: ValuationConfig, facts: Mapping[str, Any]) -> bool:
+    """True when parameter sets or the patent's facts changed since the row was stored."""
+    snap = ensemble_row.input_snapshot
+    used = {
+        m: i
+        for m, i in config.set_ids().items()
+        if m in _needed(config, ensemble_row.listing_type) or m == ENSEMBLE_ID
+    }
+    stored = {m: i for m, i in snap.get("parameter_sets", {}).items() if m in used}
+    return stored != used or json.loads(canonical_json(dict(facts))) != snap.get("facts")
+
+
+def shown_valuation(patent: Patent, actor: User | None = None, *, full: bool = True) -> list[StoredValuation]:
+    """The stored valuation to show; values afresh (and stores) when missing, stale or not detailed enough."""
+    rows = current_rows(patent.id)
+    head = rows[0] if rows and rows[0].kind == ENSEMBLE_ROW else None
+    try:
+        config = load_config()
+    except Conflict:
+        return rows
+    facts = patent_facts(patent, on=today(), listing_type=head.listing_type if head else "default")
+    if head is None or is_stale(head, config, facts) or (full and head.result_form != FULL_FORM):
+        value_patent(patent, actor, config=config, listing_type=head.listing_type if head else "default")
+        db.session.commit()
+        rows = current_rows(patent.id)
+    return rows
+
+
+def provenance_of(row: StoredValuation) -> Provenance:
+    """The engine provenance of a stored model row."""
+    prov = row.result["provenance"]
+    return Provenance(
+        prov["model_id"],
+        prov["model_version"],
+        prov["params_hash"],
+        prov["seed"],
+        prov.get("inputs", row.input_snapshot),
+        prov.get("params", {}),
+        prov["engine_version"],
+    )
+
+
+def run_model(
+    model_id: str, params: Mapping[str, Any] | None, inputs: Mapping[str, Any] | None, seed: int = 0
+) -> dict[str, Any]:
+    """The CLI and API contract: run one model on given inputs; EngineError propagates with field names."""
+    return engine.run(model_id, inputs, params, seed).to_dict()

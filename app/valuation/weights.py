@@ -1,0 +1,124 @@
+"""The ensemble parameter set: which models make a listing's fair value range, per listing type.
+
+Stored like any model's parameters (versioned, four-eyes approved) under the id ``ensemble``:
+``{"weights": {listing_type: {model_id: weight}}, "calibrations": {score_model_id: {...}}}``.
+Score models only reach money through their stated calibration (engine ``Calibration``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from app.valuation.engine import Calibration, ParameterError
+from app.valuation.inputs import LISTING_TYPES
+
+# Models an assessor may weight into the range (the OECD cohort score needs a cohort: not offered).
+MONETARY_CANDIDATES = (
+    "rfr",
+    "profit_split",
+    "market_comps",
+    "real_option_bs",
+    "real_option_binomial",
+    "cost",
+)
+SCORE_CANDIDATES = ("cnipa_pvd", "gbt42748")
+CANDIDATES = MONETARY_CANDIDATES + SCORE_CANDIDATES
+CALIBRATION_KEYS = ("median", "sigma", "rho", "score_min", "score_max")
+FLOOR_MODEL = "cost"  # always valued and shown as a floor beside the range
+
+
+def field_name(listing_type: str, model_id: str) -> str:
+    """Form field / error key for one weight."""
+    return f"weights.{listing_type}.{model_id}"
+
+
+def validate_ensemble(raw: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Trusted ensemble parameters, or one ParameterError naming every bad field."""
+    raw = dict(raw or {})
+    errors: dict[str, str] = {}
+    unknown = sorted(set(raw) - {"weights", "calibrations"})
+    errors.update(dict.fromkeys(unknown, "unknown field"))
+    weights = _weights(raw.get("weights") or {}, errors)
+    calibrations = _calibrations(raw.get("calibrations") or {}, errors)
+    for listing_type, row in weights.items():
+        for model_id, weight in row.items():
+            if weight > 0 and model_id in SCORE_CANDIDATES and model_id not in calibrations:
+                errors[field_name(listing_type, model_id)] = "a score model needs a calibration to money"
+    if errors:
+        raise ParameterError(errors)
+    return {"weights": weights, "calibrations": calibrations}
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    return float(value)
+
+
+def _weights(raw: Mapping[str, Any], errors: dict[str, str]) -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, float]] = {}
+    for listing_type in LISTING_TYPES:
+        row = raw.get(listing_type) or {}
+        if not isinstance(row, Mapping):
+            errors[f"weights.{listing_type}"] = "expected a mapping of model id to weight"
+            continue
+        for model_id in sorted(set(row) - set(CANDIDATES)):
+            errors[field_name(listing_type, model_id)] = "unknown model"
+        clean = {}
+        for model_id in CANDIDATES:
+            weight = _number(row.get(model_id, 0.0))
+            if weight is None or not 0.0 <= weight <= 100.0:
+                errors[field_name(listing_type, model_id)] = "must be a number between 0 and 100"
+                continue
+            clean[model_id] = weight
+        if clean and sum(w for m, w in clean.items() if m != FLOOR_MODEL) <= 0:
+            errors[field_name(listing_type, CANDIDATES[0])] = "give at least one model a positive weight"
+        out[listing_type] = clean
+    for listing_type in sorted(set(raw) - set(LISTING_TYPES)):
+        errors[f"weights.{listing_type}"] = "unknown listing type"
+    return out
+
+
+def _calibrations(raw: Mapping[str, Any], errors: dict[str, str]) -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, float]] = {}
+    for model_id, spec in raw.items():
+        if model_id not in SCORE_CANDIDATES or not isinstance(spec, Mapping):
+            errors[f"calibrations.{model_id}"] = "unknown score model"
+            continue
+        values = {}
+        for key, value in spec.items():
+            number = _number(value)
+            if key not in CALIBRATION_KEYS or number is None:
+                errors[f"calibrations.{model_id}.{key}"] = "must be a known key with a finite number"
+                continue
+            values[key] = number
+        try:
+            Calibration(**values)
+        except (ParameterError, TypeError):
+            errors[f"calibrations.{model_id}.median"] = (
+                "needs median > 0, sigma > 0, 0 <= rho <= 1, score_max > score_min"
+            )
+            continue
+        out[model_id] = values
+    return out
+
+
+def weights_for(params: Mapping[str, Any], listing_type: str) -> dict[str, float]:
+    """Positive weights of one listing type (falling back to the default row)."""
+    row = params["weights"].get(listing_type) or params["weights"]["default"]
+    return {m: w for m, w in row.items() if w > 0}
+
+
+def calibrations(params: Mapping[str, Any]) -> dict[str, Calibration]:
+    """Engine Calibration objects for the score models."""
+    return {
+        m: Calibration(**spec, source="ensemble parameter set") for m, spec in params["calibrations"].items()
+    }
+
+
+def models_used(params: Mapping[str, Any]) -> set[str]:
+    """Every model some listing type weights, plus the floor."""
+    used = {m for row in params["weights"].values() for m, w in row.items() if w > 0}
+    return used | {FLOOR_MODEL}
