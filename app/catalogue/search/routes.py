@@ -1,0 +1,77 @@
+"""Search pages on the catalogue blueprint: /catalogue/search (endpoint ``catalogue.search``).
+
+All state lives in the query string, so every result page is a shareable URL.
+"""
+
+from __future__ import annotations
+
+from flask import render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from werkzeug.routing import BuildError
+
+from app.catalogue.routes import bp
+from app.catalogue.search import cli  # noqa: F401  (adds `flask catalogue reindex`)
+from app.catalogue.search.attrs import DOC_TYPES
+from app.catalogue.search.query import MAX_PAGE, SORTS, SearchQuery
+from app.catalogue.search.service import search as run_search
+from app.core.navigation import NavItem, add_nav_item
+from app.extensions import db
+
+DETAIL_ENDPOINTS = {
+    "patent": ("catalogue.patent_detail", "patent_id"),
+    "project": ("catalogue.project_detail", "project_id"),
+    "expert": ("catalogue.expert_detail", "expert_id"),
+}
+SORT_LABELS = {
+    "relevance": _l("Relevance"),
+    "newest": _l("Newest"),
+    "remaining_term": _l("Longest remaining term"),
+    "value": _l("Highest value"),
+}
+TYPE_LABELS = {"all": _l("All"), "patent": _l("Patents"), "project": _l("Projects"), "expert": _l("Experts")}
+FACET_LABELS = {
+    "jurisdiction": (_l("Jurisdiction"), "jurisdiction"),
+    "patent_type": (_l("Kind"), "kind"),
+    "legal_status": (_l("Legal status"), "status"),
+    "section": (_l("IPC section (main code)"), "main_class"),
+    "main_class": (_l("IPC class (main code)"), "main_class"),
+}
+# Filters shown as form fields, carried along when the search text changes.
+FORM_FILTERS = ("ipc", "owner", "filed_from", "filed_to", "granted_from", "granted_to", "remaining")
+KEPT_ARGS = ("type", "jurisdiction", "kind", "status", "main_class", "sort", *FORM_FILTERS)
+
+
+def hit_url(hit) -> str | None:
+    """Link to a record's page; None if that page does not exist (yet)."""
+    endpoint, argument = DETAIL_ENDPOINTS[hit.doc_type]
+    try:
+        return url_for(endpoint, **{argument: hit.record_id})
+    except BuildError:
+        return None
+
+
+@bp.get("/catalogue/search")
+@bp.get("/catalogue", endpoint="search_home")
+def search():
+    query, errors = SearchQuery.from_args(request.args)
+    result = run_search(db.session, query)
+    return render_template(
+        "catalogue/search.html",
+        query=query,
+        result=result,
+        errors=errors,
+        other_errors={name: message for name, message in errors.items() if name not in ("q", *FORM_FILTERS)},
+        tab=query.types[0] if len(query.types) == 1 else "all",
+        tabs=("all", *DOC_TYPES),
+        type_labels=TYPE_LABELS,
+        sort_labels=SORT_LABELS,
+        sorts=SORTS,
+        facet_labels=FACET_LABELS,
+        hit_url=hit_url,
+        kept_args=KEPT_ARGS,
+        form_filters=FORM_FILTERS,
+        max_page=MAX_PAGE,
+    )
+
+
+add_nav_item(NavItem("catalogue.search", _l("Catalogue"), lambda user: True, menu="main", order=10))

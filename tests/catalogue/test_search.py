@@ -1,0 +1,379 @@
+"""Catalogue search on a fixed corpus: the same assertions (and exact orders) on SQLite and PostgreSQL."""
+
+import datetime as dt
+
+import pytest
+
+from app.catalogue.models import (
+    Expert,
+    ExpertSpecialty,
+    InnovationProject,
+    Patent,
+    PatentClassification,
+    PatentParty,
+)
+from app.catalogue.search import SearchQuery, index_experts, index_patents, index_projects, search
+from app.catalogue.search.indexing import rebuild
+from app.extensions import db
+
+D = dt.date
+
+CORPUS = [
+    # number, title, abstract, codes (main first), status, kind, filed, granted, owner
+    (
+        "CN1",
+        "一种锂离子电池的制备方法",
+        "本发明涉及电池技术领域，尤其是一种锂离子电池正极材料。",
+        ["H01M 10/0525", "H01M 4/13"],
+        "granted",
+        "invention",
+        D(2018, 3, 1),
+        D(2020, 5, 6),
+        "宁德时代新能源科技股份有限公司",
+    ),
+    (
+        "CN2",
+        "电池管理系统",
+        "一种用于电动汽车的管理系统，监测单体电压。",
+        ["H02J 7/00"],
+        "pending",
+        "utility_model",
+        D(2021, 6, 15),
+        None,
+        "浙江大学",
+    ),
+    (
+        "CN3",
+        "图像识别方法",
+        "一种基于深度学习的图像识别方法，用于电力巡检。",
+        ["G06V 10/82"],
+        "granted",
+        "invention",
+        D(2019, 9, 30),
+        D(2021, 2, 1),
+        "之江实验室",
+    ),
+    (
+        "US1",
+        "Fuel cell stack with cooling plate",
+        "A fuel cell stack has a cooling plate between cells.",
+        ["H01M 8/04", "H01M 8/0267"],
+        "granted",
+        "invention",
+        D(2015, 1, 20),
+        D(2017, 4, 4),
+        "Toyota Jidosha",
+    ),
+    (
+        "US2",
+        "Battery charging circuit",
+        "A charger for a cell and a fuel gauge that reports charge.",
+        ["H02J 7/00"],
+        "pending",
+        "invention",
+        D(2022, 2, 2),
+        None,
+        "Texas Instruments",
+    ),
+    (
+        "US3",
+        "Method for image recognition",
+        "Image recognition with a convolutional network.",
+        ["G06V 10/82"],
+        "lapsed",
+        "invention",
+        D(2010, 7, 7),
+        D(2012, 8, 8),
+        "Acme Vision",
+    ),
+    (
+        "EP1",
+        "Lithium battery electrode",
+        'An electrode for a lithium battery; NEAR "quoted" OR * -minus words.',
+        ["H01M 4/13"],
+        "granted",
+        "invention",
+        D(2020, 11, 11),
+        D(2023, 1, 3),
+        "Siemens AG",
+    ),
+    (
+        "US4",
+        "Fuel cell secret",
+        "A fuel cell that is hidden by a moderator.",
+        ["H01M 8/04"],
+        "granted",
+        "invention",
+        D(2016, 1, 1),
+        D(2018, 1, 1),
+        "Hidden Corp",
+    ),
+]
+
+
+def add_patent(number, title, abstract, codes, status, kind, filed, granted, owner, hidden=False) -> Patent:
+    chinese = any("\u4e00" <= ch <= "\u9fff" for ch in title)
+    jurisdiction = number[:2]
+    patent = Patent(
+        jurisdiction=jurisdiction,
+        publication_number=f"{jurisdiction}{1000 + len(number) * 7 + int(number[2:])}",
+        kind_code="A" if chinese else "B2",
+        patent_type=kind,
+        title_zh=title if chinese else None,
+        title_en=None if chinese else title,
+        abstract_zh=abstract if chinese else None,
+        abstract_en=None if chinese else abstract,
+        legal_status=status,
+        filing_date=filed,
+        grant_date=granted,
+        publication_date=filed + dt.timedelta(days=540),
+        expiry_date=filed.replace(year=filed.year + (10 if kind == "utility_model" else 20)),
+        moderation_status="hidden" if hidden else "published",
+    )
+    patent.classifications = [
+        PatentClassification(
+            scheme="ipc",
+            code=code,
+            search_key=code.replace(" ", "")[:4]
+            + code.split(" ")[1].split("/")[0].zfill(4)
+            + "/"
+            + code.split("/")[1],
+            subclass=code[:4],
+            is_main=i == 0,
+            position=i,
+        )
+        for i, code in enumerate(codes)
+    ]
+    patent.parties = [PatentParty(role="owner", name=owner, sequence=0)]
+    db.session.add(patent)
+    return patent
+
+
+@pytest.fixture
+def corpus(app):
+    """Eight patents (one hidden), a project and an expert, indexed the way the services do."""
+    patents = {}
+    for row in CORPUS:
+        patents[row[0]] = add_patent(*row, hidden=row[0] == "US4")
+    project = InnovationProject(
+        reference="P1",
+        title_zh="电池回收中试项目",
+        title_en="Battery recycling pilot",
+        summary_zh="回收锂电池正极材料。",
+    )
+    expert = Expert(
+        reference="E1",
+        name="王立群",
+        name_en="Wang Liqun",
+        biography_zh="十五年锂电池专利代理经验。",
+        biography_en="Patent attorney for batteries.",
+    )
+    expert.specialties = [ExpertSpecialty(kind="ipc", value="H01M", position=0)]
+    db.session.add_all([project, expert])
+    db.session.flush()
+    index_patents(db.session, [p.id for p in patents.values()])
+    index_projects(db.session, [project.id])
+    index_experts(db.session, [expert.id])
+    db.session.commit()
+    names = {("patent", p.id): number for number, p in patents.items()}
+    names[("project", project.id)] = "P1"
+    names[("expert", expert.id)] = "E1"
+    return {"patents": patents, "project": project, "expert": expert, "names": names}
+
+
+def found(corpus, **query) -> list[str]:
+    result = search(db.session, SearchQuery(**query))
+    return [corpus["names"][(hit.doc_type, hit.record_id)] for hit in result.hits]
+
+
+def test_two_character_chinese_word_is_found_in_titles_first(corpus):
+    hits = found(corpus, text="电池")
+    assert set(hits) == {"CN1", "CN2", "P1", "E1"}
+    assert set(hits[:3]) == {"CN1", "CN2", "P1"}  # title matches rank above body-only matches
+    assert hits[-1] == "E1"
+
+
+def test_one_character_query_matches_anywhere_in_a_word(corpus):
+    assert set(found(corpus, text="锂")) == {"CN1", "P1", "E1"}
+    assert set(found(corpus, text="统")) == {"CN2"}  # the last character of a run
+
+
+def test_longer_chinese_query_is_a_phrase(corpus):
+    assert found(corpus, text="锂离子电池") == ["CN1"]
+    assert found(corpus, text="离子电") == ["CN1"]
+    assert found(corpus, text="电池锂离子") == []
+
+
+def test_english_words_and_quoted_phrases(corpus):
+    assert set(found(corpus, text="fuel cell")) == {"US1", "US2"}
+    assert found(corpus, text='"fuel cell"') == ["US1"]
+    assert found(corpus, text='"cell fuel"') == []
+    assert found(corpus, text="FUEL Cell", types=("patent",))[0] == "US1"  # case-insensitive, title first
+
+
+def test_mixed_chinese_and_english(corpus):
+    assert found(corpus, text="电池 battery") == ["P1"]
+
+
+@pytest.mark.parametrize(
+    ("prefix", "expected"),
+    [
+        ("H", {"CN1", "CN2", "US1", "US2", "EP1", "E1"}),
+        ("H01", {"CN1", "US1", "EP1", "E1"}),
+        ("H01M", {"CN1", "US1", "EP1", "E1"}),
+        ("H01M 10", {"CN1"}),
+        ("H01M 10/00", {"CN1"}),
+        ("H01M 10/05", {"CN1"}),
+        ("H01M 10/0525", {"CN1"}),
+        ("H01M 10/06", set()),
+        ("h01m8/02", {"US1"}),
+        ("G06V 10/82", {"CN3", "US3"}),
+    ],
+)
+def test_classification_prefix_at_every_level(corpus, prefix, expected):
+    assert set(found(corpus, classification=prefix)) == expected
+
+
+def test_english_phrase_with_classification_filter(corpus):
+    assert found(corpus, text='"lithium battery"', classification="H01M") == ["EP1"]
+    assert found(corpus, text="battery", classification="H02J") == ["US2"]
+
+
+def test_filing_and_grant_date_ranges(corpus):
+    assert set(found(corpus, filed_from=D(2019, 1, 1), filed_to=D(2020, 12, 31))) == {"CN3", "EP1"}
+    assert set(found(corpus, filed_from=D(2019, 9, 30), filed_to=D(2020, 11, 10))) == {"CN3"}
+    assert set(found(corpus, granted_to=D(2017, 4, 4))) == {"US1", "US3"}
+    assert set(found(corpus, granted_from=D(2021, 2, 2))) == {"EP1"}
+
+
+def test_remaining_term_and_owner_filters(corpus):
+    today = D(2026, 11, 25)
+    assert set(found(corpus, min_remaining_years=15, today=today)) == {"US2"}  # filed 2022: expires 2042
+    assert set(found(corpus, owner="toyota")) == {"US1"}
+    assert set(found(corpus, owner="浙江大学")) == {"CN2"}
+
+
+def test_equality_filters_and_facets(corpus):
+    result = search(db.session, SearchQuery(types=("patent",)))
+    assert result.total == 7
+    assert result.type_counts == {"patent": 7, "project": 1, "expert": 1}
+    facets = {name: {v.value: v.count for v in values} for name, values in result.facets.items()}
+    assert facets["jurisdiction"] == {"CN": 3, "US": 3, "EP": 1}
+    assert facets["legal_status"] == {"granted": 4, "pending": 2, "lapsed": 1}
+    assert facets["patent_type"] == {"invention": 6, "utility_model": 1}
+    assert facets["section"] == {"H": 5, "G": 2}
+    assert facets["main_class"] == {"H01": 3, "H02": 2, "G06": 2}
+    narrowed = search(
+        db.session, SearchQuery(jurisdictions=("CN",), statuses=("granted",), types=("patent",))
+    )
+    assert narrowed.total == 2
+    assert {v.value: v.selected for v in narrowed.facets["jurisdiction"]} == {"CN": True}
+    assert set(found(corpus, main_class="H01")) == {"CN1", "US1", "EP1", "E1"}  # the expert's specialty
+    assert set(found(corpus, kinds=("utility_model",))) == {"CN2"}
+
+
+def test_sorting(corpus):
+    assert found(corpus, types=("patent",), sort="newest") == [
+        "US2",
+        "CN2",
+        "EP1",
+        "CN3",
+        "CN1",
+        "US1",
+        "US3",
+    ]
+    assert found(corpus, types=("patent",), sort="remaining_term")[:2] == ["US2", "EP1"]
+    by_value = found(corpus, types=("patent",), sort="value")  # no valuations yet: id order
+    assert len(by_value) == 7
+
+
+def test_pagination_covers_every_hit_once(corpus):
+    first = search(db.session, SearchQuery(types=("patent",), per_page=3))
+    pages = [found(corpus, types=("patent",), per_page=3, page=n) for n in (1, 2, 3)]
+    assert first.pages == 3
+    assert first.has_next
+    assert not first.has_prev
+    assert [len(p) for p in pages] == [3, 3, 1]
+    assert len({n for page in pages for n in page}) == 7
+    ranked = [found(corpus, text="电池", per_page=1, page=n) for n in (1, 2, 3, 4)]
+    assert [p[0] for p in ranked] == found(corpus, text="电池")
+
+
+def test_identical_order_on_every_backend(corpus):
+    """Exact expected orders: the ranking is the application's, so SQLite and PostgreSQL agree."""
+    p = corpus["patents"]
+    by_id_desc = sorted(
+        ["CN1", "CN2", "P1"], key=lambda n: -(p[n].id * 4 if n in p else corpus["project"].id * 4 + 1)
+    )
+    assert found(corpus, text="电池")[:3] == by_id_desc
+    assert found(corpus, text="battery") == ["EP1", "US2", "P1"]  # all in titles: newest record first
+    assert found(corpus, text="fuel cell") == ["US1", "US2"]  # US1 has both in its title
+    assert found(corpus, text="锂") == [
+        "CN1",
+        "E1",
+        "P1",
+    ]  # title first; then expert 1 (key 6) before project 1 (key 5)
+    assert found(corpus, text="image recognition") == ["US3"]
+    assert found(corpus, text="图像") == ["CN3"]
+
+
+def test_hidden_and_deleted_records_leave_the_index(corpus):
+    assert "US4" not in found(corpus, text="fuel")
+    cn1 = corpus["patents"]["CN1"]
+    cn1.moderation_status = "hidden"
+    index_patents(db.session, [cn1.id])
+    db.session.commit()
+    assert "CN1" not in found(corpus, text="锂离子电池")
+    cn1.moderation_status = "published"
+    cn1.title_zh = "一种钠离子电池"
+    index_patents(db.session, [cn1.id])
+    db.session.commit()
+    assert found(corpus, text="钠离子") == ["CN1"]
+    assert found(corpus, text="锂离子电池") == ["CN1"]  # still in the abstract
+    us2 = corpus["patents"]["US2"]
+    db.session.delete(us2)
+    db.session.flush()
+    index_patents(db.session, [us2.id])
+    db.session.commit()
+    assert "US2" not in found(corpus, text="battery")
+
+
+def test_rebuild_gives_the_same_results(corpus):
+    before = [found(corpus, text=q) for q in ("电池", "fuel cell", "H01M", "")]
+    counts = rebuild(db.session)
+    db.session.commit()
+    assert counts == {"patent": 7, "project": 1, "expert": 1}
+    assert [found(corpus, text=q) for q in ("电池", "fuel cell", "H01M", "")] == before
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"',
+        '"unbalanced',
+        "NEAR(fuel cell)",
+        "fuel*",
+        "-fuel",
+        "fuel OR cell",
+        "AND",
+        "(",
+        "{title}: x",
+        "'; DROP TABLE patents; --",
+        "\\",
+        "%_",
+        "💡",
+        "ｆｕｅｌ",
+    ],
+)
+def test_engine_syntax_in_queries_is_plain_text(corpus, text):
+    result = search(db.session, SearchQuery(text=text))
+    assert result.total >= 0
+
+
+def test_highlighted_snippets_show_the_original_text(corpus):
+    hit = search(db.session, SearchQuery(text="电池")).hits[0]
+    assert "<mark>电池</mark>" in str(hit.title_html) or "<mark>电池</mark>" in str(hit.snippet)
+    hit = search(db.session, SearchQuery(text='"fuel cell"')).hits[0]
+    assert "A <mark>fuel cell</mark> stack" in str(hit.snippet)
+    hit = search(db.session, SearchQuery(text="quoted")).hits[0]
+    assert "&#34;<mark>quoted</mark>&#34;" in str(hit.snippet)  # escaped, never raw HTML

@@ -1,0 +1,95 @@
+"""The search page: shareable URLs, facets, highlights, tabs, empty states and bad input."""
+
+import pytest
+
+from tests.catalogue.test_search import corpus  # noqa: F401  (fixture)
+
+
+def page(client, **args) -> str:
+    response = client.get("/catalogue/search", query_string=args)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_search_page_lists_highlighted_hits_with_links(client, corpus):  # noqa: F811
+    html = page(client, q="电池")
+    cn1 = corpus["patents"]["CN1"]
+    assert f'href="/patents/{cn1.id}"' in html
+    assert f'href="/projects/{corpus["project"].id}"' in html or "电池回收中试项目" in html
+    assert "<mark>电池</mark>" in html
+    assert True
+
+
+def test_english_phrase_with_ipc_filter_in_the_url(client, corpus):  # noqa: F811
+    html = page(client, q='"fuel cell"', ipc="H01M 8")
+    assert "<mark>Fuel cell</mark> stack" in html
+    assert "Battery charging circuit" not in html
+
+
+def test_facets_tabs_and_sorting_are_links_that_keep_the_query(client, corpus):  # noqa: F811
+    html = page(client, q="battery", lang="en")
+    assert "jurisdiction=US" in html
+    assert "q=battery" in html
+    assert "type=patent" in html
+    html = page(client, q="battery", type="patent", jurisdiction="EP")
+    assert "Lithium battery electrode" in html.replace("<mark>battery</mark>", "battery").replace(
+        "<mark>Battery</mark>", "Battery"
+    )
+    assert "Battery charging circuit" not in html.replace("<mark>Battery</mark>", "Battery")
+
+
+def test_pagination_links(client, corpus, app):  # noqa: F811
+    html = page(client, type="patent", page=1, sort="newest")
+    assert 'class="pagination"' not in html  # 7 hits fit on one page
+    html = page(client, page=999)
+    assert "page=999" not in html or "too far" in html or "太" in html
+
+
+def test_empty_states(client, app):
+    assert "catalogue" in page(client).lower() or "目录" in page(client)
+    html = page(client, q="nothing-like-this-exists")
+    assert 'class="empty-state"' in html
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        {"q": "x" * 201},
+        {"q": '"NEAR(* -fuel OR'},
+        {"q": "\x00\x01"},
+        {"filed_from": "2020-13-45"},
+        {"filed_from": "2021-01-01", "filed_to": "2020-01-01"},
+        {"granted_to": "yesterday"},
+        {"ipc": "ZZ99"},
+        {"remaining": "-3"},
+        {"page": "abc"},
+        {"page": "0"},
+        {"sort": "bogus"},
+        {"type": "spaceship"},
+        {"jurisdiction": "XX"},
+        {"status": "zombie"},
+        {"price_min": "NaN"},
+        {"value_max": "1e999"},
+    ],
+)
+def test_bad_input_gives_a_message_not_an_error(client, corpus, args):  # noqa: F811
+    response = client.get("/catalogue/search", query_string=args)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    if set(args) - {"page", "q"} or len(args.get("q", "")) > 200:
+        assert 'class="error"' in html or "flash-warning" in html
+
+
+def test_overlong_query_says_so(client, app):
+    html = page(client, q="电" * 300)
+    assert "200" in html
+
+
+def test_navigation_and_home_page_search_box(client, app):
+    html = client.get("/").get_data(as_text=True)
+    assert 'action="/catalogue/search"' in html
+    assert 'href="/catalogue/search"' in html
+
+
+def test_catalogue_home_url(client, app):
+    assert client.get("/catalogue").status_code == 200
