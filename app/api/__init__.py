@@ -21,8 +21,9 @@ def protect_session_writes() -> None:
 def api_blueprints() -> list:
     """Every API blueprint; capabilities add theirs here."""
     from app.api.me import blp as me_blp
+    from app.catalogue.api import blp as catalogue_blp
 
-    return [me_blp]
+    return [me_blp, catalogue_blp]
 
 
 def register(app: Flask) -> None:

@@ -40,6 +40,14 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+class BlankableSelectField(SelectField):
+    """A select whose first option is "" (not stated); a missing value counts as blank."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("default", "")
+        super().__init__(*args, **kwargs)
+
+
 def _choices(kind: str, values: tuple[str, ...], blank: object | None = None) -> list[SelectChoice]:
     options = [SelectChoice(v, LABELS[kind][v]) for v in values]
     return [SelectChoice("", blank), *options] if blank is not None else options
@@ -98,7 +106,7 @@ class PatentForm(ServiceForm):
         validators=[Optional(), Length(max=40)],
         description=_l("CN numbers need their check digit, e.g. 201710601862.3."),
     )
-    patent_type = SelectField(
+    patent_type = BlankableSelectField(
         _l("Type"), choices=_choices("patent_type", PATENT_TYPES, _l("From the kind code"))
     )
     title_zh = StringField(_l("Title (Chinese)"), validators=[Optional(), Length(max=500)])
@@ -119,7 +127,7 @@ class PatentForm(ServiceForm):
     priority_date = DateField(_l("Priority date"), validators=[Optional()])
     publication_date = DateField(_l("Publication date"), validators=[Optional()])
     grant_date = DateField(_l("Grant date"), validators=[Optional()])
-    legal_status = SelectField(
+    legal_status = BlankableSelectField(
         _l("Legal status"), choices=_choices("legal_status", LEGAL_STATUSES, _l("Unknown"))
     )
     legal_status_date = DateField(_l("Status since"), validators=[Optional()])
@@ -157,7 +165,7 @@ class ProjectForm(ServiceForm):
         validators=[Optional(), NumberRange(min=1, max=9)],
         description=_l("1 (basic principles) to 9 (proven in operation)."),
     )
-    stage = SelectField(_l("Stage"), choices=_choices("stage", PROJECT_STAGES, _l("Not stated")))
+    stage = BlankableSelectField(_l("Stage"), choices=_choices("stage", PROJECT_STAGES, _l("Not stated")))
     seeking = MultiCheckboxField(_l("Seeking"), choices=_choices("seeking", PROJECT_SEEKING))
     funding_amount = DecimalField(_l("Funding sought"), places=2, validators=[Optional(), NumberRange(min=0)])
     funding_currency = StringField(_l("Currency"), default="CNY", validators=[Optional(), Length(max=3)])
@@ -166,7 +174,9 @@ class ProjectForm(ServiceForm):
         _l("Linked patents"), description=_l("Publication numbers, one per line, e.g. CN 118866379 A.")
     )
     organisation_name = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
-    contact_policy = SelectField(_l("Contact"), choices=_choices("contact_policy", CONTACT_POLICIES))
+    contact_policy = SelectField(
+        _l("Contact"), choices=_choices("contact_policy", CONTACT_POLICIES), default="via_platform"
+    )
 
     def values(self) -> dict[str, Any]:
         data = super().values()
@@ -195,12 +205,12 @@ class ExpertForm(ServiceForm):
     biography_zh = TextAreaField(_l("Biography (Chinese)"), validators=[Optional()])
     biography_en = TextAreaField(_l("Biography (English)"), validators=[Optional()])
     languages = StringField(_l("Languages"), default="zh", description=_l("Two-letter codes, e.g. zh; en"))
-    availability = SelectField(
+    availability = BlankableSelectField(
         _l("Availability"), choices=_choices("availability", EXPERT_AVAILABILITY, _l("Not stated"))
     )
     fee_amount = DecimalField(_l("Fee guidance"), places=2, validators=[Optional(), NumberRange(min=0)])
     fee_currency = StringField(_l("Currency"), default="CNY", validators=[Optional(), Length(max=3)])
-    fee_unit = SelectField(_l("Fee unit"), choices=_choices("fee_unit", FEE_UNITS, _l("Not stated")))
+    fee_unit = BlankableSelectField(_l("Fee unit"), choices=_choices("fee_unit", FEE_UNITS, _l("Not stated")))
     conflicts = TextAreaField(
         _l("Conflicts of interest"),
         description=_l("Organisations you work for or have advised, one per line: 'Organisation: relation'."),
@@ -236,7 +246,7 @@ class ImportForm(FlaskForm):
         choices=[SelectChoice(f, _l("Detect from the file") if f == "auto" else f) for f in FORMATS],
         default="auto",
     )
-    skip_bad = SelectField(
+    skip_bad = BlankableSelectField(
         _l("When some rows are bad"),
         choices=[
             SelectChoice("", _l("Import nothing (all or nothing)")),

@@ -24,6 +24,7 @@ from app.catalogue.services import (
     can_create_records,
     ensure_can_edit,
     record_change,
+    replace_children,
     resolve_owner,
 )
 from app.catalogue.validation import ValidationFailed, validate_expert, validate_project
@@ -194,18 +195,21 @@ def _set_expert_children(expert: Expert, values: Mapping[str, Any]) -> dict[str,
     changes: dict[str, tuple[Any, Any]] = {}
     old_ipc, old_industries = (expert.specialties_ipc, expert.industries) if expert.id else ([], [])
     if (values["specialties_ipc"], values["industries"]) != (old_ipc, old_industries):
-        expert.specialties = [
+        specialties = [
             ExpertSpecialty(kind=kind, value=value[:100], position=position)
             for kind, items in (("ipc", values["specialties_ipc"]), ("industry", values["industries"]))
             for position, value in enumerate(items)
         ]
+        replace_children(expert, "specialties", specialties)
         if values["specialties_ipc"] != old_ipc:
             changes["specialties_ipc"] = (old_ipc, values["specialties_ipc"])
         if values["industries"] != old_industries:
             changes["industries"] = (old_industries, values["industries"])
     old_conflicts = [(c.organisation, c.relation) for c in expert.conflicts] if expert.id else []
     if values["conflicts"] != old_conflicts:
-        expert.conflicts = [ExpertConflict(organisation=o, relation=r) for o, r in values["conflicts"]]
+        replace_children(
+            expert, "conflicts", [ExpertConflict(organisation=o, relation=r) for o, r in values["conflicts"]]
+        )
         changes["conflicts"] = ([o for o, _r in old_conflicts], [o for o, _r in values["conflicts"]])
     return changes
 

@@ -215,14 +215,23 @@ def _set_children(patent: Patent, values: Mapping[str, Any]) -> dict[str, tuple[
     if "ipc_codes" in changes or "cpc_codes" in changes:
         ipc = values.get("ipc_codes", current["ipc_codes"])
         cpc = values.get("cpc_codes", current["cpc_codes"])
-        patent.classifications = _classification_rows(ipc, cpc)
+        replace_children(patent, "classifications", _classification_rows(ipc, cpc))
     if any(name in changes for name in PARTY_LISTS):
-        patent.parties = [
+        parties = [
             PatentParty(role=role, name=name[:300], sequence=position)
             for list_name, role in PARTY_LISTS.items()
             for position, name in enumerate(values.get(list_name, current[list_name]) or [])
         ]
+        replace_children(patent, "parties", parties)
     return changes
+
+
+def replace_children(record: Any, attribute: str, rows: list) -> None:
+    """Swap a child collection, deleting the old rows first so unique keys can be reused."""
+    if record.id is not None and getattr(record, attribute):
+        setattr(record, attribute, [])
+        db.session.flush()
+    setattr(record, attribute, rows)
 
 
 def _classification_rows(ipc: list[str], cpc: list[str]) -> list[PatentClassification]:
