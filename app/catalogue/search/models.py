@@ -6,7 +6,8 @@ dialect-specific and built by hand-written DDL, hooked on the table's ``after_cr
 
 * SQLite: ``search_fts``, a contentless FTS5 table (the ``ascii`` tokenizer over our own tokens,
   see ``tokens.py``) whose rowid encodes the document key and its facet values (``attrs.py``).
-* PostgreSQL: the ``tsv`` column (the same tokens as a literal ``tsvector``) with a GIN index.
+* PostgreSQL: the ``tsv`` column (the same tokens as a literal ``tsvector``) with a GIN index
+  (an empty partial index on SQLite).
 
 A contentless index cannot delete a row without the exact text it indexed, so each document keeps
 that text (``source``, compressed); snippets are cut from it too, so a result page never reads
@@ -18,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import DDL, BigInteger, Date, Index, LargeBinary, Numeric, String, Text, event
+from sqlalchemy import DDL, BigInteger, Date, Index, LargeBinary, Numeric, String, Text, event, text
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -30,7 +31,6 @@ SQLITE_FTS_DDL = (
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
     "title, body, parties, meta, content='', columnsize=0, tokenize=\"ascii tokenchars '_'\")"
 )
-POSTGRES_GIN_DDL = "CREATE INDEX IF NOT EXISTS ix_search_documents_tsv ON search_documents USING gin (tsv)"
 
 
 class SearchDocument(db.Model):
@@ -40,6 +40,9 @@ class SearchDocument(db.Model):
     __table_args__ = (
         Index("ix_search_documents_record", "doc_type", "record_id", unique=True),
         Index("ix_search_documents_fts_rowid", "fts_rowid", unique=True),
+        # PostgreSQL's full-text index. SQLite uses search_fts; there the index is partial and
+        # stays empty (tsv is always NULL), so both databases have the same declared schema.
+        Index("ix_search_documents_tsv", "tsv", postgresql_using="gin", sqlite_where=text("tsv IS NOT NULL")),
     )
 
     # record_id * 4 + type code: stable across re-indexing, and the order ties are broken in.
@@ -68,7 +71,6 @@ event.listen(
     "before_drop",
     DDL(f"DROP TABLE IF EXISTS {FTS_TABLE}").execute_if(dialect="sqlite"),
 )
-event.listen(SearchDocument.__table__, "after_create", DDL(POSTGRES_GIN_DDL).execute_if(dialect="postgresql"))
 
 
 def _leave_fts_tables_to_us() -> None:
