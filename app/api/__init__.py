@@ -22,8 +22,9 @@ def api_blueprints() -> list:
     """Every API blueprint; capabilities add theirs here."""
     from app.api.me import blp as me_blp
     from app.catalogue.api import blp as catalogue_blp
+    from app.valuation.api import blp as valuation_blp
 
-    return [me_blp, catalogue_blp]
+    return [me_blp, catalogue_blp, valuation_blp]
 
 
 def register(app: Flask) -> None:

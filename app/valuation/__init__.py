@@ -9,12 +9,13 @@ from flask import Flask
 def register(app: Flask) -> None:
     from app.core.seed import add_seed_step
     from app.valuation.cli import valuation_cli
-    from app.valuation.routes import bp, valuation_summary
+    from app.valuation.routes import bp, status_label, valuation_summary
     from app.valuation.seed import seed_valuation
 
     app.register_blueprint(bp)
     app.cli.add_command(valuation_cli)
     app.jinja_env.globals["valuation_summary"] = valuation_summary
+    app.jinja_env.globals["status_label"] = status_label
     add_seed_step("valuation", 40, seed_valuation)
     _add_navigation()
 

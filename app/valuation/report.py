@@ -1,0 +1,203 @@
+"""What a valuation report shows, built from stored rows: figures, texts in the page's language, SVG charts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from app.core.i18n import format_money
+from app.valuation import charts, engine
+from app.valuation.engine import EngineError
+from app.valuation.models import ENSEMBLE_ROW, FULL_FORM, StoredValuation
+from app.valuation.weights import FLOOR_MODEL
+
+
+def svg(text: str) -> Markup:
+    """Mark chart output safe: charts.py escapes every text it places in the SVG."""
+    return Markup(text)  # noqa: S704
+
+
+def lang() -> str:
+    return "zh" if str(get_locale() or "zh").startswith("zh") else "en"
+
+
+def pick(obj: Any, base: str) -> str:
+    """obj[base_zh] or obj[base_en] by page language (dicts or objects)."""
+    key = f"{base}_{lang()}" if base else lang()
+    return obj.get(key, "") if isinstance(obj, dict) else getattr(obj, key, "")
+
+
+def money_text(value: float) -> str:
+    return format_money(Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def score_text(value: float) -> str:
+    return f"{value:.2f}"
+
+
+@dataclass
+class ModelSection:
+    """One model's part of the report."""
+
+    row: StoredValuation
+    name: str
+    kind: str
+    limitations: str
+    drivers: list[tuple[str, Decimal]] = field(default_factory=list)
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    assumptions: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict)
+    waterfall: Markup | None = None
+    tornado: Markup | None = None
+    histogram: Markup | None = None
+
+    @property
+    def is_money(self) -> bool:
+        return self.kind == engine.MONETARY
+
+
+@dataclass
+class Report:
+    head: StoredValuation | None
+    sections: list[ModelSection]
+    floor: StoredValuation | None
+    range_chart: Markup | None = None
+    components_chart: Markup | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def has_range(self) -> bool:
+        return self.head is not None and self.head.low is not None
+
+
+def _labels_range() -> dict[str, str]:
+    return {
+        "title": _("Fair value range"),
+        "low": "P10",
+        "mid": "P50",
+        "high": "P90",
+        "floor": _("Cost floor"),
+        "ask": _("Ask"),
+    }
+
+
+def _tornado(section: ModelSection, fmt: Any) -> Markup | None:
+    prov = section.row.result.get("provenance", {})
+    try:
+        model = engine.get(section.row.model_id, section.row.model_version)
+        bars = engine.tornado(model, prov.get("inputs", {}), prov.get("params", {}))
+        base = model.point_value(
+            engine.validate_inputs(model, prov.get("inputs", {})),
+            engine.validate_params(model, prov.get("params", {})),
+        )
+    except EngineError:
+        return None
+    if not bars:
+        return None
+    rows = [(pick(b, "label"), b.low_value, b.high_value) for b in bars]
+    text = charts.tornado(
+        f"tornado-{section.row.model_id}",
+        rows,
+        base,
+        fmt,
+        _("Sensitivity: value when each input moves down or up by a fifth"),
+        _("Low setting"),
+        _("High setting"),
+    )
+    return svg(text)
+
+
+def _section(row: StoredValuation) -> ModelSection:
+    try:
+        model = engine.get(row.model_id)
+        name, limitations = pick(model, "name"), pick(model, "limitations")
+    except EngineError:
+        name, limitations = row.model_id, ""
+    result = row.result
+    section = ModelSection(row, name, result.get("kind", engine.MONETARY), limitations)
+    if row.result_form != FULL_FORM:
+        return section
+    fmt = money_text if section.is_money else score_text
+    section.drivers = [(pick(d, "label"), Decimal(d["contribution"])) for d in result["drivers"]]
+    section.steps = [{"text": pick(s, ""), "value": s["value"], "unit": s["unit"]} for s in result["steps"]]
+    section.assumptions = [pick(t, "") for t in result["assumptions"]]
+    section.warnings = [pick(t, "") for t in result["warnings"]]
+    section.details = result.get("details", {})
+    if section.drivers and result["value"] is not None:
+        section.waterfall = svg(
+            charts.waterfall(
+                f"waterfall-{row.model_id}",
+                [(k, float(v)) for k, v in section.drivers],
+                _("Value") if section.is_money else _("Score"),
+                fmt,
+                _("Drivers of the value"),
+                other_label=_("Others"),
+            )
+        )
+    section.tornado = _tornado(section, fmt)
+    hist = section.details.get("histogram")
+    pct = result.get("percentiles") or {}
+    if hist and pct:
+        markers = {k.upper(): float(pct[k]) for k in ("p10", "p50", "p90") if k in pct}
+        section.histogram = svg(
+            charts.histogram(
+                f"hist-{row.model_id}",
+                [float(e) for e in hist["edges"]],
+                [int(c) for c in hist["counts"]],
+                money_text,
+                _("Monte Carlo distribution of the value"),
+                markers,
+                _("draws"),
+            )
+        )
+    return section
+
+
+def build_report(rows: Sequence[StoredValuation]) -> Report:
+    """Sections in weight order (largest first), the range chart and the component waterfall."""
+    head = next((r for r in rows if r.kind == ENSEMBLE_ROW), None)
+    models = [r for r in rows if r.kind != ENSEMBLE_ROW]
+    floor = next((r for r in models if r.model_id == FLOOR_MODEL), None)
+    weights = head.result.get("weights", {}) if head else {}
+    models.sort(key=lambda r: (-weights.get(r.model_id, 0.0), r.model_id))
+    report = Report(head, [_section(r) for r in models], floor)
+    if report.has_range:
+        report.range_chart = svg(
+            charts.range_chart(
+                "range",
+                float(head.low),
+                float(head.mid),
+                float(head.high),
+                money_text,
+                _labels_range(),
+                floor=float(floor.value) if floor is not None and floor.value is not None else None,
+            )
+        )
+        parts = [
+            (c["model"].split("@")[0], float(c["weight"]) * float(c["mid"]))
+            for c in head.result["components"]
+        ]
+        names = {s.row.model_id: s.name for s in report.sections}
+        report.components_chart = svg(
+            charts.waterfall(
+                "components",
+                [
+                    (f"{names.get(m, m)} × {w:.0%}", v)
+                    for (m, v), w in zip(
+                        parts, [float(c["weight"]) for c in head.result["components"]], strict=True
+                    )
+                ],
+                _("Fair value (P50)"),
+                money_text,
+                _("How the models make the midpoint"),
+            )
+        )
+        report.warnings = [pick(w, "") for w in head.result.get("warnings", [])]
+    return report
