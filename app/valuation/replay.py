@@ -169,7 +169,8 @@ def replay(
         _replay_rows(list(rows), comps, ignore_engine, report)
         if progress:
             progress(len(rows))
-        db.session.expunge_all()
+        for row in rows:  # keep memory flat on big replays without detaching the caller's objects
+            db.session.expunge(row)
     return report
 
 

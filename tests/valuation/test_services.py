@@ -1,0 +1,161 @@
+"""Valuing and storing, bulk = interactive, preview ordering, replay (clean and tampered), RQ jobs."""
+
+import os
+import uuid
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.valuation import paramsets
+from app.valuation.batch import patent_ids, revalue
+from app.valuation.models import ENSEMBLE_ID, StoredValuation
+from app.valuation.preview import preview
+from app.valuation.replay import replay
+from app.valuation.services import current_rows, load_config, value_patent
+
+
+def _approve(model_id, change, seeded):
+    a1, a2, _ = seeded
+    draft = paramsets.create_draft(model_id, a1, "test change")
+    paramsets.update_draft(draft, change(draft.params), a1)
+    paramsets.approve(paramsets.submit(draft, a1), a2)
+    db.session.commit()
+    return draft
+
+
+def test_value_patent_stores_every_model_and_the_range(app, seeded, make_patent):
+    patent = make_patent()
+    outcome = value_patent(patent, seeded[0])
+    db.session.commit()
+    rows = current_rows(patent.id)
+    assert [r.model_id for r in rows] == [ENSEMBLE_ID, "cnipa_pvd", "cost", "market_comps", "rfr"]
+    head = rows[0]
+    assert head.low <= head.mid <= head.high
+    assert head.currency == "CNY"
+    assert (head.low, head.mid, head.high) == (outcome.range.low, outcome.range.mid, outcome.range.high)
+    rfr = next(r for r in rows if r.model_id == "rfr")
+    assert rfr.result["provenance"]["seed"] == rfr.seed
+    assert rfr.parameter_set_version == 1
+    assert rfr.code_version.startswith("1.0.0+")
+    assert rfr.input_snapshot["remaining_years"] > 0
+    value_patent(patent)
+    db.session.commit()
+    assert (
+        db.session.scalar(
+            select(func.count()).where(
+                StoredValuation.patent_id == patent.id, StoredValuation.is_current.is_(True)
+            )
+        )
+        == 5
+    )
+
+
+def test_bulk_and_interactive_paths_give_the_same_range(app, seeded, make_patent):
+    patents = [make_patent(claims=5 + 3 * i, family=["CN", "US", "EP"][: 1 + i % 3]) for i in range(6)]
+    revalue(patent_ids(), load_config())
+    bulk = {p.id: current_rows(p.id)[0] for p in patents}
+    assert all(row.result_form == "batch" for row in bulk.values())
+    for p in patents:
+        fresh = value_patent(p).range
+        assert (fresh.low, fresh.mid, fresh.high) == (bulk[p.id].low, bulk[p.id].mid, bulk[p.id].high)
+
+
+def test_preview_lists_largest_moves_first_and_stores_nothing(app, seeded, make_patent):
+    for i in range(5):
+        make_patent(filing=__import__("datetime").date(2008 + 3 * i, 1, 1), claims=4 + 6 * i)
+    a1 = seeded[0]
+    draft = paramsets.create_draft(ENSEMBLE_ID, a1, "lean on the market")
+    params = draft.params
+    params["weights"]["default"] = {
+        **params["weights"]["default"],
+        "rfr": 0.1,
+        "market_comps": 0.8,
+        "cnipa_pvd": 0.1,
+    }
+    paramsets.update_draft(draft, params, a1)
+    before = db.session.scalar(select(func.count(StoredValuation.id)))
+    rows = preview(draft)
+    assert db.session.scalar(select(func.count(StoredValuation.id))) == before
+    assert len(rows) == 5
+    assert all(r.old and r.new for r in rows)
+    moves = [abs(r.change_ratio) for r in rows]
+    assert moves == sorted(moves, reverse=True)
+    assert moves[0] > 0
+
+
+def test_approved_change_moves_the_range(app, seeded, make_patent):
+    patent = make_patent()
+    old = value_patent(patent).range
+    _approve("rfr", lambda p: {**p, "revenue": 2 * p["revenue"]}, seeded)
+    new = value_patent(patent).range
+    assert new.mid > old.mid
+
+
+def test_replay_finds_no_difference(app, seeded, make_patent):
+    for i in range(4):
+        make_patent(claims=3 + i)
+    revalue(patent_ids(), load_config())  # bulk rows
+    value_patent(db.session.get(type(make_patent()), 1))  # and full rows
+    db.session.commit()
+    report = replay(only_current=False)
+    assert report.checked == db.session.scalar(select(func.count(StoredValuation.id)))
+    assert report.ok, report.differences
+
+
+@pytest.mark.parametrize("form", ["full", "batch"])
+@pytest.mark.parametrize("tamper", ["result", "column", "ensemble"])
+def test_replay_finds_a_tampered_valuation(app, seeded, make_patent, form, tamper):
+    patent = make_patent()
+    if form == "full":
+        value_patent(patent)
+    else:
+        revalue([patent.id], load_config())
+    db.session.commit()
+    rows = current_rows(patent.id)
+    target = rows[0] if tamper == "ensemble" else next(r for r in rows if r.model_id == "rfr")
+    if tamper == "column":
+        target.mid = target.mid + Decimal("1.00")
+        target.high = target.high + Decimal("1.00")
+    else:
+        data = dict(target.result)
+        key = "mid" if tamper == "ensemble" else "value"
+        data[key] = str(Decimal(data[key]) + 1)
+        target.result = data
+    db.session.commit()
+    report = replay()
+    assert [d.valuation_id for d in report.differences] == [target.id]
+
+
+def _redis():
+    try:
+        from redis import Redis
+
+        client = Redis.from_url("redis://127.0.0.1:6379/0", socket_connect_timeout=1)
+        client.ping()
+        return client
+    except Exception as error:  # noqa: BLE001
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"Redis is required in CI: {error}")
+        pytest.skip(f"Redis on 127.0.0.1:6379 is not reachable ({error})")
+
+
+def test_revalue_through_rq_jobs(app, seeded, make_patent):
+    from rq import Queue, SimpleWorker
+
+    from app.valuation.jobs import enqueue_revalue
+
+    redis = _redis()
+    patents = [make_patent(claims=5 + i) for i in range(5)]
+    queue = Queue(f"valuation-test-{uuid.uuid4().hex[:8]}", connection=redis)
+    try:
+        jobs = enqueue_revalue([p.id for p in patents], seeded[0].id, q=queue, chunk=2)
+        assert len(jobs) == 3
+        SimpleWorker([queue], connection=redis).work(burst=True)
+        assert [job.get_status(refresh=True) for job in jobs] == ["finished"] * 3
+        assert sum(job.return_value() for job in jobs) == 5
+    finally:
+        queue.delete(delete_jobs=True)
+    db.session.expire_all()
+    assert all(current_rows(p.id) and current_rows(p.id)[0].created_by_id == seeded[0].id for p in patents)
