@@ -377,3 +377,16 @@ def test_highlighted_snippets_show_the_original_text(corpus):
     assert "A <mark>fuel cell</mark> stack" in str(hit.snippet)
     hit = search(db.session, SearchQuery(text="quoted")).hits[0]
     assert "&#34;<mark>quoted</mark>&#34;" in str(hit.snippet)  # escaped, never raw HTML
+
+
+def test_counting_stops_at_the_cap_and_says_so(corpus, monkeypatch):
+    from app.catalogue.search import service
+
+    monkeypatch.setattr(service, "COUNT_CAP", 3)
+    result = search(db.session, SearchQuery(types=("patent",)))
+    assert result.capped
+    assert result.total == 4  # the cap plus one: "more than 3"
+    assert [corpus["names"][(h.doc_type, h.record_id)] for h in result.hits] == found(
+        corpus, types=("patent",)
+    )
+    assert not search(db.session, SearchQuery(text="fuel cell")).capped

@@ -62,10 +62,12 @@ class SqliteBackend:
         params.update(match=to_fts5(node), limit=limit, offset=offset)
         return list(self.session.execute(text(sql), params).scalars())
 
-    def attr_counts(self, node: Node, conditions: list[Condition]) -> dict[int, int]:
+    def attr_counts(self, node: Node, conditions: list[Condition], cap: int) -> dict[int, int]:
+        """Hits per facet-bit combination among the newest ``cap`` hits."""
         where, params = _where(conditions)
-        sql = f"SELECT f.rowid & {ATTR_MASK} AS a, count(*) {self._from(conditions, None)}{where} GROUP BY a"
-        params["match"] = to_fts5(node)
+        inner = f"SELECT f.rowid AS r {self._from(conditions, None)}{where} ORDER BY f.rowid DESC LIMIT :cap"
+        sql = f"SELECT r & {ATTR_MASK} AS a, count(*) FROM ({inner}) GROUP BY a"  # noqa: S608  (constant identifiers; values are bound)
+        params.update(match=to_fts5(node), cap=cap)
         return {row[0]: row[1] for row in self.session.execute(text(sql), params)}
 
     # --- writes -----------------------------------------------------------------------------
@@ -121,13 +123,15 @@ class PostgresBackend:
         params.update(match=to_tsquery(node), limit=limit, offset=offset)
         return list(self.session.execute(text(sql), params).scalars())
 
-    def attr_counts(self, node: Node, conditions: list[Condition]) -> dict[int, int]:
+    def attr_counts(self, node: Node, conditions: list[Condition], cap: int) -> dict[int, int]:
+        """Hits per facet-bit combination among the newest ``cap`` hits."""
         where, params = _where(conditions)
-        sql = (
-            f"SELECT d.fts_rowid & {ATTR_MASK} AS a, count(*) FROM search_documents d "  # noqa: S608  (constant identifiers; values are bound)
-            f"WHERE d.tsv @@ CAST(:match AS tsquery){where} GROUP BY a"
+        inner = (
+            "SELECT d.fts_rowid AS r FROM search_documents d WHERE d.tsv @@ CAST(:match AS tsquery)"  # noqa: S608
+            f"{where} ORDER BY d.fts_rowid DESC LIMIT :cap"
         )
-        params["match"] = to_tsquery(node)
+        sql = f"SELECT s.r & {ATTR_MASK} AS a, count(*) FROM ({inner}) s GROUP BY a"  # noqa: S608  (constant identifiers; values are bound)
+        params.update(match=to_tsquery(node), cap=cap)
         return {row[0]: row[1] for row in self.session.execute(text(sql), params)}
 
     def remove(self, rows: list) -> None:

@@ -27,6 +27,9 @@ from app.catalogue.search.snippets import highlight, snippet, term_pattern
 from app.catalogue.search.tokens import Term, parse_query, tokenize
 
 TIERED_TERMS = 3
+# Counting stops here: past it the page says "more than 10,000" and facets count the newest 10,000
+# hits. This bounds every search's cost; a frequent word otherwise means counting a third of the index.
+COUNT_CAP = 10_000
 MIN_YEAR, MAX_YEAR = 1900, 2100
 FACETS = ("jurisdiction", "patent_type", "legal_status", "section", "main_class")
 
@@ -41,8 +44,9 @@ def search(session: Session, query: SearchQuery) -> SearchResult:
     types = _types_node(query.types)
     result = SearchResult(query=query)
 
-    counts = backend.attr_counts(base, conditions)
+    counts = backend.attr_counts(base, conditions, COUNT_CAP + 1)
     _fill_counts(result, counts, query)
+    result.capped = sum(counts.values()) > COUNT_CAP
     if query.page > MAX_PAGE:
         result.message = "too_deep"
         return result
