@@ -182,28 +182,27 @@ def tornado(
 ) -> str:
     """One bar per input: value at its low setting (hatched) and high setting (solid) around the base value."""
     bars = list(bars)[:max_bars]
-    row_h, left, width = 32, 230, 680
+    row_h, label_right, width = 32, 250, 760
     height = row_h * len(bars) + 70
     values = [base] + [v for _l, lo, hi in bars for v in (lo, hi)]
-    x = _scale(min(values), max(values) or 1.0, left + 70, width - 80)
+    x = _scale(min(values), max(values) or 1.0, label_right + 95, width - 95)
     body = [
         _line(x(base), 30, x(base), height - 24, INK, 2),
-        _text(x(base), 22, f"{fmt(base)}", anchor="middle", size=11, fill=MUTED),
+        _text(x(base), 22, fmt(base), anchor="middle", size=11, fill=MUTED),
     ]
     for i, (label, lo_v, hi_v) in enumerate(bars):
         y = 34 + i * row_h
-        body.append(_text(left + 62, y + 18, label, anchor="end", size=12))
-        for value, fill, tag in ((lo_v, f"url(#{chart_id}-low)", "−"), (hi_v, UP, "+")):
+        body.append(_text(label_right, y + 18, label, anchor="end", size=12))
+        for value, low in ((lo_v, True), (hi_v, False)):
             x0, x1 = sorted((x(base), x(value)))
-            body.append(
-                _rect(x0, y + 4, (x1 - x0) or 1.0, row_h - 12, fill, stroke=UP if tag == "+" else DOWN)
-            )
+            fill = f"url(#{chart_id}-low)" if low else UP
+            body.append(_rect(x0, y + 4, (x1 - x0) or 1.0, row_h - 12, fill, stroke=DOWN if low else UP))
             right = x(value) >= x(base)
             body.append(
                 _text(
                     x1 + 4 if right else x0 - 4,
                     y + 18,
-                    f"{tag} {fmt(value)}",
+                    fmt(value),
                     anchor="start" if right else "end",
                     size=10,
                     fill=MUTED,
@@ -211,10 +210,10 @@ def tornado(
             )
     legend_y = height - 8
     body += [
-        _rect(left + 70, legend_y - 10, 14, 10, f"url(#{chart_id}-low)", stroke=DOWN),
-        _text(left + 90, legend_y, low_label, size=11),
-        _rect(left + 250, legend_y - 10, 14, 10, UP),
-        _text(left + 270, legend_y, high_label, size=11),
+        _rect(label_right + 95, legend_y - 10, 14, 10, f"url(#{chart_id}-low)", stroke=DOWN),
+        _text(label_right + 115, legend_y, low_label, size=11),
+        _rect(label_right + 275, legend_y - 10, 14, 10, UP),
+        _text(label_right + 295, legend_y, high_label, size=11),
     ]
     desc = "; ".join(f"{label}: {fmt(lo)} – {fmt(hi)}" for label, lo, hi in bars)
     return _doc(chart_id, width, height, title, desc, body, _hatch(chart_id + "-low", DOWN))
