@@ -390,3 +390,30 @@ def test_counting_stops_at_the_cap_and_says_so(corpus, monkeypatch):
         corpus, types=("patent",)
     )
     assert not search(db.session, SearchQuery(text="fuel cell")).capped
+
+
+RANKED_QUERIES = [
+    {"text": "电池"},
+    {"text": "锂"},
+    {"text": "锂离子电池"},
+    {"text": "电池 管理"},
+    {"text": "fuel cell"},
+    {"text": '"fuel cell" stack'},
+    {"text": "battery 电池", "types": ("project",)},
+    {"text": "cell", "jurisdictions": ("US",)},
+    {"text": "方法 电池 图像 识别"},
+    {"text": "cooling", "page": 2, "per_page": 1},
+]
+
+
+@pytest.mark.parametrize("query", RANKED_QUERIES, ids=lambda q: q["text"])
+def test_every_ranking_strategy_gives_the_same_order(corpus, monkeypatch, query):
+    """Tiers from stored titles, from title queries over the known hits, and from tier queries
+    to the engine (the capped path) are the same ranking."""
+    from app.catalogue.search import service
+
+    expected = found(corpus, **query)
+    monkeypatch.setattr(service, "TITLE_CHECK_LIMIT", 0)
+    assert found(corpus, **query) == expected
+    monkeypatch.setattr(service, "COUNT_CAP", 0)  # every search is "capped": tier queries
+    assert found(corpus, **query) == expected

@@ -13,7 +13,6 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
 from app.catalogue.search import documents
-from app.catalogue.search.attrs import ATTR_MASK
 from app.catalogue.search.expr import Node, to_fts5, to_tsquery
 from app.catalogue.search.models import FTS_TABLE
 
@@ -51,10 +50,16 @@ class SqliteBackend:
         return f"FROM {FTS_TABLE} f{join} WHERE f.{FTS_TABLE} MATCH :match"
 
     def rowids(
-        self, node: Node, conditions: list[Condition], order: str | None, limit: int, offset: int = 0
+        self,
+        node: Node,
+        conditions: list[Condition],
+        order: str | None,
+        limit: int,
+        offset: int = 0,
+        ascending: bool = False,
     ) -> list[int]:
         where, params = _where(conditions)
-        sort = "f.rowid DESC"
+        sort = "f.rowid ASC" if ascending else "f.rowid DESC"
         if order:
             column = ORDER_COLUMNS[order]
             sort = f"d.{column} IS NULL, d.{column} DESC, f.rowid DESC"
@@ -62,13 +67,32 @@ class SqliteBackend:
         params.update(match=to_fts5(node), limit=limit, offset=offset)
         return list(self.session.execute(text(sql), params).scalars())
 
-    def attr_counts(self, node: Node, conditions: list[Condition], cap: int) -> dict[int, int]:
-        """Hits per facet-bit combination among the newest ``cap`` hits."""
+    def newest(self, node: Node, conditions: list[Condition], cap: int) -> list[int]:
+        """Rowids of the newest ``cap`` hits, newest first (the count and facet pass).
+
+        FTS5 walks a doclist forwards about twice as fast as backwards, and a query with fewer
+        than ``cap`` hits must walk all of it: ask forwards first, and only when there are more
+        hits than that walk the newest ``cap`` backwards (cheap: it stops after ``cap`` rows).
+        Up to 10,000 integers are fetched through the driver directly (no result objects).
+        """
         where, params = _where(conditions)
-        inner = f"SELECT f.rowid AS r {self._from(conditions, None)}{where} ORDER BY f.rowid DESC LIMIT :cap"
-        sql = f"SELECT r & {ATTR_MASK} AS a, count(*) FROM ({inner}) GROUP BY a"  # noqa: S608  (constant identifiers; values are bound)
         params.update(match=to_fts5(node), cap=cap)
-        return {row[0]: row[1] for row in self.session.execute(text(sql), params)}
+        sql = f"SELECT f.rowid {self._from(conditions, None)}{where} ORDER BY f.rowid {{}} LIMIT :cap"
+        found = self._integers(sql.format("ASC"), params, raw=not conditions)
+        if len(found) < cap:
+            return found[::-1]
+        return self._integers(sql.format("DESC"), params, raw=not conditions)
+
+    def _integers(self, sql: str, params: dict, raw: bool) -> list[int]:
+        """One integer column; through the driver's own cursor when every parameter is a plain
+        str or int (dates and decimals need SQLAlchemy's conversions)."""
+        if not raw:
+            return list(self.session.execute(text(sql), params).scalars())
+        cursor = self.session.connection().connection.driver_connection.cursor()
+        try:
+            return [r for (r,) in cursor.execute(sql, params)]
+        finally:
+            cursor.close()
 
     # --- writes -----------------------------------------------------------------------------
 
@@ -109,10 +133,16 @@ class PostgresBackend:
         self.session = session
 
     def rowids(
-        self, node: Node, conditions: list[Condition], order: str | None, limit: int, offset: int = 0
+        self,
+        node: Node,
+        conditions: list[Condition],
+        order: str | None,
+        limit: int,
+        offset: int = 0,
+        ascending: bool = False,
     ) -> list[int]:
         where, params = _where(conditions)
-        sort = "d.fts_rowid DESC"
+        sort = "d.fts_rowid ASC" if ascending else "d.fts_rowid DESC"
         if order:
             column = ORDER_COLUMNS[order]
             sort = f"d.{column} IS NULL, d.{column} DESC, d.fts_rowid DESC"
@@ -123,16 +153,9 @@ class PostgresBackend:
         params.update(match=to_tsquery(node), limit=limit, offset=offset)
         return list(self.session.execute(text(sql), params).scalars())
 
-    def attr_counts(self, node: Node, conditions: list[Condition], cap: int) -> dict[int, int]:
-        """Hits per facet-bit combination among the newest ``cap`` hits."""
-        where, params = _where(conditions)
-        inner = (
-            "SELECT d.fts_rowid AS r FROM search_documents d WHERE d.tsv @@ CAST(:match AS tsquery)"  # noqa: S608
-            f"{where} ORDER BY d.fts_rowid DESC LIMIT :cap"
-        )
-        sql = f"SELECT s.r & {ATTR_MASK} AS a, count(*) FROM ({inner}) s GROUP BY a"  # noqa: S608  (constant identifiers; values are bound)
-        params.update(match=to_tsquery(node), cap=cap)
-        return {row[0]: row[1] for row in self.session.execute(text(sql), params)}
+    def newest(self, node: Node, conditions: list[Condition], cap: int) -> list[int]:
+        """Rowids of the newest ``cap`` hits, newest first (the count and facet pass)."""
+        return self.rowids(node, conditions, None, cap)
 
     def remove(self, rows: list) -> None:
         """The tsvector lives in the document row: deleting the row is enough."""

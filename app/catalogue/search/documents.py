@@ -157,6 +157,11 @@ def unpack_source(blob: bytes) -> dict:
     return json.loads(zlib.decompress(blob))
 
 
+def title_tokens(data: dict) -> list[str]:
+    """The title column's tokens, from a packed source (what a title:phrase query matches)."""
+    return _text(tuple(data["titles"]))
+
+
 def packed_fts_columns(data: dict) -> dict[str, str]:
     """FTS5 column values from a packed source: the exact text a contentless delete needs."""
     return {

@@ -10,16 +10,17 @@ score every match.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import Counter
 from itertools import combinations
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from app.catalogue import classification
 from app.catalogue.search import documents
-from app.catalogue.search.attrs import ATTR_BITS, DOC_TYPES, Attrs
-from app.catalogue.search.backends import Condition, backend_for
+from app.catalogue.search.attrs import ATTR_MASK, DOC_TYPES, Attrs
+from app.catalogue.search.backends import Condition, backend_for, chunked
 from app.catalogue.search.expr import Node, Not, Tok, and_, in_column, or_
 from app.catalogue.search.models import SearchDocument
 from app.catalogue.search.query import MAX_PAGE, Hit, SearchQuery, SearchResult
@@ -30,6 +31,10 @@ TIERED_TERMS = 3
 # Counting stops here: past it the page says "more than 10,000" and facets count the newest 10,000
 # hits. This bounds every search's cost; a frequent word otherwise means counting a third of the index.
 COUNT_CAP = 10_000
+# Up to this many hits, tiers are read from the hits' stored titles (one indexed read of a few
+# rows) instead of one engine query per tier: the same tokens and phrase rule, the same order.
+TITLE_CHECK_LIMIT = 300
+TYPE_MASK = 3  # the document type's bits in a rowid (attrs.py)
 MIN_YEAR, MAX_YEAR = 1900, 2100
 FACETS = ("jurisdiction", "patent_type", "legal_status", "section", "main_class")
 
@@ -44,22 +49,34 @@ def search(session: Session, query: SearchQuery) -> SearchResult:
     types = _types_node(query.types)
     result = SearchResult(query=query)
 
-    counts = backend.attr_counts(base, conditions, COUNT_CAP + 1)
-    _fill_counts(result, counts, query)
-    result.capped = sum(counts.values()) > COUNT_CAP
+    # One pass gives the count, the facets and, when it is not capped, every hit.
+    newest = backend.newest(base, conditions, COUNT_CAP + 1)
+    _fill_counts(result, Counter(r & ATTR_MASK for r in newest), query)
+    result.capped = len(newest) > COUNT_CAP
     if query.page > MAX_PAGE:
         result.message = "too_deep"
         return result
     if not result.total:
         return result
-    node = and_(base, types)
     offset = (query.page - 1) * query.per_page
-    if query.sort == "relevance" and terms:
-        rowids = _ranked(backend, node, terms, conditions, offset + query.per_page)[offset:]
+    needed = offset + query.per_page
+    rows: dict[int, Row] = {}
+    codes = {DOC_TYPES.index(t) for t in query.types}
+    candidates = [r for r in newest if r & TYPE_MASK in codes]
+    known = not result.capped and query.sort == "relevance"  # every hit is in ``newest``
+    if known and not terms:
+        rowids = candidates[offset:needed]
+    elif known and len(candidates) <= TITLE_CHECK_LIMIT:
+        rowids, rows = _ranked_known(session, candidates, terms, needed)
+        rowids = rowids[offset:]
+    elif query.sort == "relevance" and terms:
+        node = and_(base, types)
+        rowids = _ranked(backend, node, terms, conditions, needed)[offset:]
     else:
+        node = and_(base, types)
         order = None if query.sort == "relevance" else query.sort
         rowids = backend.rowids(node, conditions, order, query.per_page, offset)
-    result.hits = _hits(session, rowids, terms)
+    result.hits = _hits(session, rowids, terms, rows)
     return result
 
 
@@ -87,6 +104,41 @@ def _ranked(backend, node: Node, terms: list[Term], conditions: list[Condition],
             options.append((present, absent))
         found += backend.rowids(_tier(node, options), conditions, None, needed - len(found))
     return found
+
+
+def _title_tokens(row: Row) -> list[str]:
+    return documents.title_tokens(documents.unpack_source(row.source))
+
+
+def _ranked_known(
+    session: Session, hits: list[int], terms: list[Term], needed: int
+) -> tuple[list[int], dict[int, Row]]:
+    """``_ranked`` over a short, complete list of hits (newest first), with each hit's tier read
+    from its stored title tokens: the same tokens and phrase rule as the engine's title query."""
+    tiered = terms[:TIERED_TERMS]
+    rows = _rows(session, hits)
+    tier = {}
+    for r in hits:
+        tokens = _title_tokens(rows[r]) if r in rows else []
+        tier[r] = sum(_contains(tokens, t) for t in tiered)
+    ordered = sorted(hits, key=lambda r: -tier[r])  # stable: newest first within a tier
+    return ordered[:needed], rows
+
+
+def _contains(tokens: list[str], term: Term) -> bool:
+    """Whether a token list holds a term as the index matches it (a phrase; a prefix)."""
+    wanted = term.tokens
+    if term.prefix:
+        head, last = wanted[:-1], wanted[-1]
+        n = len(head)
+        return any(
+            tokens[i + n].startswith(last) and tuple(tokens[i : i + n]) == head
+            for i in range(len(tokens) - n)
+        )
+    n = len(wanted)
+    if n == 1:
+        return wanted[0] in tokens
+    return any(tuple(tokens[i : i + n]) == wanted for i in range(len(tokens) - n + 1))
 
 
 def _tier(node: Node, options: list[tuple[list[Node], list[Node]]]) -> Node:
@@ -204,6 +256,11 @@ def _market_conditions(query: SearchQuery) -> list[Condition]:
 # --- counts and hits ----------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=4096)
+def _unpack(bits: int) -> Attrs:
+    return Attrs.unpack(bits)
+
+
 def _fill_counts(result: SearchResult, counts: dict[int, int], query: SearchQuery) -> None:
     """Type counts over every type; the other facets over the selected types only."""
     from app.catalogue.search.query import FacetValue
@@ -211,7 +268,7 @@ def _fill_counts(result: SearchResult, counts: dict[int, int], query: SearchQuer
     by_type: Counter = Counter()
     facets: dict[str, Counter] = {name: Counter() for name in FACETS}
     for bits, count in counts.items():
-        attrs = Attrs.unpack(bits)
+        attrs = _unpack(bits)
         by_type[attrs.doc_type] += count
         if attrs.doc_type not in query.types:
             continue
@@ -243,19 +300,41 @@ def _fill_counts(result: SearchResult, counts: dict[int, int], query: SearchQuer
     }
 
 
-def _hits(session: Session, rowids: list[int], terms: list[Term]) -> list[Hit]:
+_ROW_COLUMNS = (
+    SearchDocument.fts_rowid,
+    SearchDocument.doc_type,
+    SearchDocument.record_id,
+    SearchDocument.filing_date,
+    SearchDocument.grant_date,
+    SearchDocument.expiry_date,
+    SearchDocument.source,
+)
+
+
+def _rows(session: Session, rowids: list[int]) -> dict[int, Row]:
+    """The documents of some hits (plain rows, no ORM objects), by rowid."""
+    rows: dict[int, Row] = {}
+    for chunk in chunked(rowids, 500):
+        statement = select(*_ROW_COLUMNS).where(SearchDocument.fts_rowid.in_(chunk))
+        rows.update((row.fts_rowid, row) for row in session.execute(statement))
+    return rows
+
+
+def _hits(
+    session: Session, rowids: list[int], terms: list[Term], rows: dict[int, Row] | None = None
+) -> list[Hit]:
     if not rowids:
         return []
-    rows = session.execute(select(SearchDocument).where(SearchDocument.fts_rowid.in_(rowids))).scalars()
-    by_rowid = {row.fts_rowid: row for row in rows}
+    if not rows or any(r not in rows for r in rowids):
+        rows = _rows(session, rowids)
     pattern = term_pattern(terms)
     hits = []
     for rowid in rowids:
-        row = by_rowid.get(rowid)
+        row = rows.get(rowid)
         if row is None:
             continue
         data = documents.unpack_source(row.source)
-        attrs = Attrs.unpack(rowid & ((1 << ATTR_BITS) - 1))
+        attrs = _unpack(rowid & ATTR_MASK)
         title = " / ".join(t for t in data["titles"] if t) or (data.get("label") or "")
         hits.append(
             Hit(
