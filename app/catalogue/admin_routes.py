@@ -81,7 +81,10 @@ def import_upload():
     name = secure_filename(upload.filename or "") or "upload"
     with tempfile.TemporaryDirectory(prefix="ipex-import-") as folder:
         path = Path(folder) / name
-        upload.save(path)
+        try:
+            upload.save(path)
+        finally:
+            upload.close()  # large uploads are spooled to a temporary file
         try:
             outcome = run_import(
                 path,

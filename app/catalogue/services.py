@@ -8,6 +8,7 @@ Projects and experts live in ``people_services``.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -301,9 +302,19 @@ def _status_event(patent: Patent, previous: str | None) -> None:
     )
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def strip_control(value: Any) -> Any:
+    """Drop NUL and other control characters some source files carry (PostgreSQL refuses NUL)."""
+    return _CONTROL.sub("", value) if isinstance(value, str) else value
+
+
 def record_values(record: PatentRecord) -> dict[str, Any]:
     """An imported record as column and child-list values (the importer validated it already)."""
-    values = {name: getattr(record, name, None) for name in PATENT_COLUMNS if name != "family_size"}
+    values = {
+        name: strip_control(getattr(record, name, None)) for name in PATENT_COLUMNS if name != "family_size"
+    }
     values["family_countries"] = list(dict.fromkeys((record.jurisdiction, *record.family_countries)))
     values["family_size"] = len(values["family_countries"])
     values["expiry_date"] = record.expiry_date

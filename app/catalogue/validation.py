@@ -36,6 +36,7 @@ from app.catalogue.terms import PatentDates, date_problems, expiry_date
 from app.core.errors import DomainError
 
 _CURRENCY = re.compile(r"[A-Z]{3}")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # NUL and friends: PostgreSQL refuses NUL
 _LANGUAGE = re.compile(r"[a-z]{2}")
 _COUNTRY = re.compile(r"[A-Z]{2}")
 MAX_MONEY = Decimal("9999999999999999.99")  # Numeric(18, 2)
@@ -70,7 +71,7 @@ class _Checker:
         value = self.data.get(name)
         if value is None:
             return None
-        value = str(value).strip()
+        value = _CONTROL.sub("", str(value)).strip()
         if max_length and len(value) > max_length:
             self.fail(name, _("At most %(n)d characters.", n=max_length))
         return value or None

@@ -1,14 +1,20 @@
 """Catalogue fixtures: people in each role, and factories for patents, projects and experts."""
 
 from collections.abc import Callable
+from importlib import import_module
+from importlib.util import find_spec
 from pathlib import Path
 
 import pytest
 
+import app.models  # noqa: F401  (every table on the metadata before the PostgreSQL database is created)
 from app.accounts.models import Role, User
 from app.catalogue import people_services, services
 from app.catalogue.models import Expert, InnovationProject, Patent
 from app.extensions import db
+
+if find_spec("app.catalogue.search.models"):  # registered by the catalogue blueprint, not by app.models
+    import_module("app.catalogue.search.models")
 
 SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 FIXTURES = Path(__file__).parent / "fixtures"
