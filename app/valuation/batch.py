@@ -32,6 +32,7 @@ from app.valuation.services import (
     _model_row,
     _needed,
     combine,
+    engine_errstate,
     store_rows,
     today,
 )
@@ -89,7 +90,8 @@ def model_batch(
     columns |= {k: v for k, v in shared.items() if k in model.shared_inputs}
     version = engine.engine_version()
     try:
-        result = model.value_batch(columns, params, seed)
+        with engine_errstate():
+            result = model.value_batch(columns, params, seed)
     except EngineError:
         if len(inputs) == 1:
             return [None]
