@@ -72,7 +72,7 @@ LABELS: dict[str, dict[str, object]] = {
     "scheme": {"ipc": _l("IPC"), "cpc": _l("CPC")},
     "record_type": {"patent": _l("Patent"), "project": _l("Project"), "expert": _l("Expert")},
     "action": {
-        "create": _l("Created"),
+        "create": _l("Added"),
         "update": _l("Edited"),
         "import": _l("Imported"),
         "publish": _l("Published"),

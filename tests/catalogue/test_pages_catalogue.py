@@ -218,7 +218,7 @@ def test_upload_real_uspto_file_shows_report(client, auth, holder):
     assert "All 2 records were imported." in text
     assert db.session.query(Patent).filter_by(owner_id=holder.id).count() == 2
     again = _upload(client, path).get_data(as_text=True)
-    assert "Unchanged" in again
+    assert "Records unchanged" in again
     assert db.session.query(Patent).count() == 2
 
 
