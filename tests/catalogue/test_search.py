@@ -412,8 +412,39 @@ def test_every_ranking_strategy_gives_the_same_order(corpus, monkeypatch, query)
     to the engine (the capped path) are the same ranking."""
     from app.catalogue.search import service
 
+    monkeypatch.setattr(service, "TITLE_CHECK_COST", 0.0)  # always from stored titles
     expected = found(corpus, **query)
-    monkeypatch.setattr(service, "TITLE_CHECK_LIMIT", 0)
+    monkeypatch.setattr(service, "TITLE_CHECK_LIMIT", 0)  # tier queries over the known hits
     assert found(corpus, **query) == expected
     monkeypatch.setattr(service, "COUNT_CAP", 0)  # every search is "capped": tier queries
     assert found(corpus, **query) == expected
+
+
+FILTERED_QUERIES = [
+    {"text": "电池", "statuses": ("granted",)},
+    {"text": "cell", "jurisdictions": ("US", "EP"), "kinds": ("invention",)},
+    {"text": "fuel", "main_class": "H01"},
+    {"text": "电池", "main_class": "H"},
+    {"statuses": ("granted",), "jurisdictions": ("CN",)},
+    {"jurisdictions": ("CN",), "types": ("patent",)},
+    {"text": "电池", "types": ("project", "expert")},
+    {"main_class": "G06", "sort": "newest"},
+]
+
+
+@pytest.mark.parametrize("query", FILTERED_QUERIES, ids=str)
+@pytest.mark.parametrize("cap", [10_000, 0])
+def test_facet_filters_as_tokens_or_rowid_bits_agree(corpus, monkeypatch, query, cap):
+    """Common facet values may be tested on the rowid's packed bits instead of index tokens: the
+    same documents, counts and order either way (and on the capped path too)."""
+    from app.catalogue.search import backends, service
+
+    monkeypatch.setattr(service, "COUNT_CAP", cap)
+    monkeypatch.setattr(backends, "BITS_SHARE", 2.0)  # never bits: tokens only
+    tokens = search(db.session, SearchQuery(**query))
+    monkeypatch.setattr(backends, "BITS_SHARE", -1.0)  # bits wherever the backend can
+    bits = search(db.session, SearchQuery(**query))
+    assert [(h.doc_type, h.record_id) for h in bits.hits] == [(h.doc_type, h.record_id) for h in tokens.hits]
+    assert (bits.total, bits.type_counts, bits.facets) == (tokens.total, tokens.type_counts, tokens.facets)
+    if cap:
+        assert tokens.total > 0 or query.get("types") == ("project", "expert")

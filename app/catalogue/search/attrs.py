@@ -92,6 +92,28 @@ def _value(values: tuple[str, ...], code: int) -> str | None:
     return values[code - 1] if code else None
 
 
+def field_codes(name: str, values: tuple[str, ...]) -> tuple[int, ...] | None:
+    """Codes of some values of one packed field; None if a value has no code of its own (an
+    unknown value, or a jurisdiction stored as "other")."""
+    table = {
+        "doc_type": DOC_TYPES,
+        "jurisdiction": JURISDICTION_CODES,
+        "legal_status": LEGAL_STATUSES,
+        "patent_type": PATENT_TYPES,
+        "section": tuple(SECTIONS),
+    }[name]
+    if not values or any(v not in table for v in values):
+        return None
+    offset = 0 if name == "doc_type" else 1
+    return tuple(sorted({table.index(v) + offset for v in values}))
+
+
+def field_mask(name: str) -> tuple[int, int]:
+    """(shift, mask) of a packed field."""
+    shift, width = _FIELDS[name]
+    return shift, (1 << width) - 1
+
+
 def document_key(doc_type: str, record_id: int) -> int:
     """Stable id of a record's search document."""
     return record_id * 4 + DOC_TYPES.index(doc_type)

@@ -7,12 +7,14 @@ and both count facets by grouping the rowids' low bits, so their results are ide
 from __future__ import annotations
 
 import itertools
+import time
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
 from app.catalogue.search import documents
+from app.catalogue.search.attrs import field_mask
 from app.catalogue.search.expr import Node, to_fts5, to_tsquery
 from app.catalogue.search.models import FTS_TABLE
 
@@ -22,10 +24,43 @@ ORDER_COLUMNS = {"newest": "sort_date", "remaining_term": "expiry_date", "value"
 
 @dataclass(frozen=True, slots=True)
 class Condition:
-    """An exact SQL condition on the search_documents row ``d`` (date bounds, market filters)."""
+    """An exact SQL condition on the search_documents row ``d`` (date bounds, market filters),
+    or, with ``document=False``, on the index rowid alone (packed facet values)."""
 
     sql: str
     params: dict
+    document: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class FacetFilter:
+    """A filter on packed facet values: index tokens (``node``), or the same test on the rowid's
+    low bits (``fields``: field name -> allowed codes). Both select exactly the same documents."""
+
+    node: Node
+    fields: tuple[tuple[str, tuple[int, ...]], ...]
+
+    def matches(self, rowid: int) -> bool:
+        for name, codes in self.fields:
+            shift, mask = field_mask(name)
+            if (rowid >> shift) & mask not in codes:
+                return False
+        return True
+
+    def sql(self, rowid: str) -> str:
+        parts = []
+        for name, codes in self.fields:
+            shift, mask = field_mask(name)
+            parts.append(f"(({rowid} >> {shift}) & {mask}) IN ({', '.join(str(int(c)) for c in codes)})")
+        return " AND ".join(parts)
+
+
+# A facet filter that keeps more than this share of documents is tested on rowid bits instead of
+# intersecting its (long) token list in FTS5: "battery" + US + granted walks 13,500 postings instead
+# of seeking through two lists of 500,000+ (17 ms -> 1 ms at 1M). Rarer values stay tokens.
+BITS_SHARE = 0.15
+SAMPLE_TTL = 600  # seconds a process keeps its sample of facet shares
+_samples: dict[str, tuple[float, list[int], dict]] = {}
 
 
 def _where(conditions: list[Condition]) -> tuple[str, dict]:
@@ -44,8 +79,38 @@ class SqliteBackend:
     def __init__(self, session: Session) -> None:
         self.session = session
 
+    def share(self, facet: FacetFilter) -> float:
+        """Estimated share of documents a facet filter keeps (from the newest 10,000)."""
+        sample, shares = self._sample()
+        if facet.fields not in shares:
+            shares[facet.fields] = sum(map(facet.matches, sample)) / len(sample) if sample else 0.0
+        return shares[facet.fields]
+
+    def bits_condition(self, facet: FacetFilter) -> Condition | None:
+        """The rowid-bits form of a facet filter when its value is common (see BITS_SHARE)."""
+        if self.share(facet) <= BITS_SHARE:
+            return None
+        return Condition(facet.sql("f.rowid"), {}, document=False)
+
+    def _sample(self) -> tuple[list[int], dict]:
+        """Rowids of the newest 10,000 documents, and the shares computed from them, per process."""
+        key = str(self.session.get_bind().url)
+        now = time.monotonic()
+        taken, rowids, shares = _samples.get(key, (0.0, [], {}))
+        if now - taken > SAMPLE_TTL or not rowids:
+            rowids, shares = (
+                self._integers(
+                    f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH '\"_all\"' ORDER BY rowid DESC LIMIT 10000",  # noqa: S608
+                    {},
+                    raw=True,
+                ),
+                {},
+            )
+            _samples[key] = (now, rowids, shares)
+        return rowids, shares
+
     def _from(self, conditions: list[Condition], order: str | None) -> str:
-        joined = conditions or (order is not None)
+        joined = any(c.document for c in conditions) or (order is not None)
         join = " JOIN search_documents d ON d.fts_rowid = f.rowid" if joined else ""
         return f"FROM {FTS_TABLE} f{join} WHERE f.{FTS_TABLE} MATCH :match"
 
@@ -78,10 +143,11 @@ class SqliteBackend:
         where, params = _where(conditions)
         params.update(match=to_fts5(node), cap=cap)
         sql = f"SELECT f.rowid {self._from(conditions, None)}{where} ORDER BY f.rowid {{}} LIMIT :cap"
-        found = self._integers(sql.format("ASC"), params, raw=not conditions)
+        raw = not any(c.params for c in conditions)
+        found = self._integers(sql.format("ASC"), params, raw=raw)
         if len(found) < cap:
             return found[::-1]
-        return self._integers(sql.format("DESC"), params, raw=not conditions)
+        return self._integers(sql.format("DESC"), params, raw=raw)
 
     def _integers(self, sql: str, params: dict, raw: bool) -> list[int]:
         """One integer column; through the driver's own cursor when every parameter is a plain
@@ -131,6 +197,13 @@ class PostgresBackend:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+
+    def share(self, facet: FacetFilter) -> float:
+        return 0.0
+
+    def bits_condition(self, facet: FacetFilter) -> Condition | None:
+        """Always the tokens: the GIN intersection saves heap reads, which cost most here."""
+        return None
 
     def rowids(
         self,
@@ -185,4 +258,12 @@ def chunked(values, size: int):
         yield chunk
 
 
-__all__ = ["Condition", "PostgresBackend", "SqliteBackend", "backend_for", "bindparam", "chunked"]
+__all__ = [
+    "Condition",
+    "FacetFilter",
+    "PostgresBackend",
+    "SqliteBackend",
+    "backend_for",
+    "bindparam",
+    "chunked",
+]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import time
 from collections import Counter
 from itertools import combinations
 
@@ -19,8 +20,8 @@ from sqlalchemy.orm import Session
 
 from app.catalogue import classification
 from app.catalogue.search import documents
-from app.catalogue.search.attrs import ATTR_MASK, DOC_TYPES, Attrs
-from app.catalogue.search.backends import Condition, backend_for, chunked
+from app.catalogue.search.attrs import ATTR_MASK, DOC_TYPES, Attrs, field_codes
+from app.catalogue.search.backends import Condition, FacetFilter, backend_for, chunked
 from app.catalogue.search.expr import Node, Not, Tok, and_, in_column, or_
 from app.catalogue.search.models import SearchDocument
 from app.catalogue.search.query import MAX_PAGE, Hit, SearchQuery, SearchResult
@@ -33,7 +34,10 @@ TIERED_TERMS = 3
 COUNT_CAP = 10_000
 # Up to this many hits, tiers are read from the hits' stored titles (one indexed read of a few
 # rows) instead of one engine query per tier: the same tokens and phrase rule, the same order.
+# The check costs about TITLE_CHECK_COST seconds a hit; it is used when that is less than the
+# tier queries would cost (about one walk of the hits each, timed on the count pass).
 TITLE_CHECK_LIMIT = 300
+TITLE_CHECK_COST = 0.0001
 TYPE_MASK = 3  # the document type's bits in a rowid (attrs.py)
 MIN_YEAR, MAX_YEAR = 1900, 2100
 FACETS = ("jurisdiction", "patent_type", "legal_status", "section", "main_class")
@@ -44,13 +48,36 @@ def search(session: Session, query: SearchQuery) -> SearchResult:
     backend = backend_for(session)
     terms = parse_query(query.text)
     text_nodes = [_term_node(t) for t in terms]
-    filters, conditions = _filters(query)
+    filters, conditions, facets = _filters(query)
+    # Common facet values are tested on rowid bits instead of intersecting long token lists;
+    # some index node must still bound the walk (the rarest facet filter if nothing else).
+    anchored = bool(text_nodes or filters)
+    if not anchored:
+        facets = sorted(facets, key=backend.share)
+    for facet in facets:
+        bits = backend.bits_condition(facet) if anchored else None
+        if bits is None:
+            filters.append(facet.node)
+            anchored = True
+        else:
+            conditions.append(bits)
     base = and_(*text_nodes, *filters) if (text_nodes or filters) else Tok(("_all",))
     types = _types_node(query.types)
+    if types is not None:
+        facet = FacetFilter(types, (("doc_type", field_codes("doc_type", query.types)),))
+        bits = backend.bits_condition(facet)
+        if bits is not None:
+            types, hit_conditions = None, [*conditions, bits]
+        else:
+            hit_conditions = conditions
+    else:
+        hit_conditions = conditions
     result = SearchResult(query=query)
 
     # One pass gives the count, the facets and, when it is not capped, every hit.
+    started = time.perf_counter()
     newest = backend.newest(base, conditions, COUNT_CAP + 1)
+    walk = time.perf_counter() - started  # what one more pass over these hits costs, roughly
     _fill_counts(result, Counter(r & ATTR_MASK for r in newest), query)
     result.capped = len(newest) > COUNT_CAP
     if query.page > MAX_PAGE:
@@ -66,16 +93,20 @@ def search(session: Session, query: SearchQuery) -> SearchResult:
     known = not result.capped and query.sort == "relevance"  # every hit is in ``newest``
     if known and not terms:
         rowids = candidates[offset:needed]
-    elif known and len(candidates) <= TITLE_CHECK_LIMIT:
+    elif (
+        known
+        and len(candidates) <= TITLE_CHECK_LIMIT
+        and len(candidates) * TITLE_CHECK_COST < min(len(terms), TIERED_TERMS) * walk
+    ):
         rowids, rows = _ranked_known(session, candidates, terms, needed)
         rowids = rowids[offset:]
     elif query.sort == "relevance" and terms:
         node = and_(base, types)
-        rowids = _ranked(backend, node, terms, conditions, needed)[offset:]
+        rowids = _ranked(backend, node, terms, hit_conditions, needed)[offset:]
     else:
         node = and_(base, types)
         order = None if query.sort == "relevance" else query.sort
-        rowids = backend.rowids(node, conditions, order, query.per_page, offset)
+        rowids = backend.rowids(node, hit_conditions, order, query.per_page, offset)
     result.hits = _hits(session, rowids, terms, rows)
     return result
 
@@ -161,6 +192,30 @@ def _choice(marker: str, values: tuple[str, ...]) -> Node | None:
     return or_(*(Tok((f"_{marker}_{v.lower()}",)) for v in values))
 
 
+def _facet(marker: str, field: str, values: tuple[str, ...]) -> Node | FacetFilter | None:
+    """A filter on a packed field: a FacetFilter (tokens or bits), or plain tokens for values
+    without a code of their own."""
+    node = _choice(marker, values)
+    codes = field_codes(field, values)
+    if node is None or codes is None:
+        return node
+    return FacetFilter(node, ((field, codes),))
+
+
+def _main_class_filter(main_class: str) -> FacetFilter | Node:
+    node = Tok((f"_m_{main_class.lower()}",))
+    section = field_codes("section", (main_class[0],))
+    if section is None or len(main_class) not in (1, 3) or not main_class[1:].isdigit():
+        return node
+    fields = [("section", section)]
+    if len(main_class) == 3:
+        number = int(main_class[1:3])
+        if not 0 < number < 128:
+            return node
+        fields.append(("class_number", (number,)))
+    return FacetFilter(node, tuple(fields))
+
+
 def _classification_node(code: str, marker: str) -> Node:
     parsed = classification.parse(code, "cpc")
     if parsed.main_group is None:
@@ -198,17 +253,20 @@ def _date_range(marker: str, column: str, start: dt.date | None, end: dt.date | 
     return _years(marker, start, end), conditions
 
 
-def _filters(query: SearchQuery) -> tuple[list[Node], list[Condition]]:
-    nodes: list[Node | None] = [
-        _choice("j", query.jurisdictions),
-        _choice("k", query.kinds),
-        _choice("s", query.statuses),
+def _filters(query: SearchQuery) -> tuple[list[Node], list[Condition], list[FacetFilter]]:
+    """Index nodes, exact conditions, and facet filters (the backend picks tokens or bits)."""
+    choices = [
+        _facet("j", "jurisdiction", query.jurisdictions),
+        _facet("k", "patent_type", query.kinds),
+        _facet("s", "legal_status", query.statuses),
     ]
+    if query.main_class:
+        choices.append(_main_class_filter(query.main_class))
+    facets = [c for c in choices if isinstance(c, FacetFilter)]
+    nodes: list[Node | None] = [c for c in choices if c is not None and not isinstance(c, FacetFilter)]
     conditions: list[Condition] = []
     if query.classification:
         nodes.append(_classification_node(query.classification, "c"))
-    if query.main_class:
-        nodes.append(Tok((f"_m_{query.main_class.lower()}",)))
     if query.owner:
         owner_tokens = tokenize(query.owner)
         if owner_tokens:
@@ -222,7 +280,7 @@ def _filters(query: SearchQuery) -> tuple[list[Node], list[Condition]]:
         nodes.append(node)
         conditions += exact
     conditions += _market_conditions(query)
-    return [n for n in nodes if n is not None], conditions
+    return [n for n in nodes if n is not None], conditions, facets
 
 
 def _remaining_from(query: SearchQuery) -> dt.date | None:
