@@ -32,7 +32,6 @@ from app.valuation.services import (
     _model_row,
     _needed,
     combine,
-    engine_errstate,
     store_rows,
     today,
 )
@@ -90,8 +89,7 @@ def model_batch(
     columns |= {k: v for k, v in shared.items() if k in model.shared_inputs}
     version = engine.engine_version()
     try:
-        with engine_errstate():
-            result = model.value_batch(columns, params, seed)
+        result = model.value_batch(columns, params, seed)
     except EngineError:
         if len(inputs) == 1:
             return [None]

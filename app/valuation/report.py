@@ -15,7 +15,6 @@ from app.core.i18n import format_money
 from app.valuation import charts, engine
 from app.valuation.engine import EngineError
 from app.valuation.models import ENSEMBLE_ROW, FULL_FORM, StoredValuation
-from app.valuation.services import engine_errstate
 from app.valuation.weights import FLOOR_MODEL
 
 
@@ -93,8 +92,7 @@ def _tornado(section: ModelSection, fmt: Any) -> Markup | None:
     prov = section.row.result.get("provenance", {})
     try:
         model = engine.get(section.row.model_id, section.row.model_version)
-        with engine_errstate():
-            bars = engine.tornado(model, prov.get("inputs", {}), prov.get("params", {}))
+        bars = engine.tornado(model, prov.get("inputs", {}), prov.get("params", {}))
         base = model.point_value(
             engine.validate_inputs(model, prov.get("inputs", {})),
             engine.validate_params(model, prov.get("params", {})),

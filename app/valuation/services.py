@@ -18,7 +18,6 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
-import numpy as np
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
@@ -78,12 +77,6 @@ class Outcome:
     results: dict[str, ValuationResult] = field(default_factory=dict)
     errors: dict[str, dict[str, str]] = field(default_factory=dict)
     run_id: str = ""
-
-
-def engine_errstate() -> Any:
-    """Work around the engine's market_comps taking log(0) for an expired subject (a RuntimeWarning;
-    the comparable is then excluded as it should be). Reported to the engine's author."""
-    return np.errstate(divide="ignore")
 
 
 def today() -> dt.date:
@@ -290,8 +283,7 @@ def value_patent(
         model, ps = engine.get(model_id), config.sets[model_id]
         inputs = model_inputs(model, facts, _shared(config))
         try:
-            with engine_errstate():
-                result = model.value(inputs, ps.params, config.seed)
+            result = model.value(inputs, ps.params, config.seed)
         except EngineError as error:
             outcome.errors[model_id] = getattr(error, "errors", {"model": str(error)})
             continue

@@ -211,3 +211,17 @@ def test_indicator_batch_rows_equal_single_valuations():
     singles = [model.value(f, {"scores": {"competition": 7.0}}).value for f in facts]
     assert batch.decimal_values() == singles
     assert batch.flags["not_in_force"].tolist() == [False, True]
+
+
+@pytest.mark.parametrize("life_elasticity", [0.8, 0.0])
+def test_market_comps_expired_subject_is_compared_with_nothing_without_numpy_warnings(life_elasticity):
+    params = {"life_elasticity": life_elasticity}
+    result = get("market_comps").value({"remaining_years": 0, "comparables": COMPS}, params)
+    assert result.value is None
+    assert result.warnings[0].code == "insufficient_comparables"
+    assert sorted(result.details["excluded"]) == ["d1", "d2", "d3", "d4"]
+    batch = get("market_comps").value_batch({"remaining_years": [0.0, 10.0], "family_size": [2, 2],
+                                              "claims_count": [10, 10], "ipc_main": ["H04L", "H04L"],
+                                              "comparables": COMPS}, params)
+    assert batch.flags["insufficient_comparables"].tolist() == [True, False]
+    assert np.isfinite(batch.values).all()

@@ -129,8 +129,13 @@ class MarketCompsModel(Model):
 
     def _score(self, subj: Mapping[str, np.ndarray], comps: Mapping[str, np.ndarray],
                params: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Adjusted prices, raw weights and eligibility, each (patents x comparables)."""
-        life = _log_ratio(subj["rem"], comps["rem"], 0.0)
+        """Adjusted prices, raw weights and eligibility, each (patents x comparables).
+
+        A subject with no remaining term has no life ratio to any comparable (ln 0): it is compared
+        with none, so it gets "insufficient comparables" rather than an infinite adjustment.
+        """
+        expired = ~(subj["rem"] > 0.0)
+        life = _log_ratio(np.where(expired, np.nan, subj["rem"]), comps["rem"], 0.0)
         fam = _log_ratio(subj["fam"], comps["fam"], 1.0)
         claims = _log_ratio(subj["claims"], comps["claims"], 1.0)
         excl = np.nan_to_num(subj["excl"][:, None] - comps["excl"][None, :], nan=0.0)
@@ -140,7 +145,7 @@ class MarketCompsModel(Model):
         latest = np.nanmax(comps["year"], initial=-np.inf)
         age = np.nan_to_num(latest - comps["year"], nan=0.0) if np.isfinite(latest) else np.zeros_like(comps["price"])
         weight = np.exp(-distance) * np.exp2(-age / params["recency_half_life"])[None, :]
-        eligible = np.abs(log_adj) <= math.log(params["max_adjustment"])
+        eligible = (np.abs(log_adj) <= math.log(params["max_adjustment"])) & ~expired[:, None]
         if params["same_deal_type_only"]:
             eligible &= subj["deal"][:, None] == comps["deal"][None, :]
         return comps["price"][None, :] * np.exp(log_adj), weight, eligible
