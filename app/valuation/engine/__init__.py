@@ -27,7 +27,9 @@ from .version import ENGINE_VERSION, engine_version
 from .weighting import AhpResult, FuzzyResult, ahp, combine_weights, entropy_weights, fuzzy_evaluate
 
 
-def run(model_id: str, inputs: dict[str, Any] | None, params: dict[str, Any] | None, seed: int = 0) -> ValuationResult:
+def run(
+    model_id: str, inputs: dict[str, Any] | None, params: dict[str, Any] | None, seed: int = 0
+) -> ValuationResult:
     """One call for the CLI and API: look up, validate, value."""
     return get(model_id).value(inputs, params, seed)
 
@@ -41,11 +43,49 @@ def replay(stored: dict[str, Any], *, ignore_engine: bool = False) -> tuple[Valu
 
 
 __all__ = [
-    "ENGINE_VERSION", "ENTRY_POINT_GROUP", "MONETARY", "SCORE_KIND", "AhpResult", "BacktestStats", "BatchResult",
-    "Calibration", "Driver", "EngineError", "FairValueRange", "FuzzyResult", "InconsistentMatrixError", "InputError",
-    "InputSpec", "Model", "ParamSpec", "ParameterError", "Provenance", "Step", "Text", "TornadoBar",
-    "UnknownModelError", "ValuationResult", "ahp", "available", "backtest", "combine_weights", "diff_results",
-    "discover", "engine_version", "entropy_weights", "fair_value_range", "fuzzy_evaluate", "get", "high_value_flag",
-    "register", "replay", "rows_to_columns", "run", "sobol_indices", "tornado", "unregister", "validate_inputs",
+    "ENGINE_VERSION",
+    "ENTRY_POINT_GROUP",
+    "MONETARY",
+    "SCORE_KIND",
+    "AhpResult",
+    "BacktestStats",
+    "BatchResult",
+    "Calibration",
+    "Driver",
+    "EngineError",
+    "FairValueRange",
+    "FuzzyResult",
+    "InconsistentMatrixError",
+    "InputError",
+    "InputSpec",
+    "Model",
+    "ParamSpec",
+    "ParameterError",
+    "Provenance",
+    "Step",
+    "Text",
+    "TornadoBar",
+    "UnknownModelError",
+    "ValuationResult",
+    "ahp",
+    "available",
+    "backtest",
+    "combine_weights",
+    "diff_results",
+    "discover",
+    "engine_version",
+    "entropy_weights",
+    "fair_value_range",
+    "fuzzy_evaluate",
+    "get",
+    "high_value_flag",
+    "register",
+    "replay",
+    "rows_to_columns",
+    "run",
+    "sobol_indices",
+    "tornado",
+    "unregister",
+    "validate_inputs",
     "validate_params",
 ]

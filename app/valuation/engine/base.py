@@ -59,13 +59,15 @@ class Model:
         """Cross-field input rules; return {field: message}."""
         return {}
 
-    def value(self, inputs: Mapping[str, Any] | None, params: Mapping[str, Any] | None,
-              seed: int = 0) -> ValuationResult:
+    def value(
+        self, inputs: Mapping[str, Any] | None, params: Mapping[str, Any] | None, seed: int = 0
+    ) -> ValuationResult:
         """Validate, then value one patent with full explanation."""
         return self.evaluate(validate_inputs(self, inputs), validate_params(self, params), int(seed))
 
-    def value_batch(self, inputs_batch: Mapping[str, Any], params: Mapping[str, Any] | None,
-                    seed: int = 0) -> BatchResult:
+    def value_batch(
+        self, inputs_batch: Mapping[str, Any], params: Mapping[str, Any] | None, seed: int = 0
+    ) -> BatchResult:
         """Validate, then value many patents at once (columnar inputs: name -> sequence)."""
         p = validate_params(self, params)
         columns, n = validate_input_batch(self, inputs_batch, self.shared_inputs)
@@ -80,8 +82,9 @@ class Model:
         """Value one patent from validated inputs and parameters."""
         raise NotImplementedError
 
-    def evaluate_batch(self, columns: dict[str, Any], n: int, params: dict[str, Any],
-                       seed: int) -> BatchResult:
+    def evaluate_batch(
+        self, columns: dict[str, Any], n: int, params: dict[str, Any], seed: int
+    ) -> BatchResult:
         """Fallback batch path: one evaluate() per row (built-in models override with numpy)."""
         values = np.zeros(n)
         ok = np.zeros(n, dtype=bool)
@@ -92,44 +95,69 @@ class Model:
                 values[i], ok[i] = float(result.value), True
         return self.batch(values, ok, params, seed)
 
-    def batch(self, values: np.ndarray, ok: np.ndarray, params: Mapping[str, Any], seed: int,
-              **extra: Any) -> BatchResult:
+    def batch(
+        self, values: np.ndarray, ok: np.ndarray, params: Mapping[str, Any], seed: int, **extra: Any
+    ) -> BatchResult:
         """Wrap arrays in a BatchResult carrying this model's identity."""
         return BatchResult(self.id, self.version, self.kind, values, ok, params_hash(params), seed, **extra)
 
     def describe(self) -> dict[str, Any]:
         """Schema and names for the CLI, API and workbench."""
         return {
-            "id": self.id, "version": self.version, "name_zh": self.name_zh, "name_en": self.name_en,
-            "kind": self.kind, "stochastic": self.stochastic,
+            "id": self.id,
+            "version": self.version,
+            "name_zh": self.name_zh,
+            "name_en": self.name_en,
+            "kind": self.kind,
+            "stochastic": self.stochastic,
             "params": [s.to_dict() for s in self.params_schema],
             "inputs": [s.to_dict() for s in self.input_schema],
-            "limitations_zh": self.limitations_zh, "limitations_en": self.limitations_en,
+            "limitations_zh": self.limitations_zh,
+            "limitations_en": self.limitations_en,
         }
 
     def make_result(
-        self, inputs: Mapping[str, Any], params: Mapping[str, Any], seed: int, *,
-        value: float | None, drivers: Sequence[DriverRow] = (), steps: Iterable[StepRow] = (),
-        assumptions: Iterable[Text] = (), warnings: Iterable[Text] = (),
-        details: Mapping[str, Any] | None = None, percentiles: Mapping[str, float] | None = None,
-        mean: float | None = None, prob_below_ask: float | None = None,
+        self,
+        inputs: Mapping[str, Any],
+        params: Mapping[str, Any],
+        seed: int,
+        *,
+        value: float | None,
+        drivers: Sequence[DriverRow] = (),
+        steps: Iterable[StepRow] = (),
+        assumptions: Iterable[Text] = (),
+        warnings: Iterable[Text] = (),
+        details: Mapping[str, Any] | None = None,
+        percentiles: Mapping[str, float] | None = None,
+        mean: float | None = None,
+        prob_below_ask: float | None = None,
     ) -> ValuationResult:
         """Round everything to Decimals and attach provenance."""
         q = MONEY if self.kind == MONETARY else SCORE
         dec_value = None if value is None else to_decimal(value, q)
         shares = allocate([d[3] for d in drivers], dec_value, q) if dec_value is not None else []
         return ValuationResult(
-            model_id=self.id, model_version=self.version, kind=self.kind, value=dec_value,
+            model_id=self.id,
+            model_version=self.version,
+            kind=self.kind,
+            value=dec_value,
             currency=CURRENCY if self.kind == MONETARY else None,
-            provenance=Provenance(self.id, self.version, params_hash(params), seed, dict(inputs),
-                                  dict(params), engine_version()),
-            percentiles=None if percentiles is None else {k: to_decimal(v, q) for k, v in percentiles.items()},
+            provenance=Provenance(
+                self.id, self.version, params_hash(params), seed, dict(inputs), dict(params), engine_version()
+            ),
+            percentiles=None
+            if percentiles is None
+            else {k: to_decimal(v, q) for k, v in percentiles.items()},
             mean=None if mean is None else to_decimal(mean, q),
             prob_below_ask=None if prob_below_ask is None else to_decimal(prob_below_ask, SCORE),
             drivers=tuple(Driver(d[0], d[1], d[2], c) for d, c in zip(drivers, shares, strict=False)),
-            steps=tuple(Step(s[0], s[1], s[2], None if s[3] is None else to_decimal(s[3], _step_q(s[4], q)), s[4])
-                        for s in steps),
-            assumptions=tuple(assumptions), warnings=tuple(warnings), details=dict(details or {}),
+            steps=tuple(
+                Step(s[0], s[1], s[2], None if s[3] is None else to_decimal(s[3], _step_q(s[4], q)), s[4])
+                for s in steps
+            ),
+            assumptions=tuple(assumptions),
+            warnings=tuple(warnings),
+            details=dict(details or {}),
         )
 
 

@@ -56,8 +56,9 @@ def parse_distribution(raw: Any, bounds: tuple[float, float] | None = None) -> d
     return spec
 
 
-def sample(spec: Mapping[str, Any], rng: np.random.Generator, n: int,
-           bounds: tuple[float, float] | None = None) -> np.ndarray:
+def sample(
+    spec: Mapping[str, Any], rng: np.random.Generator, n: int, bounds: tuple[float, float] | None = None
+) -> np.ndarray:
     """Draw n values; unbounded tails are clipped to the parameter bounds so every draw stays valid."""
     kind = spec["dist"]
     if kind == "triangular":

@@ -34,20 +34,31 @@ class Calibration:
     source: str = "assessor calibration"
 
     def __post_init__(self) -> None:
-        if not (self.median > 0 and self.sigma > 0 and 0 <= self.rho <= 1 and self.score_max > self.score_min):
-            raise ParameterError.single("calibration", "needs median > 0, sigma > 0, 0 <= rho <= 1, score_max > score_min")
+        if not (
+            self.median > 0 and self.sigma > 0 and 0 <= self.rho <= 1 and self.score_max > self.score_min
+        ):
+            raise ParameterError.single(
+                "calibration", "needs median > 0, sigma > 0, 0 <= rho <= 1, score_max > score_min"
+            )
 
     def to_money(self, score: float) -> tuple[float, float, float]:
         """(low, mid, high) in CNY for a score: P10, P50, P90 of the conditional lognormal."""
         q = min(max((score - self.score_min) / (self.score_max - self.score_min), 0.005), 0.995)
         mid = self.median * math.exp(self.rho * self.sigma * float(ndtri(q)))
-        spread = math.exp(Z90 * self.sigma * math.sqrt(1.0 - self.rho ** 2))
+        spread = math.exp(Z90 * self.sigma * math.sqrt(1.0 - self.rho**2))
         return mid / spread, mid, mid * spread
 
     def describe(self) -> dict[str, Any]:
         """Parameters for the report."""
-        return {"method": "lognormal quantile map", "median": self.median, "sigma": self.sigma, "rho": self.rho,
-                "score_min": self.score_min, "score_max": self.score_max, "source": self.source}
+        return {
+            "method": "lognormal quantile map",
+            "median": self.median,
+            "sigma": self.sigma,
+            "rho": self.rho,
+            "score_min": self.score_min,
+            "score_max": self.score_max,
+            "source": self.source,
+        }
 
 
 @dataclass(frozen=True)
@@ -70,8 +81,11 @@ def _band(result: ValuationResult) -> tuple[float, float, float, str]:
     return v, v, v, "point"
 
 
-def fair_value_range(results: Sequence[ValuationResult], weights: Mapping[str, float],
-                     calibrations: Mapping[str, Calibration] | None = None) -> FairValueRange:
+def fair_value_range(
+    results: Sequence[ValuationResult],
+    weights: Mapping[str, float],
+    calibrations: Mapping[str, Calibration] | None = None,
+) -> FairValueRange:
     """Weighted average of each model's P10/P50/P90 (Vincentisation); weights are keyed by model id."""
     calibrations = calibrations or {}
     parts: list[tuple[float, float, float, float, dict[str, Any]]] = []
@@ -83,18 +97,31 @@ def fair_value_range(results: Sequence[ValuationResult], weights: Mapping[str, f
         if w == 0:
             continue
         if result.value is None:
-            warnings.append(Text(f"skipped_{result.model_id}", f"{result.model_id} 无结果，未计入",
-                                 f"{result.model_id} gave no value and was left out"))
+            warnings.append(
+                Text(
+                    f"skipped_{result.model_id}",
+                    f"{result.model_id} 无结果，未计入",
+                    f"{result.model_id} gave no value and was left out",
+                )
+            )
             continue
         if result.kind == "score":
             if result.model_id not in calibrations:
-                raise ParameterError.single("calibrations", f"score model {result.model_id} needs an explicit Calibration")
+                raise ParameterError.single(
+                    "calibrations", f"score model {result.model_id} needs an explicit Calibration"
+                )
             low, mid, high = calibrations[result.model_id].to_money(float(result.value))
             basis = "calibration"
         else:
             low, mid, high, basis = _band(result)
         if result.model_id == "cost":
-            warnings.append(Text("cost_blended", "成本法（下限）被计入公允价值区间", "The cost approach (a floor) is blended into the range"))
+            warnings.append(
+                Text(
+                    "cost_blended",
+                    "成本法（下限）被计入公允价值区间",
+                    "The cost approach (a floor) is blended into the range",
+                )
+            )
         info = {"model": f"{result.model_id}@{result.model_version}", "basis": basis}
         if basis == "calibration":
             info["calibration"] = calibrations[result.model_id].describe()
@@ -103,6 +130,14 @@ def fair_value_range(results: Sequence[ValuationResult], weights: Mapping[str, f
     if not parts or total <= 0:
         raise ParameterError.single("results", "no result with a positive weight to combine")
     agg = [sum(p[0] * p[k] for p in parts) / total for k in (1, 2, 3)]
-    components = tuple(p[4] | {"weight": to_decimal(p[0] / total, Decimal("0.0001")), "low": to_decimal(p[1], MONEY),
-                               "mid": to_decimal(p[2], MONEY), "high": to_decimal(p[3], MONEY)} for p in parts)
+    components = tuple(
+        p[4]
+        | {
+            "weight": to_decimal(p[0] / total, Decimal("0.0001")),
+            "low": to_decimal(p[1], MONEY),
+            "mid": to_decimal(p[2], MONEY),
+            "high": to_decimal(p[3], MONEY),
+        }
+        for p in parts
+    )
     return FairValueRange(*(to_decimal(x, MONEY) for x in agg), CURRENCY, components, tuple(warnings))

@@ -31,10 +31,18 @@ def _maintained_years(inputs: Mapping[str, Any], as_of_year: int | None) -> floa
     return None
 
 
-def high_value_flag(inputs: Mapping[str, Any], *, pledge_threshold: float = DEFAULT_PLEDGE_THRESHOLD,
-                    prefixes: Sequence[str] | None = None, as_of_year: int | None = None) -> tuple[bool, list[Text]]:
+def high_value_flag(
+    inputs: Mapping[str, Any],
+    *,
+    pledge_threshold: float = DEFAULT_PLEDGE_THRESHOLD,
+    prefixes: Sequence[str] | None = None,
+    as_of_year: int | None = None,
+) -> tuple[bool, list[Text]]:
     """Badge for listings: True with the reasons met, or False with why not."""
-    if inputs.get("patent_type", "invention") != "invention" or inputs.get("legal_status", "valid") not in VALID:
+    if (
+        inputs.get("patent_type", "invention") != "invention"
+        or inputs.get("legal_status", "valid") not in VALID
+    ):
         return False, [Text("not_valid_invention", "非有效发明专利", "Not a valid invention patent")]
     reasons = []
     ipc = str(inputs.get("ipc_main") or "").replace(" ", "").upper()
@@ -48,8 +56,15 @@ def high_value_flag(inputs: Mapping[str, Any], *, pledge_threshold: float = DEFA
     if float(inputs.get("pledge_amount") or 0.0) >= pledge_threshold:
         reasons.append(Text("high_pledge", "质押融资金额较高", "High pledge-financing amount"))
     if inputs.get("national_award"):
-        reasons.append(Text("national_award", "获国家科学技术奖或中国专利奖", "National S&T award or China Patent Award"))
+        reasons.append(
+            Text("national_award", "获国家科学技术奖或中国专利奖", "National S&T award or China Patent Award")
+        )
     if not reasons:
-        return False, [Text("no_criterion", "有效发明专利，但不满足五项条件中的任何一项",
-                            "Valid invention patent meeting none of the five criteria")]
+        return False, [
+            Text(
+                "no_criterion",
+                "有效发明专利，但不满足五项条件中的任何一项",
+                "Valid invention patent meeting none of the five criteria",
+            )
+        ]
     return True, reasons

@@ -50,7 +50,9 @@ class Tree:
     def leaf_weights(self, overrides: Mapping[str, float] | None = None) -> np.ndarray:
         """Effective leaf weights: product of sibling-normalised weights along each path; sums to 1."""
         overrides = overrides or {}
-        weights = np.array([_path_weight(self.data["children"], leaf.path, overrides) for leaf in self.leaves])
+        weights = np.array(
+            [_path_weight(self.data["children"], leaf.path, overrides) for leaf in self.leaves]
+        )
         total = weights.sum()
         if not total > 0:
             raise ParameterError.single("weights", "all weights are zero")
@@ -63,7 +65,9 @@ def _walk(children: Sequence[Mapping[str, Any]], path: tuple[str, ...], visit: A
         _walk(node.get("children", ()), (*path, node["key"]), visit)
 
 
-def _path_weight(children: Sequence[Mapping[str, Any]], path: tuple[str, ...], overrides: Mapping[str, float]) -> float:
+def _path_weight(
+    children: Sequence[Mapping[str, Any]], path: tuple[str, ...], overrides: Mapping[str, float]
+) -> float:
     weight = 1.0
     for key in path:
         sibling = {c["key"]: float(overrides.get(c["key"], c.get("weight", 1.0))) for c in children}
@@ -89,7 +93,12 @@ def _check_node(node: Any, path: tuple[str, ...], seen: set[str], problems: list
         problems.append(f"{where}: duplicate key")
     seen.add(node["key"])
     weight = node.get("weight", 1.0)
-    if isinstance(weight, bool) or not isinstance(weight, int | float) or not math.isfinite(weight) or weight < 0:
+    if (
+        isinstance(weight, bool)
+        or not isinstance(weight, int | float)
+        or not math.isfinite(weight)
+        or weight < 0
+    ):
         problems.append(f"{where}: weight must be a finite number >= 0")
     if not (node.get("name_zh") and node.get("name_en")):
         problems.append(f"{where}: needs name_zh and name_en")
@@ -114,15 +123,25 @@ def load_tree(data: Mapping[str, Any], field: str = "tree") -> Tree:
     if problems:
         raise ParameterError.single(field, "; ".join(problems))
     leaves: list[Leaf] = []
-    _walk(children, (), lambda node, path: leaves.append(
-        Leaf(node["key"], node["name_zh"], node["name_en"], (*path, node["key"]), node.get("derive")))
-        if not node.get("children") else None)
+    _walk(
+        children,
+        (),
+        lambda node, path: (
+            leaves.append(
+                Leaf(node["key"], node["name_zh"], node["name_en"], (*path, node["key"]), node.get("derive"))
+            )
+            if not node.get("children")
+            else None
+        ),
+    )
     return Tree(data, tuple(leaves), float(scale))
 
 
 def builtin_tree(name: str) -> dict[str, Any]:
     """A tree shipped in the package's data folder."""
-    return json.loads(resources.files(__package__).joinpath("data", f"{name}.json").read_text(encoding="utf-8"))
+    return json.loads(
+        resources.files(__package__).joinpath("data", f"{name}.json").read_text(encoding="utf-8")
+    )
 
 
 def _numeric(column: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -136,7 +155,9 @@ def _numeric(column: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
     return np.where(known, arr, 0.0), known
 
 
-def derive(rule: Mapping[str, Any], columns: Mapping[str, Any], n: int, scale: float) -> tuple[np.ndarray, np.ndarray]:
+def derive(
+    rule: Mapping[str, Any], columns: Mapping[str, Any], n: int, scale: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Score one indicator for every patent from its facts; also says where the facts were present."""
     cap = float(rule.get("cap", scale))
     kind = rule["rule"]
@@ -165,8 +186,9 @@ def derive(rule: Mapping[str, Any], columns: Mapping[str, Any], n: int, scale: f
     return np.minimum(float(rule["per_unit"]) * x, cap), known
 
 
-def score_matrix(tree: Tree, columns: Mapping[str, Any], n: int, entered: Mapping[str, float],
-                 default_score: float) -> tuple[np.ndarray, np.ndarray]:
+def score_matrix(
+    tree: Tree, columns: Mapping[str, Any], n: int, entered: Mapping[str, float], default_score: float
+) -> tuple[np.ndarray, np.ndarray]:
     """(patents x leaves) scores and a status code per cell: 0 entered, 1 derived, 2 default."""
     scores = np.full((n, len(tree.leaves)), float(default_score))
     status = np.full((n, len(tree.leaves)), 2, dtype=np.int8)
@@ -181,8 +203,9 @@ def score_matrix(tree: Tree, columns: Mapping[str, Any], n: int, entered: Mappin
     return scores, status
 
 
-def _apply_per_patent(tree: Tree, rows: Sequence[Mapping[str, float] | None] | None,
-                      scores: np.ndarray, status: np.ndarray) -> None:
+def _apply_per_patent(
+    tree: Tree, rows: Sequence[Mapping[str, float] | None] | None, scores: np.ndarray, status: np.ndarray
+) -> None:
     if rows is None:
         return
     index = {key: j for j, key in enumerate(tree.keys)}

@@ -79,8 +79,11 @@ def get(model_id: str, version: str | None = None) -> Model:
     if model is None:
         raise UnknownModelError(model_id, sorted(_MODELS), _PLUGIN_ERRORS.get(model_id, ""))
     if version is not None and model.version != version:
-        raise UnknownModelError(f"{model_id}@{version}", [m.tag for m in _MODELS.values()],
-                                f"installed version is {model.version}")
+        raise UnknownModelError(
+            f"{model_id}@{version}",
+            [m.tag for m in _MODELS.values()],
+            f"installed version is {model.version}",
+        )
     return model
 
 

@@ -32,8 +32,9 @@ def to_decimal(x: float, quantum: Decimal) -> Decimal:
 
 def canonical_json(obj: Any) -> str:
     """Deterministic JSON (sorted keys, no NaN) for hashing and bit-identical comparison."""
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      allow_nan=False, default=_json_default)
+    return json.dumps(
+        obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_json_default
+    )
 
 
 def _json_default(obj: Any) -> Any:
@@ -141,13 +142,20 @@ class ValuationResult:
         """Rebuild a stored result; to_dict() of the rebuilt result equals the stored dict."""
         dec = _dec_or_none
         return cls(
-            model_id=data["model_id"], model_version=data["model_version"], kind=data["kind"],
-            value=dec(data["value"]), currency=data["currency"],
+            model_id=data["model_id"],
+            model_version=data["model_version"],
+            kind=data["kind"],
+            value=dec(data["value"]),
+            currency=data["currency"],
             provenance=Provenance(**{k: v for k, v in data["provenance"].items() if k != "model"}),
-            percentiles=None if data["percentiles"] is None
+            percentiles=None
+            if data["percentiles"] is None
             else {k: Decimal(v) for k, v in data["percentiles"].items()},
-            mean=dec(data["mean"]), prob_below_ask=dec(data["prob_below_ask"]),
-            drivers=tuple(Driver(**d | {"contribution": Decimal(d["contribution"])}) for d in data["drivers"]),
+            mean=dec(data["mean"]),
+            prob_below_ask=dec(data["prob_below_ask"]),
+            drivers=tuple(
+                Driver(**d | {"contribution": Decimal(d["contribution"])}) for d in data["drivers"]
+            ),
             steps=tuple(Step(**s | {"value": dec(s["value"])}) for s in data["steps"]),
             assumptions=tuple(Text(**t) for t in data["assumptions"]),
             warnings=tuple(Text(**t) for t in data["warnings"]),
@@ -226,7 +234,11 @@ class BatchResult:
         row: dict[str, Any] = {"value": to_decimal(self.values[i], q) if self.ok[i] else None}
         if self.percentiles is not None and self.ok[i]:
             row["percentiles"] = {k: to_decimal(v[i], q) for k, v in self.percentiles.items()}
-        if self.prob_below_ask is not None and self.ok[i] and not self.flags.get("no_ask", np.zeros(len(self), bool))[i]:
+        if (
+            self.prob_below_ask is not None
+            and self.ok[i]
+            and not self.flags.get("no_ask", np.zeros(len(self), bool))[i]
+        ):
             row["prob_below_ask"] = to_decimal(self.prob_below_ask[i], SCORE)
         row["flags"] = sorted(k for k, v in self.flags.items() if v[i])
         return row
@@ -234,4 +246,7 @@ class BatchResult:
     def decimal_values(self) -> list[Decimal | None]:
         """All point values as rounded Decimals (None where not ok)."""
         q = self.quantum
-        return [to_decimal(v, q) if ok else None for v, ok in zip(self.values.tolist(), self.ok.tolist(), strict=True)]
+        return [
+            to_decimal(v, q) if ok else None
+            for v, ok in zip(self.values.tolist(), self.ok.tolist(), strict=True)
+        ]

@@ -49,9 +49,14 @@ class FieldSpec:
     def to_dict(self) -> dict[str, Any]:
         """Describe the field for forms, the CLI and the API."""
         return {
-            "name": self.name, "type": self.type, "unit": self.unit, "default": self.default,
-            "bounds": list(self.bounds) if self.bounds else None, "choices": list(self.choices),
-            "required": self.required, "description_zh": self.description_zh,
+            "name": self.name,
+            "type": self.type,
+            "unit": self.unit,
+            "default": self.default,
+            "bounds": list(self.bounds) if self.bounds else None,
+            "choices": list(self.choices),
+            "required": self.required,
+            "description_zh": self.description_zh,
             "description_en": self.description_en,
         }
 
@@ -104,7 +109,9 @@ def _as_float_list(raw: Any, spec: FieldSpec) -> list[float]:
     if isinstance(raw, str | bytes | Mapping) or not isinstance(raw, Sequence | np.ndarray):
         raise _Bad("expected a list of numbers")
     if len(raw) < spec.min_length:
-        raise _Bad("must not be empty" if spec.min_length == 1 else f"needs at least {spec.min_length} values")
+        raise _Bad(
+            "must not be empty" if spec.min_length == 1 else f"needs at least {spec.min_length} values"
+        )
     out = []
     for i, item in enumerate(raw):
         try:
@@ -358,8 +365,24 @@ def schema_errors(specs: Sequence[FieldSpec]) -> list[str]:
 
 
 __all__ = [
-    "BOOL", "CHOICE", "DISTRIBUTION", "FLOAT", "FLOAT_LIST", "INT", "MAPPING", "RECORDS", "STR",
-    "STR_LIST", "FieldSpec", "InputSpec", "ParamSpec", "batch_length", "convert_field",
-    "rows_to_columns", "schema_errors", "validate_input_batch", "validate_inputs",
+    "BOOL",
+    "CHOICE",
+    "DISTRIBUTION",
+    "FLOAT",
+    "FLOAT_LIST",
+    "INT",
+    "MAPPING",
+    "RECORDS",
+    "STR",
+    "STR_LIST",
+    "FieldSpec",
+    "InputSpec",
+    "ParamSpec",
+    "batch_length",
+    "convert_field",
+    "rows_to_columns",
+    "schema_errors",
+    "validate_input_batch",
+    "validate_inputs",
     "validate_params",
 ]

@@ -44,9 +44,14 @@ def _settings(x: float, spec: FieldSpec, spread: float) -> tuple[float, float]:
     return low, high
 
 
-def _targets(model: Model, inputs: Mapping[str, Any], params: Mapping[str, Any]) -> list[tuple[str, str, FieldSpec, Any]]:
+def _targets(
+    model: Model, inputs: Mapping[str, Any], params: Mapping[str, Any]
+) -> list[tuple[str, str, FieldSpec, Any]]:
     out = []
-    for source, specs, values in (("param", model.params_schema, params), ("input", model.input_schema, inputs)):
+    for source, specs, values in (
+        ("param", model.params_schema, params),
+        ("input", model.input_schema, inputs),
+    ):
         for spec in specs:
             value = values.get(spec.name)
             if not spec.sensitivity or value is None:
@@ -65,32 +70,56 @@ def _with(values: Mapping[str, Any], key: str, setting: Any) -> dict[str, Any]:
     return out
 
 
-def tornado(model: Model, inputs: Mapping[str, Any], params: Mapping[str, Any], seed: int = 0,
-            spread: float = 0.2) -> list[TornadoBar]:
+def tornado(
+    model: Model, inputs: Mapping[str, Any], params: Mapping[str, Any], seed: int = 0, spread: float = 0.2
+) -> list[TornadoBar]:
     """Swing of the deterministic value when each numeric input/parameter moves by +/- spread; widest first."""
     p, x = validate_params(model, params), validate_inputs(model, inputs)
     base = model.point_value(x, p)
     bars = []
     for key, source, spec, value in _targets(model, x, p):
         if isinstance(value, list):
-            lo_set, hi_set, settings = 1 - spread, 1 + spread, ([v * (1 - spread) for v in value], [v * (1 + spread) for v in value])
+            lo_set, hi_set, settings = (
+                1 - spread,
+                1 + spread,
+                ([v * (1 - spread) for v in value], [v * (1 + spread) for v in value]),
+            )
         else:
             lo_set, hi_set = _settings(float(value), spec, spread)
-            settings = (int(lo_set) if spec.type == INT else lo_set, int(hi_set) if spec.type == INT else hi_set)
+            settings = (
+                int(lo_set) if spec.type == INT else lo_set,
+                int(hi_set) if spec.type == INT else hi_set,
+            )
         try:
-            values = [model.point_value(_with(x, key, s), p) if source == "input" else model.point_value(x, _with(p, key, s))
-                      for s in settings]
+            values = [
+                model.point_value(_with(x, key, s), p)
+                if source == "input"
+                else model.point_value(x, _with(p, key, s))
+                for s in settings
+            ]
         except EngineError:
             continue
-        bars.append(TornadoBar(key, source, spec.description_zh or key, spec.description_en or key,
-                               1.0 if isinstance(value, list) else float(value), lo_set, hi_set,
-                               values[0], values[1], abs(values[1] - values[0])))
+        bars.append(
+            TornadoBar(
+                key,
+                source,
+                spec.description_zh or key,
+                spec.description_en or key,
+                1.0 if isinstance(value, list) else float(value),
+                lo_set,
+                hi_set,
+                values[0],
+                values[1],
+                abs(values[1] - values[0]),
+            )
+        )
     del base
     return sorted(bars, key=lambda b: -b.swing)
 
 
-def sobol_indices(model: Model, inputs: Mapping[str, Any], params: Mapping[str, Any], seed: int = 0,
-                  n: int = 4096) -> dict[str, dict[str, float]]:
+def sobol_indices(
+    model: Model, inputs: Mapping[str, Any], params: Mapping[str, Any], seed: int = 0, n: int = 4096
+) -> dict[str, dict[str, float]]:
     """First-order and total Sobol indices (Saltelli sampling, Jansen estimators) over the model's distributions."""
     from .models import income
 

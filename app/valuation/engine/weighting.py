@@ -37,10 +37,14 @@ def _check_matrix(a: np.ndarray) -> None:
     bad = np.argwhere(np.abs(a * a.T - 1.0) > RECIPROCITY_TOLERANCE)
     if bad.size:
         i, j = bad[0]
-        raise ParameterError.single("matrix", f"not reciprocal at ({i},{j}): a[{i},{j}] x a[{j},{i}] must be 1")
+        raise ParameterError.single(
+            "matrix", f"not reciprocal at ({i},{j}): a[{i},{j}] x a[{j},{i}] must be 1"
+        )
 
 
-def ahp(matrix: Sequence[Sequence[float]], labels: Sequence[str] | None = None, max_cr: float = MAX_CR) -> AhpResult:
+def ahp(
+    matrix: Sequence[Sequence[float]], labels: Sequence[str] | None = None, max_cr: float = MAX_CR
+) -> AhpResult:
     """Principal-eigenvector weights; refuses judgements with CR above max_cr, naming the worst pair."""
     a = np.asarray(matrix, dtype=float)
     _check_matrix(a)
@@ -78,7 +82,9 @@ def entropy_weights(data: Sequence[Sequence[float]], benefit: Sequence[bool] | N
     return d / d.sum() if d.sum() > 0 else np.full(x.shape[1], 1.0 / x.shape[1])
 
 
-def combine_weights(subjective: Sequence[float], objective: Sequence[float], alpha: float = 0.5) -> np.ndarray:
+def combine_weights(
+    subjective: Sequence[float], objective: Sequence[float], alpha: float = 0.5
+) -> np.ndarray:
     """Blend subjective (AHP) and objective (entropy) weights: alpha*s + (1-alpha)*o, normalised."""
     s, o = np.asarray(subjective, dtype=float), np.asarray(objective, dtype=float)
     if s.shape != o.shape or not 0.0 <= alpha <= 1.0:
@@ -95,13 +101,19 @@ class FuzzyResult:
     score: float | None
 
 
-def fuzzy_evaluate(weights: Sequence[float], membership: Sequence[Sequence[float]],
-                   grade_scores: Sequence[float] | None = None, operator: str = "weighted_average") -> FuzzyResult:
+def fuzzy_evaluate(
+    weights: Sequence[float],
+    membership: Sequence[Sequence[float]],
+    grade_scores: Sequence[float] | None = None,
+    operator: str = "weighted_average",
+) -> FuzzyResult:
     """B = W o R with the weighted-average operator M(., +) (or max-min M(^, v)), normalised."""
     w = np.asarray(weights, dtype=float)
     r = np.asarray(membership, dtype=float)
     if r.ndim != 2 or w.shape != (r.shape[0],) or (w < 0).any() or (r < 0).any() or not w.sum() > 0:
-        raise ParameterError.single("membership", "needs one row of non-negative grade memberships per weighted factor")
+        raise ParameterError.single(
+            "membership", "needs one row of non-negative grade memberships per weighted factor"
+        )
     w = w / w.sum()
     if operator == "weighted_average":
         b = w @ r

@@ -7,12 +7,22 @@ import pytest
 
 from app.valuation.engine import get
 
-BASE = {"revenue": 1_000_000.0, "royalty_rate": 0.05, "tax_rate": 0.25, "discount_rate": 0.1, "years": 5.0, "draws": 0}
+BASE = {
+    "revenue": 1_000_000.0,
+    "royalty_rate": 0.05,
+    "tax_rate": 0.25,
+    "discount_rate": 0.1,
+    "years": 5.0,
+    "draws": 0,
+}
 
 
 def by_hand(years: int, r: float = 0.1, growth: float = 0.0, mid: bool = False) -> float:
     """37,500 a year after tax, growing, discounted end-year (or mid-year)."""
-    return sum(1e6 * (1 + growth) ** (t - 1) * 0.05 * 0.75 / (1 + r) ** (t - 0.5 if mid else t) for t in range(1, years + 1))
+    return sum(
+        1e6 * (1 + growth) ** (t - 1) * 0.05 * 0.75 / (1 + r) ** (t - 0.5 if mid else t)
+        for t in range(1, years + 1)
+    )
 
 
 def test_rfr_matches_the_annuity_by_hand():
@@ -36,27 +46,32 @@ def test_mid_year_growth_and_income_cap_at_remaining_term():
     assert abs(float(capped.value) - by_hand(3)) < 0.005
     assert "life_capped" in {w.code for w in capped.warnings}
     half = model.value({"remaining_years": 2.5}, BASE)
-    assert abs(float(half.value) - (by_hand(2) + 0.5 * 37_500 / 1.1 ** 3)) < 0.005
+    assert abs(float(half.value) - (by_hand(2) + 0.5 * 37_500 / 1.1**3)) < 0.005
 
 
 def test_tax_amortisation_benefit_factor():
-    annuity = sum(1.1 ** -t for t in range(1, 11))
+    annuity = sum(1.1**-t for t in range(1, 11))
     tab = 1 / (1 - 0.25 * annuity / 10)
-    result = get("rfr").value({"remaining_years": 10}, BASE | {"tax_amortisation": True, "amortisation_years": 10})
+    result = get("rfr").value(
+        {"remaining_years": 10}, BASE | {"tax_amortisation": True, "amortisation_years": 10}
+    )
     assert abs(float(result.value) - by_hand(5) * tab) < 0.01
     assert "tab_basis" in {a.code for a in result.assumptions}
 
 
 def test_revenues_list_and_short_forecast_warning():
     result = get("rfr").value({"remaining_years": 10}, BASE | {"revenue": None, "revenues": [1e6, 2e6]})
-    expected = (1e6 / 1.1 + 2e6 / 1.1 ** 2) * 0.05 * 0.75
+    expected = (1e6 / 1.1 + 2e6 / 1.1**2) * 0.05 * 0.75
     assert abs(float(result.value) - expected) < 0.005
     assert "forecast_short" in {w.code for w in result.warnings}
 
 
 def test_monte_carlo_percentiles_and_probability_below_ask():
-    params = BASE | {"draws": 4000, "royalty_rate_dist": {"dist": "triangular", "low": 0.02, "mode": 0.05, "high": 0.08},
-                     "years_dist": {"dist": "uniform", "low": 3, "high": 7}}
+    params = BASE | {
+        "draws": 4000,
+        "royalty_rate_dist": {"dist": "triangular", "low": 0.02, "mode": 0.05, "high": 0.08},
+        "years_dist": {"dist": "uniform", "low": 3, "high": 7},
+    }
     result = get("rfr").value({"remaining_years": 10, "ask_price": 140_000}, params, seed=5)
     p = result.percentiles
     assert p["p5"] < p["p10"] < p["p50"] < p["p90"] < p["p95"]
@@ -66,15 +81,26 @@ def test_monte_carlo_percentiles_and_probability_below_ask():
 
 def test_batch_rows_are_bit_identical_to_single_valuations():
     model = get("rfr")
-    params = BASE | {"draws": 300, "discount_rate_dist": {"dist": "lognormal", "median": 0.1, "sigma": 0.3},
-                     "revenue_dist": {"dist": "pert", "low": 0.6, "mode": 1.0, "high": 1.5}}
+    params = BASE | {
+        "draws": 300,
+        "discount_rate_dist": {"dist": "lognormal", "median": 0.1, "sigma": 0.3},
+        "revenue_dist": {"dist": "pert", "low": 0.6, "mode": 1.0, "high": 1.5},
+    }
     remaining = [1.5, 7.0, 20.0, 0.0]
     revenue = [5e5, 1e6, 3e6, 1e6]
-    batch = model.value_batch({"remaining_years": remaining, "revenue": revenue, "ask_price": [1e5] * 4}, params, seed=9)
+    batch = model.value_batch(
+        {"remaining_years": remaining, "revenue": revenue, "ask_price": [1e5] * 4}, params, seed=9
+    )
     for i in range(4):
-        single = model.value({"remaining_years": remaining[i], "revenue": revenue[i], "ask_price": 1e5}, params, seed=9)
+        single = model.value(
+            {"remaining_years": remaining[i], "revenue": revenue[i], "ask_price": 1e5}, params, seed=9
+        )
         row = batch.row(i)
-        assert (row["value"], row["percentiles"], row["prob_below_ask"]) == (single.value, single.percentiles, single.prob_below_ask)
+        assert (row["value"], row["percentiles"], row["prob_below_ask"]) == (
+            single.value,
+            single.percentiles,
+            single.prob_below_ask,
+        )
     assert batch.values[3] == 0.0
 
 
@@ -93,7 +119,9 @@ def test_batch_is_chunked_without_changing_results(monkeypatch):
 def test_profit_split_profit_basis_and_heuristic_label():
     model = get("profit_split")
     base = {"revenue": 1e6, "discount_rate": 0.1, "years": 5.0, "draws": 0, "tax_rate": 0.25}
-    result = model.value({"remaining_years": 10}, base | {"basis": "profit", "profit_margin": 0.2, "heuristic": "one_quarter"})
+    result = model.value(
+        {"remaining_years": 10}, base | {"basis": "profit", "profit_margin": 0.2, "heuristic": "one_quarter"}
+    )
     assert abs(float(result.value) - by_hand(5)) < 0.005  # 25 % of a 20 % margin = 5 % of sales
     warning = next(w for w in result.warnings if w.code == "heuristic_one_quarter")
     assert "Uniloc v. Microsoft" in warning.en
@@ -106,14 +134,18 @@ def test_profit_split_requires_a_margin_and_a_profit_basis_for_heuristics():
     from app.valuation.engine import ParameterError
 
     with pytest.raises(ParameterError) as err:
-        get("profit_split").value({"remaining_years": 10}, {"revenue": 1e6, "discount_rate": 0.1, "heuristic": "one_third"})
+        get("profit_split").value(
+            {"remaining_years": 10}, {"revenue": 1e6, "discount_rate": 0.1, "heuristic": "one_third"}
+        )
     assert "heuristic" in err.value.errors
 
 
 def test_batch_rows_may_leave_optional_facts_out():
     model = get("rfr")
     params = BASE | {"draws": 100, "royalty_rate_dist": {"dist": "uniform", "low": 0.03, "high": 0.07}}
-    batch = model.value_batch({"remaining_years": [10, 10], "revenue": [None, 2e6], "ask_price": [1e5, None]}, params)
+    batch = model.value_batch(
+        {"remaining_years": [10, 10], "revenue": [None, 2e6], "ask_price": [1e5, None]}, params
+    )
     assert batch.row(0)["value"] == model.value({"remaining_years": 10, "ask_price": 1e5}, params).value
     assert "prob_below_ask" in batch.row(0)
     assert "prob_below_ask" not in batch.row(1)

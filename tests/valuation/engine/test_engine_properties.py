@@ -15,8 +15,16 @@ remaining = st.floats(0.0, 20.0)
 
 
 def rfr(royalty: float, discount: float, rem: float, **extra) -> float:
-    params = {"revenue": 1e6, "growth": 0.03, "royalty_rate": royalty, "discount_rate": discount, "draws": 0} | extra
-    return get("rfr").point_value({"remaining_years": rem}, get("rfr").value({"remaining_years": rem}, params).provenance.params)
+    params = {
+        "revenue": 1e6,
+        "growth": 0.03,
+        "royalty_rate": royalty,
+        "discount_rate": discount,
+        "draws": 0,
+    } | extra
+    return get("rfr").point_value(
+        {"remaining_years": rem}, get("rfr").value({"remaining_years": rem}, params).provenance.params
+    )
 
 
 @FAST
@@ -34,30 +42,55 @@ def test_rfr_falls_with_discount_rate(royalty, a, b, rem, mid):
 
 
 @FAST
-@given(st.floats(0.01, 3.0), st.floats(0.01, 3.0), st.floats(1.0, 1e6), st.floats(1.0, 1e6), st.floats(0.01, 10.0))
+@given(
+    st.floats(0.01, 3.0),
+    st.floats(0.01, 3.0),
+    st.floats(1.0, 1e6),
+    st.floats(1.0, 1e6),
+    st.floats(0.01, 10.0),
+)
 def test_call_value_rises_with_volatility(a, b, s, k, t):
     lo, hi = sorted((a, b))
     model = get("real_option_bs")
     base = {"underlying_value": s, "exercise_cost": k, "risk_free_rate": 0.03, "years": t}
-    assert model.point_value({"remaining_years": 20}, base | {"volatility": lo}) <= \
-        model.point_value({"remaining_years": 20}, base | {"volatility": hi}) * (1 + 1e-9) + 1e-9
+    assert (
+        model.point_value({"remaining_years": 20}, base | {"volatility": lo})
+        <= model.point_value({"remaining_years": 20}, base | {"volatility": hi}) * (1 + 1e-9) + 1e-9
+    )
 
 
 distribution = st.one_of(
     st.none(),
     st.tuples(st.floats(0.0, 0.2), st.floats(0.0, 0.2), st.floats(0.0, 0.2)).map(
-        lambda t: {"dist": "pert", "low": min(t), "mode": sorted(t)[1], "high": max(t) + 0.01}),
+        lambda t: {"dist": "pert", "low": min(t), "mode": sorted(t)[1], "high": max(t) + 0.01}
+    ),
     st.floats(0.01, 0.3).map(lambda m: {"dist": "lognormal", "median": m, "sigma": 0.5}),
 )
 
 
 @settings(max_examples=20, deadline=None)
-@given(rates, discounts, remaining, st.floats(0.5, 20.0), distribution, distribution,
-       st.integers(0, 2**32 - 1), st.booleans())
+@given(
+    rates,
+    discounts,
+    remaining,
+    st.floats(0.5, 20.0),
+    distribution,
+    distribution,
+    st.integers(0, 2**32 - 1),
+    st.booleans(),
+)
 def test_no_nan_and_same_seed_bit_identical(royalty, discount, rem, years, rate_dist, disc_dist, seed, tab):
-    params = {"revenue": 5e5, "royalty_rate": royalty, "discount_rate": discount, "years": years, "draws": 300,
-              "royalty_rate_dist": rate_dist, "discount_rate_dist": disc_dist, "tax_amortisation": tab,
-              "years_dist": {"dist": "triangular", "low": 0.5, "mode": years, "high": 20.0}}
+    params = {
+        "revenue": 5e5,
+        "royalty_rate": royalty,
+        "discount_rate": discount,
+        "years": years,
+        "draws": 300,
+        "royalty_rate_dist": rate_dist,
+        "discount_rate_dist": disc_dist,
+        "tax_amortisation": tab,
+        "years_dist": {"dist": "triangular", "low": 0.5, "mode": years, "high": 20.0},
+    }
     model = get("rfr")
     first = model.value({"remaining_years": rem, "ask_price": 1e5}, params, seed).to_dict()
     again = model.value({"remaining_years": rem, "ask_price": 1e5}, params, seed).to_dict()

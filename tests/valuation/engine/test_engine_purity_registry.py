@@ -13,8 +13,17 @@ from app.valuation.engine import UnknownModelError, available, get, registry
 ROOT = Path(__file__).resolve().parents[3]
 ENGINE = ROOT / "app" / "valuation" / "engine"
 FORBIDDEN = {"flask", "sqlalchemy", "flask_sqlalchemy", "werkzeug"}
-BUILTINS = {"rfr", "profit_split", "market_comps", "cost", "real_option_bs", "real_option_binomial",
-            "cnipa_pvd", "gbt42748", "oecd_indicators"}
+BUILTINS = {
+    "rfr",
+    "profit_split",
+    "market_comps",
+    "cost",
+    "real_option_bs",
+    "real_option_binomial",
+    "cnipa_pvd",
+    "gbt42748",
+    "oecd_indicators",
+}
 
 PROBE = """
 import importlib, json, pkgutil, sys, types
@@ -75,7 +84,9 @@ def test_toy_model_is_discovered_through_an_entry_point(tmp_path, monkeypatch):
     dist = tmp_path / "ipex_toy_plugin-0.1.dist-info"
     dist.mkdir()
     (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: ipex-toy-plugin\nVersion: 0.1\n")
-    (dist / "entry_points.txt").write_text("[ipex.valuation_models]\ntoy_flat = ipex_toy_plugin:ToyFlatModel\n")
+    (dist / "entry_points.txt").write_text(
+        "[ipex.valuation_models]\ntoy_flat = ipex_toy_plugin:ToyFlatModel\n"
+    )
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.syspath_prepend(str(Path(__file__).parent))
     registry.unregister("toy_flat")

@@ -13,22 +13,33 @@ RFR = {"revenue": 1_000_000.0, "royalty_rate": 0.05, "discount_rate": 0.1, "year
 
 def test_parameter_error_collects_every_bad_field():
     with pytest.raises(ParameterError) as err:
-        validate_params(get("rfr"), {"revenue": "lots", "royalty_rate": 0.9, "discount_rate": math.nan, "bogus": 1})
+        validate_params(
+            get("rfr"), {"revenue": "lots", "royalty_rate": 0.9, "discount_rate": math.nan, "bogus": 1}
+        )
     assert set(err.value.errors) == {"revenue", "royalty_rate", "discount_rate", "bogus"}
     assert "outside" in err.value.errors["royalty_rate"]
     assert "finite" in err.value.errors["discount_rate"]
 
 
-@pytest.mark.parametrize(("params", "field"), [
-    (RFR | {"revenue": None, "revenues": []}, "revenues"),
-    (RFR | {"revenues": [1.0, 2.0]}, "revenues"),
-    (RFR | {"draws": 2.5}, "draws"),
-    (RFR | {"mid_year": "yes"}, "mid_year"),
-    (RFR | {"years": math.inf}, "years"),
-    (RFR | {"royalty_rate_dist": {"dist": "triangular", "low": 0.1, "mode": 0.05, "high": 0.2}}, "royalty_rate_dist"),
-    (RFR | {"royalty_rate_dist": {"dist": "gamma"}}, "royalty_rate_dist"),
-    (RFR | {"discount_rate_dist": {"dist": "lognormal", "median": -1, "sigma": 0.2}}, "discount_rate_dist"),
-])
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        (RFR | {"revenue": None, "revenues": []}, "revenues"),
+        (RFR | {"revenues": [1.0, 2.0]}, "revenues"),
+        (RFR | {"draws": 2.5}, "draws"),
+        (RFR | {"mid_year": "yes"}, "mid_year"),
+        (RFR | {"years": math.inf}, "years"),
+        (
+            RFR | {"royalty_rate_dist": {"dist": "triangular", "low": 0.1, "mode": 0.05, "high": 0.2}},
+            "royalty_rate_dist",
+        ),
+        (RFR | {"royalty_rate_dist": {"dist": "gamma"}}, "royalty_rate_dist"),
+        (
+            RFR | {"discount_rate_dist": {"dist": "lognormal", "median": -1, "sigma": 0.2}},
+            "discount_rate_dist",
+        ),
+    ],
+)
 def test_bad_parameters_name_their_field(params, field):
     with pytest.raises(ParameterError) as err:
         get("rfr").value({"remaining_years": 10}, params)
@@ -45,8 +56,11 @@ def test_input_errors_name_the_field():
 
 
 def test_result_leaves_as_decimals_and_round_trips_through_json():
-    result = get("rfr").value({"remaining_years": 10}, RFR | {"draws": 500, "royalty_rate_dist": {
-        "dist": "uniform", "low": 0.03, "high": 0.07}}, seed=3)
+    result = get("rfr").value(
+        {"remaining_years": 10},
+        RFR | {"draws": 500, "royalty_rate_dist": {"dist": "uniform", "low": 0.03, "high": 0.07}},
+        seed=3,
+    )
     assert isinstance(result.value, Decimal)
     assert result.value.as_tuple().exponent == -2
     data = json.loads(json.dumps(result.to_dict()))

@@ -21,8 +21,14 @@ from app.valuation.engine import (
     tornado,
 )
 
-RFR = {"revenue": 1e6, "royalty_rate": 0.05, "discount_rate": 0.1, "years": 5.0, "draws": 2000,
-       "royalty_rate_dist": {"dist": "uniform", "low": 0.03, "high": 0.07}}
+RFR = {
+    "revenue": 1e6,
+    "royalty_rate": 0.05,
+    "discount_rate": 0.1,
+    "years": 5.0,
+    "draws": 2000,
+    "royalty_rate_dist": {"dist": "uniform", "low": 0.03, "high": 0.07},
+}
 
 
 def test_ahp_consistent_matrix_weights_and_ratio():
@@ -61,14 +67,18 @@ def test_entropy_weights_favour_dispersed_criteria():
 
 
 def test_fuzzy_comprehensive_evaluation_weighted_average():
-    result = fuzzy_evaluate([0.5, 0.3, 0.2], [[0.6, 0.3, 0.1], [0.2, 0.5, 0.3], [0.1, 0.2, 0.7]], grade_scores=[90, 70, 50])
+    result = fuzzy_evaluate(
+        [0.5, 0.3, 0.2], [[0.6, 0.3, 0.1], [0.2, 0.5, 0.3], [0.1, 0.2, 0.7]], grade_scores=[90, 70, 50]
+    )
     assert np.allclose(result.membership, [0.38, 0.34, 0.28])
     assert math.isclose(result.score, 0.38 * 90 + 0.34 * 70 + 0.28 * 50)
 
 
 def test_fair_value_range_weights_percentiles_and_needs_calibration_for_scores():
     rfr = get("rfr").value({"remaining_years": 10}, RFR, seed=1)
-    cost = get("cost").value({"remaining_years": 10, "patent_type": "invention"}, {"replacement_cost": 100_000.0})
+    cost = get("cost").value(
+        {"remaining_years": 10, "patent_type": "invention"}, {"replacement_cost": 100_000.0}
+    )
     band = fair_value_range([rfr, cost], {"rfr": 3.0, "cost": 1.0})
     expected_low = (3 * float(rfr.percentiles["p10"]) + float(cost.value)) / 4
     assert abs(float(band.low) - expected_low) < 0.01
@@ -78,7 +88,9 @@ def test_fair_value_range_weights_percentiles_and_needs_calibration_for_scores()
     score = get("cnipa_pvd").value({}, {})
     with pytest.raises(ParameterError, match="Calibration"):
         fair_value_range([rfr, score], {"rfr": 1.0, "cnipa_pvd": 1.0})
-    calibrated = fair_value_range([score], {"cnipa_pvd": 1.0}, {"cnipa_pvd": Calibration(median=200_000.0, score_max=10.0)})
+    calibrated = fair_value_range(
+        [score], {"cnipa_pvd": 1.0}, {"cnipa_pvd": Calibration(median=200_000.0, score_max=10.0)}
+    )
     cal = Calibration(median=200_000.0, score_max=10.0)
     assert math.isclose(cal.to_money(5.0)[1], 200_000.0)  # a mid-scale score maps to the median
     assert abs(float(calibrated.mid) - cal.to_money(float(score.value))[1]) < 0.01
@@ -113,13 +125,17 @@ def test_sobol_indices_point_at_the_uncertain_parameter():
 
 
 def test_backtest_coverage_rank_correlation_and_log_error():
-    rows = [{"p10": 50, "p50": 100, "p90": 200, "price": 120, "field": "H04"},
-            {"p10": 100, "p50": 200, "p90": 400, "price": 500, "field": "H04"},
-            {"p10": 200, "p50": 400, "p90": 800, "price": 400, "field": "A61"},
-            {"p10": 400, "p50": 800, "p90": 1600, "price": 1000, "field": "A61"}]
+    rows = [
+        {"p10": 50, "p50": 100, "p90": 200, "price": 120, "field": "H04"},
+        {"p10": 100, "p50": 200, "p90": 400, "price": 500, "field": "H04"},
+        {"p10": 200, "p50": 400, "p90": 800, "price": 400, "field": "A61"},
+        {"p10": 400, "p50": 800, "p90": 1600, "price": 1000, "field": "A61"},
+    ]
     report = backtest(rows)
     assert report["all"].coverage_p10_p90 == 0.75
     assert math.isclose(report["all"].spearman, 0.8)  # price ranks 1, 3, 2, 4
-    assert math.isclose(report["all"].median_abs_log_error, float(np.median(np.abs(np.log([100 / 120, 200 / 500, 1, 0.8])))))
+    assert math.isclose(
+        report["all"].median_abs_log_error, float(np.median(np.abs(np.log([100 / 120, 200 / 500, 1, 0.8]))))
+    )
     assert report["H04"].n == 2
     assert report["H04"].spearman is None

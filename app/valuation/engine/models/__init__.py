@@ -11,5 +11,14 @@ from .profit_split import ProfitSplitModel
 from .real_option import BinomialModel, BlackScholesModel
 from .rfr import RfrModel
 
-BUILTIN_MODELS = (RfrModel, ProfitSplitModel, MarketCompsModel, CostModel, BlackScholesModel, BinomialModel,
-                  CnipaPvdModel, GbtTemplateModel, OecdIndicatorsModel)
+BUILTIN_MODELS = (
+    RfrModel,
+    ProfitSplitModel,
+    MarketCompsModel,
+    CostModel,
+    BlackScholesModel,
+    BinomialModel,
+    CnipaPvdModel,
+    GbtTemplateModel,
+    OecdIndicatorsModel,
+)

@@ -29,10 +29,27 @@ class CnipaPvdModel(TreeScoreModel):
         ParamSpec("alpha", FLOAT, "", ONE_THIRD, (0.0, 1.0), "法律价值度权重 α", "Weight of LVD (alpha)"),
         ParamSpec("beta", FLOAT, "", ONE_THIRD, (0.0, 1.0), "技术价值度权重 β", "Weight of TVD (beta)"),
         ParamSpec("gamma", FLOAT, "", ONE_THIRD, (0.0, 1.0), "经济价值度权重 γ", "Weight of EVD (gamma)"),
-        ParamSpec("indicator_weights", MAPPING, "", None, (0.0, 100.0), "指标相对权重（维度内归一）",
-                  "Relative indicator weights (normalised within each dimension)"),
-        ParamSpec("scores", MAPPING, "score", None, (0.0, 10.0), "评估师打分（0-10）", "Assessor scores (0-10)"),
-        ParamSpec("default_score", FLOAT, "score", 5.0, (0.0, 10.0), "未打分指标的默认分", "Score for unscored indicators"),
+        ParamSpec(
+            "indicator_weights",
+            MAPPING,
+            "",
+            None,
+            (0.0, 100.0),
+            "指标相对权重（维度内归一）",
+            "Relative indicator weights (normalised within each dimension)",
+        ),
+        ParamSpec(
+            "scores", MAPPING, "score", None, (0.0, 10.0), "评估师打分（0-10）", "Assessor scores (0-10)"
+        ),
+        ParamSpec(
+            "default_score",
+            FLOAT,
+            "score",
+            5.0,
+            (0.0, 10.0),
+            "未打分指标的默认分",
+            "Score for unscored indicators",
+        ),
     )
 
     def check_params(self, params: Mapping[str, Any]) -> dict[str, str]:
@@ -54,6 +71,15 @@ class CnipaPvdModel(TreeScoreModel):
 
     def assumptions(self, tree: indicators.Tree) -> list[Text]:
         """State the formula and the status of the derived indicators."""
-        return [Text("pvd", "PVD = α×LVD + β×TVD + γ×EVD，指标0-10分", "PVD = a x LVD + b x TVD + c x EVD, indicators scored 0-10"),
-                Text("proxies", "剩余期限每年0.5分（上限10）、多国申请按局计分（US 5, EP 4, JP 4, KR 3，上限10）等为经验代理",
-                     "Remaining term 0.5 points a year (cap 10), filing offices US 5, EP 4, JP 4, KR 3 (cap 10) etc. are ad hoc proxies")]
+        return [
+            Text(
+                "pvd",
+                "PVD = α×LVD + β×TVD + γ×EVD，指标0-10分",
+                "PVD = a x LVD + b x TVD + c x EVD, indicators scored 0-10",
+            ),
+            Text(
+                "proxies",
+                "剩余期限每年0.5分（上限10）、多国申请按局计分（US 5, EP 4, JP 4, KR 3，上限10）等为经验代理",
+                "Remaining term 0.5 points a year (cap 10), filing offices US 5, EP 4, JP 4, KR 3 (cap 10) etc. are ad hoc proxies",
+            ),
+        ]

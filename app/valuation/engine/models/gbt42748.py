@@ -27,14 +27,49 @@ class GbtTemplateModel(TreeScoreModel):
     limitations_zh = "模板“基于”标准，二级分组与情景权重为平台默认值，尚未与标准原文逐条核对。"
     limitations_en = "Based on the standard; second-level grouping and scenario weights are platform defaults not yet checked against its text."
     params_schema = (
-        ParamSpec("scenario", CHOICE, "", "licensing_transfer", None, "评估情景", "Evaluation scenario",
-                  choices=SCENARIOS, sensitivity=False),
-        ParamSpec("weights", MAPPING, "", None, (0.0, 100.0), "节点权重覆盖（任意层级）", "Node weight overrides (any level)"),
-        ParamSpec("scores", MAPPING, "score", None, (0.0, 100.0), "评估师打分（0-100）", "Assessor scores (0-100)"),
-        ParamSpec("default_score", FLOAT, "score", None, (0.0, 100.0), "未打分指标的默认分（默认为量程一半）",
-                  "Score for unscored indicators (default: half the scale)"),
-        ParamSpec("tree", MAPPING, "", None, None, "自定义指标树（JSON）", "Custom indicator tree (JSON)",
-                  value_type="any", sensitivity=False),
+        ParamSpec(
+            "scenario",
+            CHOICE,
+            "",
+            "licensing_transfer",
+            None,
+            "评估情景",
+            "Evaluation scenario",
+            choices=SCENARIOS,
+            sensitivity=False,
+        ),
+        ParamSpec(
+            "weights",
+            MAPPING,
+            "",
+            None,
+            (0.0, 100.0),
+            "节点权重覆盖（任意层级）",
+            "Node weight overrides (any level)",
+        ),
+        ParamSpec(
+            "scores", MAPPING, "score", None, (0.0, 100.0), "评估师打分（0-100）", "Assessor scores (0-100)"
+        ),
+        ParamSpec(
+            "default_score",
+            FLOAT,
+            "score",
+            None,
+            (0.0, 100.0),
+            "未打分指标的默认分（默认为量程一半）",
+            "Score for unscored indicators (default: half the scale)",
+        ),
+        ParamSpec(
+            "tree",
+            MAPPING,
+            "",
+            None,
+            None,
+            "自定义指标树（JSON）",
+            "Custom indicator tree (JSON)",
+            value_type="any",
+            sensitivity=False,
+        ),
     )
 
     def leaf_weights(self, tree: indicators.Tree, params: Mapping[str, Any]) -> np.ndarray:
@@ -46,5 +81,10 @@ class GbtTemplateModel(TreeScoreModel):
 
     def assumptions(self, tree: indicators.Tree) -> list[Text]:
         """Say plainly that the template is based on the standard."""
-        return [Text("based_on", tree.data.get("label_zh", "基于 GB/T 42748-2023"),
-                     tree.data.get("label_en", "Based on GB/T 42748-2023"))]
+        return [
+            Text(
+                "based_on",
+                tree.data.get("label_zh", "基于 GB/T 42748-2023"),
+                tree.data.get("label_en", "Based on GB/T 42748-2023"),
+            )
+        ]

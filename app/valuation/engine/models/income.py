@@ -41,8 +41,13 @@ def point_draws(points: Mapping[str, float]) -> Draws:
     return Draws(**{k: np.array([float(points[k])]) for k in UNCERTAIN})
 
 
-def sample_draws(points: Mapping[str, float], specs: Mapping[str, Any],
-                 bounds: Mapping[str, tuple[float, float]], seed: int, n: int) -> Draws:
+def sample_draws(
+    points: Mapping[str, float],
+    specs: Mapping[str, Any],
+    bounds: Mapping[str, tuple[float, float]],
+    seed: int,
+    n: int,
+) -> Draws:
     """Draw n values per uncertain quantity; each quantity has its own child stream of the seed."""
     children = np.random.SeedSequence(seed).spawn(len(UNCERTAIN))
     arrays = {}

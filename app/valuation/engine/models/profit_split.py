@@ -25,17 +25,51 @@ class ProfitSplitModel(IncomeModel):
     rate_key = "split_rate"
     rate_bounds = (0.0, 1.0)
     limitations_zh = "分成率的选取依赖判断；三分法、四分法仅作经验交叉检验。"
-    limitations_en = "The split rate is a judgement; one-third and one-quarter rules are heuristic cross-checks only."
+    limitations_en = (
+        "The split rate is a judgement; one-third and one-quarter rules are heuristic cross-checks only."
+    )
     params_schema = (
         *INCOME_PARAMS,
-        ParamSpec("basis", CHOICE, "", "sales", None, "分成基数：销售收入或利润", "Split basis: sales or profit",
-                  choices=("sales", "profit"), sensitivity=False),
-        ParamSpec("split_rate", FLOAT, "ratio", None, (0.0, 1.0), "分成率（销售或利润口径）",
-                  "Split rate (share of sales, or of profit when basis is profit)"),
-        ParamSpec("profit_margin", FLOAT, "ratio", None, (0.0, 1.0), "利润率（利润口径时必填）",
-                  "Profit margin (required for the profit basis)"),
-        ParamSpec("heuristic", CHOICE, "", "none", None, "经验法则（仅交叉检验）", "Rule of thumb (cross-check only)",
-                  choices=("none", "one_third", "one_quarter"), sensitivity=False),
+        ParamSpec(
+            "basis",
+            CHOICE,
+            "",
+            "sales",
+            None,
+            "分成基数：销售收入或利润",
+            "Split basis: sales or profit",
+            choices=("sales", "profit"),
+            sensitivity=False,
+        ),
+        ParamSpec(
+            "split_rate",
+            FLOAT,
+            "ratio",
+            None,
+            (0.0, 1.0),
+            "分成率（销售或利润口径）",
+            "Split rate (share of sales, or of profit when basis is profit)",
+        ),
+        ParamSpec(
+            "profit_margin",
+            FLOAT,
+            "ratio",
+            None,
+            (0.0, 1.0),
+            "利润率（利润口径时必填）",
+            "Profit margin (required for the profit basis)",
+        ),
+        ParamSpec(
+            "heuristic",
+            CHOICE,
+            "",
+            "none",
+            None,
+            "经验法则（仅交叉检验）",
+            "Rule of thumb (cross-check only)",
+            choices=("none", "one_third", "one_quarter"),
+            sensitivity=False,
+        ),
         *mc_specs("split_rate", (0.0, 1.0)),
     )
 
@@ -67,15 +101,31 @@ class ProfitSplitModel(IncomeModel):
         if params["basis"] == "profit":
             share = self.share(params)
             if share > OPEN_LICENCE_PROFIT_CAP:
-                out.append(Text("share_above_guidance", "利润分成超过开放许可指引（一般不高于利润的40%）",
-                                "Profit share above CNIPA open-licence guidance (generally at most 40 % of profit)"))
+                out.append(
+                    Text(
+                        "share_above_guidance",
+                        "利润分成超过开放许可指引（一般不高于利润的40%）",
+                        "Profit share above CNIPA open-licence guidance (generally at most 40 % of profit)",
+                    )
+                )
             if not UNIDO_BAND[0] <= share <= UNIDO_BAND[1]:
-                out.append(Text("outside_unido", "利润分成率在联合国工业发展组织研究引用的16%–27%区间之外",
-                                "Profit share outside the 16-27 % range cited from UNIDO studies"))
+                out.append(
+                    Text(
+                        "outside_unido",
+                        "利润分成率在联合国工业发展组织研究引用的16%–27%区间之外",
+                        "Profit share outside the 16-27 % range cited from UNIDO studies",
+                    )
+                )
         return out
 
     def _assumptions(self, params: Mapping[str, Any]) -> list[Text]:
         out = super()._assumptions(params)
         if params["basis"] == "profit":
-            out.append(Text("sales_rate", "销售分成率 = 利润分成率 × 利润率", "Sales-based rate = profit split rate x profit margin"))
+            out.append(
+                Text(
+                    "sales_rate",
+                    "销售分成率 = 利润分成率 × 利润率",
+                    "Sales-based rate = profit split rate x profit margin",
+                )
+            )
         return out

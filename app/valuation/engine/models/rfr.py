@@ -26,25 +26,78 @@ OPEN_LICENCE_CAP = 0.20
 def mc_specs(prefix_rate: str, rate_bounds: tuple[float, float] = RATE_BOUNDS) -> tuple[ParamSpec, ...]:
     """Distribution parameters shared by the income models."""
     return (
-        ParamSpec("revenue_dist", DISTRIBUTION, "x", None, (0.0, 10.0),
-                  "收入乘数分布（相对点估计）", "Revenue multiplier distribution (relative to the point forecast)"),
-        ParamSpec("growth_dist", DISTRIBUTION, "1/yr", None, GROWTH_BOUNDS, "增长率分布", "Growth rate distribution"),
-        ParamSpec(f"{prefix_rate}_dist", DISTRIBUTION, "ratio", None, rate_bounds,
-                  "费率分布", "Rate distribution"),
-        ParamSpec("discount_rate_dist", DISTRIBUTION, "1/yr", None, DISC_BOUNDS, "折现率分布", "Discount rate distribution"),
-        ParamSpec("years_dist", DISTRIBUTION, "yr", None, YEARS_BOUNDS, "经济寿命分布", "Economic life distribution"),
+        ParamSpec(
+            "revenue_dist",
+            DISTRIBUTION,
+            "x",
+            None,
+            (0.0, 10.0),
+            "收入乘数分布（相对点估计）",
+            "Revenue multiplier distribution (relative to the point forecast)",
+        ),
+        ParamSpec(
+            "growth_dist", DISTRIBUTION, "1/yr", None, GROWTH_BOUNDS, "增长率分布", "Growth rate distribution"
+        ),
+        ParamSpec(
+            f"{prefix_rate}_dist", DISTRIBUTION, "ratio", None, rate_bounds, "费率分布", "Rate distribution"
+        ),
+        ParamSpec(
+            "discount_rate_dist",
+            DISTRIBUTION,
+            "1/yr",
+            None,
+            DISC_BOUNDS,
+            "折现率分布",
+            "Discount rate distribution",
+        ),
+        ParamSpec(
+            "years_dist", DISTRIBUTION, "yr", None, YEARS_BOUNDS, "经济寿命分布", "Economic life distribution"
+        ),
     )
 
 
 INCOME_PARAMS = (
-    ParamSpec("revenue", FLOAT, "CNY/yr", None, (0.0, MAX_REVENUE), "首年相关销售收入", "First-year revenue of products using the patent"),
+    ParamSpec(
+        "revenue",
+        FLOAT,
+        "CNY/yr",
+        None,
+        (0.0, MAX_REVENUE),
+        "首年相关销售收入",
+        "First-year revenue of products using the patent",
+    ),
     ParamSpec("growth", FLOAT, "1/yr", 0.0, GROWTH_BOUNDS, "收入年增长率", "Annual revenue growth"),
-    ParamSpec("revenues", FLOAT_LIST, "CNY/yr", None, (0.0, MAX_REVENUE), "逐年收入预测", "Revenue forecast per year"),
+    ParamSpec(
+        "revenues",
+        FLOAT_LIST,
+        "CNY/yr",
+        None,
+        (0.0, MAX_REVENUE),
+        "逐年收入预测",
+        "Revenue forecast per year",
+    ),
     ParamSpec("discount_rate", FLOAT, "1/yr", None, DISC_BOUNDS, "折现率", "Discount rate", required=True),
     ParamSpec("tax_rate", FLOAT, "ratio", 0.25, (0.0, 0.6), "所得税率", "Income tax rate"),
-    ParamSpec("years", FLOAT, "yr", 10.0, (0.5, 20.0), "经济寿命（受剩余法定期限限制）", "Economic life (capped at the remaining legal term)"),
+    ParamSpec(
+        "years",
+        FLOAT,
+        "yr",
+        10.0,
+        (0.5, 20.0),
+        "经济寿命（受剩余法定期限限制）",
+        "Economic life (capped at the remaining legal term)",
+    ),
     ParamSpec("mid_year", BOOL, "", False, None, "年中折现", "Mid-year discounting", sensitivity=False),
-    ParamSpec("draws", INT, "", 10_000, (0, 1_000_000), "蒙特卡洛次数（0 为不模拟）", "Monte Carlo draws (0 = none)", sensitivity=False),
+    ParamSpec(
+        "draws",
+        INT,
+        "",
+        10_000,
+        (0, 1_000_000),
+        "蒙特卡洛次数（0 为不模拟）",
+        "Monte Carlo draws (0 = none)",
+        sensitivity=False,
+    ),
 )
 
 
@@ -53,9 +106,19 @@ class IncomeModel(Model):
 
     stochastic = True
     rate_key = "royalty_rate"
-    input_schema = (REMAINING_INPUT, ASK_INPUT,
-                    InputSpec("revenue", FLOAT, "CNY/yr", None, (0.0, MAX_REVENUE),
-                              "该专利对应的首年收入（覆盖参数）", "First-year revenue for this patent (overrides the parameter)"))
+    input_schema = (
+        REMAINING_INPUT,
+        ASK_INPUT,
+        InputSpec(
+            "revenue",
+            FLOAT,
+            "CNY/yr",
+            None,
+            (0.0, MAX_REVENUE),
+            "该专利对应的首年收入（覆盖参数）",
+            "First-year revenue for this patent (overrides the parameter)",
+        ),
+    )
 
     rate_bounds = RATE_BOUNDS
 
@@ -75,7 +138,9 @@ class IncomeModel(Model):
         """Exactly one revenue description; growth only applies to revenue + growth."""
         errors = {}
         if (params["revenue"] is None) == (params["revenues"] is None):
-            errors["revenues"] = "give either revenue (+ growth) or revenues (a list per year), not both or neither"
+            errors["revenues"] = (
+                "give either revenue (+ growth) or revenues (a list per year), not both or neither"
+            )
         elif params["revenues"] is not None and params["growth_dist"] is not None:
             errors["growth_dist"] = "growth applies only with revenue + growth, not with a revenues list"
         return errors
@@ -85,17 +150,32 @@ class IncomeModel(Model):
         return {}
 
     def _points(self, params: Mapping[str, Any]) -> dict[str, float]:
-        return {"revenue": 1.0, "growth": params["growth"], "rate": self.share(params),
-                "discount_rate": params["discount_rate"], "years": params["years"]}
+        return {
+            "revenue": 1.0,
+            "growth": params["growth"],
+            "rate": self.share(params),
+            "discount_rate": params["discount_rate"],
+            "years": params["years"],
+        }
 
     def _specs(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        keys = {"revenue": "revenue_dist", "growth": "growth_dist", "rate": f"{self.rate_key}_dist",
-                "discount_rate": "discount_rate_dist", "years": "years_dist"}
+        keys = {
+            "revenue": "revenue_dist",
+            "growth": "growth_dist",
+            "rate": f"{self.rate_key}_dist",
+            "discount_rate": "discount_rate_dist",
+            "years": "years_dist",
+        }
         return {k: params.get(v) for k, v in keys.items()}
 
     def _bounds(self) -> dict[str, tuple[float, float]]:
-        return {"revenue": (0.0, 10.0), "growth": GROWTH_BOUNDS, "rate": self.rate_bounds,
-                "discount_rate": DISC_BOUNDS, "years": YEARS_BOUNDS}
+        return {
+            "revenue": (0.0, 10.0),
+            "growth": GROWTH_BOUNDS,
+            "rate": self.rate_bounds,
+            "discount_rate": DISC_BOUNDS,
+            "years": YEARS_BOUNDS,
+        }
 
     def has_mc(self, params: Mapping[str, Any]) -> bool:
         """Monte Carlo runs when draws > 0 and at least one distribution is given."""
@@ -104,8 +184,9 @@ class IncomeModel(Model):
     def _factor(self, draws: income.Draws, params: Mapping[str, Any]) -> np.ndarray:
         factor = draws.revenue * (draws.rate * self.rate_multiplier(params)) * (1.0 - params["tax_rate"])
         if params.get("tax_amortisation"):
-            factor = factor * income.tab_factor(draws.discount_rate, params["tax_rate"],
-                                                params["amortisation_years"], params["mid_year"])
+            factor = factor * income.tab_factor(
+                draws.discount_rate, params["tax_rate"], params["amortisation_years"], params["mid_year"]
+            )
         return factor
 
     def _caps(self, remaining: np.ndarray, params: Mapping[str, Any]) -> np.ndarray:
@@ -119,13 +200,20 @@ class IncomeModel(Model):
         base = np.full(n, float(params["revenue"]))
         return base if override is None else np.where(np.isnan(override), base, override)
 
-    def _values(self, draws: income.Draws, base: np.ndarray, caps: np.ndarray,
-                params: Mapping[str, Any]) -> np.ndarray:
+    def _values(
+        self, draws: income.Draws, base: np.ndarray, caps: np.ndarray, params: Mapping[str, Any]
+    ) -> np.ndarray:
         life_max = float(draws.years.max())
-        table = income.income_table(draws, params["revenues"], income.horizon_for(caps, life_max), params["mid_year"])
-        return base[:, None] * self._factor(draws, params)[None, :] * income.income_sum(table, draws.years, caps)
+        table = income.income_table(
+            draws, params["revenues"], income.horizon_for(caps, life_max), params["mid_year"]
+        )
+        return (
+            base[:, None] * self._factor(draws, params)[None, :] * income.income_sum(table, draws.years, caps)
+        )
 
-    def evaluate_batch(self, columns: dict[str, Any], n: int, params: dict[str, Any], seed: int) -> BatchResult:
+    def evaluate_batch(
+        self, columns: dict[str, Any], n: int, params: dict[str, Any], seed: int
+    ) -> BatchResult:
         """Vectorised valuation of many patents, chunked to bound memory."""
         self._check_override(columns.get("revenue"), params)
         caps = self._caps(columns["remaining_years"], params)
@@ -133,7 +221,9 @@ class IncomeModel(Model):
         point = self._values(income.point_draws(self._points(params)), base, caps, params)[:, 0]
         if not self.has_mc(params):
             return self.batch(point, np.ones(n, dtype=bool), params, seed)
-        draws = income.sample_draws(self._points(params), self._specs(params), self._bounds(), seed, params["draws"])
+        draws = income.sample_draws(
+            self._points(params), self._specs(params), self._bounds(), seed, params["draws"]
+        )
         ask = columns.get("ask_price")
         stats: dict[str, list[np.ndarray]] = {}
         for part in income.chunks(n, draws.size):
@@ -142,8 +232,16 @@ class IncomeModel(Model):
                 stats.setdefault(key, []).append(arr)
         merged = {k: np.concatenate(v) for k, v in stats.items()}
         flags = {} if ask is None else {"no_ask": np.isnan(ask)}
-        return self.batch(point, np.ones(n, dtype=bool), params, seed, mean=merged.pop("mean"), flags=flags,
-                          prob_below_ask=merged.pop("prob_below_ask", None), percentiles=merged)
+        return self.batch(
+            point,
+            np.ones(n, dtype=bool),
+            params,
+            seed,
+            mean=merged.pop("mean"),
+            flags=flags,
+            prob_below_ask=merged.pop("prob_below_ask", None),
+            percentiles=merged,
+        )
 
     def _check_override(self, override: Any, params: Mapping[str, Any]) -> None:
         if override is not None and params["revenues"] is not None and not np.isnan(override).all():
@@ -153,8 +251,11 @@ class IncomeModel(Model):
         """Deterministic value only (no draws), for tornado charts."""
         override = None if inputs.get("revenue") is None else np.array([float(inputs["revenue"])])
         caps = self._caps(np.array([float(inputs["remaining_years"])]), params)
-        return float(self._values(income.point_draws(self._points(params)), self._base(override, 1, params),
-                                  caps, params)[0, 0])
+        return float(
+            self._values(
+                income.point_draws(self._points(params)), self._base(override, 1, params), caps, params
+            )[0, 0]
+        )
 
     def evaluate(self, inputs: dict[str, Any], params: dict[str, Any], seed: int) -> ValuationResult:
         """Value one patent through the batch path, then explain it year by year."""
@@ -162,23 +263,36 @@ class IncomeModel(Model):
         batch = self.evaluate_batch(row, 1, params, seed)
         value = float(batch.values[0])
         drivers, steps = self._explain(inputs, params, value)
-        details: dict[str, Any] = {"income_years": self._income_years(inputs, params),
-                                   "discounting": "mid-year" if params["mid_year"] else "end-year"}
+        details: dict[str, Any] = {
+            "income_years": self._income_years(inputs, params),
+            "discounting": "mid-year" if params["mid_year"] else "end-year",
+        }
         pct = None
         if batch.percentiles is not None:
             pct = {k: float(v[0]) for k, v in batch.percentiles.items()}
             details["histogram"] = self._histogram(inputs, params, seed)
-            details["distributions"] = {k: distributions.describe(v) for k, v in self._specs(params).items() if v}
+            details["distributions"] = {
+                k: distributions.describe(v) for k, v in self._specs(params).items() if v
+            }
         return self.make_result(
-            inputs, params, seed, value=value, drivers=drivers, steps=steps,
-            assumptions=self._assumptions(params), warnings=self._warnings(inputs, params),
-            details=details, percentiles=pct,
+            inputs,
+            params,
+            seed,
+            value=value,
+            drivers=drivers,
+            steps=steps,
+            assumptions=self._assumptions(params),
+            warnings=self._warnings(inputs, params),
+            details=details,
+            percentiles=pct,
             mean=None if batch.mean is None else float(batch.mean[0]),
             prob_below_ask=None if batch.prob_below_ask is None else float(batch.prob_below_ask[0]),
         )
 
     def _histogram(self, inputs: Mapping[str, Any], params: Mapping[str, Any], seed: int) -> dict[str, Any]:
-        draws = income.sample_draws(self._points(params), self._specs(params), self._bounds(), seed, params["draws"])
+        draws = income.sample_draws(
+            self._points(params), self._specs(params), self._bounds(), seed, params["draws"]
+        )
         override = None if inputs.get("revenue") is None else np.array([float(inputs["revenue"])])
         caps = self._caps(np.array([float(inputs["remaining_years"])]), params)
         return income.histogram(self._values(draws, self._base(override, 1, params), caps, params)[0])
@@ -187,7 +301,9 @@ class IncomeModel(Model):
         cap = float(self._caps(np.array([float(inputs["remaining_years"])]), params)[0])
         return min(cap, params["years"])
 
-    def _explain(self, inputs: Mapping[str, Any], params: Mapping[str, Any], value: float) -> tuple[list, list]:
+    def _explain(
+        self, inputs: Mapping[str, Any], params: Mapping[str, Any], value: float
+    ) -> tuple[list, list]:
         """Year-by-year discounted savings (additive drivers) and the calculation steps."""
         n_years = self._income_years(inputs, params)
         horizon = int(np.ceil(n_years))
@@ -200,44 +316,106 @@ class IncomeModel(Model):
             revenue = r0 * income._powers(np.array([1.0 + params["growth"]]), horizon, start_at_one=False)[0]
         weight = np.clip(n_years - np.arange(horizon), 0.0, 1.0)
         yearly = revenue * weight * rate * (1.0 - tax) * disc
-        drivers = [(f"year_{y + 1}", f"第{y + 1}年节省的税后特许权使用费现值",
-                    f"Year {y + 1} after-tax royalty saved, discounted", float(v)) for y, v in enumerate(yearly)]
-        steps = [("income_years", "收益期 = min(经济寿命, 剩余法定期限)", "Income period = min(economic life, remaining legal term)", n_years, "yr"),
-                 ("rate", "费率", "Rate applied to revenue", rate, "ratio"),
-                 ("after_tax", "税后系数 = 1 - 税率", "After-tax factor = 1 - tax rate", 1.0 - tax, "ratio")]
-        steps += [(f"pv_year_{y + 1}", f"第{y + 1}年：收入 {yuan(revenue[y])} × 费率 × (1-税率) × 折现系数 {disc[y]:.6f}",
-                   f"Year {y + 1}: revenue {yuan(revenue[y])} x rate x (1-tax) x discount factor {disc[y]:.6f}",
-                   float(yearly[y]), "CNY") for y in range(horizon)]
+        drivers = [
+            (
+                f"year_{y + 1}",
+                f"第{y + 1}年节省的税后特许权使用费现值",
+                f"Year {y + 1} after-tax royalty saved, discounted",
+                float(v),
+            )
+            for y, v in enumerate(yearly)
+        ]
+        steps = [
+            (
+                "income_years",
+                "收益期 = min(经济寿命, 剩余法定期限)",
+                "Income period = min(economic life, remaining legal term)",
+                n_years,
+                "yr",
+            ),
+            ("rate", "费率", "Rate applied to revenue", rate, "ratio"),
+            ("after_tax", "税后系数 = 1 - 税率", "After-tax factor = 1 - tax rate", 1.0 - tax, "ratio"),
+        ]
+        steps += [
+            (
+                f"pv_year_{y + 1}",
+                f"第{y + 1}年：收入 {yuan(revenue[y])} × 费率 × (1-税率) × 折现系数 {disc[y]:.6f}",
+                f"Year {y + 1}: revenue {yuan(revenue[y])} x rate x (1-tax) x discount factor {disc[y]:.6f}",
+                float(yearly[y]),
+                "CNY",
+            )
+            for y in range(horizon)
+        ]
         if params.get("tax_amortisation"):
-            tab = float(income.tab_factor(np.array([r]), tax, params["amortisation_years"], params["mid_year"])[0])
+            tab = float(
+                income.tab_factor(np.array([r]), tax, params["amortisation_years"], params["mid_year"])[0]
+            )
             drivers.append(("tab", "税收摊销收益", "Tax-amortisation benefit", value - float(yearly.sum())))
-            steps.append(("tab", "税收摊销收益系数 TAB = 1/(1 - t×AF/n)", "TAB factor = 1/(1 - t x AF / n)", tab, "x"))
+            steps.append(
+                ("tab", "税收摊销收益系数 TAB = 1/(1 - t×AF/n)", "TAB factor = 1/(1 - t x AF / n)", tab, "x")
+            )
         steps.append(("value", "专利价值（确定性）", "Patent value (deterministic)", value, "CNY"))
         return drivers, steps
 
     def _assumptions(self, params: Mapping[str, Any]) -> list[Text]:
-        out = [Text("discounting", "年中折现" if params["mid_year"] else "年末折现",
-                    "Mid-year discounting" if params["mid_year"] else "End-of-year discounting"),
-               Text("income_cap", "收益期不超过剩余法定保护期", "Income period never exceeds the remaining legal term")]
+        out = [
+            Text(
+                "discounting",
+                "年中折现" if params["mid_year"] else "年末折现",
+                "Mid-year discounting" if params["mid_year"] else "End-of-year discounting",
+            ),
+            Text(
+                "income_cap",
+                "收益期不超过剩余法定保护期",
+                "Income period never exceeds the remaining legal term",
+            ),
+        ]
         if params.get("tax_amortisation"):
-            out.append(Text("tab_basis", "含税收摊销收益：仅适用于公允价值/财务报告目的",
-                            "Includes the tax-amortisation benefit: appropriate only for fair-value / financial-reporting bases"))
+            out.append(
+                Text(
+                    "tab_basis",
+                    "含税收摊销收益：仅适用于公允价值/财务报告目的",
+                    "Includes the tax-amortisation benefit: appropriate only for fair-value / financial-reporting bases",
+                )
+            )
         if self.has_mc(params):
-            out.append(Text("crn", "蒙特卡洛对同一种子下的所有专利使用相同的随机数（共同随机数）",
-                            "Monte Carlo uses common random numbers: the same draws for every patent under one seed"))
+            out.append(
+                Text(
+                    "crn",
+                    "蒙特卡洛对同一种子下的所有专利使用相同的随机数（共同随机数）",
+                    "Monte Carlo uses common random numbers: the same draws for every patent under one seed",
+                )
+            )
         return out
 
     def _warnings(self, inputs: Mapping[str, Any], params: Mapping[str, Any]) -> list[Text]:
         out = mc_warnings(params, self.has_mc(params))
         if self.rate(params) > OPEN_LICENCE_CAP:
-            out.append(Text("rate_above_guidance", "费率超过国家知识产权局开放许可指引（一般不高于净销售额的20%）",
-                            "Rate above CNIPA open-licence guidance (generally at most 20 % of net sales)"))
+            out.append(
+                Text(
+                    "rate_above_guidance",
+                    "费率超过国家知识产权局开放许可指引（一般不高于净销售额的20%）",
+                    "Rate above CNIPA open-licence guidance (generally at most 20 % of net sales)",
+                )
+            )
         if params["years"] > inputs["remaining_years"]:
-            out.append(Text("life_capped", "经济寿命超过剩余法定期限，已按剩余期限截断",
-                            "Economic life exceeds the remaining legal term; capped at the remaining term"))
-        if params["revenues"] is not None and len(params["revenues"]) < min(params["years"], inputs["remaining_years"]):
-            out.append(Text("forecast_short", "收入预测短于收益期：预测期后收入按零计",
-                            "Revenue forecast shorter than the income period: no income assumed after it"))
+            out.append(
+                Text(
+                    "life_capped",
+                    "经济寿命超过剩余法定期限，已按剩余期限截断",
+                    "Economic life exceeds the remaining legal term; capped at the remaining term",
+                )
+            )
+        if params["revenues"] is not None and len(params["revenues"]) < min(
+            params["years"], inputs["remaining_years"]
+        ):
+            out.append(
+                Text(
+                    "forecast_short",
+                    "收入预测短于收益期：预测期后收入按零计",
+                    "Revenue forecast shorter than the income period: no income assumed after it",
+                )
+            )
         if inputs["remaining_years"] <= 0:
             out.append(Text("expired", "无剩余法定期限，价值为零", "No remaining legal term: value is zero"))
         return out
@@ -254,8 +432,35 @@ class RfrModel(IncomeModel):
     limitations_en = "Depends on the revenue forecast and comparable royalty rates; sensitive to discount and royalty rates."
     params_schema = (
         *INCOME_PARAMS,
-        ParamSpec("royalty_rate", FLOAT, "ratio", None, RATE_BOUNDS, "许可费率（占销售额）", "Royalty rate (share of sales)", required=True),
-        ParamSpec("tax_amortisation", BOOL, "", False, None, "计入税收摊销收益", "Add the tax-amortisation benefit", sensitivity=False),
-        ParamSpec("amortisation_years", INT, "yr", 10, (1, 30), "税法摊销年限", "Tax amortisation period", sensitivity=False),
+        ParamSpec(
+            "royalty_rate",
+            FLOAT,
+            "ratio",
+            None,
+            RATE_BOUNDS,
+            "许可费率（占销售额）",
+            "Royalty rate (share of sales)",
+            required=True,
+        ),
+        ParamSpec(
+            "tax_amortisation",
+            BOOL,
+            "",
+            False,
+            None,
+            "计入税收摊销收益",
+            "Add the tax-amortisation benefit",
+            sensitivity=False,
+        ),
+        ParamSpec(
+            "amortisation_years",
+            INT,
+            "yr",
+            10,
+            (1, 30),
+            "税法摊销年限",
+            "Tax amortisation period",
+            sensitivity=False,
+        ),
         *mc_specs("royalty_rate"),
     )

@@ -27,10 +27,23 @@ from .common import (
 )
 
 TREE_INPUTS = (
-    dataclasses.replace(REMAINING_INPUT, required=False), LEGAL_STATUS_INPUT, PATENT_TYPE_INPUT, FAMILY_INPUT,
-    CLAIMS_INPUT, INDEP_INPUT, FWD_INPUT, BWD_INPUT,
-    InputSpec("assessor_scores", MAPPING, "score", None, (0.0, 100.0), "评估师对本专利的指标打分",
-              "Assessor's indicator scores for this patent"),
+    dataclasses.replace(REMAINING_INPUT, required=False),
+    LEGAL_STATUS_INPUT,
+    PATENT_TYPE_INPUT,
+    FAMILY_INPUT,
+    CLAIMS_INPUT,
+    INDEP_INPUT,
+    FWD_INPUT,
+    BWD_INPUT,
+    InputSpec(
+        "assessor_scores",
+        MAPPING,
+        "score",
+        None,
+        (0.0, 100.0),
+        "评估师对本专利的指标打分",
+        "Assessor's indicator scores for this patent",
+    ),
 )
 
 
@@ -82,24 +95,44 @@ class TreeScoreModel(Model):
     def _core(self, columns: Mapping[str, Any], n: int, params: Mapping[str, Any]) -> tuple[Any, ...]:
         tree = self.tree(params)
         weights = self.leaf_weights(tree, params)
-        scores, status = indicators.score_matrix(tree, columns, n, self.entered(params), self.default_score(tree, params))
+        scores, status = indicators.score_matrix(
+            tree, columns, n, self.entered(params), self.default_score(tree, params)
+        )
         return tree, weights, scores, status, (scores * weights).sum(axis=1)
 
-    def _dimensions(self, tree: indicators.Tree, weights: np.ndarray, scores: np.ndarray) -> dict[str, np.ndarray]:
+    def _dimensions(
+        self, tree: indicators.Tree, weights: np.ndarray, scores: np.ndarray
+    ) -> dict[str, np.ndarray]:
         out = {}
         for top in tree.data["children"]:
             mask = np.array([leaf.path[0] == top["key"] for leaf in tree.leaves])
             total = weights[mask].sum()
-            out[top["key"]] = (scores[:, mask] * weights[mask]).sum(axis=1) / total if total > 0 else np.zeros(scores.shape[0])
+            out[top["key"]] = (
+                (scores[:, mask] * weights[mask]).sum(axis=1) / total
+                if total > 0
+                else np.zeros(scores.shape[0])
+            )
         return out
 
-    def evaluate_batch(self, columns: dict[str, Any], n: int, params: dict[str, Any], seed: int) -> BatchResult:
+    def evaluate_batch(
+        self, columns: dict[str, Any], n: int, params: dict[str, Any], seed: int
+    ) -> BatchResult:
         """Score matrix x weights for the whole batch."""
         tree, weights, scores, status, values = self._core(columns, n, params)
         status_col = columns.get("legal_status")
-        in_force = np.ones(n, dtype=bool) if status_col is None else np.array([s in VALID_STATUSES for s in status_col])
-        return self.batch(values, np.ones(n, dtype=bool), params, seed, extra=self._dimensions(tree, weights, scores),
-                          flags={"not_in_force": ~in_force, "uses_defaults": (status == 2).any(axis=1)})
+        in_force = (
+            np.ones(n, dtype=bool)
+            if status_col is None
+            else np.array([s in VALID_STATUSES for s in status_col])
+        )
+        return self.batch(
+            values,
+            np.ones(n, dtype=bool),
+            params,
+            seed,
+            extra=self._dimensions(tree, weights, scores),
+            flags={"not_in_force": ~in_force, "uses_defaults": (status == 2).any(axis=1)},
+        )
 
     def point_value(self, inputs: Mapping[str, Any], params: Mapping[str, Any]) -> float:
         """The score (deterministic)."""
@@ -109,16 +142,36 @@ class TreeScoreModel(Model):
         """One patent, every indicator shown with its weight and whether it was derived, entered or defaulted."""
         tree, weights, scores, status, values = self._core({k: [v] for k, v in inputs.items()}, 1, params)
         names = indicators.STATUS_NAMES
-        rows = [{"key": leaf.key, "name_zh": leaf.name_zh, "name_en": leaf.name_en, "group": "/".join(leaf.path[:-1]),
-                 "score": float(scores[0, j]), "weight": float(weights[j]), "status": names[status[0, j]]}
-                for j, leaf in enumerate(tree.leaves)]
-        drivers = [(leaf.key, leaf.name_zh, leaf.name_en, float(weights[j] * scores[0, j])) for j, leaf in enumerate(tree.leaves)]
+        rows = [
+            {
+                "key": leaf.key,
+                "name_zh": leaf.name_zh,
+                "name_en": leaf.name_en,
+                "group": "/".join(leaf.path[:-1]),
+                "score": float(scores[0, j]),
+                "weight": float(weights[j]),
+                "status": names[status[0, j]],
+            }
+            for j, leaf in enumerate(tree.leaves)
+        ]
+        drivers = [
+            (leaf.key, leaf.name_zh, leaf.name_en, float(weights[j] * scores[0, j]))
+            for j, leaf in enumerate(tree.leaves)
+        ]
         dims = {k: float(v[0]) for k, v in self._dimensions(tree, weights, scores).items()}
         steps = [(k, f"{k} 维度得分", f"{k} dimension score", v, "score") for k, v in dims.items()]
         steps.append(("total", "加权总分", "Weighted total score", float(values[0]), "score"))
-        return self.make_result(inputs, params, seed, value=float(values[0]), drivers=drivers, steps=steps,
-                                assumptions=self.assumptions(tree), warnings=self._warnings(inputs, rows),
-                                details={"indicators": rows, "dimensions": dims, "scale": tree.scale})
+        return self.make_result(
+            inputs,
+            params,
+            seed,
+            value=float(values[0]),
+            drivers=drivers,
+            steps=steps,
+            assumptions=self.assumptions(tree),
+            warnings=self._warnings(inputs, rows),
+            details={"indicators": rows, "dimensions": dims, "scale": tree.scale},
+        )
 
     def assumptions(self, tree: indicators.Tree) -> list[Text]:
         """Model-specific labels of the template."""
@@ -128,8 +181,13 @@ class TreeScoreModel(Model):
         out = []
         defaulted = [r["key"] for r in rows if r["status"] == indicators.DEFAULT]
         if defaulted:
-            out.append(Text("defaulted", f"以下指标未打分，使用默认分：{', '.join(defaulted)}",
-                            f"Not scored, default used: {', '.join(defaulted)}"))
+            out.append(
+                Text(
+                    "defaulted",
+                    f"以下指标未打分，使用默认分：{', '.join(defaulted)}",
+                    f"Not scored, default used: {', '.join(defaulted)}",
+                )
+            )
         if inputs.get("legal_status") not in (None, *VALID_STATUSES):
             out.append(Text("not_in_force", "专利不处于有效状态", "The patent is not in force"))
         return out

@@ -19,5 +19,10 @@ class ToyFlatModel(Model):
 
     def evaluate(self, inputs: dict[str, Any], params: dict[str, Any], seed: int) -> ValuationResult:
         """The flat price, as the single driver."""
-        return self.make_result(inputs, params, seed, value=params["price"],
-                                drivers=[("flat", "固定价格", "Flat price", params["price"])])
+        return self.make_result(
+            inputs,
+            params,
+            seed,
+            value=params["price"],
+            drivers=[("flat", "固定价格", "Flat price", params["price"])],
+        )
