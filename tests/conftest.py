@@ -76,8 +76,10 @@ def make_config(database_url: str, **overrides) -> type[TestingConfig]:
 
 
 def _truncate_all() -> None:
-    tables = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
-    db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    """Empty every table. DELETE, children first: far cheaper than TRUNCATE on mostly empty tables,
+    and it takes no exclusive lock, so a connection left idle by a request cannot stall it."""
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
     db.session.commit()
 
 
