@@ -64,6 +64,11 @@ def test_api_run_matches_cli(client, runner, token_headers):
             {"royalty_rate", "discount_rate"},
         ),
         ({"model": "rfr", "params": RFR, "inputs": {"remaining_years": -1}}, 422, {"remaining_years"}),
+        (
+            {"model": "rfr", "params": {**RFR, "royalty_rate": 2}, "inputs": {"remaining_years": -1}},
+            422,
+            {"royalty_rate", "remaining_years"},
+        ),
         ({"model": "nope", "params": {}}, 404, {"model"}),
         ({"params": {}}, 422, {"model"}),
     ],
@@ -110,6 +115,23 @@ def test_cli_run_error_exit_status(runner):
     )
     assert result.exit_code == 2
     assert "royalty_rate" in json.loads(result.stderr)["error"]["fields"]
+
+
+def test_cli_run_reports_bad_params_and_inputs_together(runner):
+    args = [
+        "valuation",
+        "run",
+        "rfr",
+        "--params",
+        '{"royalty_rate": 9}',
+        "--inputs",
+        '{"remaining_years": -3}',
+    ]
+    result = runner.invoke(args=args)
+    assert result.exit_code == 2
+    assert {"royalty_rate", "discount_rate", "remaining_years"} <= set(
+        json.loads(result.stderr)["error"]["fields"]
+    )
 
 
 def test_cli_revalue_replay_backtest(app, runner, seeded, make_patent):

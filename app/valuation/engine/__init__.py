@@ -16,6 +16,7 @@ from .errors import (
     InconsistentMatrixError,
     InputError,
     ParameterError,
+    RequestError,
     UnknownModelError,
 )
 from .high_value import high_value_flag
@@ -61,6 +62,7 @@ __all__ = [
     "Model",
     "ParamSpec",
     "ParameterError",
+    "RequestError",
     "Provenance",
     "Step",
     "Text",

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
 
+from .errors import InputError, ParameterError, raise_collected
 from .result import (
     CURRENCY,
     FINE,
@@ -62,15 +63,18 @@ class Model:
     def value(
         self, inputs: Mapping[str, Any] | None, params: Mapping[str, Any] | None, seed: int = 0
     ) -> ValuationResult:
-        """Validate, then value one patent with full explanation."""
-        return self.evaluate(validate_inputs(self, inputs), validate_params(self, params), int(seed))
+        """Validate parameters and inputs (reporting every bad field of both), then value one patent."""
+        p, row = _validated(lambda: validate_params(self, params), lambda: validate_inputs(self, inputs))
+        return self.evaluate(row, p, int(seed))
 
     def value_batch(
         self, inputs_batch: Mapping[str, Any], params: Mapping[str, Any] | None, seed: int = 0
     ) -> BatchResult:
         """Validate, then value many patents at once (columnar inputs: name -> sequence)."""
-        p = validate_params(self, params)
-        columns, n = validate_input_batch(self, inputs_batch, self.shared_inputs)
+        p, (columns, n) = _validated(
+            lambda: validate_params(self, params),
+            lambda: validate_input_batch(self, inputs_batch, self.shared_inputs),
+        )
         return self.evaluate_batch(columns, n, p, int(seed))
 
     def point_value(self, inputs: Mapping[str, Any], params: Mapping[str, Any]) -> float:
@@ -159,6 +163,22 @@ class Model:
             warnings=tuple(warnings),
             details=dict(details or {}),
         )
+
+
+def _validated(check_params: Callable[[], Any], check_inputs: Callable[[], Any]) -> tuple[Any, Any]:
+    """Run both validations so one request learns about every bad field, not only the inputs'."""
+    params = inputs = None
+    param_error = input_error = None
+    try:
+        params = check_params()
+    except ParameterError as error:
+        param_error = error
+    try:
+        inputs = check_inputs()
+    except InputError as error:
+        input_error = error
+    raise_collected(param_error, input_error)
+    return params, inputs
 
 
 def _step_q(unit: str, default: Any) -> Any:

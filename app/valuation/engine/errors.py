@@ -42,6 +42,34 @@ class InputError(FieldErrors):
     kind = "input"
 
 
+class RequestError(ParameterError, InputError):
+    """Parameters and inputs both refused: every bad field of both, in one error.
+
+    It is a ParameterError and an InputError, so callers that catch either still catch it. An input
+    whose name is also a parameter's (e.g. ``revenue``) is keyed ``inputs.<name>``.
+    """
+
+    kind = "field"
+
+    def __init__(self, params: FieldErrors, inputs: FieldErrors) -> None:
+        self.param_errors = dict(params.errors)
+        self.input_errors = dict(inputs.errors)
+        merged = dict(self.param_errors)
+        for key, message in self.input_errors.items():
+            merged[f"inputs.{key}" if key in merged else key] = message
+        super().__init__(merged)
+
+
+def raise_collected(params: FieldErrors | None, inputs: FieldErrors | None) -> None:
+    """Raise whatever was refused: one kind alone as itself, both together as a RequestError."""
+    if params is not None and inputs is not None:
+        raise RequestError(params, inputs)
+    if params is not None:
+        raise params
+    if inputs is not None:
+        raise inputs
+
+
 class UnknownModelError(EngineError, LookupError):
     """A model id (or version) that no registered model answers to."""
 

@@ -88,3 +88,30 @@ def test_parameter_hash_ignores_key_order_but_not_values():
     h2 = m.value({"remaining_years": 5}, RFR).provenance.params_hash
     h3 = m.value({"remaining_years": 5}, RFR | {"royalty_rate": 0.051}).provenance.params_hash
     assert h1 == h2 != h3
+
+
+def test_bad_params_and_bad_inputs_are_reported_together():
+    from app.valuation.engine import RequestError
+
+    bad_params = RFR | {"royalty_rate": 0.9, "revenue": -5.0}
+    with pytest.raises(RequestError) as err:
+        get("rfr").value({"remaining_years": -1, "revenue": "x"}, bad_params)
+    assert isinstance(err.value, ParameterError)
+    assert isinstance(err.value, InputError)
+    assert set(err.value.errors) == {"royalty_rate", "revenue", "remaining_years", "inputs.revenue"}
+    assert set(err.value.param_errors) == {"royalty_rate", "revenue"}
+    assert set(err.value.input_errors) == {"remaining_years", "revenue"}
+    with pytest.raises(RequestError) as err:
+        get("rfr").value_batch({"remaining_years": [3.0, 99.0]}, bad_params)
+    assert set(err.value.errors) == {"royalty_rate", "revenue", "remaining_years"}
+
+
+def test_one_kind_of_bad_field_keeps_its_own_error_class():
+    from app.valuation.engine import RequestError
+
+    with pytest.raises(InputError) as err:
+        get("rfr").value({"remaining_years": -1}, RFR)
+    assert not isinstance(err.value, RequestError | ParameterError)
+    with pytest.raises(ParameterError) as err:
+        get("rfr").value({"remaining_years": 1}, RFR | {"royalty_rate": 0.9})
+    assert not isinstance(err.value, RequestError | InputError)
