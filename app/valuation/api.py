@@ -34,6 +34,11 @@ class FieldSpecSchema(ma.Schema):
     required = ma.fields.Boolean()
     description_zh = ma.fields.String()
     description_en = ma.fields.String()
+    relative = ma.fields.String(
+        metadata={
+            "description": "distributions: offset or multiplier around the point estimate; empty = absolute"
+        }
+    )
 
 
 class ModelSchema(ma.Schema):

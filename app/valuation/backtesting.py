@@ -14,7 +14,7 @@ from app.valuation.batch import model_batch
 from app.valuation.engine import BacktestStats, EngineError
 from app.valuation.inputs import model_inputs
 from app.valuation.models import ClosedDeal
-from app.valuation.services import COMPARABLES, ValuationConfig, load_config
+from app.valuation.services import COMPARABLES, ValuationConfig, load_config, model_for
 from app.valuation.weights import MONETARY_CANDIDATES
 
 
@@ -70,7 +70,7 @@ def backtest_model(model_id: str, config: ValuationConfig, deals: list[ClosedDea
     ps = config.sets.get(model_id)
     if ps is None or not deals:
         return None
-    model = engine.get(model_id)
+    model = model_for(ps)
     points, skipped = [], 0
     for deal, row in zip(deals, _rows(model, deals, ps.params, config.seed, config.comparables), strict=True):
         band = _band(row)

@@ -32,6 +32,7 @@ from app.valuation.services import (
     _model_row,
     _needed,
     combine,
+    model_for,
     store_rows,
     today,
 )
@@ -130,7 +131,8 @@ def value_entries(
     results: dict[str, list[dict[str, Any] | None]] = {}
     inputs_by_model: dict[str, list[dict[str, Any]]] = {}
     for model_id in _needed(config):
-        model, ps = engine.get(model_id), config.sets[model_id]
+        ps = config.sets[model_id]
+        model = model_for(ps)
         inputs = [model_inputs(model, e.facts) for e in entries]
         results[model_id] = model_batch(
             model, inputs, ps.params, config.seed, {COMPARABLES: config.comparables}
@@ -161,7 +163,7 @@ def value_and_store(entries: Sequence[Entry], config: ValuationConfig, actor_id:
         needed = set(_needed(config, entry.listing_type))
         for model_id, model_rows in results.items():
             if model_id in needed and model_rows[i] is not None:
-                snap = snapshot_inputs(engine.get(model_id), inputs_by_model[model_id][i], config)
+                snap = snapshot_inputs(model_for(config.sets[model_id]), inputs_by_model[model_id][i], config)
                 rows.append(
                     _model_row(
                         run_id,

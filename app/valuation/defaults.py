@@ -2,6 +2,8 @@
 
 The figures sit inside the public evidence of the valuation brief (royalty 2-7 % of sales, a
 14 % discount rate for early-stage technology, 25 % tax); they are demo defaults, not advice.
+Distributions on rates are offsets around the point estimates (rfr / profit_split 2.0.0): a royalty
+rate of 4 % with offsets -2 / 0 / +3 points spans 2-7 %, and moves with the rate when it is edited.
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ DEFAULT_PARAMS: dict[str, dict[str, Any]] = {
         "years": 10.0,
         "draws": MC_DRAWS,
         "revenue_dist": {"dist": "lognormal", "median": 1.0, "sigma": 0.5},
-        "royalty_rate_dist": {"dist": _TRI, "low": 0.02, "mode": 0.04, "high": 0.07},
-        "discount_rate_dist": {"dist": _TRI, "low": 0.11, "mode": 0.14, "high": 0.18},
+        "royalty_rate_dist": {"dist": _TRI, "low": -0.02, "mode": 0.0, "high": 0.03},
+        "discount_rate_dist": {"dist": _TRI, "low": -0.03, "mode": 0.0, "high": 0.04},
     },
     "profit_split": {
         "revenue": 3_000_000.0,
@@ -33,7 +35,7 @@ DEFAULT_PARAMS: dict[str, dict[str, Any]] = {
         "tax_rate": 0.25,
         "years": 10.0,
         "draws": MC_DRAWS,
-        "split_rate_dist": {"dist": _TRI, "low": 0.16, "mode": 0.25, "high": 0.33},
+        "split_rate_dist": {"dist": _TRI, "low": -0.09, "mode": 0.0, "high": 0.08},
     },
     "market_comps": {},
     "cost": {"method": "replacement", "replacement_cost": 400_000.0, "functional_obsolescence": 0.1},

@@ -36,7 +36,7 @@ class Bilingual:
         self.zh, self.en, self.suffix = zh, en, suffix
 
     def __str__(self) -> str:
-        text = self.zh if str(get_locale() or "zh").startswith("zh") else self.en
+        text = self.zh if _is_zh() else self.en
         return f"{text}{self.suffix}"
 
     def __html__(self) -> str:
@@ -56,12 +56,23 @@ def _help(spec: Any) -> str:
     return " · ".join(parts)
 
 
+def _is_zh() -> bool:
+    return str(get_locale() or "zh").startswith("zh")
+
+
+def _split(text: str, sep: str) -> tuple[str, str]:
+    """A description's label (before the first colon) and its explanation (after it)."""
+    head, _sep, rest = text.partition(sep)
+    return head, rest.strip()
+
+
 def _field(spec: Any) -> Any:
+    zh_label, zh_more = _split(spec.description_zh or spec.name, "：")
+    en_label, en_more = _split(spec.description_en or spec.name, ": ")
     label = Bilingual(
-        spec.description_zh or spec.name,
-        spec.description_en or spec.name,
-        f" [{spec.unit}]" if spec.unit and spec.type in (FLOAT, INT) else "",
+        zh_label, en_label, f" [{spec.unit}]" if spec.unit and spec.type in (FLOAT, INT) else ""
     )
+    more = zh_more if _is_zh() else en_more
     if spec.type == FLOAT:
         return FloatField(label, validators=[Optional()], description=_help(spec))
     if spec.type == INT:
@@ -74,16 +85,20 @@ def _field(spec: Any) -> Any:
         label,
         validators=[Optional()],
         render_kw={"rows": 2, "spellcheck": "false"},
-        description=_("JSON, e.g. %(example)s", example=_example(spec.type)),
+        description=" ".join(filter(None, [more, _("JSON, e.g. %(example)s", example=_example(spec))])),
     )
 
 
-def _example(kind: str) -> str:
+def _example(spec: Any) -> str:
+    if spec.type == "distribution" and spec.relative == "multiplier":
+        return '{"dist": "lognormal", "median": 1.0, "sigma": 0.5}'
+    if spec.type == "distribution" and spec.relative == "offset":
+        return '{"dist": "triangular", "low": -0.02, "mode": 0, "high": 0.03}'
     return {
         "distribution": '{"dist": "triangular", "low": 0.02, "mode": 0.04, "high": 0.07}',
         "list[float]": "[1000000, 1100000]",
         "mapping": '{"key": 1.0}',
-    }.get(kind, "null")
+    }.get(spec.type, "null")
 
 
 class ParamsFormBase(FlaskForm):

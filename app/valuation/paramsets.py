@@ -44,6 +44,14 @@ def model_version_of(model_id: str) -> str:
     return "1.0.0" if model_id == ENSEMBLE_ID else engine.get(model_id).version
 
 
+def current_params(ps: ParameterSet) -> dict[str, Any]:
+    """A version's parameters as the installed model reads them (upgraded when the set was made for an
+    earlier model version, e.g. rfr 1.0.0's absolute distributions become 2.0.0's offsets)."""
+    if ps.model_id == ENSEMBLE_ID or ps.model_version in (None, model_version_of(ps.model_id)):
+        return dict(ps.params)
+    return engine.get(ps.model_id).upgrade_params(ps.params, ps.model_version)
+
+
 def active_set(model_id: str) -> ParameterSet | None:
     return db.session.scalar(
         select(ParameterSet).where(ParameterSet.model_id == model_id, ParameterSet.status == states.ACTIVE)
@@ -120,13 +128,15 @@ def create_draft(
     *,
     system: bool = False,
 ) -> ParameterSet:
-    """A new version in draft, copied from the active one unless params are given."""
+    """A new version in draft, copied from the active one (or based_on) unless params are given;
+    copied parameters are upgraded to the installed model version."""
     if not system:
         _require_assessor(actor)
     if model_id not in known_model_ids():
         raise NotFound(_("Unknown valuation model %(id)s.", id=model_id))
     current = active_set(model_id)
-    source = params if params is not None else (based_on or current).params if (based_on or current) else {}
+    origin = based_on or current
+    source = params if params is not None else (current_params(origin) if origin else {})
     last = db.session.scalar(select(func.max(ParameterSet.version)).where(ParameterSet.model_id == model_id))
     ps = ParameterSet(
         model_id=model_id,
@@ -154,6 +164,7 @@ def update_draft(
     if not ps.is_editable:
         raise states.InvalidTransition(ps.status, "edit")
     ps.params = validate(ps.model_id, raw)
+    ps.model_version = model_version_of(ps.model_id)
     if reason is not None:
         ps.reason = reason
     current = active_set(ps.model_id)
@@ -230,5 +241,5 @@ def rollback(older: ParameterSet, actor: User, reason: str) -> ParameterSet:
     if older.status not in (states.RETIRED, states.ACTIVE, states.REJECTED):
         raise states.InvalidTransition(older.status, "rollback")
     note = reason or _("Roll back to v%(n)s", n=older.version)
-    draft = create_draft(older.model_id, actor, note, params=older.params, based_on=older)
+    draft = create_draft(older.model_id, actor, note, based_on=older)
     return submit(draft, actor, note)

@@ -205,7 +205,9 @@ def edit_set(set_id: int):
     form = (
         form_class()
         if request.method == "POST"
-        else form_class(data=params_to_data(ps.model_id, ps.params) | {"reason": ps.reason})
+        else form_class(
+            data=params_to_data(ps.model_id, paramsets.current_params(ps)) | {"reason": ps.reason}
+        )
     )
     if form.validate_on_submit():
         raw, ok = form_to_params(ps.model_id, form)

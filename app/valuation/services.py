@@ -79,6 +79,12 @@ class Outcome:
     run_id: str = ""
 
 
+def model_for(ps: ParameterSet) -> engine.Model:
+    """The engine model version a parameter set was checked against: its parameters mean what they
+    meant then (e.g. rfr 1.0.0 read distributions as absolute values, 2.0.0 as offsets)."""
+    return engine.get(ps.model_id, ps.model_version)
+
+
 def today() -> dt.date:
     return utcnow().date()
 
@@ -280,7 +286,8 @@ def value_patent(
     rows: list[dict[str, Any]] = []
     now = utcnow()
     for model_id in _needed(config, listing_type):
-        model, ps = engine.get(model_id), config.sets[model_id]
+        ps = config.sets[model_id]
+        model = model_for(ps)
         inputs = model_inputs(model, facts, _shared(config))
         try:
             result = model.value(inputs, ps.params, config.seed)

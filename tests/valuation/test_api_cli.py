@@ -47,7 +47,7 @@ def test_api_run_matches_cli(client, runner, token_headers):
     )
     assert cli.exit_code == 0, cli.output
     assert json.loads(cli.output) == response.json
-    assert response.json["provenance"]["model"] == "rfr@1.0.0"
+    assert response.json["provenance"]["model"] == "rfr@2.0.0"
 
 
 @pytest.mark.parametrize(
@@ -88,14 +88,14 @@ def test_api_patent_valuation(client, seeded, make_patent):
     data = client.get(f"/api/v1/patents/{patent.id}/valuation").json
     assert data["range"]["model"] == "ensemble@1.0.0"
     assert float(data["range"]["low"]) <= float(data["range"]["mid"]) <= float(data["range"]["high"])
-    assert {m["model"] for m in data["models"]} >= {"rfr@1.0.0", "cost@1.0.0"}
+    assert {m["model"] for m in data["models"]} >= {"rfr@2.0.0", "cost@1.0.0"}
     assert client.get("/api/v1/patents/999999/valuation").status_code == 404
 
 
 def test_cli_models(runner):
     text = runner.invoke(args=["valuation", "models"])
     assert text.exit_code == 0
-    assert "rfr@1.0.0" in text.output
+    assert "rfr@2.0.0" in text.output
     assert "royalty_rate" in text.output
     listed = json.loads(runner.invoke(args=["valuation", "models", "--json"]).output)
     assert {m["id"] for m in listed} >= {"rfr", "market_comps", "gbt42748"}

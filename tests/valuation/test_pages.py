@@ -39,10 +39,10 @@ def test_report_public_and_printable(client, seeded, make_patent):
     patent = make_patent()
     page = client.get(f"/valuation/patents/{patent.id}", headers={"Accept-Language": "en"})
     assert page.status_code == 200
-    for text in ("Fair value range", "P10", "<svg", "Relief from royalty", "rfr@1.0.0", "Comparable deals"):
+    for text in ("Fair value range", "P10", "<svg", "Relief from royalty", "rfr@2.0.0", "Comparable deals"):
         assert text in page.text
     printed = client.get(f"/valuation/patents/{patent.id}/print", headers={"Accept-Language": "zh"}).text
-    for text in ("评估目的", "价值类型", "假设", "敏感性", "局限", "rfr@1.0.0"):
+    for text in ("评估目的", "价值类型", "假设", "敏感性", "局限", "rfr@2.0.0"):
         assert text in printed
     svg = client.get(f"/valuation/patents/{patent.id}/charts/tornado-rfr.svg")
     assert svg.mimetype == "image/svg+xml"
@@ -145,3 +145,17 @@ def test_charts_are_plain_accessible_svg():
     assert "范围 &lt;x&gt;" in out[0]
     assert "−2" in out[1]
     assert "pattern" in out[1]
+
+
+def test_edit_form_explains_distributions_around_the_point(client, auth, seeded):
+    auth.login(seeded[0])
+    draft = paramsets.create_draft("rfr", seeded[0], "x")
+    db.session.commit()
+    url = f"/valuation/workbench/sets/{draft.id}/edit"
+    en = client.get(url, headers={"Accept-Language": "en"}).text
+    assert "Rate distribution (around the point estimate)" in en
+    assert "offsets added to the point" in en
+    assert "&#34;low&#34;: -0.02" in en or '"low": -0.02' in en
+    zh = client.get(url, headers={"Accept-Language": "zh"}).text
+    assert "费率分布（围绕点估计）" in zh
+    assert "加到点估计上的偏移" in zh

@@ -159,3 +159,61 @@ def test_revalue_through_rq_jobs(app, seeded, make_patent):
         queue.delete(delete_jobs=True)
     db.session.expire_all()
     assert all(current_rows(p.id) and current_rows(p.id)[0].created_by_id == seeded[0].id for p in patents)
+
+
+def _rfr_row(patent_id):
+    return next(r for r in current_rows(patent_id) if r.model_id == "rfr")
+
+
+def test_editing_the_point_royalty_rate_moves_the_rfr_range(app, seeded, make_patent):
+    patent = make_patent()
+    value_patent(patent)
+    before = _rfr_row(patent.id)
+    _approve("rfr", lambda p: {**p, "royalty_rate": p["royalty_rate"] + 0.01}, seeded)
+    value_patent(patent)
+    after = _rfr_row(patent.id)
+    assert after.value > before.value
+    assert after.low > before.low
+    assert after.high > before.high
+
+
+def test_a_set_made_for_rfr_1_keeps_its_meaning_replays_and_upgrades_on_the_next_draft(
+    app, seeded, make_patent
+):
+    a1, a2, _ = seeded
+    active = paramsets.active_set("rfr")
+    absolute = {"dist": "triangular", "low": 0.02, "mode": 0.04, "high": 0.07}
+    old_discount = {"dist": "triangular", "low": 0.11, "mode": 0.14, "high": 0.18}
+    # as the 1.0.0 seed stored them: absolute rates
+    active.params = {**active.params, "royalty_rate_dist": absolute, "discount_rate_dist": old_discount}
+    active.model_version = "1.0.0"
+    db.session.commit()
+    patent = make_patent()
+    assert value_patent(patent).errors == {}
+    revalue(patent_ids(), load_config())
+    value_patent(patent)
+    db.session.commit()
+    assert {r.model_version for r in db.session.scalars(select(StoredValuation)) if r.model_id == "rfr"} == {
+        "1.0.0"
+    }
+    old_range = (_rfr_row(patent.id).low, _rfr_row(patent.id).high)
+    report = replay(only_current=False)
+    assert report.ok, report.differences
+
+    draft = paramsets.create_draft("rfr", a1, "move to 2.0.0")
+    assert draft.model_version == "2.0.0"
+    assert draft.params["royalty_rate_dist"] == {
+        "dist": "triangular",
+        "low": -0.02,
+        "mode": 0.0,
+        "high": 0.03,
+    }
+    paramsets.approve(paramsets.submit(draft, a1), a2)
+    db.session.commit()
+    value_patent(patent)
+    db.session.commit()
+    row = _rfr_row(patent.id)
+    assert row.model_version == "2.0.0"
+    assert abs(row.low - old_range[0]) <= Decimal("0.05")
+    assert abs(row.high - old_range[1]) <= Decimal("0.05")
+    assert replay(only_current=False).ok

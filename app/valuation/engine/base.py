@@ -56,6 +56,10 @@ class Model:
         """Cross-field parameter rules; return {field: message}."""
         return {}
 
+    def upgrade_params(self, params: Mapping[str, Any], from_version: str | None) -> dict[str, Any]:
+        """Parameters saved for an earlier version of this model, rewritten for this version."""
+        return dict(params)
+
     def check_inputs(self, inputs: Mapping[str, Any]) -> dict[str, str]:
         """Cross-field input rules; return {field: message}."""
         return {}

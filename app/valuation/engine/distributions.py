@@ -15,6 +15,9 @@ KINDS: dict[str, tuple[str, ...]] = {
     "lognormal": ("median", "sigma"),
 }
 PERT_LAMBDA = 4.0
+OFFSET = "offset"  # triangular/PERT/uniform draws are added to the point estimate; lognormal multiplies it
+MULTIPLIER = "multiplier"  # every draw multiplies the point estimate
+MULTIPLIER_BOUNDS = (0.0, 10.0)
 
 
 def _number(raw: Mapping[str, Any], key: str) -> float:
@@ -34,8 +37,14 @@ def _check_support(spec: dict[str, Any], bounds: tuple[float, float] | None) -> 
             raise ValueError(f"{key} {spec[key]} is outside [{bounds[0]}, {bounds[1]}]")
 
 
-def parse_distribution(raw: Any, bounds: tuple[float, float] | None = None) -> dict[str, Any]:
-    """Check a distribution spec such as {"dist": "pert", "low": .., "mode": .., "high": ..}."""
+def parse_distribution(
+    raw: Any, bounds: tuple[float, float] | None = None, *, relative: str = ""
+) -> dict[str, Any]:
+    """Check a distribution spec such as {"dist": "pert", "low": .., "mode": .., "high": ..}.
+
+    For an offset distribution the bounds are those of the offset; its lognormal form is a
+    multiplier, whose median is checked against MULTIPLIER_BOUNDS instead.
+    """
     if not isinstance(raw, Mapping):
         raise ValueError("expected a mapping like {'dist': 'triangular', 'low': 0, 'mode': 1, 'high': 2}")
     kind = raw.get("dist")
@@ -52,8 +61,18 @@ def parse_distribution(raw: Any, bounds: tuple[float, float] | None = None) -> d
         raise ValueError("low must be below high")
     elif "mode" in spec and not spec["low"] <= spec["mode"] <= spec["high"]:
         raise ValueError("mode must lie between low and high")
-    _check_support(spec, bounds)
+    _check_support(spec, MULTIPLIER_BOUNDS if relative == OFFSET and kind == "lognormal" else bounds)
     return spec
+
+
+def multiplies(spec: Mapping[str, Any], relative: str) -> bool:
+    """True when a relative distribution's draws multiply the point estimate rather than add to it."""
+    return relative == MULTIPLIER or spec["dist"] == "lognormal"
+
+
+def around(point: float, raw: np.ndarray, spec: Mapping[str, Any], relative: str) -> np.ndarray:
+    """Draws of a relative distribution placed around the point estimate (not yet clipped)."""
+    return point * raw if multiplies(spec, relative) else point + raw
 
 
 def sample(

@@ -13,20 +13,27 @@ from .schema import schema_errors
 ENTRY_POINT_GROUP = "ipex.valuation_models"
 _SEMVER = re.compile(r"^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$")
 
-_MODELS: dict[str, Model] = {}
+_MODELS: dict[str, Model] = {}  # the current version of each id
+_VERSIONS: dict[tuple[str, str], Model] = {}  # every registered version, current and earlier
 _PLUGIN_ERRORS: dict[str, str] = {}
 _state = {"builtins": False}
 
 
-def register(model: Model | type[Model], *, replace: bool = False) -> Model:
-    """Add a model; refuses malformed models and silent id clashes."""
+def register(model: Model | type[Model], *, replace: bool = False, current: bool = True) -> Model:
+    """Add a model; refuses malformed models and silent id clashes.
+
+    ``current=False`` adds an earlier version that only ``get(id, version)`` returns, so results
+    stored with it replay exactly after the model's semantics changed.
+    """
     instance = model() if isinstance(model, type) else model
     problems = _model_problems(instance)
     if problems:
         raise EngineError(f"cannot register model {instance.id!r}: {'; '.join(problems)}")
-    if instance.id in _MODELS and not replace and _MODELS[instance.id] is not instance:
-        raise EngineError(f"model id {instance.id!r} is already registered")
-    _MODELS[instance.id] = instance
+    if current:
+        if instance.id in _MODELS and not replace and _MODELS[instance.id] is not instance:
+            raise EngineError(f"model id {instance.id!r} is already registered")
+        _MODELS[instance.id] = instance
+    _VERSIONS[(instance.id, instance.version)] = instance
     return instance
 
 
@@ -61,11 +68,13 @@ def discover() -> dict[str, str]:
 
 def _ensure_builtins() -> None:
     if not _state["builtins"]:
-        from .models import BUILTIN_MODELS
+        from .models import BUILTIN_MODELS, LEGACY_MODELS
 
         for cls in BUILTIN_MODELS:
             if cls.id not in _MODELS:
                 register(cls)
+        for cls in LEGACY_MODELS:
+            register(cls, current=False)
         _state["builtins"] = True
         discover()
 
@@ -79,6 +88,9 @@ def get(model_id: str, version: str | None = None) -> Model:
     if model is None:
         raise UnknownModelError(model_id, sorted(_MODELS), _PLUGIN_ERRORS.get(model_id, ""))
     if version is not None and model.version != version:
+        earlier = _VERSIONS.get((model_id, version))
+        if earlier is not None:
+            return earlier
         raise UnknownModelError(
             f"{model_id}@{version}",
             [m.tag for m in _MODELS.values()],
@@ -97,3 +109,5 @@ def available() -> list[Model]:
 def unregister(model_id: str) -> None:
     """Remove a model (used by tests and plugin reloads)."""
     _MODELS.pop(model_id, None)
+    for key in [k for k in _VERSIONS if k[0] == model_id]:
+        del _VERSIONS[key]

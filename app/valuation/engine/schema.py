@@ -45,6 +45,7 @@ class FieldSpec:
     keys: tuple[str, ...] | None = None
     value_type: str = FLOAT
     sensitivity: bool = True
+    relative: str = ""  # distributions only: "offset" / "multiplier" around the point estimate, "" absolute
 
     def to_dict(self) -> dict[str, Any]:
         """Describe the field for forms, the CLI and the API."""
@@ -58,6 +59,7 @@ class FieldSpec:
             "required": self.required,
             "description_zh": self.description_zh,
             "description_en": self.description_en,
+            "relative": self.relative,
         }
 
 
@@ -178,7 +180,7 @@ def _as_records(raw: Any, _spec: FieldSpec) -> list[dict[str, Any]]:
 
 def _as_distribution(raw: Any, spec: FieldSpec) -> dict[str, Any]:
     try:
-        return parse_distribution(raw, spec.bounds)
+        return parse_distribution(raw, spec.bounds, relative=spec.relative)
     except ValueError as exc:
         raise _Bad(str(exc)) from None
 

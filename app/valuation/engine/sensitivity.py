@@ -129,9 +129,7 @@ def sobol_indices(
     specs = {k: v for k, v in model._specs(p).items() if v is not None}
     if not specs:
         raise ParameterError.single("draws", "give at least one distribution to analyse")
-    points, bounds = model._points(p), model._bounds()
-    a = income.sample_draws(points, model._specs(p), bounds, seed, n)
-    b = income.sample_draws(points, model._specs(p), bounds, seed + 1, n)
+    a, b = model.draws(p, seed, n), model.draws(p, seed + 1, n)
     override = None if x.get("revenue") is None else np.array([float(x["revenue"])])
     base, caps = model._base(override, 1, p), model._caps(np.array([float(x["remaining_years"])]), p)
 

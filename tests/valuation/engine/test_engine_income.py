@@ -1,5 +1,6 @@
 """Relief from royalty and profit split against hand-computed values; batch equals single; MC ranges."""
 
+import json
 from decimal import Decimal
 
 import numpy as np
@@ -69,8 +70,8 @@ def test_revenues_list_and_short_forecast_warning():
 def test_monte_carlo_percentiles_and_probability_below_ask():
     params = BASE | {
         "draws": 4000,
-        "royalty_rate_dist": {"dist": "triangular", "low": 0.02, "mode": 0.05, "high": 0.08},
-        "years_dist": {"dist": "uniform", "low": 3, "high": 7},
+        "royalty_rate_dist": {"dist": "triangular", "low": -0.03, "mode": 0.0, "high": 0.03},
+        "years_dist": {"dist": "uniform", "low": -2, "high": 2},
     }
     result = get("rfr").value({"remaining_years": 10, "ask_price": 140_000}, params, seed=5)
     p = result.percentiles
@@ -83,7 +84,7 @@ def test_batch_rows_are_bit_identical_to_single_valuations():
     model = get("rfr")
     params = BASE | {
         "draws": 300,
-        "discount_rate_dist": {"dist": "lognormal", "median": 0.1, "sigma": 0.3},
+        "discount_rate_dist": {"dist": "lognormal", "median": 1.0, "sigma": 0.3},
         "revenue_dist": {"dist": "pert", "low": 0.6, "mode": 1.0, "high": 1.5},
     }
     remaining = [1.5, 7.0, 20.0, 0.0]
@@ -142,7 +143,7 @@ def test_profit_split_requires_a_margin_and_a_profit_basis_for_heuristics():
 
 def test_batch_rows_may_leave_optional_facts_out():
     model = get("rfr")
-    params = BASE | {"draws": 100, "royalty_rate_dist": {"dist": "uniform", "low": 0.03, "high": 0.07}}
+    params = BASE | {"draws": 100, "royalty_rate_dist": {"dist": "uniform", "low": -0.02, "high": 0.02}}
     batch = model.value_batch(
         {"remaining_years": [10, 10], "revenue": [None, 2e6], "ask_price": [1e5, None]}, params
     )
@@ -150,3 +151,62 @@ def test_batch_rows_may_leave_optional_facts_out():
     assert "prob_below_ask" in batch.row(0)
     assert "prob_below_ask" not in batch.row(1)
     assert np.isfinite(batch.values).all()
+
+
+def test_distributions_sit_around_the_point_and_are_clipped_to_bounds():
+    model = get("rfr")
+    params = BASE | {"draws": 2000, "royalty_rate_dist": {"dist": "uniform", "low": -0.01, "high": 0.01}}
+    draws = model.draws(model.value({"remaining_years": 10}, params).provenance.params, 3, 2000)
+    assert 0.04 <= draws.rate.min() < draws.rate.max() <= 0.06
+    near_zero = BASE | {"royalty_rate": 0.005, "draws": 2000}
+    near_zero["royalty_rate_dist"] = {"dist": "uniform", "low": -0.01, "high": 0.01}
+    draws = model.draws(model.value({"remaining_years": 10}, near_zero).provenance.params, 3, 2000)
+    assert draws.rate.min() == 0.0
+    lognormal = BASE | {
+        "draws": 2000,
+        "discount_rate_dist": {"dist": "lognormal", "median": 1.0, "sigma": 0.2},
+    }
+    draws = model.draws(model.value({"remaining_years": 10}, lognormal).provenance.params, 3, 2000)
+    assert abs(np.median(draws.discount_rate) - 0.1) < 0.005  # a multiplier of the point discount rate
+    result = model.value({"remaining_years": 10}, params)
+    assert result.details["distributions"] == {"rate": "point + uniform(low=-0.01, high=0.01)"}
+    assert "mc_around_point" in {a.code for a in result.assumptions}
+
+
+def test_version_1_keeps_absolute_distributions_and_replays_exactly():
+    from app.valuation.engine import available, replay
+
+    absolute = BASE | {
+        "draws": 500,
+        "royalty_rate_dist": {"dist": "triangular", "low": 0.02, "mode": 0.05, "high": 0.08},
+    }
+    old = get("rfr", "1.0.0").value({"remaining_years": 10}, absolute, seed=4)
+    assert old.model_version == "1.0.0"
+    assert "mc_around_point" not in {a.code for a in old.assumptions}
+    fresh, paths = replay(json.loads(json.dumps(old.to_dict())))
+    assert paths == []
+    assert fresh.model_version == "1.0.0"
+    assert get("rfr").version == "2.0.0"
+    assert "rfr@1.0.0" not in {m.tag for m in available()}
+    upgraded = get("rfr").upgrade_params(old.provenance.params, "1.0.0")
+    assert upgraded["royalty_rate_dist"] == {"dist": "triangular", "low": -0.03, "mode": 0.0, "high": 0.03}
+    new = get("rfr").value({"remaining_years": 10}, upgraded, seed=4)
+    for key, value in old.percentiles.items():
+        assert abs(new.percentiles[key] - value) <= Decimal("0.02")
+
+
+def test_profit_split_version_1_params_upgrade_around_the_heuristic_share():
+    params = {
+        "revenue": 1e6,
+        "discount_rate": 0.1,
+        "basis": "profit",
+        "profit_margin": 0.2,
+        "heuristic": "one_quarter",
+        "draws": 300,
+        "split_rate_dist": {"dist": "lognormal", "median": 0.2, "sigma": 0.1},
+    }
+    old = get("profit_split", "1.0.0").value({"remaining_years": 8}, params, seed=2)
+    upgraded = get("profit_split").upgrade_params(old.provenance.params, "1.0.0")
+    assert upgraded["split_rate_dist"] == {"dist": "lognormal", "median": 0.8, "sigma": 0.1}
+    new = get("profit_split").value({"remaining_years": 8}, upgraded, seed=2)
+    assert abs(new.percentiles["p50"] - old.percentiles["p50"]) <= Decimal("0.02")

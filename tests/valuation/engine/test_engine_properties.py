@@ -61,10 +61,10 @@ def test_call_value_rises_with_volatility(a, b, s, k, t):
 
 distribution = st.one_of(
     st.none(),
-    st.tuples(st.floats(0.0, 0.2), st.floats(0.0, 0.2), st.floats(0.0, 0.2)).map(
+    st.tuples(st.floats(-0.2, 0.2), st.floats(-0.2, 0.2), st.floats(-0.2, 0.2)).map(
         lambda t: {"dist": "pert", "low": min(t), "mode": sorted(t)[1], "high": max(t) + 0.01}
     ),
-    st.floats(0.01, 0.3).map(lambda m: {"dist": "lognormal", "median": m, "sigma": 0.5}),
+    st.floats(0.2, 3.0).map(lambda m: {"dist": "lognormal", "median": m, "sigma": 0.5}),
 )
 
 
@@ -89,7 +89,7 @@ def test_no_nan_and_same_seed_bit_identical(royalty, discount, rem, years, rate_
         "royalty_rate_dist": rate_dist,
         "discount_rate_dist": disc_dist,
         "tax_amortisation": tab,
-        "years_dist": {"dist": "triangular", "low": 0.5, "mode": years, "high": 20.0},
+        "years_dist": {"dist": "triangular", "low": 0.5 - years, "mode": 0.0, "high": 20.0 - years},
     }
     model = get("rfr")
     first = model.value({"remaining_years": rem, "ask_price": 1e5}, params, seed).to_dict()
@@ -97,3 +97,41 @@ def test_no_nan_and_same_seed_bit_identical(royalty, discount, rem, years, rate_
     assert json.dumps(first, sort_keys=True) == json.dumps(again, sort_keys=True)
     numbers = [first["value"], first["mean"], *(first["percentiles"] or {}).values()]
     assert all(math.isfinite(float(x)) for x in numbers)
+
+
+offsets = st.tuples(st.floats(-0.05, 0.0), st.floats(0.0, 0.05)).map(
+    lambda t: {"dist": "triangular", "low": t[0] - 0.001, "mode": 0.0, "high": t[1] + 0.001}
+)
+
+
+@FAST
+@given(st.floats(0.06, 0.3), st.floats(0.06, 0.3), offsets, st.integers(0, 2**32 - 1))
+def test_rfr_range_moves_with_the_point_royalty_rate(a, b, rate_dist, seed):
+    lo, hi = sorted((a, b))
+    params = {"revenue": 1e6, "discount_rate": 0.12, "draws": 400, "royalty_rate_dist": rate_dist}
+    model = get("rfr")
+    low = model.value({"remaining_years": 12}, params | {"royalty_rate": lo}, seed).percentiles
+    high = model.value({"remaining_years": 12}, params | {"royalty_rate": hi}, seed).percentiles
+    assert all(low[k] <= high[k] for k in low)
+    if hi - lo >= 0.001:  # the draws sit around the point, so the whole range moves with it
+        assert all(low[k] < high[k] for k in low)
+
+
+@FAST
+@given(st.floats(0.1, 0.8), st.floats(0.1, 0.8), offsets, st.integers(0, 2**32 - 1))
+def test_profit_split_range_moves_with_the_point_split_rate(a, b, split_dist, seed):
+    lo, hi = sorted((a, b))
+    params = {
+        "revenue": 1e6,
+        "discount_rate": 0.12,
+        "basis": "profit",
+        "profit_margin": 0.2,
+        "draws": 400,
+        "split_rate_dist": split_dist,
+    }
+    model = get("profit_split")
+    low = model.value({"remaining_years": 12}, params | {"split_rate": lo}, seed).percentiles
+    high = model.value({"remaining_years": 12}, params | {"split_rate": hi}, seed).percentiles
+    assert all(low[k] <= high[k] for k in low)
+    if hi - lo >= 0.005:
+        assert all(low[k] < high[k] for k in low)

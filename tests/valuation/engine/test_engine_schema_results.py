@@ -65,7 +65,7 @@ def test_result_leaves_as_decimals_and_round_trips_through_json():
     assert result.value.as_tuple().exponent == -2
     data = json.loads(json.dumps(result.to_dict()))
     assert ValuationResult.from_dict(data).to_dict() == data
-    assert data["provenance"]["model"] == "rfr@1.0.0"
+    assert data["provenance"]["model"] == "rfr@2.0.0"
     assert len(data["provenance"]["params_hash"]) == 64
     assert data["provenance"]["inputs"] == {"remaining_years": 10.0, "ask_price": None, "revenue": None}
 

@@ -7,9 +7,9 @@ from .cost import CostModel
 from .gbt42748 import GbtTemplateModel
 from .market_comps import MarketCompsModel
 from .oecd import OecdIndicatorsModel
-from .profit_split import ProfitSplitModel
+from .profit_split import ProfitSplitModel, ProfitSplitModelV1
 from .real_option import BinomialModel, BlackScholesModel
-from .rfr import RfrModel
+from .rfr import RfrModel, RfrModelV1
 
 BUILTIN_MODELS = (
     RfrModel,
@@ -22,3 +22,6 @@ BUILTIN_MODELS = (
     GbtTemplateModel,
     OecdIndicatorsModel,
 )
+
+# Earlier versions whose stored valuations must still replay exactly (reachable by get(id, version)).
+LEGACY_MODELS = (RfrModelV1, ProfitSplitModelV1)

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..distributions import sample
+from ..distributions import around, sample
 from ..result import PERCENTILES
 
 UNCERTAIN = ("revenue", "growth", "rate", "discount_rate", "years")
@@ -47,16 +47,27 @@ def sample_draws(
     bounds: Mapping[str, tuple[float, float]],
     seed: int,
     n: int,
+    relative: Mapping[str, str] | None = None,
 ) -> Draws:
-    """Draw n values per uncertain quantity; each quantity has its own child stream of the seed."""
+    """Draw n values per uncertain quantity; each quantity has its own child stream of the seed.
+
+    With ``relative`` (quantity -> "offset"/"multiplier") a distribution is placed around the point
+    estimate, so moving the point moves the range; without it (models up to 1.x) the distribution
+    gives absolute values. Either way draws are clipped to the quantity's bounds.
+    """
     children = np.random.SeedSequence(seed).spawn(len(UNCERTAIN))
     arrays = {}
     for name, child in zip(UNCERTAIN, children, strict=True):
         spec = specs.get(name)
+        rng = np.random.Generator(np.random.PCG64(child))
         if spec is None:
             arrays[name] = np.full(n, float(points[name]))
+        elif relative is None:
+            arrays[name] = sample(spec, rng, n, bounds.get(name))
         else:
-            arrays[name] = sample(spec, np.random.Generator(np.random.PCG64(child)), n, bounds.get(name))
+            drawn = around(float(points[name]), sample(spec, rng, n), spec, relative[name])
+            low, high = bounds[name]
+            arrays[name] = np.clip(drawn, low, high, out=drawn)
     return Draws(**arrays)
 
 

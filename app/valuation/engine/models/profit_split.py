@@ -15,11 +15,59 @@ UNIDO_BAND = (0.16, 0.27)
 OPEN_LICENCE_PROFIT_CAP = 0.40
 
 
+SPLIT_PARAMS = (
+    *INCOME_PARAMS,
+    ParamSpec(
+        "basis",
+        CHOICE,
+        "",
+        "sales",
+        None,
+        "分成基数：销售收入或利润",
+        "Split basis: sales or profit",
+        choices=("sales", "profit"),
+        sensitivity=False,
+    ),
+    ParamSpec(
+        "split_rate",
+        FLOAT,
+        "ratio",
+        None,
+        (0.0, 1.0),
+        "分成率（销售或利润口径）",
+        "Split rate (share of sales, or of profit when basis is profit)",
+    ),
+    ParamSpec(
+        "profit_margin",
+        FLOAT,
+        "ratio",
+        None,
+        (0.0, 1.0),
+        "利润率（利润口径时必填）",
+        "Profit margin (required for the profit basis)",
+    ),
+    ParamSpec(
+        "heuristic",
+        CHOICE,
+        "",
+        "none",
+        None,
+        "经验法则（仅交叉检验）",
+        "Rule of thumb (cross-check only)",
+        choices=("none", "one_third", "one_quarter"),
+        sensitivity=False,
+    ),
+)
+
+
 class ProfitSplitModel(IncomeModel):
-    """分成率法: the licensor's share of the sales (or of the profit, times the profit margin)."""
+    """分成率法: the licensor's share of the sales (or of the profit, times the profit margin).
+
+    2.0.0: distributions are offsets from (lognormal: multipliers of) the point estimates, as in rfr.
+    """
 
     id = "profit_split"
-    version = "1.0.0"
+    version = "2.0.0"
     name_zh = "分成率法"
     name_en = "Profit split (royalty-split rate)"
     rate_key = "split_rate"
@@ -28,50 +76,7 @@ class ProfitSplitModel(IncomeModel):
     limitations_en = (
         "The split rate is a judgement; one-third and one-quarter rules are heuristic cross-checks only."
     )
-    params_schema = (
-        *INCOME_PARAMS,
-        ParamSpec(
-            "basis",
-            CHOICE,
-            "",
-            "sales",
-            None,
-            "分成基数：销售收入或利润",
-            "Split basis: sales or profit",
-            choices=("sales", "profit"),
-            sensitivity=False,
-        ),
-        ParamSpec(
-            "split_rate",
-            FLOAT,
-            "ratio",
-            None,
-            (0.0, 1.0),
-            "分成率（销售或利润口径）",
-            "Split rate (share of sales, or of profit when basis is profit)",
-        ),
-        ParamSpec(
-            "profit_margin",
-            FLOAT,
-            "ratio",
-            None,
-            (0.0, 1.0),
-            "利润率（利润口径时必填）",
-            "Profit margin (required for the profit basis)",
-        ),
-        ParamSpec(
-            "heuristic",
-            CHOICE,
-            "",
-            "none",
-            None,
-            "经验法则（仅交叉检验）",
-            "Rule of thumb (cross-check only)",
-            choices=("none", "one_third", "one_quarter"),
-            sensitivity=False,
-        ),
-        *mc_specs("split_rate", (0.0, 1.0)),
-    )
+    params_schema = (*SPLIT_PARAMS, *mc_specs("split_rate", (0.0, 1.0)))
 
     def check_params(self, params: Mapping[str, Any]) -> dict[str, str]:
         """Basis, margin and rate must fit together."""
@@ -129,3 +134,11 @@ class ProfitSplitModel(IncomeModel):
                 )
             )
         return out
+
+
+class ProfitSplitModelV1(ProfitSplitModel):
+    """profit_split@1.0.0 (absolute distributions), kept so valuations stored with it replay exactly."""
+
+    version = "1.0.0"
+    relative_dists = False
+    params_schema = (*SPLIT_PARAMS, *mc_specs("split_rate", (0.0, 1.0), relative=False))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -23,36 +23,95 @@ YEARS_BOUNDS = (0.0, 20.0)
 OPEN_LICENCE_CAP = 0.20
 
 
-def mc_specs(prefix_rate: str, rate_bounds: tuple[float, float] = RATE_BOUNDS) -> tuple[ParamSpec, ...]:
-    """Distribution parameters shared by the income models."""
+def _span(bounds: tuple[float, float]) -> tuple[float, float]:
+    """Bounds of an offset: the parameter's whole range, either way."""
+    width = bounds[1] - bounds[0]
+    return (-width, width)
+
+
+def _around(
+    name: str, unit: str, bounds: tuple[float, float], what_zh: str, what_en: str, eg: str
+) -> ParamSpec:
+    """A distribution of offsets around a point estimate (lognormal: a multiplier of it)."""
+    return ParamSpec(
+        name,
+        DISTRIBUTION,
+        unit,
+        None,
+        _span(bounds),
+        f"{what_zh}分布（围绕点估计）：三角、PERT、均匀分布为加到点估计上的偏移（单位同{what_zh}，如 {eg}）；"
+        f"对数正态分布为点估计的乘数（中位数 1 表示不偏移）；抽样值截断到 [{bounds[0]:g}, {bounds[1]:g}]。"
+        "修改点估计时区间随之移动。",
+        f"{what_en.capitalize()} distribution (around the point estimate): triangular, PERT and uniform give "
+        f"offsets added to the point (in its unit, e.g. {eg}); lognormal gives a multiplier of the point "
+        f"(median 1 = no shift); draws are clipped to [{bounds[0]:g}, {bounds[1]:g}]. Moving the point moves "
+        "the range.",
+        relative=distributions.OFFSET,
+    )
+
+
+def mc_specs(
+    prefix_rate: str, rate_bounds: tuple[float, float] = RATE_BOUNDS, *, relative: bool = True
+) -> tuple[ParamSpec, ...]:
+    """Distribution parameters shared by the income models (relative to the point estimates from 2.0.0)."""
+    revenue = ParamSpec(
+        "revenue_dist",
+        DISTRIBUTION,
+        "x",
+        None,
+        (0.0, 10.0),
+        "收入乘数分布（相对点估计）" + ("：每次抽样乘以首年收入（中位数 1 表示不偏移）" if relative else ""),
+        "Revenue multiplier distribution (relative to the point forecast)"
+        + (": each draw multiplies the first-year revenue (median 1 = no shift)" if relative else ""),
+        relative=distributions.MULTIPLIER if relative else "",
+    )
+    if not relative:
+        return (
+            revenue,
+            ParamSpec(
+                "growth_dist",
+                DISTRIBUTION,
+                "1/yr",
+                None,
+                GROWTH_BOUNDS,
+                "增长率分布",
+                "Growth rate distribution",
+            ),
+            ParamSpec(
+                f"{prefix_rate}_dist",
+                DISTRIBUTION,
+                "ratio",
+                None,
+                rate_bounds,
+                "费率分布",
+                "Rate distribution",
+            ),
+            ParamSpec(
+                "discount_rate_dist",
+                DISTRIBUTION,
+                "1/yr",
+                None,
+                DISC_BOUNDS,
+                "折现率分布",
+                "Discount rate distribution",
+            ),
+            ParamSpec(
+                "years_dist",
+                DISTRIBUTION,
+                "yr",
+                None,
+                YEARS_BOUNDS,
+                "经济寿命分布",
+                "Economic life distribution",
+            ),
+        )
+    eg_offset = "low -0.01, mode 0, high 0.02"
     return (
-        ParamSpec(
-            "revenue_dist",
-            DISTRIBUTION,
-            "x",
-            None,
-            (0.0, 10.0),
-            "收入乘数分布（相对点估计）",
-            "Revenue multiplier distribution (relative to the point forecast)",
-        ),
-        ParamSpec(
-            "growth_dist", DISTRIBUTION, "1/yr", None, GROWTH_BOUNDS, "增长率分布", "Growth rate distribution"
-        ),
-        ParamSpec(
-            f"{prefix_rate}_dist", DISTRIBUTION, "ratio", None, rate_bounds, "费率分布", "Rate distribution"
-        ),
-        ParamSpec(
-            "discount_rate_dist",
-            DISTRIBUTION,
-            "1/yr",
-            None,
-            DISC_BOUNDS,
-            "折现率分布",
-            "Discount rate distribution",
-        ),
-        ParamSpec(
-            "years_dist", DISTRIBUTION, "yr", None, YEARS_BOUNDS, "经济寿命分布", "Economic life distribution"
-        ),
+        revenue,
+        _around("growth_dist", "1/yr", GROWTH_BOUNDS, "增长率", "growth rate", eg_offset),
+        _around(f"{prefix_rate}_dist", "ratio", rate_bounds, "费率", "rate", eg_offset),
+        _around("discount_rate_dist", "1/yr", DISC_BOUNDS, "折现率", "discount rate", eg_offset),
+        _around("years_dist", "yr", YEARS_BOUNDS, "经济寿命", "economic life", "low -3, mode 0, high 2"),
     )
 
 
@@ -121,6 +180,7 @@ class IncomeModel(Model):
     )
 
     rate_bounds = RATE_BOUNDS
+    relative_dists: ClassVar[bool] = True  # False for the 1.x versions: absolute distributions
 
     def share(self, params: Mapping[str, Any]) -> float:
         """Point estimate of the uncertain rate (royalty or split share)."""
@@ -158,15 +218,17 @@ class IncomeModel(Model):
             "years": params["years"],
         }
 
-    def _specs(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        keys = {
+    def _spec_keys(self) -> dict[str, str]:
+        return {
             "revenue": "revenue_dist",
             "growth": "growth_dist",
             "rate": f"{self.rate_key}_dist",
             "discount_rate": "discount_rate_dist",
             "years": "years_dist",
         }
-        return {k: params.get(v) for k, v in keys.items()}
+
+    def _specs(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        return {k: params.get(v) for k, v in self._spec_keys().items()}
 
     def _bounds(self) -> dict[str, tuple[float, float]]:
         return {
@@ -176,6 +238,37 @@ class IncomeModel(Model):
             "discount_rate": DISC_BOUNDS,
             "years": YEARS_BOUNDS,
         }
+
+    def _relative(self) -> dict[str, str] | None:
+        """How each distribution sits around its point estimate; None for absolute (1.x) distributions."""
+        if not self.relative_dists:
+            return None
+        return {
+            k: distributions.MULTIPLIER if k == "revenue" else distributions.OFFSET for k in income.UNCERTAIN
+        }
+
+    def draws(self, params: Mapping[str, Any], seed: int, n: int) -> income.Draws:
+        """The Monte Carlo draws of the uncertain quantities (common random numbers for one seed)."""
+        return income.sample_draws(
+            self._points(params), self._specs(params), self._bounds(), seed, n, self._relative()
+        )
+
+    def upgrade_params(self, params: Mapping[str, Any], from_version: str | None) -> dict[str, Any]:
+        """Parameters saved for a 1.x version, rewritten for this one: absolute distributions become
+        offsets from the point estimate (lognormal: multipliers of it), so the draws stay the same."""
+        out = dict(params)
+        if not self.relative_dists or not from_version or int(from_version.split(".")[0]) >= 2:
+            return out
+        points = self._points(out)
+        for name, key in self._spec_keys().items():
+            spec, point = out.get(key), points[name]
+            if not spec or name == "revenue":
+                continue
+            if spec["dist"] == "lognormal":
+                out[key] = {**spec, "median": round(spec["median"] / point, 12)} if point > 0 else None
+            else:
+                out[key] = {k: v if k == "dist" else round(v - point, 12) for k, v in spec.items()}
+        return out
 
     def has_mc(self, params: Mapping[str, Any]) -> bool:
         """Monte Carlo runs when draws > 0 and at least one distribution is given."""
@@ -221,9 +314,7 @@ class IncomeModel(Model):
         point = self._values(income.point_draws(self._points(params)), base, caps, params)[:, 0]
         if not self.has_mc(params):
             return self.batch(point, np.ones(n, dtype=bool), params, seed)
-        draws = income.sample_draws(
-            self._points(params), self._specs(params), self._bounds(), seed, params["draws"]
-        )
+        draws = self.draws(params, seed, params["draws"])
         ask = columns.get("ask_price")
         stats: dict[str, list[np.ndarray]] = {}
         for part in income.chunks(n, draws.size):
@@ -271,9 +362,7 @@ class IncomeModel(Model):
         if batch.percentiles is not None:
             pct = {k: float(v[0]) for k, v in batch.percentiles.items()}
             details["histogram"] = self._histogram(inputs, params, seed)
-            details["distributions"] = {
-                k: distributions.describe(v) for k, v in self._specs(params).items() if v
-            }
+            details["distributions"] = self._describe_distributions(params)
         return self.make_result(
             inputs,
             params,
@@ -289,10 +378,19 @@ class IncomeModel(Model):
             prob_below_ask=None if batch.prob_below_ask is None else float(batch.prob_below_ask[0]),
         )
 
+    def _describe_distributions(self, params: Mapping[str, Any]) -> dict[str, str]:
+        relative = self._relative()
+        out = {}
+        for name, spec in self._specs(params).items():
+            if spec:
+                text = distributions.describe(spec)
+                if relative is not None:
+                    text = f"point {'x' if distributions.multiplies(spec, relative[name]) else '+'} {text}"
+                out[name] = text
+        return out
+
     def _histogram(self, inputs: Mapping[str, Any], params: Mapping[str, Any], seed: int) -> dict[str, Any]:
-        draws = income.sample_draws(
-            self._points(params), self._specs(params), self._bounds(), seed, params["draws"]
-        )
+        draws = self.draws(params, seed, params["draws"])
         override = None if inputs.get("revenue") is None else np.array([float(inputs["revenue"])])
         caps = self._caps(np.array([float(inputs["remaining_years"])]), params)
         return income.histogram(self._values(draws, self._base(override, 1, params), caps, params)[0])
@@ -378,6 +476,17 @@ class IncomeModel(Model):
                     "Includes the tax-amortisation benefit: appropriate only for fair-value / financial-reporting bases",
                 )
             )
+        if self.has_mc(params) and self.relative_dists:
+            out.append(
+                Text(
+                    "mc_around_point",
+                    "蒙特卡洛区间围绕点估计：增长率、费率、折现率和经济寿命的分布是相对点估计的偏移（对数正态为乘数），"
+                    "修改点估计时区间随之移动",
+                    "Monte Carlo ranges sit around the point estimates: the distributions of growth, rate, discount "
+                    "rate and economic life are offsets from them (lognormal: multipliers), so the range moves with "
+                    "the point",
+                )
+            )
         if self.has_mc(params):
             out.append(
                 Text(
@@ -421,46 +530,60 @@ class IncomeModel(Model):
         return out
 
 
+RFR_PARAMS = (
+    *INCOME_PARAMS,
+    ParamSpec(
+        "royalty_rate",
+        FLOAT,
+        "ratio",
+        None,
+        RATE_BOUNDS,
+        "许可费率（占销售额）",
+        "Royalty rate (share of sales)",
+        required=True,
+    ),
+    ParamSpec(
+        "tax_amortisation",
+        BOOL,
+        "",
+        False,
+        None,
+        "计入税收摊销收益",
+        "Add the tax-amortisation benefit",
+        sensitivity=False,
+    ),
+    ParamSpec(
+        "amortisation_years",
+        INT,
+        "yr",
+        10,
+        (1, 30),
+        "税法摊销年限",
+        "Tax amortisation period",
+        sensitivity=False,
+    ),
+)
+
+
 class RfrModel(IncomeModel):
-    """Relief from royalty (IVS 210 income approach)."""
+    """Relief from royalty (IVS 210 income approach).
+
+    2.0.0: distributions on growth, royalty rate, discount rate and economic life are offsets from
+    (lognormal: multipliers of) the point estimates; 1.0.0 read them as absolute values.
+    """
 
     id = "rfr"
-    version = "1.0.0"
+    version = "2.0.0"
     name_zh = "许可费节省法"
     name_en = "Relief from royalty"
     limitations_zh = "依赖收入预测与可比许可费率；估值对折现率与费率敏感。"
     limitations_en = "Depends on the revenue forecast and comparable royalty rates; sensitive to discount and royalty rates."
-    params_schema = (
-        *INCOME_PARAMS,
-        ParamSpec(
-            "royalty_rate",
-            FLOAT,
-            "ratio",
-            None,
-            RATE_BOUNDS,
-            "许可费率（占销售额）",
-            "Royalty rate (share of sales)",
-            required=True,
-        ),
-        ParamSpec(
-            "tax_amortisation",
-            BOOL,
-            "",
-            False,
-            None,
-            "计入税收摊销收益",
-            "Add the tax-amortisation benefit",
-            sensitivity=False,
-        ),
-        ParamSpec(
-            "amortisation_years",
-            INT,
-            "yr",
-            10,
-            (1, 30),
-            "税法摊销年限",
-            "Tax amortisation period",
-            sensitivity=False,
-        ),
-        *mc_specs("royalty_rate"),
-    )
+    params_schema = (*RFR_PARAMS, *mc_specs("royalty_rate"))
+
+
+class RfrModelV1(RfrModel):
+    """rfr@1.0.0 (absolute distributions), kept so valuations stored with it replay exactly."""
+
+    version = "1.0.0"
+    relative_dists = False
+    params_schema = (*RFR_PARAMS, *mc_specs("royalty_rate", relative=False))
