@@ -67,8 +67,10 @@ def load_pools() -> dict:
     for r in records:
         for text in (r.abstract_en, r.first_claim):
             if text:
-                en_sentences += [
-                    s.strip() + "." for s in re.split(r"(?<=[.;])\s+", text) if 30 < len(s) < 400
+                en_sentences += [  # NUL bytes (one mangled USPTO sentence) are not valid PostgreSQL text
+                    s.strip().replace("\x00", "") + "."
+                    for s in re.split(r"(?<=[.;])\s+", text)
+                    if 30 < len(s) < 400
                 ]
         if r.abstract_zh:
             cn_sentences += [s + "。" for s in re.split(r"[。；]", r.abstract_zh) if len(s) > 8]
