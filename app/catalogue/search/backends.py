@@ -192,6 +192,9 @@ class SqliteBackend:
         self.session.execute(text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')"))  # noqa: S608  (constant identifiers; values are bound)
 
 
+WINDOWS = 16  # the first window of the PostgreSQL count pass: the newest 1/16 of the rowids
+
+
 class PostgresBackend:
     name = "postgresql"
 
@@ -227,8 +230,40 @@ class PostgresBackend:
         return list(self.session.execute(text(sql), params).scalars())
 
     def newest(self, node: Node, conditions: list[Condition], cap: int) -> list[int]:
-        """Rowids of the newest ``cap`` hits, newest first (the count and facet pass)."""
-        return self.rowids(node, conditions, None, cap)
+        """Rowids of the newest ``cap`` hits, newest first (the count and facet pass).
+
+        Asked in windows of rowids, newest first, each four times as wide as the one before, as
+        bitmap scans only: the planner otherwise walks the rowid index backwards testing every
+        row's tsvector (1.5 s for a word in 3 % of 1M documents) or scans the table. Rows lie in
+        rowid order, so a window reads only the heap pages of its own hits.
+        """
+        bounds = self.session.execute(
+            text("SELECT min(fts_rowid), max(fts_rowid) FROM search_documents")
+        ).one()
+        if bounds[0] is None:
+            return []
+        low, high = bounds
+        where, params = _where(conditions)
+        sql = text(
+            "SELECT d.fts_rowid FROM search_documents d WHERE d.tsv @@ CAST(:match AS tsquery)"  # noqa: S608  (constant identifiers; values are bound)
+            f" AND d.fts_rowid >= :lo AND d.fts_rowid < :hi{where} ORDER BY d.fts_rowid DESC LIMIT :limit"
+        )
+        params.update(match=to_tsquery(node))
+        found: list[int] = []
+        width = max(1, (high - low) // WINDOWS)
+        top = high + 1
+        self.session.execute(text("SET LOCAL enable_indexscan = off"))
+        self.session.execute(text("SET LOCAL enable_seqscan = off"))
+        try:
+            while len(found) < cap and top > low:
+                bottom = max(low, top - width)
+                params.update(lo=bottom, hi=top, limit=cap - len(found))
+                found += self.session.execute(sql, params).scalars()
+                top, width = bottom, width * 4
+        finally:
+            self.session.execute(text("SET LOCAL enable_indexscan TO DEFAULT"))
+            self.session.execute(text("SET LOCAL enable_seqscan TO DEFAULT"))
+        return found
 
     def remove(self, rows: list) -> None:
         """The tsvector lives in the document row: deleting the row is enough."""
