@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
@@ -15,7 +14,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.utils import secure_filename
 
-from app.accounts.permissions import admin_required, is_admin, permission_required
+from app.accounts.permissions import admin_required, permission_required
 from app.catalogue import queries, services
 from app.catalogue.forms import ImportForm, ModerationForm
 from app.catalogue.importers import UnknownFormat
@@ -23,6 +22,7 @@ from app.catalogue.importers.columns import PATENT_COLUMNS
 from app.catalogue.importing import run_import
 from app.catalogue.models import Expert, InnovationProject, Patent
 from app.catalogue.routes import bp
+from app.catalogue.validation import ValidationFailed
 from app.core.errors import DomainError, error_response
 from app.core.pagination import paginate
 from app.extensions import db
@@ -130,10 +130,12 @@ def export_row(patent: Patent) -> dict[str, object]:
     return {column.name: values.get(column.name) for column in PATENT_COLUMNS}
 
 
-def _export_patents() -> Iterator[Patent]:
-    include_hidden = is_admin(current_user)
-    query = queries.with_patent_children(queries.patents_from_args(request.args, include_hidden))
-    yield from db.session.scalars(query.limit(EXPORT_LIMIT))
+def _export_patents() -> list[Patent]:
+    """What the search page shows for these arguments (published patents), up to EXPORT_LIMIT."""
+    found = queries.search_patents(request.args, page=1, per_page=EXPORT_LIMIT)
+    if found.errors:
+        raise ValidationFailed(found.errors)
+    return found.patents
 
 
 @bp.get("/catalogue/export")

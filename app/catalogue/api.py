@@ -17,6 +17,7 @@ from app.api.schemas import ErrorSchema, PageArgsSchema, envelope, page_of
 from app.catalogue import people_services, queries, services
 from app.catalogue.display import publication_display
 from app.catalogue.models import Expert, InnovationProject, Patent
+from app.catalogue.validation import ValidationFailed
 from app.extensions import db
 
 blp = Blueprint("api_catalogue", __name__, description="Patents, innovation projects and experts")
@@ -194,17 +195,24 @@ class ExpertInSchema(ma.Schema):
 
 
 class PatentArgsSchema(PageArgsSchema):
-    q = F.String(metadata={"description": "Words in title, abstract or claim (plain match)"})
-    jurisdiction = F.String()
-    patent_type = F.String()
-    legal_status = F.String()
+    """The search page's arguments: a URL of the page works against the API unchanged."""
+
+    q = F.String(metadata={"description": "Words in Chinese or English; quotes for a phrase"})
+    jurisdiction = F.String(metadata={"description": "Office codes, comma-separated: CN,US"})
+    kind = F.String(metadata={"description": "invention, utility_model, design (comma-separated)"})
+    status = F.String(
+        metadata={"description": "Legal statuses: pending, granted, lapsed, expired, invalidated"}
+    )
     ipc = F.String(metadata={"description": "IPC/CPC prefix at any level, e.g. H01M or H01M 10"})
-    filing_from = F.Date()
-    filing_to = F.Date()
-    grant_from = F.Date()
-    grant_to = F.Date()
-    owner = F.String(metadata={"description": "Part of an owner's or applicant's name"})
-    owner_id = F.Integer()
+    filed_from = F.Date()
+    filed_to = F.Date()
+    granted_from = F.Date()
+    granted_to = F.Date()
+    owner = F.String(metadata={"description": "Words of an owner's or applicant's name"})
+    remaining = F.Integer(
+        validate=ma.validate.Range(min=0, max=30), metadata={"description": "Years of term left, at least"}
+    )
+    sort = F.String(validate=ma.validate.OneOf(("relevance", "newest", "remaining_term", "value")))
 
 
 class ProjectArgsSchema(PageArgsSchema):
@@ -221,6 +229,15 @@ class ExpertArgsSchema(PageArgsSchema):
 
 def _filters(args: dict) -> dict[str, str]:
     return {k: str(v) for k, v in args.items() if k not in ("page", "per_page")}
+
+
+def _search_args(args: dict) -> dict[str, str]:
+    """Validated API arguments back in the search page's URL form."""
+    return {
+        name: value.isoformat() if hasattr(value, "isoformat") else str(value)
+        for name, value in args.items()
+        if name not in ("page", "per_page")
+    }
 
 
 def _visible(model: type, record_id: int, *options):
@@ -245,8 +262,17 @@ def _editable(model: type, record_id: int):
 @blp.arguments(PatentArgsSchema, location="query")
 @blp.response(200, envelope(PatentSchema))
 def list_patents(args: dict):
-    """Published patents with the search page's filters (newest id last)."""
-    return page_of(queries.patents_from_args(_filters(args)), args["page"], args["per_page"])
+    """Published patents found by the catalogue search, ranked as the search page ranks them."""
+    found = queries.search_patents(_search_args(args), args["page"], args["per_page"])
+    if found.errors:
+        raise ValidationFailed(found.errors)
+    return {
+        "items": found.patents,
+        "page": args["page"],
+        "per_page": args["per_page"],
+        "total": found.total,
+        "pages": -(-found.total // args["per_page"]),
+    }
 
 
 @blp.route("/patents/<int:patent_id>")

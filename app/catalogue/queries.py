@@ -2,85 +2,42 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass, replace
 
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import selectinload
 
-from app.catalogue import classification
 from app.catalogue.models import (
     PUBLISHED,
     Expert,
     ExpertSpecialty,
     InnovationProject,
     Patent,
-    PatentClassification,
-    PatentParty,
 )
+from app.catalogue.search import SearchQuery, search
+from app.extensions import db
 
 
-def _date(value: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
+@dataclass(frozen=True)
+class PatentSearch:
+    """One page of patents found by the search service, in its ranked order."""
+
+    patents: list[Patent]
+    total: int
+    errors: dict[str, str]
 
 
-def patents_from_args(args: Mapping[str, str], include_hidden: bool = False) -> Select:
-    """Patents filtered by the search page's query arguments (keyword by LIKE, no ranking).
-
-    Arguments: q, jurisdiction, patent_type (or kind), legal_status, ipc (prefix at any level),
-    filing_from/filing_to, grant_from/grant_to (YYYY-MM-DD), owner (a party name), owner_id.
-    """
-    query = select(Patent)
-    if not include_hidden:
-        query = query.where(Patent.moderation_status == PUBLISHED)
-    for name, column in (
-        ("jurisdiction", Patent.jurisdiction),
-        ("patent_type", Patent.patent_type),
-        ("kind", Patent.patent_type),
-        ("legal_status", Patent.legal_status),
-    ):
-        if value := args.get(name):
-            query = query.where(column == value)
-    if term := (args.get("q") or "").strip():
-        like = f"%{term}%"
-        query = query.where(
-            or_(
-                Patent.title_zh.ilike(like),
-                Patent.title_en.ilike(like),
-                Patent.abstract_zh.ilike(like),
-                Patent.abstract_en.ilike(like),
-                Patent.first_claim.ilike(like),
-            )
-        )
-    if prefix := (args.get("ipc") or args.get("cpc") or "").strip():
-        try:
-            pattern = classification.like_pattern(prefix, "cpc")
-        except classification.InvalidClassification:
-            pattern = None
-        if pattern:
-            codes = select(PatentClassification.patent_id).where(
-                PatentClassification.search_key.like(pattern)
-            )
-            query = query.where(Patent.id.in_(codes))
-    for name, column, op in (
-        ("filing_from", Patent.filing_date, "ge"),
-        ("filing_to", Patent.filing_date, "le"),
-        ("grant_from", Patent.grant_date, "ge"),
-        ("grant_to", Patent.grant_date, "le"),
-    ):
-        if (value := _date(args.get(name))) is not None:
-            query = query.where(column >= value if op == "ge" else column <= value)
-    if owner := (args.get("owner") or "").strip():
-        parties = select(PatentParty.patent_id).where(
-            PatentParty.role.in_(("owner", "applicant")), PatentParty.name.ilike(f"%{owner}%")
-        )
-        query = query.where(Patent.id.in_(parties))
-    if (owner_id := args.get("owner_id")) and str(owner_id).isdigit():
-        query = query.where(Patent.owner_id == int(owner_id))
-    return query.order_by(Patent.id)
+def search_patents(args: Mapping, page: int = 1, per_page: int = 20) -> PatentSearch:
+    """Patents for the search page's URL arguments, ranked as the page ranks them (API and export)."""
+    query, errors = SearchQuery.from_args(args)
+    if errors:
+        return PatentSearch([], 0, errors)
+    result = search(db.session, replace(query, types=("patent",), page=page, per_page=per_page))
+    ids = [hit.record_id for hit in result.hits]
+    found = db.session.scalars(with_patent_children(select(Patent).where(Patent.id.in_(ids))))
+    by_id = {patent.id: patent for patent in found}
+    return PatentSearch([by_id[i] for i in ids if i in by_id], result.total, {})
 
 
 def with_patent_children(query: Select) -> Select:

@@ -32,6 +32,7 @@ from app.catalogue.models import (
     PatentParty,
 )
 from app.catalogue.records import PatentRecord
+from app.catalogue.search.sync import mark_for_indexing
 from app.catalogue.validation import ValidationFailed, validate_patent
 from app.core.errors import PermissionDenied
 from app.core.models import utcnow
@@ -115,8 +116,9 @@ def record_change(
     changes: Mapping[str, tuple[Any, Any]] | None = None,
     note: str | None = None,
 ) -> CatalogueChange:
-    """Append one history row: who, when, what changed (old and new values)."""
+    """Append one history row (who, when, what changed) and have the search document refreshed."""
     db.session.flush()  # the record needs its id
+    mark_for_indexing(db.session, RECORD_TYPES[type(record)], record.id)
     change = CatalogueChange(
         record_type=RECORD_TYPES[type(record)],
         record_id=record.id,

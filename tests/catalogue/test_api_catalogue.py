@@ -25,16 +25,16 @@ def test_list_patents_with_filters_and_envelope(client, make_patent, holder):
                 grant_date="2019-01-02")  # fmt: skip
     body = client.get("/api/v1/patents?per_page=1").get_json()
     assert (body["total"], body["pages"], len(body["items"])) == (2, 2, 1)
-    assert body["items"][0]["display_number"] == "CN 118866379 A"
+    assert body["items"][0]["display_number"] == "CN 118866380 A"  # no words: newest first, as on the page
     assert client.get("/api/v1/patents?ipc=G06F").get_json()["total"] == 1
-    assert client.get("/api/v1/patents?legal_status=granted&grant_from=2019-01-01").get_json()["total"] == 1
+    assert client.get("/api/v1/patents?status=granted&granted_from=2019-01-01").get_json()["total"] == 1
     assert client.get("/api/v1/patents?q=Lithium").get_json()["total"] == 2
 
 
 def test_list_rejects_bad_query_args(client):
-    response = client.get("/api/v1/patents?per_page=1000&filing_from=yesterday")
+    response = client.get("/api/v1/patents?per_page=1000&filed_from=yesterday")
     assert response.status_code == 422
-    assert {"per_page", "filing_from"} <= set(response.get_json()["error"]["fields"])
+    assert {"per_page", "filed_from"} <= set(response.get_json()["error"]["fields"])
 
 
 def test_patent_detail_and_hidden_404(client, make_patent, holder, admin):
