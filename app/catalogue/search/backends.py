@@ -61,6 +61,7 @@ class FacetFilter:
 BITS_SHARE = 0.15
 SAMPLE_TTL = 600  # seconds a process keeps its sample of facet shares
 _samples: dict[str, tuple[float, list[int], dict]] = {}
+FIRST_WINDOW = 64  # the SQLite count pass starts with the newest 1/64 of the rowid range
 
 
 def _where(conditions: list[Condition]) -> tuple[str, dict]:
@@ -135,19 +136,43 @@ class SqliteBackend:
     def newest(self, node: Node, conditions: list[Condition], cap: int) -> list[int]:
         """Rowids of the newest ``cap`` hits, newest first (the count and facet pass).
 
-        FTS5 walks a doclist forwards about twice as fast as backwards, and a query with fewer
-        than ``cap`` hits must walk all of it: ask forwards first, and only when there are more
-        hits than that walk the newest ``cap`` backwards (cheap: it stops after ``cap`` rows).
-        Up to 10,000 integers are fetched through the driver directly (no result objects).
+        FTS5 walks a doclist forwards about twice as fast as backwards, but forwards reaches the
+        newest hits last. So the rowid range is taken in windows, newest first, each twice as wide
+        as the one before: a window expected to hold few more hits than still needed is walked
+        forwards whole, a crowded one backwards with a limit (the density of the windows seen so
+        far is the estimate). A query with fewer than ``cap`` hits walks each of them once,
+        forwards; a frequent one stops within a window or two. Integers come through the
+        driver's own cursor (no result objects) when the conditions bind no values.
         """
+        low, high = self.session.execute(
+            text(
+                "SELECT (SELECT min(fts_rowid) FROM search_documents), (SELECT max(fts_rowid) FROM search_documents)"
+            )
+        ).one()
+        if low is None:
+            return []
         where, params = _where(conditions)
-        params.update(match=to_fts5(node), cap=cap)
-        sql = f"SELECT f.rowid {self._from(conditions, None)}{where} ORDER BY f.rowid {{}} LIMIT :cap"
+        params.update(match=to_fts5(node))
+        sql = (
+            f"SELECT f.rowid {self._from(conditions, None)}{where}"
+            " AND f.rowid >= :lo AND f.rowid < :hi ORDER BY f.rowid {} LIMIT :limit"
+        )
         raw = not any(c.params for c in conditions)
-        found = self._integers(sql.format("ASC"), params, raw=raw)
-        if len(found) < cap:
-            return found[::-1]
-        return self._integers(sql.format("DESC"), params, raw=raw)
+        found: list[int] = []
+        top, width = high + 1, max(1, (high - low) // FIRST_WINDOW)
+        while len(found) < cap and top > low:
+            bottom = max(low, top - width)
+            needed = cap - len(found)
+            params.update(lo=bottom, hi=top)
+            expected = len(found) * (top - bottom) / (high + 1 - top) if top <= high else 0
+            if expected > 2 * needed:
+                params.update(limit=needed)
+                found += self._integers(sql.format("DESC"), params, raw=raw)
+            else:
+                params.update(limit=-1)
+                found += self._integers(sql.format("ASC"), params, raw=raw)[::-1][:needed]
+            top, width = bottom, width * 2
+        return found
 
     def _integers(self, sql: str, params: dict, raw: bool) -> list[int]:
         """One integer column; through the driver's own cursor when every parameter is a plain
@@ -238,7 +263,9 @@ class PostgresBackend:
         rowid order, so a window reads only the heap pages of its own hits.
         """
         bounds = self.session.execute(
-            text("SELECT min(fts_rowid), max(fts_rowid) FROM search_documents")
+            text(
+                "SELECT (SELECT min(fts_rowid) FROM search_documents), (SELECT max(fts_rowid) FROM search_documents)"
+            )
         ).one()
         if bounds[0] is None:
             return []
