@@ -12,6 +12,7 @@ def register(app: Flask) -> None:
     from app.catalogue.display import init_display
     from app.catalogue.routes import bp
     from app.catalogue.seed import seed_catalogue
+    from app.catalogue.translation import init_translation
     from app.core.seed import add_seed_step
 
     if find_spec("app.catalogue.search") and find_spec("app.catalogue.search.routes"):
@@ -19,6 +20,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(bp)
     app.cli.add_command(catalogue_cli)
     init_display(app)
+    init_translation(app)
     add_seed_step("catalogue", 20, seed_catalogue)
     _add_navigation()
 

@@ -22,6 +22,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from app.catalogue.messages import N_, Message, MessageError, message
+
 SCHEMES = ("ipc", "cpc")
 LEVELS = ("section", "class", "subclass", "main_group", "subgroup")
 
@@ -36,13 +38,18 @@ _VERSION = re.compile(r"\s*\(\d{4}\.\d{2}\).*$")  # "(2006.01) I"
 _VALUE = re.compile(r"(/\d+)\s*[AIN]$")  # a trailing inventive/additional marker
 
 
-class InvalidClassification(ValueError):
-    """A code that is not IPC/CPC-shaped; carries the offending text."""
+class InvalidClassification(MessageError):
+    """A code that is not IPC/CPC-shaped; carries the offending text and a translatable reason."""
 
-    def __init__(self, code: str, reason: str) -> None:
-        super().__init__(f"{code!r}: {reason}")
+    def __init__(self, code: str, reason: Message | str) -> None:
         self.code = code
-        self.reason = reason
+        super().__init__(reason)
+        self.args = (f"{code!r}: {self.reason}",)
+
+    @property
+    def full_message(self) -> Message:
+        """The code and the reason together, as ``str(exc)`` reads in English."""
+        return message(N_("%(code)s: %(reason)s"), code=repr(self.code), reason=self.message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,14 +100,16 @@ class ClassificationCode:
 def parse(text: str, scheme: str = "ipc") -> ClassificationCode:
     """Parse any accepted spelling into parts, rejecting what IPC/CPC cannot contain."""
     if scheme not in SCHEMES:
-        raise InvalidClassification(scheme, f"scheme must be one of {SCHEMES}")
+        raise InvalidClassification(
+            scheme, message(N_("scheme must be one of %(choices)s"), choices=str(SCHEMES))
+        )
     raw = unicodedata.normalize("NFKC", text or "").strip().upper()
     compact = re.sub(r"\s+", "", _VALUE.sub(r"\1", _VERSION.sub("", raw)))
     match = _CODE.fullmatch(compact)
     if not match or not compact:
         raise InvalidClassification(text, _explain(compact))
     if match["section"] == "Y" and scheme == "ipc":
-        raise InvalidClassification(text, "section Y exists only in CPC")
+        raise InvalidClassification(text, message(N_("section Y exists only in CPC")))
     group = match["group"]
     return ClassificationCode(
         scheme=scheme,
@@ -112,17 +121,17 @@ def parse(text: str, scheme: str = "ipc") -> ClassificationCode:
     )
 
 
-def _explain(compact: str) -> str:
+def _explain(compact: str) -> Message:
     """Say which part of a rejected code is wrong, so a user can fix the cell."""
     if not compact:
-        return "is empty"
+        return message(N_("is empty"))
     if compact[0] not in "ABCDEFGHY":
-        return f"section {compact[0]!r} is not A-H (or Y in CPC)"
+        return message(N_("section %(section)s is not A-H (or Y in CPC)"), section=repr(compact[0]))
     if not re.fullmatch(r".\d\d.*", compact):
-        return "class must be two digits, e.g. H01"
+        return message(N_("class must be two digits, e.g. H01"))
     if not re.fullmatch(r"...[A-Z].*", compact):
-        return "subclass must be a letter, e.g. H01M"
-    return "expected a form like 'H01M 10/0525' (group 1-4 digits, subgroup 2-6 digits)"
+        return message(N_("subclass must be a letter, e.g. H01M"))
+    return message(N_("expected a form like 'H01M 10/0525' (group 1-4 digits, subgroup 2-6 digits)"))
 
 
 def normalise(text: str, scheme: str = "ipc") -> str:
@@ -160,5 +169,5 @@ def from_ipc7_fixed(text: str) -> str:
         return normalise(raw, "ipc")
     body = raw[4:].ljust(5)
     if len(raw) < 4 or not body[:3].strip().isdigit() or not body[3:].strip().isdigit():
-        raise InvalidClassification(text, "not a fixed-width IPC code like 'A45F  504'")
+        raise InvalidClassification(text, message(N_("not a fixed-width IPC code like 'A45F  504'")))
     return normalise(f"{raw[:4]} {int(body[:3])}/{body[3:].strip()}", "ipc")

@@ -8,6 +8,7 @@ row is bad and ``skip_bad`` is off, the savepoint is rolled back: nothing is hal
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -18,6 +19,7 @@ from flask_babel import gettext as _
 
 from app.accounts.models import User
 from app.catalogue.importers import IMPORTERS, UnknownFormat, detect_format
+from app.catalogue.messages import N_, message, reason_of
 from app.catalogue.people_services import upsert_expert_record, upsert_project_record
 from app.catalogue.records import ExpertRecord, PatentRecord, ProjectRecord, Record, RowError
 from app.catalogue.services import Actor, upsert_patent_record
@@ -73,7 +75,8 @@ def read_file(path: Path, importer: str) -> Iterator[Record | RowError]:
     try:
         yield from function(path)
     except (OSError, ValueError, UnicodeError) as exc:  # importers report rows; this is a last guard
-        yield RowError(path.name, "file", "file", _("cannot read the file: %(reason)s", reason=exc))
+        reason = message(N_("cannot read the file: %(reason)s"), reason=reason_of(exc))
+        yield RowError.of(path.name, "file", "file", reason)
 
 
 def _write(record: Record, actor: Actor, owner: User | None) -> str:
@@ -89,8 +92,10 @@ def _write(record: Record, actor: Actor, owner: User | None) -> str:
 def _row_errors(record: Record, exc: DomainError) -> list[RowError]:
     source = record.source
     if isinstance(exc, ValidationFailed) and exc.fields:
-        return [RowError(source.file, source.location, name, reason) for name, reason in exc.fields.items()]
-    return [RowError(source.file, source.location, "record", exc.message)]
+        return [
+            RowError.of(source.file, source.location, name, reason) for name, reason in exc.fields.items()
+        ]
+    return [RowError.of(source.file, source.location, "record", exc.message)]
 
 
 def run_import(
@@ -134,5 +139,5 @@ def run_import(
         outcome.written = True
     outcome.seconds = time.perf_counter() - started
     if display_name:
-        outcome.errors = [RowError(display_name, e.location, e.field, e.reason) for e in outcome.errors]
+        outcome.errors = [dataclasses.replace(e, file=display_name) for e in outcome.errors]
     return outcome

@@ -28,16 +28,15 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from app.catalogue.messages import N_, FieldError, Message, message
 from app.catalogue.records import JURISDICTIONS
 
 
-class InvalidNumber(ValueError):
-    """A number that does not match its jurisdiction's format; names the field."""
+class InvalidNumber(FieldError):
+    """A number that does not match its jurisdiction's format; names the field.
 
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
+    ``message`` is the translatable reason (``template`` + ``params``), ``reason`` its English text.
+    """
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +56,9 @@ _KIND = r"(?P<kind>[A-Z][0-9]?)?"
 def cn_check_digit(digits: str) -> str:
     """CNIPA check digit of an 8- or 12-digit application number (ZC 0006-2003)."""
     if not digits.isdigit() or len(digits) not in (8, 12):
-        raise InvalidNumber("application_number", f"{digits!r} is not 8 or 12 digits")
+        raise InvalidNumber(
+            "application_number", message(N_("%(value)s is not 8 or 12 digits"), value=repr(digits))
+        )
     remainder = sum(int(d) * w for d, w in zip(digits, _CN_WEIGHTS, strict=False)) % 11
     return "X" if remainder == 10 else str(remainder)
 
@@ -71,22 +72,38 @@ def _split_country(value: str, jurisdiction: str | None, field: str) -> tuple[st
     """Return (jurisdiction, rest) from a number that may carry its country prefix."""
     text = re.sub(r"[\s,]", "", unicodedata.normalize("NFKC", value).upper())
     if not text:
-        raise InvalidNumber(field, "is empty")
+        raise InvalidNumber(field, message(N_("is empty")))
     if text.startswith("ZL"):  # a granted CN patent is cited as ZL + application number
         return "CN", text[2:]
     prefix = text[:2]
     if prefix in JURISDICTIONS:
         if jurisdiction and jurisdiction.upper() != prefix:
-            raise InvalidNumber(field, f"{value!r} starts with {prefix} but jurisdiction is {jurisdiction}")
+            raise InvalidNumber(
+                field,
+                message(
+                    N_("%(value)s starts with %(prefix)s but jurisdiction is %(jurisdiction)s"),
+                    value=repr(value),
+                    prefix=prefix,
+                    jurisdiction=jurisdiction,
+                ),
+            )
         return prefix, text[2:]
     if text.startswith("PCT"):
         return "WO", text
     if not jurisdiction:
-        raise InvalidNumber(field, f"{value!r} has no country prefix and no jurisdiction was given")
+        raise InvalidNumber(
+            field,
+            message(N_("%(value)s has no country prefix and no jurisdiction was given"), value=repr(value)),
+        )
     cc = jurisdiction.upper()
     if cc not in JURISDICTIONS:
         raise InvalidNumber(
-            "jurisdiction", f"{jurisdiction!r} is not one of {', '.join(sorted(JURISDICTIONS))}"
+            "jurisdiction",
+            message(
+                N_("%(value)s is not one of %(choices)s"),
+                value=repr(jurisdiction),
+                choices=", ".join(sorted(JURISDICTIONS)),
+            ),
         )
     return cc, text
 
@@ -95,12 +112,27 @@ def _merge_kind(found: str | None, given: str | None, field: str) -> str | None:
     """Reconcile a kind code inside the number with one given separately."""
     given = given.strip().upper() if given else None
     if found and given and found != given:
-        raise InvalidNumber(field, f"kind {found} in the number disagrees with kind code {given}")
+        raise InvalidNumber(
+            field,
+            message(
+                N_("kind %(found)s in the number disagrees with kind code %(given)s"),
+                found=found,
+                given=given,
+            ),
+        )
     return found or given or None
 
 
-def _fail(field: str, cc: str, value: str, expected: str) -> InvalidNumber:
-    return InvalidNumber(field, f"{value!r} is not a valid {cc} number (expected {expected})")
+def _fail(field: str, cc: str, value: str, expected: str | Message) -> InvalidNumber:
+    return InvalidNumber(
+        field,
+        message(
+            N_("%(value)s is not a valid %(jurisdiction)s number (expected %(expected)s)"),
+            value=repr(value),
+            jurisdiction=cc,
+            expected=expected,
+        ),
+    )
 
 
 _US_GRANT = re.compile(r"(?P<prefix>D|RE|PP|H|T)?0*(?P<num>[1-9]\d{0,7})" + _KIND)
@@ -113,7 +145,10 @@ def _us_publication(text: str, kind: str | None, field: str) -> PatentNumber:
     if m := _US_PUB.fullmatch(text):
         kind = _merge_kind(m["kind"], kind, field)
         if kind and kind not in ("A1", "A2", "A9", "P1"):
-            raise InvalidNumber(field, f"kind {kind} is not an application publication kind (A1, A2, A9)")
+            raise InvalidNumber(
+                field,
+                message(N_("kind %(kind)s is not an application publication kind (A1, A2, A9)"), kind=kind),
+            )
         number = m["year"] + m["serial"]
         return PatentNumber("US", f"US{number}", f"US {m['year']}/{m['serial']}" + _suffix(kind), kind)
     if m := _US_GRANT.fullmatch(text):
@@ -121,10 +156,15 @@ def _us_publication(text: str, kind: str | None, field: str) -> PatentNumber:
         kind = _merge_kind(m["kind"], kind, field)
         if kind and kind not in _US_GRANT_KINDS[prefix]:
             allowed = ", ".join(_US_GRANT_KINDS[prefix])
-            raise InvalidNumber(field, f"kind {kind} does not fit {prefix or 'utility'} patents ({allowed})")
+            template = (
+                N_("kind %(kind)s does not fit %(prefix)s patents (%(allowed)s)")
+                if prefix
+                else N_("kind %(kind)s does not fit utility patents (%(allowed)s)")
+            )
+            raise InvalidNumber(field, message(template, kind=kind, prefix=prefix, allowed=allowed))
         display = f"US {prefix}{_group(m['num'])}" + _suffix(kind)
         return PatentNumber("US", f"US{prefix}{m['num']}", display, kind)
-    raise _fail(field, "US", text, "7,123,456 B2, D512,345 S1, RE41,234 E or 2005/0123456 A1")
+    raise _fail(field, "US", text, message(N_("7,123,456 B2, D512,345 S1, RE41,234 E or 2005/0123456 A1")))
 
 
 def _suffix(kind: str | None) -> str:
@@ -138,17 +178,23 @@ _CN_KINDS = {"1": ("A", "B", "C"), "2": ("U", "Y"), "3": ("S", "D")}
 def _cn_publication(text: str, kind: str | None, field: str) -> PatentNumber:
     m = _CN_PUB.fullmatch(text)
     if not m:
-        raise _fail(field, "CN", text, "CN 118866379 A: 7 or 9 digits starting 1, 2 or 3")
+        raise _fail(field, "CN", text, message(N_("CN 118866379 A: 7 or 9 digits starting 1, 2 or 3")))
     kind = _merge_kind(m["kind"], kind, field)
     allowed = _CN_KINDS[m["num"][0]]
     if kind and kind[0] not in allowed:
         raise InvalidNumber(
-            field, f"kind {kind} does not fit a number starting {m['num'][0]} ({', '.join(allowed)})"
+            field,
+            message(
+                N_("kind %(kind)s does not fit a number starting %(digit)s (%(allowed)s)"),
+                kind=kind,
+                digit=m["num"][0],
+                allowed=", ".join(allowed),
+            ),
         )
     return PatentNumber("CN", f"CN{m['num']}", f"CN {m['num']}" + _suffix(kind), kind)
 
 
-def _simple(cc: str, pattern: str, expected: str) -> Callable[[str, str | None, str], PatentNumber]:
+def _simple(cc: str, pattern: str, expected: str | Message) -> Callable[[str, str | None, str], PatentNumber]:
     """Parser for offices whose publication number is plain digits plus a kind."""
     regex = re.compile(pattern + _KIND)
 
@@ -176,7 +222,7 @@ def _jp_publication(text: str, kind: str | None, field: str) -> PatentNumber:
     return _jp_grant(text, kind, field)
 
 
-_jp_grant = _simple("JP", r"(?P<num>\d{7})", "2005-123456 A, H11-123456 A or 4123456 B2")
+_jp_grant = _simple("JP", r"(?P<num>\d{7})", message(N_("2005-123456 A, H11-123456 A or 4123456 B2")))
 
 
 def _kr_publication(text: str, kind: str | None, field: str) -> PatentNumber:
@@ -190,7 +236,7 @@ def _kr_publication(text: str, kind: str | None, field: str) -> PatentNumber:
         kind = _merge_kind(m["kind"], kind, field)
         display = f"KR {m['type']}-{m['serial']}" + _suffix(kind)
         return PatentNumber("KR", f"KR{m['type']}{m['serial']}", display, kind)
-    raise _fail(field, "KR", text, "10-2005-0012345 A or 10-0123456 B1")
+    raise _fail(field, "KR", text, message(N_("10-2005-0012345 A or 10-0123456 B1")))
 
 
 def _wo_publication(text: str, kind: str | None, field: str) -> PatentNumber:
@@ -232,8 +278,12 @@ _PCT_APP = re.compile(r"PCT/?(?P<cc>[A-Z]{2})(?P<year>(?:19|20)?\d\d)/?(?P<seria
 def _us_application(text: str, field: str) -> PatentNumber:
     m = _US_APP.fullmatch(text)
     if not m:
-        hint = " (that looks like a publication number)" if _US_PUB.fullmatch(text) else ""
-        raise _fail(field, "US", text, "series code and serial, e.g. 11/123,456" + hint)
+        expected = (
+            N_("series code and serial, e.g. 11/123,456 (that looks like a publication number)")
+            if _US_PUB.fullmatch(text)
+            else N_("series code and serial, e.g. 11/123,456")
+        )
+        raise _fail(field, "US", text, message(expected))
     display = f"US {m['series']}/{m['serial'][:3]},{m['serial'][3:]}"
     return PatentNumber("US", f"US{m['series']}{m['serial']}", display)
 
@@ -241,18 +291,42 @@ def _us_application(text: str, field: str) -> PatentNumber:
 def _cn_application(text: str, field: str) -> PatentNumber:
     m = _CN_APP.fullmatch(text)
     if not m:
-        raise _fail(field, "CN", text, "201510123456.7 or 95115608.X")
+        raise _fail(field, "CN", text, message(N_("201510123456.7 or 95115608.X")))
     body = m["body"]
     kind_digit = body[4] if len(body) == 12 else body[2]
     if kind_digit not in "12389":
-        raise InvalidNumber(field, f"{text!r}: type digit {kind_digit} must be 1, 2, 3, 8 or 9")
+        raise InvalidNumber(
+            field,
+            message(
+                N_("%(value)s: type digit %(digit)s must be 1, 2, 3, 8 or 9"),
+                value=repr(text),
+                digit=kind_digit,
+            ),
+        )
     if len(body) == 12 and not 1985 <= int(body[:4]) <= 2099:
-        raise InvalidNumber(field, f"{text!r}: year {body[:4]} is impossible")
+        raise InvalidNumber(
+            field, message(N_("%(value)s: year %(year)s is impossible"), value=repr(text), year=body[:4])
+        )
     expected = cn_check_digit(body)
     if m["check"] is None:
-        raise InvalidNumber(field, f"{text!r} lacks its check digit (expected {body}.{expected})")
+        raise InvalidNumber(
+            field,
+            message(
+                N_("%(value)s lacks its check digit (expected %(expected)s)"),
+                value=repr(text),
+                expected=f"{body}.{expected}",
+            ),
+        )
     if m["check"] != expected:
-        raise InvalidNumber(field, f"{text!r}: check digit {m['check']} is wrong (expected {expected})")
+        raise InvalidNumber(
+            field,
+            message(
+                N_("%(value)s: check digit %(digit)s is wrong (expected %(expected)s)"),
+                value=repr(text),
+                digit=m["check"],
+                expected=expected,
+            ),
+        )
     return PatentNumber("CN", f"CN{body}.{expected}", f"CN {body}.{expected}")
 
 
@@ -265,7 +339,9 @@ def _wo_application(text: str, field: str) -> PatentNumber:
     return PatentNumber("WO", number, number)
 
 
-def _regex_application(cc: str, regex: re.Pattern[str], expected: str) -> Callable[[str, str], PatentNumber]:
+def _regex_application(
+    cc: str, regex: re.Pattern[str], expected: str | Message
+) -> Callable[[str, str], PatentNumber]:
     """Parser for application numbers that are a year and a serial with separators."""
 
     def parse(text: str, field: str) -> PatentNumber:

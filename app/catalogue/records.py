@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
+from app.catalogue.messages import Message, as_message
 from app.catalogue.terms import expiry_date
 
 JURISDICTIONS = frozenset({"CN", "US", "EP", "JP", "KR", "WO"})
@@ -158,12 +160,45 @@ FEE_UNITS = ("hour", "day", "project")
 
 @dataclass(frozen=True, slots=True)
 class RowError:
-    """One rejected row or document, phrased for the person who uploaded the file."""
+    """One rejected row or document, phrased for the person who uploaded the file.
+
+    ``reason`` is English (logs, the command line); ``message`` the same reason as a template and
+    parameters, which pages translate into the reader's language (``render``).
+    """
 
     file: str
     location: str
     field: str
     reason: str
+    message: Message | None = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def of(cls, file: str, location: str, field_name: str, reason: Message | str) -> RowError:
+        """A row error from a Message (or plain text), keeping both forms."""
+        message = as_message(reason)
+        return cls(file, location, field_name, str(message), message)
+
+    @property
+    def template(self) -> str:
+        return self.message.template if self.message else self.reason
+
+    @property
+    def params(self) -> Mapping[str, Any]:
+        return self.message.params if self.message else {}
+
+    def render(self, translate: Callable[[str], str] | None = None) -> str:
+        """The reason in the language ``translate`` gives (English without it)."""
+        return self.message.render(translate) if self.message else self.reason
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain data for a stored report."""
+        message = self.message or Message(self.reason)
+        return {"file": self.file, "location": self.location, "field": self.field, **message.to_json()}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> RowError:
+        """Inverse of ``to_json``."""
+        return cls.of(data["file"], data["location"], data["field"], Message.from_json(data))
 
     def __str__(self) -> str:
         return f"{self.file}, {self.location}, {self.field}: {self.reason}"

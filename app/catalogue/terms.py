@@ -16,6 +16,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from app.catalogue.messages import N_, FieldError, message
+
 CN_DESIGN_15Y_FROM = dt.date(2021, 6, 1)
 US_DESIGN_15Y_FROM = dt.date(2015, 5, 13)
 
@@ -32,13 +34,8 @@ _YEARS_FROM_FILING = {
 }
 
 
-class InconsistentDates(ValueError):
-    """Dates that cannot all be true; names the field to correct."""
-
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
+class InconsistentDates(FieldError):
+    """Dates that cannot all be true; names the field to correct (reason: a translatable Message)."""
 
 
 def add_years(start: dt.date, years: int) -> dt.date:
@@ -93,16 +90,27 @@ def date_problems(dates: PatentDates) -> list[InconsistentDates]:
     problems = []
     filing = dates.filing_date
     if filing and dates.grant_date and dates.grant_date < filing:
-        problems.append(InconsistentDates("grant_date", f"{dates.grant_date} is before filing date {filing}"))
+        problems.append(InconsistentDates("grant_date", _before_filing(dates.grant_date, filing)))
     if filing and dates.publication_date and dates.publication_date < filing:
-        problems.append(
-            InconsistentDates("publication_date", f"{dates.publication_date} is before filing date {filing}")
-        )
+        problems.append(InconsistentDates("publication_date", _before_filing(dates.publication_date, filing)))
     if filing and dates.priority_date and dates.priority_date > filing:
         problems.append(
-            InconsistentDates("priority_date", f"{dates.priority_date} is after filing date {filing}")
+            InconsistentDates(
+                "priority_date",
+                message(
+                    N_("%(date)s is after filing date %(filing)s"),
+                    date=dates.priority_date.isoformat(),
+                    filing=filing.isoformat(),
+                ),
+            )
         )
     return problems
+
+
+def _before_filing(day: dt.date, filing: dt.date):
+    return message(
+        N_("%(date)s is before filing date %(filing)s"), date=day.isoformat(), filing=filing.isoformat()
+    )
 
 
 def check_dates(dates: PatentDates) -> None:

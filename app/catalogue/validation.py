@@ -33,6 +33,7 @@ from app.catalogue.records import (
     PROJECT_STAGES,
 )
 from app.catalogue.terms import PatentDates, date_problems, expiry_date
+from app.catalogue.translation import translate
 from app.core.errors import DomainError
 
 _CURRENCY = re.compile(r"[A-Z]{3}")
@@ -157,7 +158,7 @@ def validate_patent(data: Mapping[str, Any]) -> dict[str, Any]:
         c.out[name] = c.date(name)
     dates = PatentDates(*(c.out[n] for n in PATENT_DATES[:4]))
     for problem in date_problems(dates):
-        c.fail(problem.field, _("Impossible date: %(reason)s.", reason=problem.reason))
+        c.fail(problem.field, _("Impossible date: %(reason)s.", reason=translate(problem)))
     c.out["legal_status"] = c.choice("legal_status", LEGAL_STATUSES)
     _codes(c, "ipc_codes", "ipc")
     _codes(c, "cpc_codes", "cpc")
@@ -185,13 +186,13 @@ def _patent_numbers(c: _Checker, jurisdiction: str) -> None:
             c.out["publication_number"] = number.canonical
             c.out["kind_code"] = number.kind or c.out["kind_code"]
         except InvalidNumber as exc:
-            c.fail("publication_number", exc.reason)
+            c.fail("publication_number", translate(exc))
     application = c.text("application_number")
     if application and jurisdiction in JURISDICTIONS:
         try:
             c.out["application_number"] = parse_application_number(application, jurisdiction).canonical
         except InvalidNumber as exc:
-            c.fail("application_number", exc.reason)
+            c.fail("application_number", translate(exc))
     inferred = patent_type_for(jurisdiction, c.out["kind_code"], c.out["publication_number"] or "")
     c.out["patent_type"] = c.choice("patent_type", PATENT_TYPES, inferred)
 
@@ -208,7 +209,7 @@ def _codes(c: _Checker, name: str, scheme: str) -> None:
                     "%(code)s is not a valid %(scheme)s code: %(reason)s",
                     code=raw,
                     scheme=scheme.upper(),
-                    reason=exc.reason,
+                    reason=translate(exc.message),
                 ),
             )
             continue
@@ -258,7 +259,7 @@ def validate_project(data: Mapping[str, Any]) -> dict[str, Any]:
         try:
             number = parse_publication_number(raw)
         except InvalidNumber as exc:
-            c.fail("linked_patents", f"{raw}: {exc.reason}")
+            c.fail("linked_patents", f"{raw}: {translate(exc)}")
             continue
         c.out["linked_patents"].append((number.jurisdiction, number.canonical))
     if c.errors:
@@ -281,7 +282,7 @@ def validate_expert(data: Mapping[str, Any]) -> dict[str, Any]:
         try:
             code = classification.parse(raw, "cpc")
         except classification.InvalidClassification as exc:
-            c.fail("specialties_ipc", f"{raw}: {exc.reason}")
+            c.fail("specialties_ipc", f"{raw}: {translate(exc.message)}")
             continue
         value = code.subclass or str(code)
         if value not in specialties:

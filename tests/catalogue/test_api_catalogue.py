@@ -124,3 +124,14 @@ def test_openapi_documents_catalogue_paths(client):
     assert {"/api/v1/patents", "/api/v1/patents/{patent_id}", "/api/v1/projects", "/api/v1/experts"} <= set(
         paths
     )
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"), [("zh", "不是有效的 CN 号码"), ("en", "is not a valid CN number")]
+)
+def test_422_field_messages_follow_accept_language(client, bearer, holder, language, expected):
+    headers = {**bearer(holder), "Accept-Language": language}
+    bad = {**GOOD_PATENT, "publication_number": "CN 12", "grant_date": "2010-01-01"}
+    fields = client.post("/api/v1/patents", json=bad, headers=headers).get_json()["error"]["fields"]
+    assert expected in fields["publication_number"]
+    assert ("早于申请日" if language == "zh" else "before filing date") in fields["grant_date"]

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from app.catalogue import classification as cls
 from app.catalogue.importers.text import EncodingProblem, clean, detect_encoding
+from app.catalogue.messages import N_, message, reason_of
 from app.catalogue.numbers import InvalidNumber, parse_publication_number, patent_type_for
 from app.catalogue.records import Classification, PatentRecord, RowError, SourceRef
 
@@ -40,7 +41,7 @@ def iter_cn_sample(path: str | Path) -> Iterator[PatentRecord | RowError]:
     try:
         encoding = detect_encoding(path)
     except EncodingProblem as exc:
-        yield RowError(path.name, "file", "encoding", str(exc))
+        yield RowError.of(path.name, "file", "encoding", exc.message)
         return
     with open(path, encoding=encoding, newline="") as handle:
         reader = csv.DictReader(handle)
@@ -62,14 +63,14 @@ def _from_row(row: Mapping[str, str], source: SourceRef) -> PatentRecord | RowEr
     try:
         number = parse_publication_number(row.get("publication_number") or "", "CN")
     except InvalidNumber as exc:
-        return RowError(source.file, source.location, "publication_number", exc.reason)
+        return RowError.of(source.file, source.location, "publication_number", exc.message)
     try:
         codes = _codes(row.get("labels"))
     except (ValueError, cls.InvalidClassification) as exc:
-        return RowError(source.file, source.location, "labels", str(exc))
+        return RowError.of(source.file, source.location, "labels", reason_of(exc))
     title, abstract = split_text(row.get("text") or "")
     if not title:
-        return RowError(source.file, source.location, "text", "no title found in the text")
+        return RowError.of(source.file, source.location, "text", message(N_("no title found in the text")))
     return PatentRecord(
         jurisdiction="CN",
         publication_number=number.canonical,

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from app.catalogue import classification as cls
 from app.catalogue.importers.text import EncodingProblem, clean, detect_encoding, parse_date, title_from_claim
+from app.catalogue.messages import reason_of
 from app.catalogue.numbers import InvalidNumber, parse_publication_number
 from app.catalogue.records import Classification, PatentRecord, RowError, SourceRef
 
@@ -34,7 +35,7 @@ def iter_patentsberta(path: str | Path) -> Iterator[PatentRecord | RowError]:
     try:
         encoding = detect_encoding(path, fallbacks=("cp1252",))
     except EncodingProblem as exc:
-        yield RowError(path.name, "file", "encoding", str(exc))
+        yield RowError.of(path.name, "file", "encoding", exc.message)
         return
     with open(path, encoding=encoding, newline="") as handle:
         reader = csv.DictReader(handle)
@@ -50,7 +51,7 @@ def _base(number: str, claim: str | None, source: SourceRef, **fields: object) -
     try:
         parsed = parse_publication_number(number, "US")
     except InvalidNumber as exc:
-        return RowError(source.file, source.location, "id", exc.reason)
+        return RowError.of(source.file, source.location, "id", exc.message)
     claim = clean(re.sub(r"^\s*1\s*\.\s*", "", claim or ""))
     title = title_from_claim(claim)
     return PatentRecord(
@@ -73,7 +74,7 @@ def _from_onehot_row(row: Mapping[str, str], source: SourceRef) -> PatentRecord 
     try:
         granted = parse_date(row.get("date"))
     except ValueError as exc:
-        return RowError(source.file, source.location, "date", str(exc))
+        return RowError.of(source.file, source.location, "date", reason_of(exc))
     codes = tuple(
         Classification("cpc", name)
         for name, flag in row.items()
@@ -99,5 +100,5 @@ def _from_subgroup_row(row: Mapping[str, str], source: SourceRef) -> PatentRecor
         try:
             codes.append(Classification("cpc", cls.normalise(str(code), "cpc"), sequence == 0))
         except cls.InvalidClassification as exc:
-            return RowError(source.file, source.location, "subgroup_id", str(exc))
+            return RowError.of(source.file, source.location, "subgroup_id", reason_of(exc))
     return _base(row.get("patent_id", ""), row.get("text"), source, classifications=tuple(codes))

@@ -8,7 +8,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from app.catalogue import classification as cls
-from app.catalogue.importers.text import clean, parse_date, split_list
+from app.catalogue.importers.text import InvalidValue, clean, parse_date, split_list
+from app.catalogue.messages import N_, Message, message, reason_of
 from app.catalogue.numbers import (
     InvalidNumber,
     parse_application_number,
@@ -40,7 +41,7 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 def _whole_number(value: str) -> int:
     """Digits only ("12", or "12.0" as spreadsheets export them)."""
     if not re.fullmatch(r"-?\d+(\.0+)?", value):
-        raise ValueError(f"{value!r} is not a whole number")
+        raise InvalidValue(message(N_("%(value)s is not a whole number"), value=repr(value)))
     return int(value.split(".")[0])
 
 
@@ -52,9 +53,9 @@ class Cells:
         self.source = source
         self.errors: list[RowError] = []
 
-    def error(self, field: str, reason: str) -> None:
+    def error(self, field: str, reason: Message | str) -> None:
         """Record a problem with one field."""
-        self.errors.append(RowError(self.source.file, self.source.location, field, reason))
+        self.errors.append(RowError.of(self.source.file, self.source.location, field, reason))
 
     def text(self, name: str) -> str | None:
         """A cleaned string, or None when blank."""
@@ -63,7 +64,7 @@ class Cells:
             return clean(value)
         if isinstance(value, int | float):
             return str(value)
-        self.error(name, "must be text")
+        self.error(name, message(N_("must be text")))
         return None
 
     def list(self, name: str) -> tuple[str, ...]:
@@ -81,14 +82,20 @@ class Cells:
         try:
             return parser(value)
         except ValueError as exc:
-            self.error(getattr(exc, "field", name), getattr(exc, "reason", str(exc)))
+            self.error(getattr(exc, "field", name), reason_of(exc))
             return None
 
     def int(self, name: str, low: int = 0, high: int | None = None) -> int | None:
         """A whole number within bounds."""
         value = self.convert(name, _whole_number)
         if value is not None and (value < low or (high is not None and value > high)):
-            self.error(name, f"{value} is outside {low}..{high if high is not None else 'any'}")
+            if high is None:
+                self.error(name, message(N_("%(value)s is below %(low)s"), value=value, low=low))
+            else:
+                self.error(
+                    name,
+                    message(N_("%(value)s is outside %(low)s..%(high)s"), value=value, low=low, high=high),
+                )
             return None
         return value
 
@@ -101,7 +108,7 @@ class Cells:
             return default
         if value.lower() in choices or value.upper() in choices:
             return value.upper() if value.upper() in choices else value.lower()
-        self.error(name, f"{value!r} is not one of {', '.join(sorted(choices))}")
+        self.error(name, _not_one_of(value, sorted(choices)))
         return default
 
     def money(self, amount_name: str, currency_name: str) -> tuple[Decimal | None, str | None]:
@@ -115,12 +122,21 @@ class Cells:
         except InvalidOperation:
             value = None
         if value is None or value <= 0:
-            self.error(amount_name, f"{raw!r} is not a positive amount like 1250000.00")
+            self.error(
+                amount_name,
+                message(N_("%(value)s is not a positive amount like 1250000.00"), value=repr(raw)),
+            )
             return None, None
         if not currency or not re.fullmatch(r"[A-Za-z]{3}", currency):
-            self.error(currency_name, "an ISO 4217 currency (e.g. CNY, USD) is required with an amount")
+            self.error(
+                currency_name, message(N_("an ISO 4217 currency (e.g. CNY, USD) is required with an amount"))
+            )
             return None, None
         return value, currency.upper()
+
+
+def _not_one_of(value: str, choices: list[str] | tuple[str, ...]) -> Message:
+    return message(N_("%(value)s is not one of %(choices)s"), value=repr(value), choices=", ".join(choices))
 
 
 def _codes(cells: Cells, name: str, scheme: str) -> list[Classification]:
@@ -130,7 +146,15 @@ def _codes(cells: Cells, name: str, scheme: str) -> list[Classification]:
         try:
             found.append(Classification(scheme, cls.normalise(raw, scheme), position == 0))
         except cls.InvalidClassification as exc:
-            cells.error(name, f"{scheme.upper()} code {exc}")
+            cells.error(
+                name,
+                message(
+                    N_("%(scheme)s code %(code)s: %(reason)s"),
+                    scheme=scheme.upper(),
+                    code=repr(exc.code),
+                    reason=exc.message,
+                ),
+            )
     return found
 
 
@@ -138,7 +162,7 @@ def _titles(cells: Cells, zh: str, en: str) -> tuple[str | None, str | None]:
     """Both titles, at least one required."""
     title_zh, title_en = cells.text(zh), cells.text(en)
     if not title_zh and not title_en:
-        cells.error(en, f"{zh} or {en} is required")
+        cells.error(en, message(N_("%(first)s or %(second)s is required"), first=zh, second=en))
     return title_zh, title_en
 
 
@@ -148,16 +172,23 @@ def patent_from_row(row: Mapping[str, Any], source: SourceRef) -> PatentRecord |
     cc = c.choice("jurisdiction", JURISDICTIONS)
     number = c.convert("publication_number", lambda v: parse_publication_number(v, cc, c.text("kind_code")))
     if number is None and not any(e.field == "publication_number" for e in c.errors):
-        c.error("publication_number", "is required")
+        c.error("publication_number", message(N_("is required")))
     application = c.convert("application_number", lambda v: parse_application_number(v, cc))
     default_type = patent_type_for(number.jurisdiction, number.kind, number.canonical) if number else None
     dates = PatentDates(*(c.convert(n, parse_date) for n in ("filing_date", "priority_date", "publication_date",
                                                              "grant_date")))  # fmt: skip
     for problem in date_problems(dates):
-        c.error(problem.field, problem.reason)
+        c.error(problem.field, problem.message)
     total, independent = c.int("claims_count"), c.int("independent_claims_count")
     if total is not None and independent is not None and independent > total:
-        c.error("independent_claims_count", f"{independent} is more than claims_count {total}")
+        c.error(
+            "independent_claims_count",
+            message(
+                N_("%(independent)s is more than claims_count %(total)s"),
+                independent=independent,
+                total=total,
+            ),
+        )
     title_zh, title_en = _titles(c, "title_zh", "title_en")
     fields = {
         "patent_type": c.choice("patent_type", PATENT_TYPES, default_type),
@@ -199,7 +230,10 @@ def _countries(cells: Cells) -> tuple[str, ...]:
     codes = tuple(dict.fromkeys(code.upper() for code in cells.list("family_countries")))
     for code in codes:
         if not re.fullmatch(r"[A-Z]{2}", code):
-            cells.error("family_countries", f"{code!r} is not a two-letter country code")
+            cells.error(
+                "family_countries",
+                message(N_("%(value)s is not a two-letter country code"), value=repr(code)),
+            )
     return codes
 
 
@@ -208,7 +242,7 @@ def _subset(cells: Cells, name: str, allowed: tuple[str, ...]) -> tuple[str, ...
     items = tuple(item.lower() for item in cells.list(name))
     for item in items:
         if item not in allowed:
-            cells.error(name, f"{item!r} is not one of {', '.join(allowed)}")
+            cells.error(name, _not_one_of(item, allowed))
     return items
 
 
@@ -219,7 +253,7 @@ def _linked_patents(cells: Cells) -> tuple[str, ...]:
         try:
             found.append(parse_publication_number(raw, field="linked_patents").canonical)
         except InvalidNumber as exc:
-            cells.error("linked_patents", exc.reason)
+            cells.error("linked_patents", exc.message)
     return tuple(found)
 
 
@@ -227,7 +261,7 @@ def _required(cells: Cells, name: str) -> str:
     """A text cell that must not be blank."""
     value = cells.text(name)
     if value is None:
-        cells.error(name, "is required")
+        cells.error(name, message(N_("is required")))
     return value or ""
 
 
@@ -265,7 +299,7 @@ def _specialties(cells: Cells) -> tuple[str, ...]:
         try:
             found.append(cls.normalise(raw, "cpc"))
         except cls.InvalidClassification as exc:
-            cells.error("specialties_ipc", str(exc))
+            cells.error("specialties_ipc", exc.full_message)
     return tuple(found)
 
 
@@ -274,11 +308,13 @@ def expert_from_row(row: Mapping[str, Any], source: SourceRef) -> ExpertRecord |
     c = Cells(row, source)
     email = c.text("user_email")
     if email and not _EMAIL.fullmatch(email):
-        c.error("user_email", f"{email!r} is not an e-mail address")
+        c.error("user_email", message(N_("%(value)s is not an e-mail address"), value=repr(email)))
     languages = tuple(lang.lower() for lang in c.list("languages"))
     for lang in languages:
         if not re.fullmatch(r"[a-z]{2}", lang):
-            c.error("languages", f"{lang!r} is not a two-letter ISO 639-1 code")
+            c.error(
+                "languages", message(N_("%(value)s is not a two-letter ISO 639-1 code"), value=repr(lang))
+            )
     amount, currency = c.money("fee_amount", "fee_currency")
     record = ExpertRecord(
         reference=_required(c, "reference"),

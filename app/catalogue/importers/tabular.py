@@ -11,6 +11,7 @@ from typing import Any
 from app.catalogue.importers.columns import COLUMNS
 from app.catalogue.importers.rows import expert_from_row, patent_from_row, project_from_row
 from app.catalogue.importers.text import EncodingProblem, detect_encoding
+from app.catalogue.messages import N_, Message, location_message, message
 from app.catalogue.records import Record, RowError, SourceRef
 
 Builder = Callable[[Mapping[str, Any], SourceRef], Record | list[RowError]]
@@ -19,6 +20,7 @@ BUILDERS: dict[str, Builder] = {
     "project": project_from_row,
     "expert": expert_from_row,
 }
+_NOT_A_LIST = N_('expected a list of objects or {"records": [...]}')
 _KEY_FIELD = {"patent": "publication_number", "project": "reference", "expert": "reference"}
 
 
@@ -26,18 +28,17 @@ def check_header(file: str, kind: str, header: Iterable[str]) -> list[RowError]:
     """Refuse misspelt or missing columns up front, before any row is read."""
     known = {col.name for col in COLUMNS[kind]}
     names = [h.strip() for h in header]
-    errors = [
-        RowError(file, "line 1", name, f"unknown column; expected some of: {', '.join(sorted(known))}")
-        for name in names
-        if name not in known
-    ]
+    unknown = message(N_("unknown column; expected some of: %(columns)s"), columns=", ".join(sorted(known)))
+    errors = [RowError.of(file, "line 1", name, unknown) for name in names if name not in known]
     errors += [
-        RowError(file, "line 1", col.name, "required column is missing")
+        RowError.of(file, "line 1", col.name, message(N_("required column is missing")))
         for col in COLUMNS[kind]
         if col.required and col.name not in names
     ]
     errors += [
-        RowError(file, "line 1", name, "column appears twice") for name in set(names) if names.count(name) > 1
+        RowError.of(file, "line 1", name, message(N_("column appears twice")))
+        for name in sorted(set(names))
+        if names.count(name) > 1
     ]
     return errors
 
@@ -59,7 +60,9 @@ def _build(kind: str, rows: Iterable[Row], file: str) -> Iterator[Record | RowEr
             continue
         if result.key in seen:
             label = result.key[-1] if isinstance(result.key, tuple) else result.key
-            yield RowError(file, location, _KEY_FIELD[kind], f"duplicate of {seen[result.key]} ({label})")
+            first = location_message(seen[result.key])
+            duplicate = message(N_("duplicate of %(first)s (%(key)s)"), first=first, key=label)
+            yield RowError.of(file, location, _KEY_FIELD[kind], duplicate)
             continue
         seen[result.key] = location
         yield result
@@ -73,17 +76,21 @@ def iter_csv(
     try:
         encoding = encoding or detect_encoding(path)
     except EncodingProblem as exc:
-        yield RowError(path.name, "file", "encoding", str(exc))
+        yield RowError.of(path.name, "file", "encoding", exc.message)
         return
     try:
         with open(path, encoding=encoding, newline="") as handle:
             yield from _read_csv(handle, path.name, kind)
     except UnicodeDecodeError as exc:
-        yield RowError(
-            path.name, "file", "encoding", f"not valid {encoding}: {exc.reason} at byte {exc.start}"
+        reason = message(
+            N_("not valid %(encoding)s: %(error)s at byte %(offset)s"),
+            encoding=encoding,
+            error=exc.reason,
+            offset=exc.start,
         )
+        yield RowError.of(path.name, "file", "encoding", reason)
     except csv.Error as exc:
-        yield RowError(path.name, "file", "csv", f"unreadable CSV: {exc}")
+        yield RowError.of(path.name, "file", "csv", message(N_("unreadable CSV: %(error)s"), error=str(exc)))
 
 
 def _read_csv(handle: Iterable[str], file: str, kind: str) -> Iterator[Record | RowError]:
@@ -91,7 +98,7 @@ def _read_csv(handle: Iterable[str], file: str, kind: str) -> Iterator[Record | 
     reader = csv.reader(handle)
     header = next(reader, None)
     if header is None:
-        yield RowError(file, "line 1", "header", "the file is empty")
+        yield RowError.of(file, "line 1", "header", message(N_("the file is empty")))
         return
     header = [h.strip().lstrip("\ufeff") for h in header]
     if errors := check_header(file, kind, header):
@@ -108,7 +115,10 @@ def _csv_rows(reader: Any, header: list[str], file: str) -> Iterator[Row]:
         if not any(c.strip() for c in cells):
             continue
         if len(cells) != len(header):
-            yield RowError(file, f"line {start}", "row", f"{len(cells)} cells for {len(header)} columns")
+            reason = message(
+                N_("%(cells)s cells for %(columns)s columns"), cells=len(cells), columns=len(header)
+            )
+            yield RowError.of(file, f"line {start}", "row", reason)
             continue
         yield f"line {start}", dict(zip(header, cells, strict=True))
 
@@ -124,11 +134,26 @@ def iter_json(path: str | Path, kind: str = "patent") -> Iterator[Record | RowEr
             rows = _json_rows(path, encoding)
         yield from _build(kind, _objects(rows, path.name, kind), path.name)
     except EncodingProblem as exc:
-        yield RowError(path.name, "file", "encoding", str(exc))
+        yield RowError.of(path.name, "file", "encoding", exc.message)
     except json.JSONDecodeError as exc:
-        yield RowError(
-            path.name, f"line {exc.lineno}", "json", f"invalid JSON: {exc.msg} (column {exc.colno})"
-        )
+        yield RowError.of(path.name, f"line {exc.lineno}", "json", _invalid_json(exc))
+
+
+# The json module's commonest reasons, marked so they are translated too (others stay English).
+JSON_REASONS = (
+    N_("Expecting value"),
+    N_("Expecting ',' delimiter"),
+    N_("Expecting ':' delimiter"),
+    N_("Expecting property name enclosed in double quotes"),
+    N_("Extra data"),
+    N_("Unterminated string starting at"),
+    N_("Invalid control character at"),
+)
+
+
+def _invalid_json(exc: json.JSONDecodeError) -> Message:
+    reason = message(exc.msg)
+    return message(N_("invalid JSON: %(error)s (column %(column)s)"), error=reason, column=exc.colno)
 
 
 def _json_rows(path: Path, encoding: str) -> Iterator[tuple[str, Any]]:
@@ -137,7 +162,7 @@ def _json_rows(path: Path, encoding: str) -> Iterator[tuple[str, Any]]:
         data = json.load(handle)
     items = data.get("records") if isinstance(data, dict) else data
     if not isinstance(items, list):
-        raise json.JSONDecodeError('expected a list of objects or {"records": [...]}', "", 0)
+        raise json.JSONDecodeError(_NOT_A_LIST, "", 0)
     for index, item in enumerate(items, start=1):
         yield f"record {index}", item
 
@@ -151,9 +176,7 @@ def _jsonl_rows(path: Path, encoding: str) -> Iterator[tuple[str, Any] | RowErro
             try:
                 yield f"line {number}", json.loads(line.strip())
             except json.JSONDecodeError as exc:
-                yield RowError(
-                    path.name, f"line {number}", "json", f"invalid JSON: {exc.msg} (column {exc.colno})"
-                )
+                yield RowError.of(path.name, f"line {number}", "json", _invalid_json(exc))
 
 
 def _objects(rows: Iterable[tuple[str, Any] | RowError], file: str, kind: str) -> Iterator[Row]:
@@ -165,9 +188,10 @@ def _objects(rows: Iterable[tuple[str, Any] | RowError], file: str, kind: str) -
             continue
         location, item = row
         if not isinstance(item, dict):
-            yield RowError(file, location, "record", "each record must be a JSON object")
+            yield RowError.of(file, location, "record", message(N_("each record must be a JSON object")))
         elif unknown := sorted(set(item) - known):
-            yield RowError(file, location, unknown[0], f"unknown keys: {', '.join(unknown)}")
+            reason = message(N_("unknown keys: %(keys)s"), keys=", ".join(unknown))
+            yield RowError.of(file, location, unknown[0], reason)
         else:
             yield location, item
 

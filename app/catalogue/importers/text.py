@@ -7,12 +7,18 @@ import datetime as dt
 import re
 from pathlib import Path
 
+from app.catalogue.messages import N_, Message, MessageError, message
+
 _CHUNK = 1 << 20
 LIST_SEPARATORS = re.compile(r"\s*[;|]\s*")
 
 
-class EncodingProblem(ValueError):
+class EncodingProblem(MessageError):
     """A file that is not in an encoding we were told (or allowed) to read."""
+
+
+class InvalidValue(MessageError):
+    """A cell that cannot be read as its type (a date, a whole number)."""
 
 
 def detect_encoding(path: str | Path, fallbacks: tuple[str, ...] = ()) -> str:
@@ -29,20 +35,25 @@ def detect_encoding(path: str | Path, fallbacks: tuple[str, ...] = ()) -> str:
         candidates = ("utf-16",)
     else:
         candidates = ("utf-8", *fallbacks)
-    first_error = ""
+    first_error: Message | None = None
     for name in candidates:
         error = _decode_error(path, name)
         if not error:
             return name
         first_error = first_error or error
-    tried = " or ".join(candidates)
     raise EncodingProblem(
-        f"file is not {tried} ({first_error}); save it as UTF-8, or import it with an explicit "
-        "encoding such as gb18030 or cp1252"
+        message(
+            N_(
+                "file is not %(encodings)s (%(error)s); save it as UTF-8, or import it with an explicit "
+                "encoding such as gb18030 or cp1252"
+            ),
+            encodings=" / ".join(candidates),
+            error=first_error or "",
+        )
     )
 
 
-def _decode_error(path: str | Path, encoding: str) -> str:
+def _decode_error(path: str | Path, encoding: str) -> Message | None:
     """Empty when the file decodes strictly, else where it first fails."""
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
     offset = 0
@@ -51,13 +62,17 @@ def _decode_error(path: str | Path, encoding: str) -> str:
             try:
                 decoder.decode(chunk)
             except UnicodeDecodeError as exc:
-                return f"invalid byte 0x{chunk[exc.start]:02x} at byte {offset + exc.start}"
+                return message(
+                    N_("invalid byte %(byte)s at byte %(offset)s"),
+                    byte=f"0x{chunk[exc.start]:02x}",
+                    offset=offset + exc.start,
+                )
             offset += len(chunk)
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            return "the file ends inside a multi-byte character"
-    return ""
+            return message(N_("the file ends inside a multi-byte character"))
+    return None
 
 
 def split_list(cell: str | None) -> tuple[str, ...]:
@@ -85,11 +100,23 @@ def parse_date(value: str | None) -> dt.date | None:
     elif re.fullmatch(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}", value):
         parts = tuple(re.split(r"[-/.]", value))
     else:
-        raise ValueError(f"{value!r} is not a date (use YYYY-MM-DD)")
+        raise InvalidValue(message(N_("%(value)s is not a date (use YYYY-MM-DD)"), value=repr(value)))
     try:
         return dt.date(*(int(p) for p in parts))
     except ValueError as exc:
-        raise ValueError(f"{value!r} is not a real date ({exc})") from None
+        raise InvalidValue(
+            message(N_("%(value)s is not a real date (%(error)s)"), value=repr(value), error=_date_error(exc))
+        ) from None
+
+
+def _date_error(exc: ValueError) -> Message:
+    """datetime's English reasons, as translatable templates."""
+    known = {
+        "month must be in 1..12": N_("month must be in 1..12"),
+        "day is out of range for month": N_("day is out of range for month"),
+    }
+    text = str(exc)
+    return message(known.get(text, text))
 
 
 _PREAMBLE_END = re.compile(

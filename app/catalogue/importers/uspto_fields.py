@@ -15,6 +15,7 @@ from xml.etree.ElementTree import Element
 
 from app.catalogue import classification as cls
 from app.catalogue.importers.text import clean, parse_date
+from app.catalogue.messages import N_, message, reason_of
 from app.catalogue.numbers import (
     InvalidNumber,
     parse_application_number,
@@ -131,13 +132,15 @@ def document_to_record(root: Element, source: SourceRef) -> PatentRecord | RowEr
         priority, family = _priority(bib)
         field = "classifications"
         codes = tuple(_classifications(bib))
-    except (InvalidNumber, cls.InvalidClassification, ValueError, AttributeError) as exc:
-        return RowError(source.file, source.location, field, str(exc))
+    except AttributeError:  # an element the DTD requires is missing
+        return RowError.of(source.file, source.location, field, message(N_("a required element is missing")))
+    except (InvalidNumber, cls.InvalidClassification, ValueError) as exc:
+        return RowError.of(source.file, source.location, field, reason_of(exc))
     is_grant = root.tag == "us-patent-grant"
     dates = PatentDates(filing, priority, published, published if is_grant else None)
     problems = date_problems(dates)
     if problems:
-        return RowError(source.file, source.location, problems[0].field, problems[0].reason)
+        return RowError.of(source.file, source.location, problems[0].field, problems[0].message)
     applicants, inventors = _parties(bib)
     first_claim, claims_count, independent = _claims(root)
     design = app.get("appl-type") == "design"

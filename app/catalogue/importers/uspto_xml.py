@@ -20,6 +20,7 @@ from typing import IO
 from xml.etree import ElementTree as ET
 
 from app.catalogue.importers.uspto_fields import document_to_record
+from app.catalogue.messages import N_, MessageError, message, reason_of
 from app.catalogue.records import PatentRecord, RowError, SourceRef
 
 PATENT_ROOTS = frozenset({"us-patent-grant", "us-patent-application"})
@@ -39,7 +40,7 @@ def _open_binary(path: Path) -> Iterator[IO[bytes]]:
     with zipfile.ZipFile(path) as archive:
         members = [n for n in archive.namelist() if n.lower().endswith(".xml")]
         if not members:
-            raise ValueError("the zip archive holds no .xml file")
+            raise MessageError(message(N_("the zip archive holds no .xml file")))
         with archive.open(members[0]) as handle:
             yield handle
 
@@ -60,14 +61,14 @@ def split_documents(stream: IO[bytes]) -> Iterator[tuple[int, bytes]]:
         yield start, b"".join(buffer)
 
 
-class UnsafeDocument(ValueError):
+class UnsafeDocument(MessageError):
     """A document that declares its own entities: never expanded, as uploads are untrusted."""
 
 
 def parse_document(data: bytes) -> ET.Element:
     """Parse one document offline: the external DTD is ignored, entities come from HTML."""
     if _ENTITY_DECLARATION.search(data, 0, data.find(b">", data.find(b"<!DOCTYPE")) + 2048):
-        raise UnsafeDocument("the DOCTYPE declares entities; USPTO files never do")
+        raise UnsafeDocument(message(N_("the DOCTYPE declares entities; USPTO files never do")))
     # Safe without defusedxml: no entity declarations reach expat (checked above), expat
     # never loads external DTDs, and expat 2.4+ caps amplification anyway.
     parser = ET.XMLParser()  # noqa: S314
@@ -84,7 +85,9 @@ def iter_uspto_xml(path: str | Path) -> Iterator[PatentRecord | RowError]:
             for index, (line, data) in enumerate(split_documents(stream), start=1):
                 yield from _convert(path.name, index, line, data)
     except (OSError, ValueError, zipfile.BadZipFile) as exc:
-        yield RowError(path.name, "file", "file", f"cannot read: {exc}")
+        yield RowError.of(
+            path.name, "file", "file", message(N_("cannot read: %(error)s"), error=reason_of(exc))
+        )
 
 
 def _convert(file: str, index: int, line: int, data: bytes) -> Iterator[PatentRecord | RowError]:
@@ -94,16 +97,22 @@ def _convert(file: str, index: int, line: int, data: bytes) -> Iterator[PatentRe
         root = parse_document(data)
     except ET.ParseError as exc:
         row, column = exc.position
-        message = re.sub(r": line \d+, column \d+$", "", str(exc))
-        reason = f"malformed or truncated XML at file line {line + row - 1}, column {column}: {message}"
-        yield RowError(file, location, "xml", reason)
+        detail = re.sub(r": line \d+, column \d+$", "", str(exc))
+        reason = message(
+            N_("malformed or truncated XML at file line %(line)s, column %(column)s: %(error)s"),
+            line=line + row - 1,
+            column=column,
+            error=detail,
+        )
+        yield RowError.of(file, location, "xml", reason)
         return
     except UnsafeDocument as exc:
-        yield RowError(file, location, "xml", str(exc))
+        yield RowError.of(file, location, "xml", exc.message)
         return
     if root.tag in SKIPPED_ROOTS:
         return
     if root.tag not in PATENT_ROOTS:
-        yield RowError(file, location, "document", f"unsupported document type <{root.tag}>")
+        reason = message(N_("unsupported document type <%(tag)s>"), tag=root.tag)
+        yield RowError.of(file, location, "document", reason)
         return
     yield document_to_record(root, SourceRef(file, location))
