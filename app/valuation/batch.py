@@ -8,7 +8,6 @@ full result when someone opens it.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -24,18 +23,16 @@ from app.valuation import engine
 from app.valuation.engine import EngineError, FairValueRange, Provenance, ValuationResult
 from app.valuation.engine.result import CURRENCY
 from app.valuation.inputs import model_inputs, patent_facts
-from app.valuation.models import BATCH_FORM
+from app.valuation.loading import facts_by_id
 from app.valuation.services import (
     COMPARABLES,
     ValuationConfig,
-    _ensemble_row,
-    _model_row,
     _needed,
     combine,
     model_for,
-    store_rows,
     today,
 )
+from app.valuation.storing import bulk_rows, store_encoded
 
 CHUNK = 5000  # patents per batch call: bounds memory and lets the progress bar move
 
@@ -87,15 +84,38 @@ def model_batch(
 ) -> list[dict[str, Any] | None]:
     """Batch rows for one model; when the batch is refused, value row by row and mark failures None."""
     columns: dict[str, Any] = engine.rows_to_columns(inputs)
-    columns |= {k: v for k, v in shared.items() if k in model.shared_inputs}
+    return column_batch(model, columns, len(inputs), lambda: list(inputs), params, seed, shared)
+
+
+def column_batch(
+    model: engine.Model,
+    columns: dict[str, Any],
+    n: int,
+    rows: Callable[[], list[dict[str, Any]]],
+    params: Mapping[str, Any],
+    seed: int,
+    shared: Mapping[str, Any],
+) -> list[dict[str, Any] | None]:
+    """Batch rows from columnar inputs; ``rows`` gives per-patent inputs for the row-by-row fallback."""
+    columns = columns | {k: v for k, v in shared.items() if k in model.shared_inputs}
     version = engine.engine_version()
     try:
         result = model.value_batch(columns, params, seed)
     except EngineError:
-        if len(inputs) == 1:
+        if n == 1:
             return [None]
-        return [r for one in inputs for r in model_batch(model, [one], params, seed, shared)]
+        return [r for one in rows() for r in model_batch(model, [one], params, seed, shared)]
     return [_batch_dict(model, result.row(i), result.params_hash, seed, version) for i in range(len(result))]
+
+
+def fact_columns(model: engine.Model, facts: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
+    """The columns model_inputs + rows_to_columns would give: declared facts, all-None columns left out."""
+    out = {}
+    for spec in model.input_schema:
+        column = [f.get(spec.name) for f in facts]
+        if any(v is not None for v in column):
+            out[spec.name] = column
+    return out
 
 
 def light_result(data: Mapping[str, Any]) -> ValuationResult:
@@ -126,19 +146,23 @@ def snapshot_inputs(
 
 def value_entries(
     entries: Sequence[Entry], config: ValuationConfig
-) -> tuple[dict[str, list[dict[str, Any] | None]], dict[str, list[dict[str, Any]]]]:
-    """Per model: batch result dicts and the inputs each patent gave it."""
+) -> dict[str, list[dict[str, Any] | None]]:
+    """Per model: the batch result dict of each patent (None where the model refused it)."""
     results: dict[str, list[dict[str, Any] | None]] = {}
-    inputs_by_model: dict[str, list[dict[str, Any]]] = {}
+    facts = [e.facts for e in entries]
     for model_id in _needed(config):
         ps = config.sets[model_id]
         model = model_for(ps)
-        inputs = [model_inputs(model, e.facts) for e in entries]
-        results[model_id] = model_batch(
-            model, inputs, ps.params, config.seed, {COMPARABLES: config.comparables}
+        results[model_id] = column_batch(
+            model,
+            fact_columns(model, facts),
+            len(entries),
+            lambda model=model: [model_inputs(model, f) for f in facts],
+            ps.params,
+            config.seed,
+            {COMPARABLES: config.comparables},
         )
-        inputs_by_model[model_id] = inputs
-    return results, inputs_by_model
+    return results
 
 
 def ranges(
@@ -154,44 +178,9 @@ def ranges(
 
 def value_and_store(entries: Sequence[Entry], config: ValuationConfig, actor_id: int | None = None) -> int:
     """Value a chunk of patents in bulk and store their rows; returns the count."""
-    results, inputs_by_model = value_entries(entries, config)
+    results = value_entries(entries, config)
     fvrs = ranges(entries, config, results)
-    now = utcnow()
-    rows: list[dict[str, Any]] = []
-    for i, entry in enumerate(entries):
-        run_id = uuid.uuid4().hex
-        needed = set(_needed(config, entry.listing_type))
-        for model_id, model_rows in results.items():
-            if model_id in needed and model_rows[i] is not None:
-                snap = snapshot_inputs(model_for(config.sets[model_id]), inputs_by_model[model_id][i], config)
-                rows.append(
-                    _model_row(
-                        run_id,
-                        entry.patent_id,
-                        config.sets[model_id],
-                        entry.listing_type,
-                        config.seed,
-                        snap,
-                        model_rows[i],
-                        BATCH_FORM,
-                        actor_id,
-                        now,
-                    )
-                )
-        rows.append(
-            _ensemble_row(
-                run_id,
-                entry.patent_id,
-                config,
-                entry.listing_type,
-                entry.facts,
-                fvrs[i],
-                BATCH_FORM,
-                actor_id,
-                now,
-            )
-        )
-    store_rows(rows)
+    store_encoded(bulk_rows(entries, config, results, fvrs, actor_id, utcnow()))
     return len(entries)
 
 
@@ -228,7 +217,8 @@ def revalue(
     done = 0
     for start in range(0, len(ids), chunk):
         part = ids[start : start + chunk]
-        done += value_and_store(entries_for(load_patents(part)), config, actor_id)
+        entries = [Entry(pid, facts) for pid, facts in facts_by_id(part, today())]
+        done += value_and_store(entries, config, actor_id)
         db.session.commit()
         if progress:
             progress(len(part))

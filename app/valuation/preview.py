@@ -44,7 +44,7 @@ class PreviewRow:
 
 def _ranges(patents: list[Patent], config: ValuationConfig) -> list[FairValueRange | None]:
     entries = entries_for(patents)
-    results, _inputs = value_entries(entries, config)
+    results = value_entries(entries, config)
     return ranges(entries, config, results)
 
 

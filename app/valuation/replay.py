@@ -26,6 +26,7 @@ from app.valuation.models import (
     StoredValuation,
 )
 from app.valuation.services import COMPARABLES, _headline, _range_dict
+from app.valuation.weights import weights_for
 
 HEADLINE = ("value", "low", "mid", "high")
 
@@ -125,23 +126,30 @@ def _strip(data: Mapping[str, Any], skip: set[str]) -> dict[str, Any]:
     return data
 
 
-def _replay_ensemble(row: StoredValuation, components: Iterable[StoredValuation]) -> list[str]:
+def _ensemble_inputs(row: StoredValuation) -> tuple[dict[str, float], dict[str, Any]]:
+    """Weights and calibrations: copied into older rows, otherwise those of the referenced parameter set."""
     snap = row.input_snapshot
+    if "weights" in snap:
+        return snap["weights"], snap["calibrations"]
+    params = db.session.get(ParameterSet, row.parameter_set_id).params
+    return weights_for(params, row.listing_type), params["calibrations"]
+
+
+def _replay_ensemble(row: StoredValuation, components: Iterable[StoredValuation]) -> list[str]:
+    weights, calibrations = _ensemble_inputs(row)
     results: list[ValuationResult] = []
     for comp in components:
-        if comp.model_id in snap["weights"]:
+        if comp.model_id in weights:
             data = comp.result
             results.append(
                 ValuationResult.from_dict(data) if comp.result_form == FULL_FORM else light_result(data)
             )
-    cals = {
-        m: Calibration(**spec, source="ensemble parameter set") for m, spec in snap["calibrations"].items()
-    }
+    cals = {m: Calibration(**spec, source="ensemble parameter set") for m, spec in calibrations.items()}
     try:
-        fvr = engine.fair_value_range(results, snap["weights"], cals)
+        fvr = engine.fair_value_range(results, weights, cals)
     except engine.ParameterError:
         fvr = None
-    fresh = _range_dict(fvr, snap["weights"])
+    fresh = _range_dict(fvr, weights)
     paths = engine.diff_results(row.result, fresh)
     return paths + _columns_diff(
         row, {"value": fresh["mid"], "low": fresh["low"], "mid": fresh["mid"], "high": fresh["high"]}
@@ -200,7 +208,8 @@ def _replay_rows(
         ):
             members[comp.run_id].append(comp)
     for row in ensembles:
-        found[row.id] = _replay_ensemble(row, members[row.run_id])
+        # combined in model-id order, as both valuation paths do (the database returns rows in any order)
+        found[row.id] = _replay_ensemble(row, sorted(members[row.run_id], key=lambda r: r.model_id))
     by_id = {r.id: r for r in rows}
     for row_id, paths in sorted(found.items()):
         report.checked += 1

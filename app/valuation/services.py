@@ -217,13 +217,9 @@ def _ensemble_row(
 ) -> dict[str, Any]:
     ps = config.sets[ENSEMBLE_ID]
     weights = weights_for(config.ensemble, listing_type)
-    snapshot = {
-        "facts": dict(facts),
-        "parameter_sets": config.set_ids(),
-        "listing_type": listing_type,
-        "weights": weights,
-        "calibrations": config.ensemble["calibrations"],
-    }
+    # The weights and calibrations are those of the ensemble parameter set the row references
+    # (immutable once submitted), so they are not copied into every row.
+    snapshot = {"facts": dict(facts), "parameter_sets": config.set_ids(), "listing_type": listing_type}
     result = _range_dict(fvr, weights)
     money = {"low": fvr.low, "mid": fvr.mid, "high": fvr.high, "currency": fvr.currency} if fvr else {}
     return {

@@ -94,10 +94,9 @@ def test_approved_change_moves_the_range(app, seeded, make_patent):
 
 
 def test_replay_finds_no_difference(app, seeded, make_patent):
-    for i in range(4):
-        make_patent(claims=3 + i)
+    patents = [make_patent(claims=3 + i) for i in range(4)]
     revalue(patent_ids(), load_config())  # bulk rows
-    value_patent(db.session.get(type(make_patent()), 1))  # and full rows
+    value_patent(patents[0])  # and full rows
     db.session.commit()
     report = replay(only_current=False)
     assert report.checked == db.session.scalar(select(func.count(StoredValuation.id)))
