@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import marshmallow as ma
+from flask_babel import get_locale
 from flask_login import current_user
 from flask_smorest import Blueprint
 
@@ -13,6 +14,7 @@ from app.core.errors import DomainError, NotFound
 from app.extensions import db
 from app.valuation import engine, services
 from app.valuation.engine import EngineError, UnknownModelError
+from app.valuation.engine.errors import FieldErrors
 from app.valuation.models import ENSEMBLE_ROW
 
 blp = Blueprint("api_valuation", __name__, description="Valuation models and results")
@@ -104,9 +106,11 @@ def run(body: dict):
         return services.run_model(body["model"], body["params"], body["inputs"], body["seed"])
     except UnknownModelError as error:
         raise NotFound(str(error), {"model": str(error)}) from None
+    except FieldErrors as error:
+        locale = str(get_locale() or "zh")
+        raise EngineRefused(error.message(locale), error.messages(locale)) from None
     except EngineError as error:
-        fields = getattr(error, "errors", None) or {"params": str(error)}
-        raise EngineRefused(str(error), fields) from None
+        raise EngineRefused(str(error), {"params": str(error)}) from None
 
 
 @blp.route("/patents/<int:patent_id>/valuation")

@@ -12,6 +12,7 @@ from tqdm import tqdm
 
 from app.valuation import engine
 from app.valuation.engine import EngineError
+from app.valuation.engine.errors import FieldErrors
 
 valuation_cli = AppGroup("valuation", help="Valuation models, bulk revaluation, replay and backtest.")
 
@@ -48,15 +49,27 @@ def models_command(as_json: bool) -> None:
 @click.option("--params", "params_text", required=True, help="Parameters as a JSON object.")
 @click.option("--inputs", "inputs_text", default=None, help="Patent facts as a JSON object.")
 @click.option("--seed", default=0, show_default=True, type=int)
-def run_command(model_id: str, params_text: str, inputs_text: str | None, seed: int) -> None:
+@click.option(
+    "--lang",
+    "language",
+    default="zh",
+    show_default=True,
+    type=click.Choice(["zh", "en"]),
+    help="Language of errors.",
+)
+def run_command(model_id: str, params_text: str, inputs_text: str | None, seed: int, language: str) -> None:
     """Run one model and print its result as JSON (errors name the fields, exit status 2)."""
     from app.valuation.services import run_model
 
     params, inputs = _json_arg(params_text, "--params"), _json_arg(inputs_text, "--inputs")
     try:
         result = run_model(model_id, params, inputs, seed)
+    except FieldErrors as error:
+        body = {"error": {"message": error.message(language), "fields": error.messages(language)}}
+        click.echo(json.dumps(body, ensure_ascii=False), err=True)
+        sys.exit(2)
     except EngineError as error:
-        body = {"error": {"message": str(error), "fields": getattr(error, "errors", {})}}
+        body = {"error": {"message": str(error), "fields": {}}}
         click.echo(json.dumps(body, ensure_ascii=False), err=True)
         sys.exit(2)
     click.echo(json.dumps(result, ensure_ascii=False, indent=2))

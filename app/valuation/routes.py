@@ -215,7 +215,7 @@ def edit_set(set_id: int):
             try:
                 paramsets.update_draft(ps, raw, current_user, form.reason.data)
             except ParameterError as error:
-                _field_errors(form, ps.model_id, error.errors)
+                _field_errors(form, ps.model_id, error.messages(lang()))
             except DomainError as error:
                 flash(error.message, "error")
             else:

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from app.valuation.engine import Calibration, ParameterError
+from app.valuation.engine.errors import Msg
 from app.valuation.inputs import LISTING_TYPES
 
 # Models an assessor may weight into the range (the OECD cohort score needs a cohort: not offered).
@@ -39,13 +40,15 @@ def validate_ensemble(raw: Mapping[str, Any] | None) -> dict[str, Any]:
     raw = dict(raw or {})
     errors: dict[str, str] = {}
     unknown = sorted(set(raw) - {"weights", "calibrations"})
-    errors.update(dict.fromkeys(unknown, "unknown field"))
+    errors.update(dict.fromkeys(unknown, Msg("unknown field", "未知字段")))
     weights = _weights(raw.get("weights") or {}, errors)
     calibrations = _calibrations(raw.get("calibrations") or {}, errors)
     for listing_type, row in weights.items():
         for model_id, weight in row.items():
             if weight > 0 and model_id in SCORE_CANDIDATES and model_id not in calibrations:
-                errors[field_name(listing_type, model_id)] = "a score model needs a calibration to money"
+                errors[field_name(listing_type, model_id)] = Msg(
+                    "a score model needs a calibration to money", "评分模型需要到货币的校准"
+                )
     if errors:
         raise ParameterError(errors)
     return {"weights": weights, "calibrations": calibrations}
@@ -62,22 +65,28 @@ def _weights(raw: Mapping[str, Any], errors: dict[str, str]) -> dict[str, dict[s
     for listing_type in LISTING_TYPES:
         row = raw.get(listing_type) or {}
         if not isinstance(row, Mapping):
-            errors[f"weights.{listing_type}"] = "expected a mapping of model id to weight"
+            errors[f"weights.{listing_type}"] = Msg(
+                "expected a mapping of model id to weight", "应为模型 id 到权重的映射"
+            )
             continue
         for model_id in sorted(set(row) - set(CANDIDATES)):
-            errors[field_name(listing_type, model_id)] = "unknown model"
+            errors[field_name(listing_type, model_id)] = Msg("unknown model", "未知模型")
         clean = {}
         for model_id in CANDIDATES:
             weight = _number(row.get(model_id, 0.0))
             if weight is None or not 0.0 <= weight <= 100.0:
-                errors[field_name(listing_type, model_id)] = "must be a number between 0 and 100"
+                errors[field_name(listing_type, model_id)] = Msg(
+                    "must be a number between 0 and 100", "必须是 0 到 100 之间的数"
+                )
                 continue
             clean[model_id] = weight
         if clean and sum(w for m, w in clean.items() if m != FLOOR_MODEL) <= 0:
-            errors[field_name(listing_type, CANDIDATES[0])] = "give at least one model a positive weight"
+            errors[field_name(listing_type, CANDIDATES[0])] = Msg(
+                "give at least one model a positive weight", "请至少给一个模型正的权重"
+            )
         out[listing_type] = clean
     for listing_type in sorted(set(raw) - set(LISTING_TYPES)):
-        errors[f"weights.{listing_type}"] = "unknown listing type"
+        errors[f"weights.{listing_type}"] = Msg("unknown listing type", "未知的挂牌类型")
     return out
 
 
@@ -85,20 +94,23 @@ def _calibrations(raw: Mapping[str, Any], errors: dict[str, str]) -> dict[str, d
     out: dict[str, dict[str, float]] = {}
     for model_id, spec in raw.items():
         if model_id not in SCORE_CANDIDATES or not isinstance(spec, Mapping):
-            errors[f"calibrations.{model_id}"] = "unknown score model"
+            errors[f"calibrations.{model_id}"] = Msg("unknown score model", "未知的评分模型")
             continue
         values = {}
         for key, value in spec.items():
             number = _number(value)
             if key not in CALIBRATION_KEYS or number is None:
-                errors[f"calibrations.{model_id}.{key}"] = "must be a known key with a finite number"
+                errors[f"calibrations.{model_id}.{key}"] = Msg(
+                    "must be a known key with a finite number", "必须是已知的键并给出有限数值"
+                )
                 continue
             values[key] = number
         try:
             Calibration(**values)
         except (ParameterError, TypeError):
-            errors[f"calibrations.{model_id}.median"] = (
-                "needs median > 0, sigma > 0, 0 <= rho <= 1, score_max > score_min"
+            errors[f"calibrations.{model_id}.median"] = Msg(
+                "needs median > 0, sigma > 0, 0 <= rho <= 1, score_max > score_min",
+                "需要 median > 0、sigma > 0、0 <= rho <= 1、score_max > score_min",
             )
             continue
         out[model_id] = values

@@ -172,3 +172,37 @@ def test_seed_step_is_idempotent(app, runner, seeded, make_patent):
     assert (
         (db.session.query(ParameterSet).count(), db.session.query(ClosedDeal).count()) == counts == (10, 48)
     )
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("zh", "超出允许范围"), ("en", "is outside"), ("zh-CN,zh;q=0.9", "超出允许范围")],
+)
+def test_api_422_speaks_the_request_language(client, token_headers, language, expected):
+    body = {"model": "rfr", "params": {**RFR, "royalty_rate": 2}, "inputs": {"remaining_years": -1}}
+    response = client.post(
+        "/api/v1/valuation/run", json=body, headers=token_headers | {"Accept-Language": language}
+    )
+    assert response.status_code == 422
+    fields = response.json["error"]["fields"]
+    assert expected in fields["royalty_rate"]
+    assert expected in fields["remaining_years"]
+    assert expected in response.json["error"]["message"]
+
+
+def test_cli_run_errors_default_to_chinese(runner):
+    args = [
+        "valuation",
+        "run",
+        "rfr",
+        "--params",
+        '{"royalty_rate": 9}',
+        "--inputs",
+        '{"remaining_years": 3}',
+    ]
+    zh = json.loads(runner.invoke(args=args).stderr)["error"]
+    assert zh["fields"]["royalty_rate"] == "9.0 超出允许范围 [0.0, 0.5]"
+    assert zh["fields"]["discount_rate"] == "必填"
+    assert zh["message"].startswith("参数无效")
+    en = json.loads(runner.invoke(args=[*args, "--lang", "en"]).stderr)["error"]
+    assert en["fields"]["discount_rate"] == "is required"

@@ -159,3 +159,24 @@ def test_edit_form_explains_distributions_around_the_point(client, auth, seeded)
     zh = client.get(url, headers={"Accept-Language": "zh"}).text
     assert "费率分布（围绕点估计）" in zh
     assert "加到点估计上的偏移" in zh
+
+
+@pytest.mark.parametrize(("language", "expected"), [("zh", "超出允许范围"), ("en", "is outside")])
+def test_form_errors_speak_the_page_language(client, auth, seeded, language, expected):
+    from app.valuation.forms import params_to_data
+
+    auth.login(seeded[0])
+    draft = paramsets.create_draft("rfr", seeded[0], "x")
+    db.session.commit()
+    form = {
+        k: ("y" if v is True else v)
+        for k, v in params_to_data("rfr", draft.params).items()
+        if v is not None and v is not False
+    }
+    response = client.post(
+        f"/valuation/workbench/sets/{draft.id}/edit",
+        data=form | {"royalty_rate": "0.9", "reason": "try"},
+        headers={"Accept-Language": language},
+    )
+    assert response.status_code == 422
+    assert expected in response.text

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 from scipy.stats import spearmanr
 
-from .errors import InputError
+from .errors import InputError, Msg
 
 
 @dataclass(frozen=True)
@@ -33,13 +33,19 @@ def _stats(p10: np.ndarray, p50: np.ndarray, p90: np.ndarray, price: np.ndarray)
 def backtest(rows: Sequence[Mapping[str, Any]]) -> dict[str, BacktestStats]:
     """Stats overall ('all') and per field; rows carry p10, p50, p90, price and optionally field."""
     if not rows:
-        raise InputError.single("rows", "needs at least one prediction with a realised price")
+        raise InputError.single(
+            "rows", "needs at least one prediction with a realised price", "至少需要一条带成交价的预测"
+        )
     cols = {k: np.array([float(r[k]) for r in rows]) for k in ("p10", "p50", "p90", "price")}
     bad = [k for k, v in cols.items() if not (np.isfinite(v).all() and (v > 0).all())]
     if bad:
-        raise InputError(dict.fromkeys(bad, "must be finite and positive in every row"))
+        raise InputError(
+            dict.fromkeys(bad, Msg("must be finite and positive in every row", "每一行都必须是有限正数"))
+        )
     if ((cols["p10"] > cols["p50"]) | (cols["p50"] > cols["p90"])).any():
-        raise InputError.single("p50", "needs p10 <= p50 <= p90 in every row")
+        raise InputError.single(
+            "p50", "needs p10 <= p50 <= p90 in every row", "每一行都需要 p10 <= p50 <= p90"
+        )
     fields = np.array([str(r.get("field") or "unknown") for r in rows])
     out = {"all": _stats(cols["p10"], cols["p50"], cols["p90"], cols["price"])}
     for field in sorted(set(fields.tolist())):

@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 
+from .errors import Msg
+
 KINDS: dict[str, tuple[str, ...]] = {
     "triangular": ("low", "mode", "high"),
     "pert": ("low", "mode", "high"),
@@ -23,9 +25,9 @@ MULTIPLIER_BOUNDS = (0.0, 10.0)
 def _number(raw: Mapping[str, Any], key: str) -> float:
     value = raw.get(key)
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"{key} must be a number")
+        raise ValueError(Msg(f"{key} must be a number", f"{key} 必须是数字"))
     if not math.isfinite(value):
-        raise ValueError(f"{key} must be finite")
+        raise ValueError(Msg(f"{key} must be finite", f"{key} 必须是有限数值"))
     return float(value)
 
 
@@ -34,7 +36,12 @@ def _check_support(spec: dict[str, Any], bounds: tuple[float, float] | None) -> 
         return
     for key in ("low", "mode", "high", "median"):
         if key in spec and not bounds[0] <= spec[key] <= bounds[1]:
-            raise ValueError(f"{key} {spec[key]} is outside [{bounds[0]}, {bounds[1]}]")
+            raise ValueError(
+                Msg(
+                    f"{key} {spec[key]} is outside [{bounds[0]}, {bounds[1]}]",
+                    f"{key} {spec[key]} 超出允许范围 [{bounds[0]}, {bounds[1]}]",
+                )
+            )
 
 
 def parse_distribution(
@@ -46,21 +53,32 @@ def parse_distribution(
     multiplier, whose median is checked against MULTIPLIER_BOUNDS instead.
     """
     if not isinstance(raw, Mapping):
-        raise ValueError("expected a mapping like {'dist': 'triangular', 'low': 0, 'mode': 1, 'high': 2}")
+        raise ValueError(
+            Msg(
+                "expected a mapping like {'dist': 'triangular', 'low': 0, 'mode': 1, 'high': 2}",
+                "应为映射，例如 {'dist': 'triangular', 'low': 0, 'mode': 1, 'high': 2}",
+            )
+        )
     kind = raw.get("dist")
     if kind not in KINDS:
-        raise ValueError(f"dist must be one of {', '.join(KINDS)}")
+        raise ValueError(
+            Msg(f"dist must be one of {', '.join(KINDS)}", f"dist 必须是 {', '.join(KINDS)} 之一")
+        )
     extra = sorted(set(raw) - {"dist", *KINDS[kind]})
     if extra:
-        raise ValueError(f"unknown keys for {kind}: {', '.join(extra)}")
+        raise ValueError(
+            Msg(f"unknown keys for {kind}: {', '.join(extra)}", f"{kind} 不接受这些键：{', '.join(extra)}")
+        )
     spec: dict[str, Any] = {"dist": kind} | {k: _number(raw, k) for k in KINDS[kind]}
     if kind == "lognormal":
         if spec["median"] <= 0 or spec["sigma"] <= 0:
-            raise ValueError("lognormal median and sigma must be positive")
+            raise ValueError(
+                Msg("lognormal median and sigma must be positive", "对数正态分布的 median 和 sigma 必须为正")
+            )
     elif spec["low"] >= spec["high"]:
-        raise ValueError("low must be below high")
+        raise ValueError(Msg("low must be below high", "low 必须小于 high"))
     elif "mode" in spec and not spec["low"] <= spec["mode"] <= spec["high"]:
-        raise ValueError("mode must lie between low and high")
+        raise ValueError(Msg("mode must lie between low and high", "mode 必须介于 low 与 high 之间"))
     _check_support(spec, MULTIPLIER_BOUNDS if relative == OFFSET and kind == "lognormal" else bounds)
     return spec
 

@@ -38,7 +38,9 @@ class Calibration:
             self.median > 0 and self.sigma > 0 and 0 <= self.rho <= 1 and self.score_max > self.score_min
         ):
             raise ParameterError.single(
-                "calibration", "needs median > 0, sigma > 0, 0 <= rho <= 1, score_max > score_min"
+                "calibration",
+                "needs median > 0, sigma > 0, 0 <= rho <= 1, score_max > score_min",
+                "需要 median > 0、sigma > 0、0 <= rho <= 1、score_max > score_min",
             )
 
     def to_money(self, score: float) -> tuple[float, float, float]:
@@ -93,7 +95,11 @@ def fair_value_range(
     for result in results:
         w = weights.get(result.model_id)
         if w is None or not math.isfinite(w) or w < 0:
-            raise ParameterError.single("weights", f"needs a finite weight >= 0 for {result.model_id}")
+            raise ParameterError.single(
+                "weights",
+                f"needs a finite weight >= 0 for {result.model_id}",
+                f"{result.model_id} 需要不小于 0 的有限权重",
+            )
         if w == 0:
             continue
         if result.value is None:
@@ -108,7 +114,9 @@ def fair_value_range(
         if result.kind == "score":
             if result.model_id not in calibrations:
                 raise ParameterError.single(
-                    "calibrations", f"score model {result.model_id} needs an explicit Calibration"
+                    "calibrations",
+                    f"score model {result.model_id} needs an explicit Calibration",
+                    f"评分模型 {result.model_id} 需要明确的货币校准",
                 )
             low, mid, high = calibrations[result.model_id].to_money(float(result.value))
             basis = "calibration"
@@ -128,7 +136,9 @@ def fair_value_range(
         parts.append((w, low, mid, high, info))
     total = sum(p[0] for p in parts)
     if not parts or total <= 0:
-        raise ParameterError.single("results", "no result with a positive weight to combine")
+        raise ParameterError.single(
+            "results", "no result with a positive weight to combine", "没有权重为正的结果可以合并"
+        )
     agg = [sum(p[0] * p[k] for p in parts) / total for k in (1, 2, 3)]
     components = tuple(
         p[4]

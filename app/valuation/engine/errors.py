@@ -5,6 +5,42 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 
+class Msg(str):
+    """A field message: the str value is the English text, ``zh`` the Chinese one.
+
+    Being a str, it reads as English wherever a plain message is expected; callers that know the
+    reader's language pick with ``in_language``.
+    """
+
+    zh: str
+
+    def __new__(cls, en: str, zh: str | None = None) -> Msg:
+        obj = super().__new__(cls, en)
+        obj.zh = en if zh is None else zh
+        return obj
+
+    @property
+    def en(self) -> str:
+        return str.__str__(self)
+
+    def wrap(self, en: str, zh: str) -> Msg:
+        """This message inside a context, e.g. wrap("item 3: {}", "第 3 项：{}")."""
+        return Msg(en.format(self.en), zh.format(self.zh))
+
+    def __reduce__(self) -> tuple:
+        return (Msg, (self.en, self.zh))
+
+
+def msg(raw: str) -> Msg:
+    """A message as Msg (plain str from plugins: the same text in both languages)."""
+    return raw if isinstance(raw, Msg) else Msg(str(raw))
+
+
+def in_language(message: str, lang: str | None) -> str:
+    """The message in a language ('zh...' picks Chinese, anything else English)."""
+    return msg(message).zh if str(lang or "").startswith("zh") else msg(message).en
+
+
 class EngineError(Exception):
     """Base class so callers can map every engine failure to a clean message."""
 
@@ -13,11 +49,21 @@ class FieldErrors(EngineError):
     """Errors collected per field, so a form can show all of them at once."""
 
     kind = "field"
+    kind_zh = "字段"
 
     def __init__(self, errors: Mapping[str, str]) -> None:
-        self.errors: dict[str, str] = dict(errors)
-        detail = "; ".join(f"{k}: {v}" for k, v in self.errors.items())
-        super().__init__(f"invalid {self.kind}s: {detail}")
+        self.errors: dict[str, Msg] = {k: msg(v) for k, v in errors.items()}
+        super().__init__(self.message("en"))
+
+    def messages(self, lang: str | None) -> dict[str, str]:
+        """Every field's message in the reader's language (zh or en)."""
+        return {k: in_language(v, lang) for k, v in self.errors.items()}
+
+    def message(self, lang: str | None) -> str:
+        """One line naming every bad field, in the reader's language."""
+        if str(lang or "").startswith("zh"):
+            return f"{self.kind_zh}无效：" + "；".join(f"{k}：{v.zh}" for k, v in self.errors.items())
+        return f"invalid {self.kind}s: " + "; ".join(f"{k}: {v.en}" for k, v in self.errors.items())
 
     @property
     def field(self) -> str:
@@ -25,21 +71,23 @@ class FieldErrors(EngineError):
         return next(iter(self.errors))
 
     @classmethod
-    def single(cls, field: str, message: str) -> FieldErrors:
-        """Build the error for one field."""
-        return cls({field: message})
+    def single(cls, field: str, message: str, zh: str | None = None) -> FieldErrors:
+        """Build the error for one field (English message, and its Chinese text)."""
+        return cls({field: Msg(message, zh) if zh is not None else message})
 
 
 class ParameterError(FieldErrors):
     """Model parameters out of bounds, of the wrong type or not finite."""
 
     kind = "parameter"
+    kind_zh = "参数"
 
 
 class InputError(FieldErrors):
     """Patent facts missing or malformed."""
 
     kind = "input"
+    kind_zh = "输入"
 
 
 class RequestError(ParameterError, InputError):
@@ -50,6 +98,7 @@ class RequestError(ParameterError, InputError):
     """
 
     kind = "field"
+    kind_zh = "参数与输入"
 
     def __init__(self, params: FieldErrors, inputs: FieldErrors) -> None:
         self.param_errors = dict(params.errors)

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InputError, ParameterError
+from .errors import InputError, Msg, ParameterError, msg
 
 RULES = ("linear", "log", "lookup", "offices", "weighted_sum")
 ENTERED, DERIVED, DEFAULT = "entered", "derived", "default"
@@ -55,7 +55,7 @@ class Tree:
         )
         total = weights.sum()
         if not total > 0:
-            raise ParameterError.single("weights", "all weights are zero")
+            raise ParameterError.single("weights", "all weights are zero", "所有权重均为零")
         return weights / total
 
 
@@ -87,10 +87,10 @@ def _check_rule(rule: Any, where: str, problems: list[str]) -> None:
 def _check_node(node: Any, path: tuple[str, ...], seen: set[str], problems: list[str]) -> None:
     where = "/".join((*path, str(node.get("key") if isinstance(node, Mapping) else "?")))
     if not isinstance(node, Mapping) or not isinstance(node.get("key"), str):
-        problems.append(f"{where}: every node needs a text key")
+        problems.append(Msg(f"{where}: every node needs a text key", f"{where}：每个节点都需要文本 key"))
         return
     if node["key"] in seen:
-        problems.append(f"{where}: duplicate key")
+        problems.append(Msg(f"{where}: duplicate key", f"{where}：key 重复"))
     seen.add(node["key"])
     weight = node.get("weight", 1.0)
     if (
@@ -99,9 +99,11 @@ def _check_node(node: Any, path: tuple[str, ...], seen: set[str], problems: list
         or not math.isfinite(weight)
         or weight < 0
     ):
-        problems.append(f"{where}: weight must be a finite number >= 0")
+        problems.append(
+            Msg(f"{where}: weight must be a finite number >= 0", f"{where}：权重必须是不小于 0 的有限数值")
+        )
     if not (node.get("name_zh") and node.get("name_en")):
-        problems.append(f"{where}: needs name_zh and name_en")
+        problems.append(Msg(f"{where}: needs name_zh and name_en", f"{where}：需要 name_zh 和 name_en"))
     if node.get("derive") is not None:
         _check_rule(node["derive"], where, problems)
     for child in node.get("children", ()):
@@ -113,15 +115,17 @@ def load_tree(data: Mapping[str, Any], field: str = "tree") -> Tree:
     problems: list[str] = []
     children = data.get("children") if isinstance(data, Mapping) else None
     if not isinstance(children, list) or not children:
-        raise ParameterError.single(field, "needs a non-empty children list")
+        raise ParameterError.single(field, "needs a non-empty children list", "需要非空的 children 列表")
     scale = data.get("scale", 10)
     if isinstance(scale, bool) or not isinstance(scale, int | float) or not scale > 0:
-        problems.append("scale must be a positive number")
+        problems.append(Msg("scale must be a positive number", "scale 必须为正数"))
     seen: set[str] = set()
     for node in children:
         _check_node(node, (), seen, problems)
     if problems:
-        raise ParameterError.single(field, "; ".join(problems))
+        raise ParameterError.single(
+            field, "; ".join(msg(p).en for p in problems), "；".join(msg(p).zh for p in problems)
+        )
     leaves: list[Leaf] = []
     _walk(
         children,
@@ -212,9 +216,15 @@ def _apply_per_patent(
     for i, row in enumerate(rows):
         for key, value in (row or {}).items():
             if key not in index:
-                raise InputError.single("assessor_scores", f"row {i}: unknown indicator {key}")
+                raise InputError.single(
+                    "assessor_scores", f"row {i}: unknown indicator {key}", f"第 {i} 行：未知指标 {key}"
+                )
             if not 0.0 <= value <= tree.scale:
-                raise InputError.single("assessor_scores", f"row {i}: {key} must lie in [0, {tree.scale:g}]")
+                raise InputError.single(
+                    "assessor_scores",
+                    f"row {i}: {key} must lie in [0, {tree.scale:g}]",
+                    f"第 {i} 行：{key} 必须在 [0, {tree.scale:g}] 之内",
+                )
             scores[i, index[key]], status[i, index[key]] = float(value), 0
 
 
@@ -222,9 +232,16 @@ def check_entered(tree: Tree, entered: Mapping[str, float]) -> dict[str, str]:
     """Entered scores must name leaves and stay on the tree's scale."""
     unknown = sorted(set(entered) - set(tree.keys))
     if unknown:
-        return {"scores": f"unknown indicators: {', '.join(unknown)}"}
+        return {"scores": Msg(f"unknown indicators: {', '.join(unknown)}", f"未知指标：{', '.join(unknown)}")}
     bad = sorted(k for k, v in entered.items() if not 0.0 <= v <= tree.scale)
-    return {"scores": f"scores must lie in [0, {tree.scale:g}]: {', '.join(bad)}"} if bad else {}
+    if not bad:
+        return {}
+    return {
+        "scores": Msg(
+            f"scores must lie in [0, {tree.scale:g}]: {', '.join(bad)}",
+            f"评分必须在 [0, {tree.scale:g}] 之内：{', '.join(bad)}",
+        )
+    }
 
 
 STATUS_NAMES = (ENTERED, DERIVED, DEFAULT)

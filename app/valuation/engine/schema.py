@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from .distributions import parse_distribution
-from .errors import InputError, ParameterError
+from .errors import InputError, Msg, ParameterError
 
 FLOAT = "float"
 INT = "int"
@@ -26,6 +26,7 @@ STR = "str"
 STR_LIST = "list[str]"
 RECORDS = "records"
 NUMERIC_TYPES = (FLOAT, INT)
+REQUIRED = Msg("is required", "必填")
 
 
 @dataclass(frozen=True)
@@ -74,20 +75,30 @@ class InputSpec(FieldSpec):
 
 
 class _Bad(ValueError):
-    """Internal signal carrying one field's message."""
+    """Internal signal carrying one field's message (English and Chinese)."""
+
+    def __init__(self, en: str | Msg, zh: str | None = None) -> None:
+        self.msg = en if isinstance(en, Msg) and zh is None else Msg(str(en), zh)
+        super().__init__(self.msg.en)
+
+    def wrap(self, en: str, zh: str) -> _Bad:
+        """The same problem inside a context such as a row or an item."""
+        return _Bad(self.msg.wrap(en, zh))
 
 
 def _check_bounds(x: float, bounds: tuple[float, float] | None) -> None:
     if bounds is not None and not bounds[0] <= x <= bounds[1]:
-        raise _Bad(f"{x} is outside [{bounds[0]}, {bounds[1]}]")
+        raise _Bad(
+            f"{x} is outside [{bounds[0]}, {bounds[1]}]", f"{x} 超出允许范围 [{bounds[0]}, {bounds[1]}]"
+        )
 
 
 def _as_float(raw: Any, bounds: tuple[float, float] | None) -> float:
     if isinstance(raw, bool | np.bool_) or not isinstance(raw, Real | Decimal):
-        raise _Bad(f"expected a number, got {type(raw).__name__}")
+        raise _Bad(f"expected a number, got {type(raw).__name__}", f"应为数字，实际为 {type(raw).__name__}")
     x = float(raw)
     if not math.isfinite(x):
-        raise _Bad("must be a finite number")
+        raise _Bad("must be a finite number", "必须是有限数值")
     _check_bounds(x, bounds)
     return x
 
@@ -96,52 +107,61 @@ def _as_int(raw: Any, bounds: tuple[float, float] | None) -> int:
     if isinstance(raw, Real) and not isinstance(raw, Integral | bool) and float(raw).is_integer():
         raw = int(raw)
     if isinstance(raw, bool | np.bool_) or not isinstance(raw, Integral):
-        raise _Bad(f"expected an integer, got {type(raw).__name__}")
+        raise _Bad(f"expected an integer, got {type(raw).__name__}", f"应为整数，实际为 {type(raw).__name__}")
     _check_bounds(int(raw), bounds)
     return int(raw)
 
 
 def _as_bool(raw: Any, _spec: FieldSpec) -> bool:
     if not isinstance(raw, bool | np.bool_):
-        raise _Bad(f"expected true or false, got {type(raw).__name__}")
+        raise _Bad(
+            f"expected true or false, got {type(raw).__name__}",
+            f"应为 true 或 false，实际为 {type(raw).__name__}",
+        )
     return bool(raw)
 
 
 def _as_float_list(raw: Any, spec: FieldSpec) -> list[float]:
     if isinstance(raw, str | bytes | Mapping) or not isinstance(raw, Sequence | np.ndarray):
-        raise _Bad("expected a list of numbers")
+        raise _Bad("expected a list of numbers", "应为数字列表")
     if len(raw) < spec.min_length:
-        raise _Bad(
-            "must not be empty" if spec.min_length == 1 else f"needs at least {spec.min_length} values"
-        )
+        if spec.min_length == 1:
+            raise _Bad("must not be empty", "不能为空")
+        raise _Bad(f"needs at least {spec.min_length} values", f"至少需要 {spec.min_length} 个值")
     out = []
     for i, item in enumerate(raw):
         try:
             out.append(_as_float(item, spec.bounds))
         except _Bad as exc:
-            raise _Bad(f"item {i}: {exc}") from None
+            raise exc.wrap(f"item {i}: {{}}", f"第 {i} 项：{{}}") from None
     return out
 
 
 def _as_choice(raw: Any, spec: FieldSpec) -> str:
     if raw not in spec.choices:
-        raise _Bad(f"{raw!r} is not one of {', '.join(spec.choices)}")
+        raise _Bad(
+            f"{raw!r} is not one of {', '.join(spec.choices)}",
+            f"{raw!r} 不在可选值 {', '.join(spec.choices)} 之中",
+        )
     return str(raw)
 
 
 def _as_str(raw: Any, spec: FieldSpec) -> str:
     if not isinstance(raw, str):
-        raise _Bad(f"expected text, got {type(raw).__name__}")
+        raise _Bad(f"expected text, got {type(raw).__name__}", f"应为文本，实际为 {type(raw).__name__}")
     if spec.choices and raw not in spec.choices:
-        raise _Bad(f"{raw!r} is not one of {', '.join(spec.choices)}")
+        raise _Bad(
+            f"{raw!r} is not one of {', '.join(spec.choices)}",
+            f"{raw!r} 不在可选值 {', '.join(spec.choices)} 之中",
+        )
     return raw
 
 
 def _as_str_list(raw: Any, _spec: FieldSpec) -> list[str]:
     if isinstance(raw, str) or not isinstance(raw, Sequence | np.ndarray):
-        raise _Bad("expected a list of text values")
+        raise _Bad("expected a list of text values", "应为文本列表")
     if not all(isinstance(x, str) for x in raw):
-        raise _Bad("every item must be text")
+        raise _Bad("every item must be text", "每一项都必须是文本")
     return list(raw)
 
 
@@ -149,16 +169,19 @@ def _json_safe(value: Any) -> Any:
     try:
         return json.loads(json.dumps(value, allow_nan=False))
     except (TypeError, ValueError) as exc:
-        raise _Bad(f"must be plain JSON data with finite numbers ({exc})") from None
+        raise _Bad(
+            f"must be plain JSON data with finite numbers ({exc})",
+            f"必须是只含有限数值的普通 JSON 数据（{exc}）",
+        ) from None
 
 
 def _as_mapping(raw: Any, spec: FieldSpec) -> dict[str, Any]:
     if not isinstance(raw, Mapping) or not all(isinstance(k, str) for k in raw):
-        raise _Bad("expected a mapping with text keys")
+        raise _Bad("expected a mapping with text keys", "应为以文本为键的映射")
     if spec.keys is not None:
         unknown = sorted(set(raw) - set(spec.keys))
         if unknown:
-            raise _Bad(f"unknown keys: {', '.join(unknown)}")
+            raise _Bad(f"unknown keys: {', '.join(unknown)}", f"未知的键：{', '.join(unknown)}")
     if spec.value_type != FLOAT:
         return _json_safe(dict(raw))
     out = {}
@@ -166,15 +189,15 @@ def _as_mapping(raw: Any, spec: FieldSpec) -> dict[str, Any]:
         try:
             out[key] = _as_float(item, spec.bounds)
         except _Bad as exc:
-            raise _Bad(f"{key}: {exc}") from None
+            raise exc.wrap(f"{key}: {{}}", f"{key}：{{}}") from None
     return out
 
 
 def _as_records(raw: Any, _spec: FieldSpec) -> list[dict[str, Any]]:
     if isinstance(raw, str | Mapping) or not isinstance(raw, Sequence):
-        raise _Bad("expected a list of records")
+        raise _Bad("expected a list of records", "应为记录列表")
     if not all(isinstance(r, Mapping) for r in raw):
-        raise _Bad("every item must be a mapping")
+        raise _Bad("every item must be a mapping", "每一项都必须是映射")
     return _json_safe([dict(r) for r in raw])
 
 
@@ -182,7 +205,7 @@ def _as_distribution(raw: Any, spec: FieldSpec) -> dict[str, Any]:
     try:
         return parse_distribution(raw, spec.bounds, relative=spec.relative)
     except ValueError as exc:
-        raise _Bad(str(exc)) from None
+        raise _Bad(exc.args[0] if exc.args else str(exc)) from None
 
 
 _CONVERTERS: dict[str, Callable[[Any, FieldSpec], Any]] = {
@@ -211,19 +234,19 @@ def _validate(
     errors: dict[str, str] = {}
     if strict:
         known = {s.name for s in specs}
-        errors.update(dict.fromkeys(sorted(set(raw) - known), "unknown field"))
+        errors.update(dict.fromkeys(sorted(set(raw) - known), Msg("unknown field", "未知字段")))
     out: dict[str, Any] = {}
     for spec in specs:
         value = raw.get(spec.name)
         if value is None:
             if spec.required and spec.default is None:
-                errors[spec.name] = "is required"
+                errors[spec.name] = REQUIRED
             out[spec.name] = spec.default
             continue
         try:
             out[spec.name] = convert_field(spec, value)
         except _Bad as exc:
-            errors[spec.name] = str(exc)
+            errors[spec.name] = exc.msg
     return out, errors
 
 
@@ -255,18 +278,21 @@ def _numeric_column(spec: FieldSpec, column: Any, n: int) -> np.ndarray:
         missing = np.array([x is None for x in column], dtype=bool)
         if missing.any():
             if spec.required:
-                raise _Bad(f"row {int(np.argmax(missing))}: is required")
+                raise _Bad(REQUIRED).wrap(
+                    f"row {int(np.argmax(missing))}: {{}}", f"第 {int(np.argmax(missing))} 行：{{}}"
+                )
             fill = spec.bounds[0] if spec.bounds else 0.0
             column = [fill if x is None else x for x in column]
     try:
         arr = np.asarray(column, dtype=float)
     except (TypeError, ValueError):
-        raise _Bad("expected numbers in every row") from None
+        raise _Bad("expected numbers in every row", "每一行都应为数字") from None
     if arr.shape != (n,):
-        raise _Bad(f"expected {n} rows, got shape {arr.shape}")
+        raise _Bad(f"expected {n} rows, got shape {arr.shape}", f"应有 {n} 行，实际形状为 {arr.shape}")
     finite = np.isfinite(arr)
     if not finite.all():
-        raise _Bad(f"row {int(np.argmin(finite))}: must be a finite number")
+        row = int(np.argmin(finite))
+        raise _Bad(f"row {row}: must be a finite number", f"第 {row} 行：必须是有限数值")
     arr = _in_bounds(spec, arr)
     if missing is not None and missing.any():
         arr = np.where(missing, np.nan if spec.default is None else float(spec.default), arr)
@@ -278,28 +304,32 @@ def _in_bounds(spec: FieldSpec, arr: np.ndarray) -> np.ndarray:
         bad = (arr < spec.bounds[0]) | (arr > spec.bounds[1])
         if bad.any():
             i = int(np.argmax(bad))
-            raise _Bad(f"row {i}: {arr[i]} is outside [{spec.bounds[0]}, {spec.bounds[1]}]")
+            low, high = spec.bounds
+            raise _Bad(
+                f"row {i}: {arr[i]} is outside [{low}, {high}]",
+                f"第 {i} 行：{arr[i]} 超出允许范围 [{low}, {high}]",
+            )
     if spec.type == INT and not np.array_equal(arr, np.floor(arr)):
-        raise _Bad("expected whole numbers")
+        raise _Bad("expected whole numbers", "应为整数")
     return arr
 
 
 def _object_column(spec: FieldSpec, column: Any, n: int) -> list[Any]:
     values = list(column)
     if len(values) != n:
-        raise _Bad(f"expected {n} rows, got {len(values)}")
+        raise _Bad(f"expected {n} rows, got {len(values)}", f"应有 {n} 行，实际为 {len(values)} 行")
     check = _CONVERTERS[spec.type]
     out = []
     for i, value in enumerate(values):
         if value is None:
             if spec.required and spec.default is None:
-                raise _Bad(f"row {i}: is required")
+                raise _Bad(REQUIRED).wrap(f"row {i}: {{}}", f"第 {i} 行：{{}}")
             out.append(spec.default)
             continue
         try:
             out.append(check(value, spec))
         except _Bad as exc:
-            raise _Bad(f"row {i}: {exc}") from None
+            raise exc.wrap(f"row {i}: {{}}", f"第 {i} 行：{{}}") from None
     return out
 
 
@@ -307,7 +337,11 @@ def batch_length(batch: Mapping[str, Any]) -> int:
     """Number of patents in a columnar batch (all columns must agree)."""
     lengths = {len(v) for v in batch.values() if not isinstance(v, str | Mapping)}
     if len(lengths) != 1:
-        raise InputError.single("batch", f"columns must have one common length, got {sorted(lengths)}")
+        raise InputError.single(
+            "batch",
+            f"columns must have one common length, got {sorted(lengths)}",
+            f"各列长度必须一致，实际为 {sorted(lengths)}",
+        )
     return lengths.pop()
 
 
@@ -324,12 +358,12 @@ def validate_input_batch(
             try:
                 out[spec.name] = convert_field(spec, batch[spec.name])
             except _Bad as exc:
-                errors[spec.name] = str(exc)
+                errors[spec.name] = exc.msg
             continue
         column = columns.get(spec.name)
         if column is None:
             if spec.required and spec.default is None:
-                errors[spec.name] = "is required"
+                errors[spec.name] = REQUIRED
             out[spec.name] = None if spec.default is None else _fill(spec, n)
             continue
         try:
@@ -338,7 +372,7 @@ def validate_input_batch(
             else:
                 out[spec.name] = _object_column(spec, column, n)
         except _Bad as exc:
-            errors[spec.name] = str(exc)
+            errors[spec.name] = exc.msg
     if errors:
         raise InputError(errors)
     return out, n

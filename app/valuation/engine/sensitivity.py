@@ -125,10 +125,14 @@ def sobol_indices(
 
     p, x = validate_params(model, params), validate_inputs(model, inputs)
     if not hasattr(model, "_specs"):
-        raise ParameterError.single("model", f"{model.id} has no Monte Carlo distributions")
+        raise ParameterError.single(
+            "model", f"{model.id} has no Monte Carlo distributions", f"{model.id} 没有蒙特卡洛分布"
+        )
     specs = {k: v for k, v in model._specs(p).items() if v is not None}
     if not specs:
-        raise ParameterError.single("draws", "give at least one distribution to analyse")
+        raise ParameterError.single(
+            "draws", "give at least one distribution to analyse", "请至少给出一个要分析的分布"
+        )
     a, b = model.draws(p, seed, n), model.draws(p, seed + 1, n)
     override = None if x.get("revenue") is None else np.array([float(x["revenue"])])
     base, caps = model._base(override, 1, p), model._caps(np.array([float(x["remaining_years"])]), p)

@@ -29,16 +29,20 @@ class AhpResult:
 def _check_matrix(a: np.ndarray) -> None:
     n = a.shape[0] if a.ndim == 2 else 0
     if a.ndim != 2 or a.shape != (n, n) or not 1 <= n <= 10:
-        raise ParameterError.single("matrix", "must be a square matrix of size 1 to 10")
+        raise ParameterError.single(
+            "matrix", "must be a square matrix of size 1 to 10", "必须是 1 到 10 阶方阵"
+        )
     if not np.isfinite(a).all() or (a <= 0).any():
-        raise ParameterError.single("matrix", "entries must be finite and positive")
+        raise ParameterError.single("matrix", "entries must be finite and positive", "元素必须是有限正数")
     if not np.allclose(np.diag(a), 1.0):
-        raise ParameterError.single("matrix", "the diagonal must be 1")
+        raise ParameterError.single("matrix", "the diagonal must be 1", "对角线必须为 1")
     bad = np.argwhere(np.abs(a * a.T - 1.0) > RECIPROCITY_TOLERANCE)
     if bad.size:
         i, j = bad[0]
         raise ParameterError.single(
-            "matrix", f"not reciprocal at ({i},{j}): a[{i},{j}] x a[{j},{i}] must be 1"
+            "matrix",
+            f"not reciprocal at ({i},{j}): a[{i},{j}] x a[{j},{i}] must be 1",
+            f"在 ({i},{j}) 处不互反：a[{i},{j}] × a[{j},{i}] 必须为 1",
         )
 
 
@@ -69,7 +73,11 @@ def entropy_weights(data: Sequence[Sequence[float]], benefit: Sequence[bool] | N
     """Objective weights: criteria whose values spread more across alternatives weigh more."""
     x = np.asarray(data, dtype=float)
     if x.ndim != 2 or x.shape[0] < 2 or x.shape[1] < 1 or not np.isfinite(x).all():
-        raise ParameterError.single("data", "needs a finite matrix with at least 2 alternatives (rows)")
+        raise ParameterError.single(
+            "data",
+            "needs a finite matrix with at least 2 alternatives (rows)",
+            "需要至少含 2 个备选方案（行）的有限矩阵",
+        )
     lo, hi = x.min(axis=0), x.max(axis=0)
     span = np.where(hi > lo, hi - lo, 1.0)
     norm = (x - lo) / span
@@ -88,7 +96,11 @@ def combine_weights(
     """Blend subjective (AHP) and objective (entropy) weights: alpha*s + (1-alpha)*o, normalised."""
     s, o = np.asarray(subjective, dtype=float), np.asarray(objective, dtype=float)
     if s.shape != o.shape or not 0.0 <= alpha <= 1.0:
-        raise ParameterError.single("weights", "weight vectors must match and alpha lie in [0, 1]")
+        raise ParameterError.single(
+            "weights",
+            "weight vectors must match and alpha lie in [0, 1]",
+            "权重向量长度必须一致，alpha 必须在 [0, 1] 之内",
+        )
     w = alpha * s / s.sum() + (1.0 - alpha) * o / o.sum()
     return w / w.sum()
 
@@ -112,7 +124,9 @@ def fuzzy_evaluate(
     r = np.asarray(membership, dtype=float)
     if r.ndim != 2 or w.shape != (r.shape[0],) or (w < 0).any() or (r < 0).any() or not w.sum() > 0:
         raise ParameterError.single(
-            "membership", "needs one row of non-negative grade memberships per weighted factor"
+            "membership",
+            "needs one row of non-negative grade memberships per weighted factor",
+            "每个加权因素需要一行非负的等级隶属度",
         )
     w = w / w.sum()
     if operator == "weighted_average":
@@ -120,12 +134,14 @@ def fuzzy_evaluate(
     elif operator == "max_min":
         b = np.minimum(w[:, None], r).max(axis=0)
     else:
-        raise ParameterError.single("operator", "must be weighted_average or max_min")
+        raise ParameterError.single(
+            "operator", "must be weighted_average or max_min", "必须是 weighted_average 或 max_min"
+        )
     b = b / b.sum() if b.sum() > 0 else b
     score = None
     if grade_scores is not None:
         g = np.asarray(grade_scores, dtype=float)
         if g.shape != b.shape:
-            raise ParameterError.single("grade_scores", "needs one score per grade")
+            raise ParameterError.single("grade_scores", "needs one score per grade", "每个等级需要一个分值")
         score = float(b @ g)
     return FuzzyResult(tuple(float(x) for x in b), score)

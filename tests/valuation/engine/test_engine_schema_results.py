@@ -115,3 +115,66 @@ def test_one_kind_of_bad_field_keeps_its_own_error_class():
     with pytest.raises(ParameterError) as err:
         get("rfr").value({"remaining_years": 1}, RFR | {"royalty_rate": 0.9})
     assert not isinstance(err.value, RequestError | InputError)
+
+
+def _has_chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def test_field_errors_carry_chinese_and_english_messages():
+    with pytest.raises(ParameterError) as err:
+        validate_params(
+            get("rfr"),
+            {
+                "revenue": "lots",
+                "royalty_rate": 0.9,
+                "discount_rate": math.nan,
+                "bogus": 1,
+                "royalty_rate_dist": {"dist": "pert", "low": 0.1, "mode": 0.5, "high": 0.2},
+                "revenues": [1.0, "x"],
+            },
+        )
+    zh, en = err.value.messages("zh"), err.value.messages("en")
+    assert (
+        set(zh)
+        == set(en)
+        == {"revenue", "royalty_rate", "discount_rate", "bogus", "royalty_rate_dist", "revenues"}
+    )
+    assert "超出允许范围" in zh["royalty_rate"]
+    assert "outside" in en["royalty_rate"]
+    assert zh["bogus"] == "未知字段"
+    assert zh["royalty_rate_dist"] == "mode 必须介于 low 与 high 之间"
+    assert zh["revenues"].startswith("第 1 项：")
+    assert all(_has_chinese(m) for m in zh.values())
+    assert not any(_has_chinese(m) for m in en.values())
+    assert err.value.message("zh").startswith("参数无效：")
+    assert str(err.value).startswith("invalid parameters: ")
+
+
+@pytest.mark.parametrize(
+    ("model_id", "params", "inputs"),
+    [
+        (
+            "rfr",
+            {"revenue": 1.0, "revenues": [1.0], "discount_rate": 0.1, "royalty_rate": 0.1},
+            {"remaining_years": 5},
+        ),
+        (
+            "profit_split",
+            {"revenue": 1.0, "discount_rate": 0.1, "heuristic": "one_third"},
+            {"remaining_years": 5},
+        ),
+        ("cost", {"method": "multiplier"}, {"remaining_years": 5}),
+        ("cnipa_pvd", {"alpha": 0.9, "beta": 0.9, "gamma": 0.9}, {"remaining_years": 5}),
+        ("market_comps", {}, {"remaining_years": 5, "comparables": [{"price": -1, "date": "soon"}]}),
+        ("rfr", {"revenue": 1.0, "discount_rate": 0.1, "royalty_rate": 0.1}, {"remaining_years": "x"}),
+        ("rfr", {"revenue": 1.0, "discount_rate": 0.1, "royalty_rate": 0.1}, {}),
+    ],
+)
+def test_every_builtin_refusal_has_a_chinese_message(model_id, params, inputs):
+    from app.valuation.engine.errors import FieldErrors
+
+    with pytest.raises(FieldErrors) as err:
+        get(model_id).value(inputs, params)
+    assert all(_has_chinese(m) for m in err.value.messages("zh").values()), err.value.messages("zh")
+    assert not any(_has_chinese(m) for m in err.value.messages("en").values())

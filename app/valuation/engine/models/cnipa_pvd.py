@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from .. import indicators
+from ..errors import Msg
 from ..result import Text
 from ..schema import FLOAT, MAPPING, ParamSpec
 from .tree_score import TreeScoreModel
@@ -57,10 +58,15 @@ class CnipaPvdModel(TreeScoreModel):
         errors = super().check_params(params)
         total = params["alpha"] + params["beta"] + params["gamma"]
         if abs(total - 1.0) > 1e-6:
-            errors["alpha"] = f"alpha + beta + gamma must equal 1 (got {total:.6f})"
+            errors["alpha"] = Msg(
+                f"alpha + beta + gamma must equal 1 (got {total:.6f})",
+                f"alpha + beta + gamma 必须等于 1（实际为 {total:.6f}）",
+            )
         unknown = sorted(set(params.get("indicator_weights") or {}) - set(self.tree(params).keys))
         if unknown:
-            errors["indicator_weights"] = f"unknown indicators: {', '.join(unknown)}"
+            errors["indicator_weights"] = Msg(
+                f"unknown indicators: {', '.join(unknown)}", f"未知指标：{', '.join(unknown)}"
+            )
         return errors
 
     def leaf_weights(self, tree: indicators.Tree, params: Mapping[str, Any]) -> np.ndarray:

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from ..base import Model
+from ..errors import Msg
 from ..result import BatchResult, Text, ValuationResult
 from ..schema import BOOL, CHOICE, FLOAT, INT, ParamSpec
 from ..tables import LEGAL_TERM_YEARS, annual_fee
@@ -115,10 +116,10 @@ class CostModel(Model):
     def check_params(self, params: Mapping[str, Any]) -> dict[str, str]:
         """Each method needs its own cost figures."""
         if params["method"] == "replacement" and params["replacement_cost"] is None:
-            return {"replacement_cost": "is required for the replacement method"}
+            return {"replacement_cost": Msg("is required for the replacement method", "重置成本法时必填")}
         if params["method"] == "multiplier":
             missing = [k for k in ("material_cost", "labour_cost") if params[k] is None]
-            return dict.fromkeys(missing, "is required for the multiplier method")
+            return dict.fromkeys(missing, Msg("is required for the multiplier method", "倍加系数法时必填"))
         return {}
 
     def _gross(self, params: Mapping[str, Any]) -> float:

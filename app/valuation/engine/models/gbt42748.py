@@ -76,7 +76,11 @@ class GbtTemplateModel(TreeScoreModel):
         """Scenario preset, then the assessor's overrides."""
         presets = tree.data.get("presets") or {}
         if params["scenario"] not in presets:
-            raise ParameterError.single("scenario", f"the tree has no preset for {params['scenario']}")
+            raise ParameterError.single(
+                "scenario",
+                f"the tree has no preset for {params['scenario']}",
+                f"指标树没有场景 {params['scenario']} 的预设权重",
+            )
         return tree.leaf_weights(dict(presets[params["scenario"]]) | dict(params.get("weights") or {}))
 
     def assumptions(self, tree: indicators.Tree) -> list[Text]:

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from ..base import Model
-from ..errors import InputError
+from ..errors import InputError, Msg
 from ..result import FINE, PERCENTILES, BatchResult, Text, ValuationResult, to_decimal
 from ..schema import BOOL, FLOAT, INT, RECORDS, STR, InputSpec, ParamSpec
 from .common import ASK_INPUT, CLAIMS_INPUT, FAMILY_INPUT, IPC_INPUT, REMAINING_INPUT, money
@@ -30,7 +30,7 @@ def _optional_number(record: Mapping[str, Any], key: str, where: str, errors: di
     if value is None:
         return math.nan
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
-        errors[f"{where}.{key}"] = "must be a finite number >= 0"
+        errors[f"{where}.{key}"] = Msg("must be a finite number >= 0", "必须是不小于 0 的有限数值")
         return math.nan
     return float(value)
 
@@ -45,7 +45,7 @@ def parse_comparables(records: Sequence[Mapping[str, Any]]) -> dict[str, np.ndar
         where = f"comparables[{i}]"
         price = _optional_number(rec, "price", where, errors)
         if not price > 0 and f"{where}.price" not in errors:
-            errors[f"{where}.price"] = "is required and must be positive"
+            errors[f"{where}.price"] = Msg("is required and must be positive", "必填且必须为正")
         rem = _optional_number(rec, "remaining_years", where, errors)
         cols["price"].append(price)
         cols["rem"].append(rem if rem > 0 else math.nan)
@@ -61,7 +61,9 @@ def parse_comparables(records: Sequence[Mapping[str, Any]]) -> dict[str, np.ndar
         try:
             cols["year"].append(math.nan if rec.get("date") is None else _year_fraction(rec["date"]))
         except (TypeError, ValueError):
-            errors[f"{where}.date"] = "must be an ISO date (YYYY-MM-DD) or a year"
+            errors[f"{where}.date"] = Msg(
+                "must be an ISO date (YYYY-MM-DD) or a year", "必须是 ISO 日期（YYYY-MM-DD）或年份"
+            )
             cols["year"].append(math.nan)
     if errors:
         raise InputError(errors)

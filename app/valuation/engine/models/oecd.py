@@ -164,7 +164,9 @@ class OecdIndicatorsModel(Model):
             w = float(weights.get(key, 1.0)) * known
             pct[key], total, wsum = p, total + w * p, wsum + w
         if not pct:
-            raise InputError.single("forward_citations", "no quantitative indicator is present")
+            raise InputError.single(
+                "forward_citations", "no quantitative indicator is present", "没有任何定量指标"
+            )
         share = np.divide(1.0, wsum, out=np.zeros(n), where=wsum > 0)
         return {
             "values": total * share,
@@ -193,7 +195,9 @@ class OecdIndicatorsModel(Model):
         """One patent ranked against the peer records passed as its cohort."""
         if not inputs.get("cohort"):
             raise InputError.single(
-                "cohort", "a single valuation needs its cohort's peer records (or use value_batch)"
+                "cohort",
+                "a single valuation needs its cohort's peer records (or use value_batch)",
+                "单个估值需要同组（同申请年 × 技术领域）专利的记录（或使用 value_batch）",
             )
         peers = [
             dict(p) | {"filing_year": inputs["filing_year"], "ipc_main": inputs["ipc_main"]}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..errors import Msg
 from ..result import Text
 from ..schema import CHOICE, FLOAT, ParamSpec
 from .common import heuristic_warning
@@ -82,13 +83,18 @@ class ProfitSplitModel(IncomeModel):
         """Basis, margin and rate must fit together."""
         errors = super().check_params(params)
         if params["heuristic"] == "none" and params["split_rate"] is None:
-            errors["split_rate"] = "is required unless a heuristic is chosen"
+            errors["split_rate"] = Msg("is required unless a heuristic is chosen", "未选择经验法则时必填")
         if params["basis"] == "profit" and params["profit_margin"] is None:
-            errors["profit_margin"] = "is required for the profit basis"
+            errors["profit_margin"] = Msg("is required for the profit basis", "利润口径时必填")
         if params["heuristic"] != "none" and params["basis"] != "profit":
-            errors["heuristic"] = "the one-third / one-quarter rules split profit: set basis to profit"
+            errors["heuristic"] = Msg(
+                "the one-third / one-quarter rules split profit: set basis to profit",
+                "三分法、四分法分的是利润：请把分成基数设为利润",
+            )
         if params["basis"] == "sales" and (params["split_rate"] or 0.0) > 0.5:
-            errors["split_rate"] = "a sales-based split rate above 50 % is not credible"
+            errors["split_rate"] = Msg(
+                "a sales-based split rate above 50 % is not credible", "销售口径分成率超过 50% 不可信"
+            )
         return errors
 
     def share(self, params: Mapping[str, Any]) -> float:

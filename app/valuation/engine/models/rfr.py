@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import distributions
 from ..base import Model
-from ..errors import InputError
+from ..errors import InputError, Msg
 from ..result import BatchResult, Text, ValuationResult
 from ..schema import BOOL, DISTRIBUTION, FLOAT, FLOAT_LIST, INT, InputSpec, ParamSpec
 from . import income
@@ -198,11 +198,15 @@ class IncomeModel(Model):
         """Exactly one revenue description; growth only applies to revenue + growth."""
         errors = {}
         if (params["revenue"] is None) == (params["revenues"] is None):
-            errors["revenues"] = (
-                "give either revenue (+ growth) or revenues (a list per year), not both or neither"
+            errors["revenues"] = Msg(
+                "give either revenue (+ growth) or revenues (a list per year), not both or neither",
+                "请给出 revenue（及 growth）或 revenues（逐年列表）二者之一，不能都给或都不给",
             )
         elif params["revenues"] is not None and params["growth_dist"] is not None:
-            errors["growth_dist"] = "growth applies only with revenue + growth, not with a revenues list"
+            errors["growth_dist"] = Msg(
+                "growth applies only with revenue + growth, not with a revenues list",
+                "增长率只适用于 revenue + growth，不适用于 revenues 列表",
+            )
         return errors
 
     def check_inputs(self, inputs: Mapping[str, Any]) -> dict[str, str]:
@@ -336,7 +340,11 @@ class IncomeModel(Model):
 
     def _check_override(self, override: Any, params: Mapping[str, Any]) -> None:
         if override is not None and params["revenues"] is not None and not np.isnan(override).all():
-            raise InputError.single("revenue", "a per-patent revenue cannot be combined with a revenues list")
+            raise InputError.single(
+                "revenue",
+                "a per-patent revenue cannot be combined with a revenues list",
+                "单个专利的收入不能与 revenues 列表同时使用",
+            )
 
     def point_value(self, inputs: Mapping[str, Any], params: Mapping[str, Any]) -> float:
         """Deterministic value only (no draws), for tornado charts."""

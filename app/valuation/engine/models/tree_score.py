@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import indicators
 from ..base import SCORE_KIND, Model
-from ..errors import ParameterError
+from ..errors import Msg, ParameterError
 from ..result import BatchResult, Text, ValuationResult
 from ..schema import MAPPING, InputSpec
 from .common import (
@@ -87,9 +87,14 @@ class TreeScoreModel(Model):
         errors = indicators.check_entered(tree, self.entered(params))
         unknown = sorted(set(params.get("weights") or {}) - tree.node_keys())
         if unknown:
-            errors["weights"] = f"unknown indicator or group keys: {', '.join(unknown)}"
+            errors["weights"] = Msg(
+                f"unknown indicator or group keys: {', '.join(unknown)}",
+                f"未知的指标或分组键：{', '.join(unknown)}",
+            )
         if not 0.0 <= self.default_score(tree, params) <= tree.scale:
-            errors["default_score"] = f"must lie in [0, {tree.scale:g}]"
+            errors["default_score"] = Msg(
+                f"must lie in [0, {tree.scale:g}]", f"必须在 [0, {tree.scale:g}] 之内"
+            )
         return errors
 
     def _core(self, columns: Mapping[str, Any], n: int, params: Mapping[str, Any]) -> tuple[Any, ...]:
