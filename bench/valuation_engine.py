@@ -28,10 +28,11 @@ RFR_PARAMS = {
     "royalty_rate": 0.04,
     "discount_rate": 0.12,
     "years": 10.0,
-    "royalty_rate_dist": {"dist": "pert", "low": 0.02, "mode": 0.04, "high": 0.07},
-    "discount_rate_dist": {"dist": "triangular", "low": 0.09, "mode": 0.12, "high": 0.18},
+    # offsets around the points (rfr 2.0.0): royalty 2-7 %, discount 9-18 %, growth -2 to 8 %
+    "royalty_rate_dist": {"dist": "pert", "low": -0.02, "mode": 0.0, "high": 0.03},
+    "discount_rate_dist": {"dist": "triangular", "low": -0.03, "mode": 0.0, "high": 0.06},
     "revenue_dist": {"dist": "lognormal", "median": 1.0, "sigma": 0.35},
-    "growth_dist": {"dist": "uniform", "low": -0.02, "high": 0.08},
+    "growth_dist": {"dist": "uniform", "low": -0.05, "high": 0.05},
 }
 
 
