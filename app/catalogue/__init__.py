@@ -7,7 +7,7 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from app.catalogue import admin_routes, owner_routes  # noqa: F401  (pages on bp)
+    from app.catalogue import admin_routes, legal_routes, owner_routes  # noqa: F401  (pages on bp)
     from app.catalogue.cli import catalogue_cli
     from app.catalogue.display import init_display
     from app.catalogue.routes import bp

@@ -23,7 +23,18 @@ LABELS: dict[str, dict[str, object]] = {
         "invalidated": _l("Invalidated"),
     },
     "moderation_status": {"published": _l("Published"), "hidden": _l("Hidden")},
-    "licence_type": {"exclusive": _l("Exclusive"), "sole": _l("Sole"), "non_exclusive": _l("Non-exclusive")},
+    "licence_type": {
+        "exclusive": _l("Exclusive"),
+        "sole": _l("Sole"),
+        "non_exclusive": _l("Non-exclusive"),
+        "open": _l("Open licence"),
+    },
+    "document_kind": {
+        "full_text": _l("Full text"),
+        "drawing": _l("Drawing"),
+        "certificate": _l("Certificate"),
+        "other": _l("Other"),
+    },
     "event_type": {
         "legal_status": _l("Legal status"),
         "litigation": _l("Litigation"),
@@ -77,6 +88,7 @@ LABELS: dict[str, dict[str, object]] = {
         "import": _l("Imported"),
         "publish": _l("Published"),
         "hide": _l("Hidden"),
+        "legal_fact": _l("Legal facts"),
     },
 }
 

@@ -23,6 +23,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.catalogue.display import LABELS
 from app.catalogue.importing import FORMATS
+from app.catalogue.models import DOCUMENT_KINDS, EVENT_TYPES, LICENCE_TYPES
 from app.catalogue.records import (
     CONTACT_POLICIES,
     EXPERT_AVAILABILITY,
@@ -225,6 +226,64 @@ class ExpertForm(ServiceForm):
         data = super().values()
         for name in ("availability", "fee_unit"):
             data[name] = data[name] or None
+        return data
+
+
+class PledgeForm(ServiceForm):
+    pledgee = StringField(_l("Pledgee"), validators=[DataRequired(), Length(max=300)],
+                          description=_l("Usually the lending bank."))  # fmt: skip
+    pledgor = StringField(_l("Pledgor"), validators=[Optional(), Length(max=300)])
+    registration_number = StringField(_l("Registration number"), validators=[Optional(), Length(max=64)])
+    amount = DecimalField(_l("Secured amount"), places=2, validators=[Optional(), NumberRange(min=0)])
+    currency = StringField(_l("Currency"), default="CNY", validators=[Optional(), Length(max=3)])
+    registered_on = DateField(_l("Registered on"), validators=[Optional()])
+    released_on = DateField(
+        _l("Released on"),
+        validators=[Optional()],
+        description=_l("Leave empty while the pledge is in force."),
+    )
+
+
+class LicenceForm(ServiceForm):
+    licence_type = BlankableSelectField(
+        _l("Type of licence"), choices=_choices("licence_type", LICENCE_TYPES, _l("Choose…"))
+    )
+    licensee = StringField(_l("Licensee"), validators=[Optional(), Length(max=300)])
+    field = StringField(
+        _l("Field of use"), validators=[Optional(), Length(max=300)], description=_l("e.g. electric vehicles")
+    )
+    territory = StringField(_l("Territory"), validators=[Optional(), Length(max=200)])
+    recorded_on = DateField(_l("Recorded on"), validators=[Optional()])
+    until = DateField(
+        _l("Until"), validators=[Optional()], description=_l("Leave empty if it runs to the end of the term.")
+    )
+
+
+class EventForm(ServiceForm):
+    event_type = BlankableSelectField(_l("Kind"), choices=_choices("event_type", EVENT_TYPES, _l("Choose…")))
+    occurred_on = DateField(_l("Date"), validators=[Optional()])
+    summary = TextAreaField(_l("What happened"), validators=[DataRequired(), Length(max=500)])
+    reference = StringField(_l("Case or decision number"), validators=[Optional(), Length(max=100)])
+    outcome = StringField(
+        _l("Outcome"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("e.g. claims 1-3 held invalid"),
+    )
+
+
+class DocumentForm(ServiceForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
+    kind = SelectField(_l("Kind"), choices=_choices("document_kind", DOCUMENT_KINDS), default="other")
+    file = FileField(_l("File"), description=_l("PDF, PNG, JPEG, GIF or WebP, up to 10 MB."))
+    url = StringField(
+        _l("Or a link"),
+        validators=[Optional(), Length(max=500)],
+        description=_l("https://… if the document is online."),
+    )
+
+    def values(self) -> dict[str, Any]:
+        data = super().values()
+        data.pop("file", None)
         return data
 
 

@@ -3,6 +3,7 @@
 from app.catalogue.patent_models import (
     DOCUMENT_KINDS,
     EVENT_TYPES,
+    EXCLUSIVE_LICENCE_TYPES,
     HIDDEN,
     LICENCE_TYPES,
     MODERATION_STATUSES,
@@ -28,6 +29,7 @@ from app.catalogue.people_models import (
 __all__ = [
     "DOCUMENT_KINDS",
     "EVENT_TYPES",
+    "EXCLUSIVE_LICENCE_TYPES",
     "HIDDEN",
     "LICENCE_TYPES",
     "MODERATION_STATUSES",

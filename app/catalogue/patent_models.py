@@ -34,7 +34,8 @@ HIDDEN = "hidden"  # withdrawn by an administrator; visible to its owner and adm
 MODERATION_STATUSES = (PUBLISHED, HIDDEN)
 
 PARTY_ROLES = ("applicant", "owner", "inventor")
-LICENCE_TYPES = ("exclusive", "sole", "non_exclusive")
+LICENCE_TYPES = ("exclusive", "sole", "non_exclusive", "open")  # open: offered to anyone on set terms
+EXCLUSIVE_LICENCE_TYPES = ("exclusive", "sole")  # while one is in force, no open licence (and back)
 EVENT_TYPES = ("legal_status", "litigation", "invalidation", "assignment", "fee_payment", "other")
 DOCUMENT_KINDS = ("full_text", "drawing", "certificate", "other")
 
@@ -227,9 +228,14 @@ class PatentLicence(db.Model):
     field: Mapped[str | None] = mapped_column(String(300))  # field of use
     territory: Mapped[str | None] = mapped_column(String(200))
     recorded_on: Mapped[dt.date | None] = mapped_column(Date)
-    until: Mapped[dt.date | None] = mapped_column(Date)
+    until: Mapped[dt.date | None] = mapped_column(Date)  # None: until the patent expires
 
     patent: Mapped[Patent] = relationship(back_populates="licences")
+
+    def in_force(self, on: dt.date) -> bool:
+        """Recorded (or undated) and not yet ended on a day."""
+        started = self.recorded_on is None or self.recorded_on <= on
+        return started and (self.until is None or self.until >= on)
 
 
 class PatentEvent(db.Model):
@@ -250,16 +256,27 @@ class PatentEvent(db.Model):
 
 
 class PatentDocument(db.Model):
-    """An image or document about the patent, by link (files are not stored in the database)."""
+    """An image or document about the patent: an external link, or a file in the instance folder.
+
+    Files are never stored in the database; ``stored_name`` is the file's name under
+    ``instance/patent_documents/<patent_id>/`` (see ``documents.py``).
+    """
 
     __tablename__ = "patent_documents"
-    __table_args__ = (CheckConstraint(_in("kind", DOCUMENT_KINDS), name="kind"),)
+    __table_args__ = (
+        CheckConstraint(_in("kind", DOCUMENT_KINDS), name="kind"),
+        CheckConstraint("url IS NOT NULL OR stored_name IS NOT NULL", name="url_or_file"),
+        CheckConstraint("size_bytes IS NULL OR size_bytes >= 0", name="size_bytes"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     patent_id: Mapped[int] = mapped_column(ForeignKey("patents.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     title: Mapped[str] = mapped_column(String(300))
-    url: Mapped[str] = mapped_column(String(500))
-    media_type: Mapped[str | None] = mapped_column(String(100))
+    url: Mapped[str | None] = mapped_column(String(500))  # external reference (http/https)
+    media_type: Mapped[str | None] = mapped_column(String(100))  # checked from the file's bytes
+    stored_name: Mapped[str | None] = mapped_column(String(100))  # random name of the uploaded file
+    original_filename: Mapped[str | None] = mapped_column(String(300))  # as uploaded, for downloads
+    size_bytes: Mapped[int | None]
 
     patent: Mapped[Patent] = relationship(back_populates="documents")
