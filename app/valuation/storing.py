@@ -110,7 +110,8 @@ class ModelPlan:
         self.extra = ""
         if COMPARABLES in model.shared_inputs:
             self.extra = f"{encode_basestring(COMPARABLES)}:{encode(config.comparables_ref)}"
-        self.prefix = shared_prefix({k: sample[k] for k in self.SHARED})
+        self.shared = {k: sample[k] for k in self.SHARED}
+        self.prefix = shared_prefix(self.shared)
         self.base = {
             "kind": MODEL_ROW,
             "model_id": self.ps.model_id,
@@ -120,6 +121,8 @@ class ModelPlan:
         }
 
     def result_json(self, data: Mapping[str, Any]) -> str:
+        if any(data[k] != v for k, v in self.shared.items()):  # not shared after all: encode it whole
+            return encode(data)
         return splice(self.prefix, {k: v for k, v in data.items() if k not in self.SHARED})
 
 

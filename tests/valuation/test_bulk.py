@@ -110,3 +110,17 @@ def test_bulk_equals_the_engine_for_a_patent_with_no_term_left(app, seeded, make
     assert market.value is None
     assert "insufficient_comparables" in market.result["flags"]
     assert engine.get("market_comps").version == market.model_version
+
+
+def test_spliced_results_parse_to_the_row_and_odd_rows_are_encoded_whole():
+    from app.valuation.storing import ModelPlan, encode, shared_prefix
+
+    shared = {"model_id": "rfr", "model_version": "2.0.0", "kind": "monetary", "currency": "CNY"}
+    shared["provenance"] = {"model_id": "rfr", "params_hash": "abc", "seed": 1}
+    plan = ModelPlan.__new__(ModelPlan)
+    plan.shared, plan.prefix = shared, shared_prefix(shared)
+    row = shared | {"value": "12.50", "percentiles": None, "flags": ["no_ask"]}
+    assert json.loads(plan.result_json(row)) == row
+    odd = row | {"provenance": {"model_id": "rfr", "params_hash": "other", "seed": 1}}
+    assert plan.result_json(odd) == encode(odd)
+    assert json.loads(plan.result_json(dict(shared))) == shared
