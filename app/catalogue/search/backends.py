@@ -217,9 +217,6 @@ class SqliteBackend:
         self.session.execute(text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')"))  # noqa: S608  (constant identifiers; values are bound)
 
 
-WINDOWS = 16  # the first window of the PostgreSQL count pass: the newest 1/16 of the rowids
-
-
 class PostgresBackend:
     name = "postgresql"
 
@@ -257,27 +254,35 @@ class PostgresBackend:
     def newest(self, node: Node, conditions: list[Condition], cap: int) -> list[int]:
         """Rowids of the newest ``cap`` hits, newest first (the count and facet pass).
 
-        Asked in windows of rowids, newest first, each four times as wide as the one before, as
-        bitmap scans only: the planner otherwise walks the rowid index backwards testing every
-        row's tsvector (1.5 s for a word in 3 % of 1M documents) or scans the table. Rows lie in
-        rowid order, so a window reads only the heap pages of its own hits.
+        As bitmap scans only: the planner otherwise walks the rowid index backwards testing every
+        row's tsvector (1.5 s for a word in 3 % of 1M documents) or scans the table. A query the
+        planner expects to have few hits is one scan; a frequent one is asked in windows of
+        rowids, newest first, the first sized to hold about twice ``cap`` hits by that estimate,
+        then four times wider each time. Rows lie in rowid order, so a window reads only the heap
+        pages of its own hits.
         """
-        bounds = self.session.execute(
+        low, high = self.session.execute(
             text(
                 "SELECT (SELECT min(fts_rowid) FROM search_documents), (SELECT max(fts_rowid) FROM search_documents)"
             )
         ).one()
-        if bounds[0] is None:
+        if low is None:
             return []
-        low, high = bounds
         where, params = _where(conditions)
-        sql = text(
-            "SELECT d.fts_rowid FROM search_documents d WHERE d.tsv @@ CAST(:match AS tsquery)"  # noqa: S608  (constant identifiers; values are bound)
-            f" AND d.fts_rowid >= :lo AND d.fts_rowid < :hi{where} ORDER BY d.fts_rowid DESC LIMIT :limit"
-        )
         params.update(match=to_tsquery(node))
+        matching = f"FROM search_documents d WHERE d.tsv @@ CAST(:match AS tsquery){where}"  # noqa: S608  (constant identifiers; values are bound)
+        plan = self.session.execute(
+            text(f"EXPLAIN (FORMAT JSON) SELECT d.fts_rowid {matching}"), params
+        ).scalar()
+        expected = max(1.0, float(plan[0]["Plan"]["Plan Rows"]))
+        window = text(
+            f"SELECT d.fts_rowid {matching} AND d.fts_rowid >= :lo AND d.fts_rowid < :hi"
+            " ORDER BY d.fts_rowid DESC LIMIT :limit"
+        )
+        whole = text(f"SELECT d.fts_rowid {matching} ORDER BY d.fts_rowid DESC LIMIT :limit")
         found: list[int] = []
-        width = max(1, (high - low) // WINDOWS)
+        span = high + 1 - low
+        width = span if expected <= 2 * cap else max(1, int(span * 2 * cap / expected))
         top = high + 1
         self.session.execute(text("SET LOCAL enable_indexscan = off"))
         self.session.execute(text("SET LOCAL enable_seqscan = off"))
@@ -285,6 +290,8 @@ class PostgresBackend:
             while len(found) < cap and top > low:
                 bottom = max(low, top - width)
                 params.update(lo=bottom, hi=top, limit=cap - len(found))
+                # One window over everything needs no range: a bitmap of the whole rowid index costs.
+                sql = whole if (bottom, top) == (low, high + 1) else window
                 found += self.session.execute(sql, params).scalars()
                 top, width = bottom, width * 4
         finally:
