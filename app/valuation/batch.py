@@ -172,7 +172,7 @@ def ranges(
     out = []
     for i, entry in enumerate(entries):
         light = [light_result(rows[i]) for rows in results.values() if rows[i] is not None]
-        out.append(combine(config, entry.listing_type, light))
+        out.append(combine(config, entry.listing_type, light, entry.facts))
     return out
 
 

@@ -145,8 +145,9 @@ def _replay_ensemble(row: StoredValuation, components: Iterable[StoredValuation]
                 ValuationResult.from_dict(data) if comp.result_form == FULL_FORM else light_result(data)
             )
     cals = {m: Calibration(**spec, source="ensemble parameter set") for m, spec in calibrations.items()}
+    enforceable = engine.in_force(row.input_snapshot.get("facts", {}).get("legal_status"))
     try:
-        fvr = engine.fair_value_range(results, weights, cals)
+        fvr = engine.fair_value_range(results, weights, cals, enforceable=enforceable)
     except engine.ParameterError:
         fvr = None
     fresh = _range_dict(fvr, weights)

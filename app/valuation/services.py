@@ -159,13 +159,19 @@ def _range_dict(fvr: FairValueRange | None, weights: Mapping[str, float]) -> dic
 
 
 def combine(
-    config: ValuationConfig, listing_type: str, results: Iterable[ValuationResult]
+    config: ValuationConfig,
+    listing_type: str,
+    results: Iterable[ValuationResult],
+    facts: Mapping[str, Any],
 ) -> FairValueRange | None:
     """The fair value range of the listing type's weighted models; None when nothing usable remains."""
     weights = weights_for(config.ensemble, listing_type)
     usable = [r for r in results if r.model_id in weights]
+    enforceable = engine.in_force(facts.get("legal_status"))
     try:
-        return engine.fair_value_range(usable, weights, calibrations(config.ensemble))
+        return engine.fair_value_range(
+            usable, weights, calibrations(config.ensemble), enforceable=enforceable
+        )
     except engine.ParameterError:
         return None
 
@@ -306,7 +312,7 @@ def value_patent(
                 now,
             )
         )
-    outcome.range = combine(config, listing_type, outcome.results.values())
+    outcome.range = combine(config, listing_type, outcome.results.values(), facts)
     rows.append(
         _ensemble_row(
             outcome.run_id,

@@ -216,3 +216,18 @@ def test_a_set_made_for_rfr_1_keeps_its_meaning_replays_and_upgrades_on_the_next
     assert abs(row.low - old_range[0]) <= Decimal("0.05")
     assert abs(row.high - old_range[1]) <= Decimal("0.05")
     assert replay(only_current=False).ok
+
+
+@pytest.mark.parametrize("status", ["lapsed", "expired", "invalidated"])
+def test_rights_no_longer_in_force_have_a_zero_range_on_both_paths(app, seeded, make_patent, status):
+    """Score models and comparables ignore a lapse; the range must not."""
+    gone, alive = make_patent(status=status), make_patent()
+    interactive = value_patent(gone).range
+    assert (interactive.low, interactive.mid, interactive.high) == (Decimal("0.00"),) * 3
+    assert [w.code for w in interactive.warnings] == ["not_in_force"]
+    revalue(patent_ids(), load_config())
+    bulk = current_rows(gone.id)[0]
+    assert (bulk.low, bulk.mid, bulk.high) == (Decimal("0.00"),) * 3
+    assert current_rows(alive.id)[0].mid > 0
+    report = replay(only_current=False)
+    assert report.ok, report.differences

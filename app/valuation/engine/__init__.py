@@ -10,7 +10,7 @@ from typing import Any
 
 from .backtest import BacktestStats, backtest
 from .base import MONETARY, SCORE_KIND, Model
-from .ensemble import Calibration, FairValueRange, fair_value_range
+from .ensemble import Calibration, FairValueRange, fair_value_range, in_force
 from .errors import (
     EngineError,
     InconsistentMatrixError,
@@ -78,6 +78,7 @@ __all__ = [
     "engine_version",
     "entropy_weights",
     "fair_value_range",
+    "in_force",
     "fuzzy_evaluate",
     "get",
     "high_value_flag",

@@ -83,12 +83,39 @@ def _band(result: ValuationResult) -> tuple[float, float, float, str]:
     return v, v, v, "point"
 
 
+# Engine legal-status words for rights that can no longer be enforced.
+NOT_IN_FORCE = frozenset({"lapsed", "expired", "invalid"})
+
+NOT_IN_FORCE_WARNING = Text(
+    "not_in_force",
+    "专利权已终止（失效、期满或被宣告无效），不再有排他性收益，公允价值区间为零；"
+    "各模型的结果仅供参考，恢复权利的可能需另行评估。",
+    "The patent is no longer in force (lapsed, expired or invalidated): it earns nothing from "
+    "exclusivity, so the fair value range is zero. The models' results are for reference only; "
+    "any chance of restoring the rights must be assessed separately.",
+)
+
+
+def in_force(legal_status: str | None) -> bool:
+    """Whether a patent with this engine status word can still be enforced (pending counts)."""
+    return legal_status not in NOT_IN_FORCE
+
+
 def fair_value_range(
     results: Sequence[ValuationResult],
     weights: Mapping[str, float],
     calibrations: Mapping[str, Calibration] | None = None,
+    *,
+    enforceable: bool = True,
 ) -> FairValueRange:
-    """Weighted average of each model's P10/P50/P90 (Vincentisation); weights are keyed by model id."""
+    """Weighted average of each model's P10/P50/P90 (Vincentisation); weights are keyed by model id.
+
+    Score models and comparables know nothing of a lapse, so rights no longer in force are
+    decided here: their range is zero, whatever the models say.
+    """
+    if not enforceable:
+        zero = to_decimal(0.0, MONEY)
+        return FairValueRange(zero, zero, zero, CURRENCY, (), (NOT_IN_FORCE_WARNING,))
     calibrations = calibrations or {}
     parts: list[tuple[float, float, float, float, dict[str, Any]]] = []
     warnings: list[Text] = []

@@ -139,3 +139,18 @@ def test_backtest_coverage_rank_correlation_and_log_error():
     )
     assert report["H04"].n == 2
     assert report["H04"].spearman is None
+
+
+def test_fair_value_range_is_zero_for_rights_no_longer_in_force():
+    from app.valuation.engine import fair_value_range, get, in_force
+
+    model = get("rfr")
+    result = model.value({"remaining_years": 10}, RFR, seed=1)
+    live = fair_value_range([result], {"rfr": 1.0})
+    gone = fair_value_range([result], {"rfr": 1.0}, enforceable=False)
+    assert live.mid > 0
+    assert (gone.low, gone.mid, gone.high) == (0, 0, 0)
+    assert gone.warnings[0].code == "not_in_force"
+    assert [in_force(s) for s in ("valid", "pending", "lapsed", "expired", "invalid")] == [
+        True, True, False, False, False
+    ]  # fmt: skip
