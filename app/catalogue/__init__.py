@@ -7,7 +7,7 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from app.catalogue import admin_routes, legal_routes, owner_routes  # noqa: F401  (pages on bp)
+    from app.catalogue import admin_routes, import_routes, legal_routes, owner_routes  # noqa: F401  (pages on bp)
     from app.catalogue.cli import catalogue_cli
     from app.catalogue.display import init_display
     from app.catalogue.routes import bp
@@ -21,6 +21,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(catalogue_cli)
     init_display(app)
     init_translation(app)
+    app.config.setdefault("IMPORT_JOB_RUNNER", "auto")  # auto | rq | thread | inline (see import_jobs)
     add_seed_step("catalogue", 20, seed_catalogue)
     _add_navigation()
 
@@ -42,6 +43,9 @@ def _add_navigation() -> None:
     add_nav_item(NavItem("catalogue.my_records", _l("My records"), is_authenticated, menu="main", order=40))
     add_nav_item(
         NavItem("catalogue.import_upload", _l("Import records"), rights_holder, menu="account", order=30)
+    )
+    add_nav_item(
+        NavItem("catalogue.import_jobs_list", _l("My imports"), rights_holder, menu="account", order=31)
     )
     add_nav_item(
         NavItem("catalogue.moderation", _l("Catalogue moderation"), is_admin, menu="admin", order=30)

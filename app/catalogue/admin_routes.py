@@ -1,25 +1,20 @@
-"""Moderation queue, file import upload and export of search results."""
+"""Moderation queue, the upload size message and export of search results."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-import tempfile
-from pathlib import Path
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from werkzeug.utils import secure_filename
 
-from app.accounts.permissions import admin_required, permission_required
+from app.accounts.permissions import admin_required
 from app.catalogue import queries, services
 from app.catalogue.forms import ImportForm, ModerationForm
-from app.catalogue.importers import UnknownFormat
 from app.catalogue.importers.columns import PATENT_COLUMNS
-from app.catalogue.importing import run_import
 from app.catalogue.models import Expert, InnovationProject, Patent
 from app.catalogue.routes import bp
 from app.catalogue.validation import ValidationFailed
@@ -67,40 +62,6 @@ def moderate(record_type: str, record_id: int):
     return redirect(request.form.get("next") or url_for("catalogue.moderation", type=record_type))
 
 
-can_import = permission_required(lambda user: user.is_authenticated and services.can_create_records(user))
-
-
-@bp.route("/catalogue/import", methods=["GET", "POST"])
-@can_import
-def import_upload():
-    form = ImportForm()
-    if not form.validate_on_submit():
-        status = 400 if form.is_submitted() else 200
-        return render_template("catalogue/import.html", form=form, outcome=None), status
-    upload = form.file.data
-    name = secure_filename(upload.filename or "") or "upload"
-    with tempfile.TemporaryDirectory(prefix="ipex-import-") as folder:
-        path = Path(folder) / name
-        try:
-            upload.save(path)
-        finally:
-            upload.close()  # large uploads are spooled to a temporary file
-        try:
-            outcome = run_import(
-                path,
-                current_user,
-                fmt=form.format.data,
-                skip_bad=bool(form.skip_bad.data),
-                display_name=upload.filename or name,
-            )
-        except UnknownFormat as exc:
-            form.format.errors = [str(exc)]
-            return render_template("catalogue/import.html", form=form, outcome=None), 400
-    db.session.commit()
-    status = 200 if outcome.ok or outcome.written else 422
-    return render_template("catalogue/import.html", form=ImportForm(), outcome=outcome), status
-
-
 @bp.errorhandler(413)
 def upload_too_large(error):
     """Say how big an upload may be instead of a bare error."""
@@ -110,11 +71,11 @@ def upload_too_large(error):
         "administrator to import it with the command line.",
         mb=round(limit / 1024 / 1024),
     )
-    if request.endpoint != "catalogue.import_upload":
+    if request.endpoint != "catalogue.import_upload":  # the upload form lives in import_routes
         return error_response(413, message)
     form = ImportForm(formdata=None)
     form.file.errors = [message]
-    return render_template("catalogue/import.html", form=form, outcome=None), 413
+    return render_template("catalogue/import.html", form=form, recent=[]), 413
 
 
 def _cell(value: object) -> object:

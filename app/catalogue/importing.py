@@ -106,8 +106,12 @@ def run_import(
     skip_bad: bool = False,
     progress: Callable[[int], None] | None = None,
     display_name: str | None = None,
+    written: Callable[[int], None] | None = None,
 ) -> ImportOutcome:
-    """Import one file; returns counts and row errors. Flushes; the caller commits."""
+    """Import one file; returns counts and row errors. Flushes; the caller commits.
+
+    ``progress`` is called once per document read, ``written`` once per record written.
+    """
     path = Path(path)
     started = time.perf_counter()
     importer = resolve_format(path, fmt)
@@ -131,6 +135,8 @@ def run_import(
                 outcome.counts[_write(record, actor, owner)] += 1
         except DomainError as exc:
             outcome.errors.extend(_row_errors(record, exc))
+        if written:
+            written(1)
     if outcome.errors and not skip_bad:
         savepoint.rollback()
         outcome.counts.clear()

@@ -1,5 +1,6 @@
 """Catalogue models: patents with their facts, innovation projects, experts, change history."""
 
+from app.catalogue.import_models import ImportJob
 from app.catalogue.patent_models import (
     DOCUMENT_KINDS,
     EVENT_TYPES,
@@ -39,6 +40,7 @@ __all__ = [
     "Expert",
     "ExpertConflict",
     "ExpertSpecialty",
+    "ImportJob",
     "InnovationProject",
     "Patent",
     "PatentClassification",

@@ -27,6 +27,17 @@ def require_shared(path: Path) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def _imports_inline_in_a_temporary_instance(request, tmp_path):
+    """Uploads run in the request (in-memory SQLite is not shared with threads) and store their
+    files in a temporary instance folder; tests of the background runners set their own."""
+    if "app" not in request.fixturenames:
+        return
+    app = request.getfixturevalue("app")
+    app.config["IMPORT_JOB_RUNNER"] = "inline"
+    app.instance_path = str(tmp_path / "instance")
+
+
 @pytest.fixture
 def holder(make_user) -> User:
     return make_user(email="holder@example.com", roles=(Role.RIGHTS_HOLDER,), organisation="Holder Univ")

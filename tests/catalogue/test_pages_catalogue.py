@@ -205,7 +205,7 @@ def _upload(client, path, **fields):
     with open(path, "rb") as handle:
         data = {"file": (handle, path.name), "format": "auto", **fields}
         return client.post("/catalogue/import", data=data, content_type="multipart/form-data",
-                           headers={"Accept-Language": "en"})  # fmt: skip
+                           headers={"Accept-Language": "en"}, follow_redirects=True)  # fmt: skip
 
 
 def test_upload_real_uspto_file_shows_report(client, auth, holder):

@@ -21,11 +21,12 @@ def test_rights_holder_imports_uspto_xml_and_sees_the_report(make_user, page):
     expect(page.locator(".cat-report")).to_contain_text("全部 25 条记录已导入")
     screenshot(page, "catalogue_import_report_ok")
 
+    page.goto("/catalogue/import")
     page.set_input_files("input[name=file]", str(FIXTURES / "patents_bad.csv"))
     page.click("main form button[type=submit]")
     report = page.locator(".cat-report")
     expect(report).to_contain_text("未导入任何记录")
-    expect(page.locator(".cat-errors tbody tr").first).to_contain_text("line")
+    expect(page.locator(".cat-errors tbody tr").first).to_contain_text("第 3 行")
     screenshot(page, "catalogue_import_report_errors")
 
     page.goto("/my/records")

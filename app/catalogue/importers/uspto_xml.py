@@ -27,6 +27,15 @@ PATENT_ROOTS = frozenset({"us-patent-grant", "us-patent-application"})
 SKIPPED_ROOTS = frozenset({"sequence-cwu"})  # sequence listings that ride along with grants
 _DECLARATION = re.compile(rb"(?=<\?xml\s)")
 _ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
+# expat's commonest reasons, marked so they are translated too (others stay English).
+EXPAT_REASONS = (
+    N_("unclosed token"),
+    N_("no element found"),
+    N_("mismatched tag"),
+    N_("not well-formed (invalid token)"),
+    N_("junk after document element"),
+    N_("undefined entity"),
+)
 _ENTITIES = {name: chr(code) for name, code in html.entities.name2codepoint.items()}
 
 
@@ -102,7 +111,7 @@ def _convert(file: str, index: int, line: int, data: bytes) -> Iterator[PatentRe
             N_("malformed or truncated XML at file line %(line)s, column %(column)s: %(error)s"),
             line=line + row - 1,
             column=column,
-            error=detail,
+            error=message(detail),
         )
         yield RowError.of(file, location, "xml", reason)
         return

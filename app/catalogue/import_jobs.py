@@ -1,0 +1,245 @@
+"""Imports that run in the background: the upload page creates an ImportJob and returns at once.
+
+A job runs as an RQ job when ``REDIS_URL`` is set (``rq worker imports``), otherwise in a thread
+of the web process with its own app context. Either way ``perform`` does the work: it reads the
+stored file through ``run_import`` (same all-or-nothing / skip-bad rules as the command line) and
+commits the records together with the job's report. Progress (documents read, records written)
+is written through a separate connection so pages can poll it while the import's own
+transaction is still open; on SQLite, whose single writer is then busy, only the reading phase
+reports progress. ``IMPORT_JOB_RUNNER`` = auto | rq | thread | inline chooses the runner.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+import uuid
+import zipfile
+from pathlib import Path
+from typing import IO
+
+from flask import Flask, current_app
+from flask_babel import force_locale
+from sqlalchemy import select, update
+from werkzeug.utils import secure_filename
+
+from app.accounts.models import User
+from app.catalogue.import_models import DONE, FAILED, QUEUED, RUNNING, ImportJob
+from app.catalogue.importing import resolve_format, run_import
+from app.core.models import utcnow
+from app.extensions import db
+
+log = logging.getLogger(__name__)
+QUEUE_NAME = "imports"
+PROGRESS_EVERY = 0.5  # seconds between progress writes
+_XML_DECLARATION = re.compile(rb"<\?xml\s")
+
+
+def imports_folder() -> Path:
+    return Path(current_app.instance_path) / "imports"
+
+
+def create_job(
+    user: User,
+    stream: IO[bytes],
+    filename: str,
+    fmt: str = "auto",
+    skip_bad: bool = False,
+    locale: str = "zh",
+) -> ImportJob:
+    """Store the upload under the instance folder and queue a job for it (flushes, no commit)."""
+    name = secure_filename(filename or "") or "upload"
+    relative = Path("imports") / uuid.uuid4().hex / name
+    target = Path(current_app.instance_path) / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target, "wb") as handle:
+        while chunk := stream.read(1 << 20):
+            handle.write(chunk)
+    resolve_format(target, fmt)  # an unknown format is refused now, not in the worker
+    job = ImportJob(
+        user_id=user.id,
+        file_name=(filename or name)[-300:],
+        stored_path=str(relative),
+        requested_format=fmt,
+        skip_bad=skip_bad,
+        locale=locale,
+        status=QUEUED,
+    )
+    db.session.add(job)
+    db.session.flush()
+    return job
+
+
+def start(job: ImportJob) -> str:
+    """Hand a committed job to its runner; returns the runner's name."""
+    runner = current_app.config.get("IMPORT_JOB_RUNNER", "auto")
+    if runner == "auto":
+        runner = "rq" if current_app.config.get("REDIS_URL") else "thread"
+    if runner == "rq":
+        import_queue().enqueue(run_job, job.id, job_timeout=3600, result_ttl=3600, failure_ttl=86400)
+    elif runner == "thread":
+        app = current_app._get_current_object()  # noqa: SLF001  (the real app for the thread)
+        threading.Thread(
+            target=_thread_main, args=(app, job.id), name=f"import-{job.id}", daemon=True
+        ).start()
+    else:
+        perform(job.id)
+    return runner
+
+
+def import_queue():
+    """The RQ queue (IMPORT_QUEUE, "imports" by default) on REDIS_URL."""
+    from redis import Redis
+    from rq import Queue
+
+    name = current_app.config.get("IMPORT_QUEUE", QUEUE_NAME)
+    return Queue(name, connection=Redis.from_url(current_app.config["REDIS_URL"]))
+
+
+def run_job(job_id: int) -> str:
+    """RQ entry point: reuse the app context a worker provides, or build the app."""
+    from flask import has_app_context
+
+    if has_app_context():
+        return perform(job_id)
+    from app import create_app
+
+    with create_app().app_context():
+        return perform(job_id)
+
+
+def _thread_main(app: Flask, job_id: int) -> None:
+    with app.app_context():
+        try:
+            perform(job_id)
+        finally:
+            db.session.remove()
+
+
+def estimate_documents(path: Path, importer: str) -> int | None:
+    """How many documents the file holds, cheaply, for the progress bar (None if unknown)."""
+    try:
+        if importer == "uspto-xml":
+            return _count_xml_documents(path)
+        if path.suffix.lower() in (".csv", ".jsonl", ".txt", ""):
+            with open(path, "rb") as handle:
+                lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+            return max(lines - (0 if path.suffix.lower() == ".jsonl" else 1), 1)
+    except (OSError, zipfile.BadZipFile):
+        return None
+    return None
+
+
+def _count_xml_documents(path: Path) -> int:
+    if path.suffix.lower() == ".zip":
+        with zipfile.ZipFile(path) as archive:
+            members = [n for n in archive.namelist() if n.lower().endswith(".xml")]
+            if not members:
+                return 0
+            with archive.open(members[0]) as handle:
+                return sum(len(_XML_DECLARATION.findall(line)) for line in handle)
+    with open(path, "rb") as handle:
+        return sum(len(_XML_DECLARATION.findall(line)) for line in handle)
+
+
+class Progress:
+    """Throttled progress writes on their own connection, visible before the import commits."""
+
+    def __init__(self, job_id: int) -> None:
+        self.job_id = job_id
+        self.read = self.written = 0
+        self.last = 0.0
+        self.write_phase_visible = db.engine.dialect.name != "sqlite"
+
+    def on_read(self, n: int) -> None:
+        self.read += n
+        self._save(documents_read=self.read)
+
+    def on_written(self, n: int) -> None:
+        self.written += n
+        if self.write_phase_visible:
+            self._save(records_written=self.written)
+
+    def _save(self, **values: int) -> None:
+        now = time.monotonic()
+        if now - self.last < PROGRESS_EVERY:
+            return
+        self.last = now
+        with db.engine.begin() as connection:
+            connection.execute(update(ImportJob).where(ImportJob.id == self.job_id).values(**values))
+
+
+def perform(job_id: int) -> str:
+    """Run one queued job to DONE (or FAILED); the records and the report commit together."""
+    job = db.session.get(ImportJob, job_id)
+    if job is None or job.status != QUEUED:
+        return job.status if job else "missing"
+    path = Path(current_app.instance_path) / job.stored_path
+    user = db.session.get(User, job.user_id) if job.user_id else None
+    try:
+        importer = resolve_format(path, job.requested_format)
+        job.format, job.status, job.started_at = importer, RUNNING, utcnow()
+        job.documents_total = estimate_documents(path, importer)
+        db.session.commit()
+        progress = Progress(job.id)
+        with force_locale(job.locale):
+            outcome = run_import(
+                path,
+                user,
+                fmt=job.requested_format,
+                skip_bad=job.skip_bad,
+                progress=progress.on_read,
+                written=progress.on_written,
+                display_name=job.file_name,
+            )
+        job = db.session.get(ImportJob, job_id)
+        job.documents_read = outcome.documents
+        job.records_written = sum(outcome.counts.values())
+        job.documents_total = max(job.documents_total or 0, outcome.documents)
+        job.created_count = outcome.counts.get("created", 0)
+        job.updated_count = outcome.counts.get("updated", 0)
+        job.unchanged_count = outcome.counts.get("unchanged", 0)
+        job.written = outcome.written
+        job.errors = [error.to_json() for error in outcome.errors]
+        job.status, job.finished_at = DONE, utcnow()
+        db.session.commit()
+    except Exception as exc:  # any failure must end the job, or its page would wait forever
+        log.exception("import job %s failed", job_id)
+        db.session.rollback()
+        db.session.execute(
+            update(ImportJob)
+            .where(ImportJob.id == job_id)
+            .values(status=FAILED, failure=f"{type(exc).__name__}: {exc}"[:500], finished_at=utcnow())
+        )
+        db.session.commit()
+        return FAILED
+    return DONE
+
+
+def jobs_of(user: User, limit: int = 50):
+    """select() of a user's jobs, newest first."""
+    return (
+        select(ImportJob)
+        .where(ImportJob.user_id == user.id)
+        .order_by(ImportJob.created_at.desc(), ImportJob.id.desc())
+        .limit(limit)
+    )
+
+
+def status_json(job: ImportJob) -> dict[str, object]:
+    """What the progress script needs."""
+    return {
+        "id": job.id,
+        "status": job.status,
+        "finished": job.finished,
+        "percent": job.percent,
+        "documents_read": job.documents_read,
+        "documents_total": job.documents_total,
+        "records_written": job.records_written,
+        "created": job.created_count,
+        "updated": job.updated_count,
+        "unchanged": job.unchanged_count,
+        "rejected": len(job.errors or []),
+    }
