@@ -2,5 +2,5 @@
 
 import app.accounts.models  # noqa: F401
 import app.catalogue.models  # noqa: F401
-import app.valuation.models  # noqa: F401
 import app.catalogue.search.models  # noqa: F401
+import app.valuation.models  # noqa: F401
