@@ -12,6 +12,7 @@ and character runs of random documents' titles), so frequent terms come up as of
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import re
 import statistics
@@ -144,6 +145,7 @@ def main() -> None:
         t = time.perf_counter()
         specs = draw_queries(session, args.n)
         print(f"{url}: {args.n} queries per type drawn in {time.perf_counter() - t:.1f} s")
+        print("load average at start: {:.2f} {:.2f} {:.2f} ({} cores)".format(*os.getloadavg(), os.cpu_count()))
         print(
             f"{'query (ms)':58s} {'ours p50':>8s} {'p95':>7s} {'p99':>7s}   {'raw p50':>7s} {'p95':>7s} {'p99':>7s}  mean hits"
         )
@@ -183,6 +185,7 @@ def main() -> None:
         print(
             f"browse everything (no text, no filter, with facets): {1000 * (time.perf_counter() - t):.0f} ms, {result.total:,} records"
         )
+        print("load average at end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 
 if __name__ == "__main__":
