@@ -145,7 +145,9 @@ def main() -> None:
         t = time.perf_counter()
         specs = draw_queries(session, args.n)
         print(f"{url}: {args.n} queries per type drawn in {time.perf_counter() - t:.1f} s")
-        print("load average at start: {:.2f} {:.2f} {:.2f} ({} cores)".format(*os.getloadavg(), os.cpu_count()))
+        print(
+            "load average at start: {:.2f} {:.2f} {:.2f} ({} cores)".format(*os.getloadavg(), os.cpu_count())
+        )
         print(
             f"{'query (ms)':58s} {'ours p50':>8s} {'p95':>7s} {'p99':>7s}   {'raw p50':>7s} {'p95':>7s} {'p99':>7s}  mean hits"
         )
