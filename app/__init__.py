@@ -30,6 +30,7 @@ def configure_database_url(app: Flask) -> None:
 
 
 def configure_extensions(app: Flask) -> None:
+    from app.core import database  # noqa: F401  (SQLite connection settings)
     from app.core.i18n import init_i18n
     from app.extensions import csrf, db, limiter, login_manager, migrate
 
@@ -39,7 +40,7 @@ def configure_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     init_i18n(app)
-    import app.models  # noqa: F401  (register every model on the metadata)
+    from app import models  # noqa: F401  (register every model on the metadata)
 
 
 # Each capability package exposes register(app): blueprints, navigation, seed steps, CLI.
