@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, case, select
 from sqlalchemy.orm import selectinload
 
 from app.catalogue.models import (
@@ -16,7 +16,10 @@ from app.catalogue.models import (
     Patent,
 )
 from app.catalogue.search import SearchQuery, search
+from app.catalogue.search.tokens import MAX_QUERY_LENGTH
 from app.extensions import db
+
+MAX_MATCHES = 1000  # as many as the search page lists: a narrower query serves people better
 
 
 @dataclass(frozen=True)
@@ -45,39 +48,36 @@ def with_patent_children(query: Select) -> Select:
     return query.options(selectinload(Patent.classifications), selectinload(Patent.parties))
 
 
+def ranked_matches(model: type, doc_type: str, text: str) -> tuple[list[int], object]:
+    """Ids of the records the catalogue search finds for the text (best first, at most
+    MAX_MATCHES) and an ORDER BY that keeps that rank: the same matching as the search page."""
+    query = SearchQuery(text=text[:MAX_QUERY_LENGTH], types=(doc_type,), per_page=MAX_MATCHES)
+    ids = [hit.record_id for hit in search(db.session, query).hits]
+    if not ids:
+        return ids, model.id
+    return ids, case({record_id: rank for rank, record_id in enumerate(ids)}, value=model.id, else_=len(ids))
+
+
 def projects_from_args(args: Mapping[str, str]) -> Select:
+    """Published projects by search text (ranked as on the search page), stage and sector."""
     query = select(InnovationProject).where(InnovationProject.moderation_status == PUBLISHED)
+    order = InnovationProject.id.desc()
     if term := (args.get("q") or "").strip():
-        like = f"%{term}%"
-        query = query.where(
-            or_(
-                InnovationProject.title_zh.ilike(like),
-                InnovationProject.title_en.ilike(like),
-                InnovationProject.summary_zh.ilike(like),
-                InnovationProject.summary_en.ilike(like),
-            )
-        )
+        ids, order = ranked_matches(InnovationProject, "project", term)
+        query = query.where(InnovationProject.id.in_(ids))
     for name in ("stage", "sector"):
         if value := args.get(name):
             query = query.where(getattr(InnovationProject, name) == value)
-    return query.order_by(InnovationProject.id.desc())
+    return query.order_by(order, InnovationProject.id.desc())
 
 
 def experts_from_args(args: Mapping[str, str]) -> Select:
-    """Published experts, by name/organisation text, IPC subclass and industry."""
+    """Published experts by search text (ranked as on the search page), IPC subclass and industry."""
     query = select(Expert).where(Expert.moderation_status == PUBLISHED)
+    order = Expert.name
     if term := (args.get("q") or "").strip():
-        like = f"%{term}%"
-        query = query.where(
-            or_(
-                Expert.name.ilike(like),
-                Expert.name_en.ilike(like),
-                Expert.organisation.ilike(like),
-                Expert.title.ilike(like),
-                Expert.biography_zh.ilike(like),
-                Expert.biography_en.ilike(like),
-            )
-        )
+        ids, order = ranked_matches(Expert, "expert", term)
+        query = query.where(Expert.id.in_(ids))
     if specialty := (args.get("specialty") or "").strip().upper():
         subclass = select(ExpertSpecialty.expert_id).where(
             ExpertSpecialty.kind == "ipc", ExpertSpecialty.value.like(f"{specialty[:4]}%")
@@ -88,7 +88,7 @@ def experts_from_args(args: Mapping[str, str]) -> Select:
             ExpertSpecialty.kind == "industry", ExpertSpecialty.value == industry
         )
         query = query.where(Expert.id.in_(matching))
-    return query.options(selectinload(Expert.specialties)).order_by(Expert.name)
+    return query.options(selectinload(Expert.specialties)).order_by(order, Expert.name)
 
 
 def industries() -> Select:

@@ -135,3 +135,18 @@ def test_422_field_messages_follow_accept_language(client, bearer, holder, langu
     fields = client.post("/api/v1/patents", json=bad, headers=headers).get_json()["error"]["fields"]
     assert expected in fields["publication_number"]
     assert ("早于申请日" if language == "zh" else "before filing date") in fields["grant_date"]
+
+
+def test_project_and_expert_lists_match_text_as_the_search_page_does(
+    client, make_project, make_expert, holder
+):
+    battery = make_project(holder, title_zh="固态电池中试", title_en="Solid-state battery pilot")
+    make_project(holder, title_zh="智能焊接机器人", title_en="Welding robot", reference="P-2")
+    make_expert(holder)
+    listed = client.get("/api/v1/projects?q=电池").get_json()
+    assert [item["id"] for item in listed["items"]] == [battery.id]
+    assert client.get("/api/v1/projects?q=battery pilot").get_json()["total"] == 1
+    assert client.get("/api/v1/projects?q=电池&stage=mass_production").get_json()["total"] == 0
+    assert client.get("/api/v1/experts?q=王").get_json()["total"] == 1
+    assert client.get("/api/v1/experts?q=nobody").get_json()["total"] == 0
+    assert client.get("/api/v1/experts?q=" + "长" * 500).status_code == 200  # too long: cut, not a 500
