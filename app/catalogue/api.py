@@ -212,6 +212,16 @@ class PatentArgsSchema(PageArgsSchema):
     remaining = F.Integer(
         validate=ma.validate.Range(min=0, max=30), metadata={"description": "Years of term left, at least"}
     )
+    listed = F.Boolean(metadata={"description": "Only patents with an active listing"})
+    deal = F.String(validate=ma.validate.OneOf(("assignment", "licence")))
+    price_min = F.Decimal(
+        places=2, allow_nan=False, metadata={"description": "Asking price in CNY, at least"}
+    )
+    price_max = F.Decimal(places=2, allow_nan=False)
+    value_min = F.Decimal(
+        places=2, allow_nan=False, metadata={"description": "Fair value midpoint in CNY, at least"}
+    )
+    value_max = F.Decimal(places=2, allow_nan=False)
     sort = F.String(validate=ma.validate.OneOf(("relevance", "newest", "remaining_term", "value")))
 
 
@@ -233,11 +243,13 @@ def _filters(args: dict) -> dict[str, str]:
 
 def _search_args(args: dict) -> dict[str, str]:
     """Validated API arguments back in the search page's URL form."""
-    return {
-        name: value.isoformat() if hasattr(value, "isoformat") else str(value)
-        for name, value in args.items()
-        if name not in ("page", "per_page")
-    }
+    return {name: _url_value(value) for name, value in args.items() if name not in ("page", "per_page")}
+
+
+def _url_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "1" if value else ""
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
 def _visible(model: type, record_id: int, *options):

@@ -18,6 +18,10 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["status_label"] = status_label
     add_seed_step("valuation", 40, seed_valuation)
     _add_navigation()
+    from app.catalogue.search import register_enricher
+    from app.valuation.search_values import current_midpoints
+
+    register_enricher(current_midpoints)
 
 
 def _add_navigation() -> None:

@@ -24,6 +24,7 @@ from app.valuation.engine import EngineError, FairValueRange, Provenance, Valuat
 from app.valuation.engine.result import CURRENCY
 from app.valuation.inputs import model_inputs, patent_facts
 from app.valuation.loading import facts_by_id
+from app.valuation.search_values import SEARCH_LISTING_TYPE, publish_midpoints
 from app.valuation.services import (
     COMPARABLES,
     ValuationConfig,
@@ -181,6 +182,15 @@ def value_and_store(entries: Sequence[Entry], config: ValuationConfig, actor_id:
     results = value_entries(entries, config)
     fvrs = ranges(entries, config, results)
     store_encoded(bulk_rows(entries, config, results, fvrs, actor_id, utcnow()))
+    publish_midpoints(
+        db.session,
+        {
+            e.patent_id: f.mid
+            if f and f.currency == "CNY" and e.listing_type == SEARCH_LISTING_TYPE
+            else None
+            for e, f in zip(entries, fvrs, strict=True)
+        },
+    )
     return len(entries)
 
 

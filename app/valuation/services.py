@@ -39,6 +39,7 @@ from app.valuation.models import (
     ParameterSet,
     StoredValuation,
 )
+from app.valuation.search_values import SEARCH_LISTING_TYPE, publish_midpoints
 from app.valuation.weights import FLOOR_MODEL, calibrations, models_used, weights_for
 
 PLATFORM_SEED = 20261125  # one seed for every patent: common random numbers make ranges comparable
@@ -328,6 +329,9 @@ def value_patent(
     )
     if store:
         store_rows(rows)
+        if listing_type == SEARCH_LISTING_TYPE:
+            mid = outcome.range.mid if outcome.range and outcome.range.currency == "CNY" else None
+            publish_midpoints(db.session, {patent.id: mid})
     return outcome
 
 

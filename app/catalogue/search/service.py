@@ -307,7 +307,8 @@ def _market_conditions(query: SearchQuery) -> list[Condition]:
         ("value_max", "value_cny", "<=", query.value_max),
     ):
         if value is not None:
-            conditions.append(Condition(f"d.{column} {op} :{name}", {name: value}))
+            # Decimal as text and cast in SQL: sqlite3 cannot bind Decimal, and money stays exact.
+            conditions.append(Condition(f"d.{column} {op} CAST(:{name} AS NUMERIC)", {name: str(value)}))
     return conditions
 
 
