@@ -75,6 +75,7 @@ class TestingConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     LOGIN_RATE_LIMIT = "1000 per minute"
     PASSWORD_HASH_FAST = True  # tests hash many passwords; production uses full-cost argon2
+    FIGURES_CACHE_SECONDS = 0  # every test has its own database
 
 
 class ProductionConfig(Config):

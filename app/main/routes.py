@@ -5,11 +5,12 @@ from sqlalchemy import text
 
 from app.extensions import db
 from app.main import bp
+from app.main.figures import platform_figures
 
 
 @bp.route("/")
 def index():
-    return render_template("main/index.html")
+    return render_template("main/index.html", figures=platform_figures())
 
 
 @bp.route("/healthz")
