@@ -74,15 +74,19 @@ def generate_cn_facts(patent: Patent) -> None:
         if rng.random() < 0.12:
             status = "lapsed"
     years_paid = None
+    status_date = granted or published
     if granted:
         years_paid = min(dt.date(2026, 1, 1).year - filed.year + 1, 20)
+    if status == "lapsed":  # the owner stopped paying: fees end in the year of the lapse
+        status_date = min(granted + dt.timedelta(days=rng.randint(365, 900)), dt.date(2025, 12, 31))
+        years_paid = status_date.year - filed.year
     family = ["CN"] + sorted(rng.sample(["US", "EP", "JP", "KR", "WO"], k=rng.choice((0, 0, 1, 2, 3))))
     values = {
         "filing_date": filed,
         "publication_date": published,
         "grant_date": granted,
         "legal_status": status,
-        "legal_status_date": granted or published,
+        "legal_status_date": status_date,
         "annual_fee_paid_year": years_paid,
         "family_countries": family,
         "family_size": len(family),
@@ -94,7 +98,7 @@ def generate_cn_facts(patent: Patent) -> None:
     patent.generated_fields = GENERATED
     if changes:
         services.record_change(patent, None, "update", changes, note="demo: generated facts")
-    if granted and not (patent.pledges or patent.licences or patent.events):
+    if status == "granted" and not (patent.pledges or patent.licences or patent.events):
         _encumbrances(patent, rng, granted)
 
 
