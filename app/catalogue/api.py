@@ -7,7 +7,6 @@ a ``ValidationFailed`` becomes a 422 body naming the fields.
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import abort
 from flask_login import current_user
 from flask_smorest import Blueprint
 from sqlalchemy.orm import selectinload
@@ -252,21 +251,6 @@ def _url_value(value: object) -> str:
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
-def _visible(model: type, record_id: int, *options):
-    record = db.session.get(model, record_id, options=options)
-    if record is None or not record.can_view(current_user):
-        abort(404)
-    return record
-
-
-def _editable(model: type, record_id: int):
-    record = db.session.get(model, record_id)
-    if record is None:
-        abort(404)
-    services.ensure_can_edit(record, current_user)
-    return record
-
-
 # --- patents -----------------------------------------------------------------------------
 
 
@@ -292,7 +276,9 @@ def list_patents(args: dict):
 @blp.alt_response(404, schema=ErrorSchema)
 def get_patent(patent_id: int):
     """One patent with its codes and parties."""
-    return _visible(Patent, patent_id, selectinload(Patent.classifications), selectinload(Patent.parties))
+    return services.visible_record(
+        Patent, patent_id, current_user, selectinload(Patent.classifications), selectinload(Patent.parties)
+    )
 
 
 @blp.route("/patents", methods=["POST"])
@@ -316,7 +302,7 @@ def create_patent(data: dict):
 @login_required
 def update_patent(data: dict, patent_id: int):
     """Change some fields of one of the caller's patents (administrators: any patent)."""
-    patent = _editable(Patent, patent_id)
+    patent = services.editable_record(Patent, patent_id, current_user)
     services.update_patent(patent, current_user, data)
     db.session.commit()
     return patent
@@ -339,7 +325,7 @@ def list_projects(args: dict):
 @blp.alt_response(404, schema=ErrorSchema)
 def get_project(project_id: int):
     """One innovation project."""
-    return _visible(InnovationProject, project_id)
+    return services.visible_record(InnovationProject, project_id, current_user)
 
 
 @blp.route("/projects", methods=["POST"])
@@ -363,7 +349,7 @@ def create_project(data: dict):
 @login_required
 def update_project(data: dict, project_id: int):
     """Change some fields of one of the caller's projects."""
-    project = _editable(InnovationProject, project_id)
+    project = services.editable_record(InnovationProject, project_id, current_user)
     people_services.update_project(project, current_user, data)
     db.session.commit()
     return project
@@ -386,7 +372,7 @@ def list_experts(args: dict):
 @blp.alt_response(404, schema=ErrorSchema)
 def get_expert(expert_id: int):
     """One expert profile with specialties and declared conflicts."""
-    return _visible(Expert, expert_id)
+    return services.visible_record(Expert, expert_id, current_user)
 
 
 @blp.route("/experts", methods=["POST"])
@@ -410,7 +396,7 @@ def create_expert(data: dict):
 @login_required
 def update_expert(data: dict, expert_id: int):
     """Change some fields of an expert profile the caller maintains."""
-    expert = _editable(Expert, expert_id)
+    expert = services.editable_record(Expert, expert_id, current_user)
     people_services.update_expert(expert, current_user, data)
     db.session.commit()
     return expert

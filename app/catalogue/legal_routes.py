@@ -13,13 +13,11 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from app.accounts.permissions import login_required
-from app.catalogue import documents, legal_services
+from app.catalogue import documents, legal_services, services
 from app.catalogue.forms import DocumentForm, EventForm, LicenceForm, PledgeForm, ServiceForm
 from app.catalogue.models import Patent, PatentDocument
-from app.catalogue.owner_routes import _editable
-from app.catalogue.routes import bp, get_visible
-from app.catalogue.validation import ValidationFailed
-from app.core.errors import DomainError
+from app.catalogue.owner_routes import run_form
+from app.catalogue.routes import bp
 from app.extensions import db
 
 FORMS: dict[str, type[ServiceForm]] = {
@@ -47,21 +45,6 @@ def _back(patent: Patent, kind: str):
     return redirect(url_for("catalogue.patent_detail", patent_id=patent.id, _anchor=ANCHORS[kind]))
 
 
-def _run(form: ServiceForm, action) -> bool:
-    """Call the service with the form's values; service errors land next to the fields."""
-    try:
-        action(form.values())
-        db.session.commit()
-        return True
-    except ValidationFailed as exc:
-        db.session.rollback()
-        form.add_errors(exc.fields)
-    except DomainError as exc:
-        db.session.rollback()
-        form.form_errors.append(exc.message)
-    return False
-
-
 def _page(form: ServiceForm, patent: Patent, kind: str, editing: bool):
     failed = form.is_submitted() and (form.errors or form.form_errors)
     title = TITLES[kind][1 if editing else 0]
@@ -73,19 +56,18 @@ def _page(form: ServiceForm, patent: Patent, kind: str, editing: bool):
 @login_required
 def legal_fact_new(patent_id: int, kind: str):
     kind = _kind_or_404(kind)
-    patent = _editable(Patent, patent_id)
+    patent = services.editable_record(Patent, patent_id, current_user)
     form = FORMS[kind]()
-    if form.validate_on_submit():
+
+    def add(values):
         upload = getattr(form, "file", None)
         stream = upload.data if upload is not None and upload.data and upload.data.filename else None
+        name = stream.filename if stream else ""
+        return legal_services.add_fact(patent, current_user, kind, values, stream, name)
 
-        def add(values):
-            name = stream.filename if stream else ""
-            return legal_services.add_fact(patent, current_user, kind, values, stream, name)
-
-        if _run(form, add):
-            flash(_("Recorded."), "success")
-            return _back(patent, kind)
+    if run_form(form, add).ok:
+        flash(_("Recorded."), "success")
+        return _back(patent, kind)
     return _page(form, patent, kind, editing=False)
 
 
@@ -93,14 +75,14 @@ def legal_fact_new(patent_id: int, kind: str):
 @login_required
 def legal_fact_edit(patent_id: int, kind: str, fact_id: int):
     kind = _kind_or_404(kind)
-    patent = _editable(Patent, patent_id)
+    patent = services.editable_record(Patent, patent_id, current_user)
     row = legal_services.find_fact(patent, kind, fact_id) or abort(404)
     form = FORMS[kind]()
     if not form.is_submitted():
         form.load(legal_services.fact_values(row, kind))
-    elif form.validate_on_submit() and _run(
+    elif run_form(
         form, lambda values: legal_services.update_fact(patent, row, current_user, kind, values)
-    ):
+    ).ok:
         flash(_("Changes saved."), "success")
         return _back(patent, kind)
     return _page(form, patent, kind, editing=True)
@@ -110,7 +92,7 @@ def legal_fact_edit(patent_id: int, kind: str, fact_id: int):
 @login_required
 def legal_fact_delete(patent_id: int, kind: str, fact_id: int):
     kind = _kind_or_404(kind)
-    patent = _editable(Patent, patent_id)
+    patent = services.editable_record(Patent, patent_id, current_user)
     row = legal_services.find_fact(patent, kind, fact_id) or abort(404)
     if not FlaskForm().validate_on_submit():
         abort(400)
@@ -124,7 +106,7 @@ def legal_fact_delete(patent_id: int, kind: str, fact_id: int):
 @bp.get("/patents/<int:patent_id>/documents/<int:document_id>")
 def patent_document_file(patent_id: int, document_id: int):
     """Serve an uploaded document to whoever may see the patent."""
-    patent = get_visible(Patent, patent_id)
+    patent = services.visible_record(Patent, patent_id, current_user)
     document = db.session.get(PatentDocument, document_id)
     if document is None or document.patent_id != patent.id or not document.stored_name:
         abort(404)

@@ -7,9 +7,10 @@ fields are shown next to the form's fields, and the typed values are kept.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -48,21 +49,27 @@ def my_records():
     )
 
 
-def _save(form: ServiceForm, action: Callable[[dict[str, Any]], Any]) -> Any | None:
-    """Run the service on valid form values; on a refusal put its messages on the fields."""
+@dataclass(frozen=True)
+class FormOutcome:
+    ok: bool
+    result: Any = None
+
+
+def run_form(form: ServiceForm, action: Callable[[dict[str, Any]], Any]) -> FormOutcome:
+    """Run the service on valid form values and commit; on a refusal put its messages on the fields."""
     if not form.validate_on_submit():
-        return None
+        return FormOutcome(False)
     try:
         result = action(form.values())
         db.session.commit()
-        return result
+        return FormOutcome(True, result)
     except ValidationFailed as exc:
         db.session.rollback()
         form.add_errors(exc.fields)
     except DomainError as exc:
         db.session.rollback()
         form.form_errors.append(exc.message)
-    return None
+    return FormOutcome(False)
 
 
 def _form_page(template: str, form: ServiceForm, record: Any = None, status: int | None = None):
@@ -70,20 +77,11 @@ def _form_page(template: str, form: ServiceForm, record: Any = None, status: int
     return render_template(template, form=form, record=record), status or (400 if failed else 200)
 
 
-def _editable(model: type, record_id: int) -> Any:
-    record = db.session.get(model, record_id)
-    if record is None:
-        abort(404)
-    if not services.can_edit(record, current_user):
-        abort(403)
-    return record
-
-
 @bp.route("/patents/new", methods=["GET", "POST"])
 @can_add_records
 def patent_new():
     form = PatentForm()
-    patent = _save(form, lambda values: services.create_patent(current_user, values))
+    patent = run_form(form, lambda values: services.create_patent(current_user, values)).result
     if patent is not None:
         flash(_("Patent added."), "success")
         return redirect(url_for("catalogue.patent_detail", patent_id=patent.id))
@@ -93,11 +91,11 @@ def patent_new():
 @bp.route("/patents/<int:patent_id>/edit", methods=["GET", "POST"])
 @login_required
 def patent_edit(patent_id: int):
-    patent = _editable(Patent, patent_id)
+    patent = services.editable_record(Patent, patent_id, current_user)
     form = PatentForm()
     if not form.is_submitted():
         form.load(services.patent_values(patent))
-    if _save(form, lambda values: services.update_patent(patent, current_user, values)) is not None:
+    if run_form(form, lambda values: services.update_patent(patent, current_user, values)).ok:
         flash(_("Changes saved."), "success")
         return redirect(url_for("catalogue.patent_detail", patent_id=patent.id))
     return _form_page("catalogue/patent_form.html", form, patent)
@@ -107,7 +105,7 @@ def patent_edit(patent_id: int):
 @can_add_records
 def project_new():
     form = ProjectForm()
-    project = _save(form, lambda values: people_services.create_project(current_user, values))
+    project = run_form(form, lambda values: people_services.create_project(current_user, values)).result
     if project is not None:
         flash(_("Project added."), "success")
         return redirect(url_for("catalogue.project_detail", project_id=project.id))
@@ -117,11 +115,11 @@ def project_new():
 @bp.route("/projects/<int:project_id>/edit", methods=["GET", "POST"])
 @login_required
 def project_edit(project_id: int):
-    project = _editable(InnovationProject, project_id)
+    project = services.editable_record(InnovationProject, project_id, current_user)
     form = ProjectForm()
     if not form.is_submitted():
         form.load(people_services.project_values(project))
-    if _save(form, lambda values: people_services.update_project(project, current_user, values)) is not None:
+    if run_form(form, lambda values: people_services.update_project(project, current_user, values)).ok:
         flash(_("Changes saved."), "success")
         return redirect(url_for("catalogue.project_detail", project_id=project.id))
     return _form_page("catalogue/project_form.html", form, project)
@@ -133,7 +131,7 @@ def expert_new():
     form = ExpertForm()
     if not form.is_submitted() and not is_admin(current_user):
         form.name.data, form.user_email.data = current_user.display_name, current_user.email
-    expert = _save(form, lambda values: people_services.create_expert(current_user, values))
+    expert = run_form(form, lambda values: people_services.create_expert(current_user, values)).result
     if expert is not None:
         flash(_("Expert profile added."), "success")
         return redirect(url_for("catalogue.expert_detail", expert_id=expert.id))
@@ -143,11 +141,11 @@ def expert_new():
 @bp.route("/experts/<int:expert_id>/edit", methods=["GET", "POST"])
 @login_required
 def expert_edit(expert_id: int):
-    expert = _editable(Expert, expert_id)
+    expert = services.editable_record(Expert, expert_id, current_user)
     form = ExpertForm()
     if not form.is_submitted():
         form.load(people_services.expert_values(expert))
-    if _save(form, lambda values: people_services.update_expert(expert, current_user, values)) is not None:
+    if run_form(form, lambda values: people_services.update_expert(expert, current_user, values)).ok:
         flash(_("Changes saved."), "success")
         return redirect(url_for("catalogue.expert_detail", expert_id=expert.id))
     return _form_page("catalogue/expert_form.html", form, expert)

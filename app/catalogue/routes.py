@@ -6,7 +6,7 @@ engineer registers the search pages on this same blueprint (``app/catalogue/sear
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -20,19 +20,12 @@ from app.extensions import db
 bp = Blueprint("catalogue", __name__)
 
 
-def get_visible(model: type, record_id: int, *options):
-    """The record if the current user may see it; hidden ones 404 for strangers."""
-    record = db.session.get(model, record_id, options=options)
-    if record is None or not record.can_view(current_user):
-        abort(404)
-    return record
-
-
 @bp.get("/patents/<int:patent_id>")
 def patent_detail(patent_id: int):
-    patent = get_visible(
+    patent = services.visible_record(
         Patent,
         patent_id,
+        current_user,
         selectinload(Patent.classifications),
         selectinload(Patent.parties),
         selectinload(Patent.pledges),
@@ -61,7 +54,9 @@ def _projects_of(patent: Patent) -> list[InnovationProject]:
 
 @bp.get("/projects/<int:project_id>")
 def project_detail(project_id: int):
-    project = get_visible(InnovationProject, project_id, selectinload(InnovationProject.patents))
+    project = services.visible_record(
+        InnovationProject, project_id, current_user, selectinload(InnovationProject.patents)
+    )
     editable = can_edit(project, current_user) if current_user.is_authenticated else False
     return render_template(
         "catalogue/project_detail.html",
@@ -85,7 +80,9 @@ def experts():
 
 @bp.get("/experts/<int:expert_id>")
 def expert_detail(expert_id: int):
-    expert = get_visible(Expert, expert_id, selectinload(Expert.specialties), selectinload(Expert.conflicts))
+    expert = services.visible_record(
+        Expert, expert_id, current_user, selectinload(Expert.specialties), selectinload(Expert.conflicts)
+    )
     editable = can_edit(expert, current_user) if current_user.is_authenticated else False
     return render_template(
         "catalogue/expert_detail.html",

@@ -34,7 +34,7 @@ from app.catalogue.models import (
 from app.catalogue.records import PatentRecord
 from app.catalogue.search.sync import mark_for_indexing
 from app.catalogue.validation import ValidationFailed, validate_patent
-from app.core.errors import PermissionDenied
+from app.core.errors import NotFound, PermissionDenied
 from app.core.models import utcnow
 from app.extensions import db
 
@@ -81,6 +81,23 @@ def can_create_records(user: Actor) -> bool:
 
 def can_edit(record: Patent | InnovationProject | Expert, user: Actor) -> bool:
     return user is None or record.can_edit(user)
+
+
+def visible_record(model: type, record_id: int, user: Actor, *options: Any) -> Any:
+    """The record if this user may see it; a hidden one is NotFound to strangers, not forbidden."""
+    record = db.session.get(model, record_id, options=options)
+    if record is None or not record.can_view(user):
+        raise NotFound(_("The page you asked for does not exist."))
+    return record
+
+
+def editable_record(model: type, record_id: int, user: Actor) -> Any:
+    """The record if this user may change it (NotFound, or PermissionDenied)."""
+    record = db.session.get(model, record_id)
+    if record is None:
+        raise NotFound(_("The page you asked for does not exist."))
+    ensure_can_edit(record, user)
+    return record
 
 
 def ensure_can_edit(record: Patent | InnovationProject | Expert, user: Actor) -> None:
@@ -383,8 +400,3 @@ def related_patents(patent: Patent, limit: int = 6) -> list[Patent]:
         .limit(limit)
     )
     return list(db.session.scalars(query))
-
-
-def viewable(record: Patent | InnovationProject | Expert | None, user: Actor) -> bool:
-    """Hidden records are visible to their owners and administrators only."""
-    return record is not None and record.can_view(user)

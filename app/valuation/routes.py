@@ -9,6 +9,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from app.accounts.permissions import is_assessor_or_admin, permission_required
+from app.catalogue import services as catalogue_services
 from app.catalogue.models import Patent
 from app.core.errors import DomainError
 from app.extensions import db
@@ -36,20 +37,13 @@ def status_label(status: str) -> str:
     return str(states.STATUS_LABELS.get(status, status))
 
 
-def _visible_patent(patent_id: int) -> Patent:
-    patent = db.session.get(Patent, patent_id)
-    if patent is None or not patent.can_view(current_user):
-        abort(404)
-    return patent
-
-
 def _actor():
     return current_user if current_user.is_authenticated else None
 
 
 @bp.get("/patents/<int:patent_id>")
 def report(patent_id: int):
-    patent = _visible_patent(patent_id)
+    patent = catalogue_services.visible_record(Patent, patent_id, current_user)
     rows = services.shown_valuation(patent, _actor())
     return render_template(
         "valuation/report.html",
@@ -62,7 +56,7 @@ def report(patent_id: int):
 
 @bp.get("/patents/<int:patent_id>/print")
 def print_report(patent_id: int):
-    patent = _visible_patent(patent_id)
+    patent = catalogue_services.visible_record(Patent, patent_id, current_user)
     rows = services.shown_valuation(patent, _actor())
     return render_template("valuation/print.html", patent=patent, report=build_report(rows))
 
@@ -70,7 +64,7 @@ def print_report(patent_id: int):
 @bp.get("/patents/<int:patent_id>/charts/<name>.svg")
 def chart(patent_id: int, name: str):
     """A report chart on its own, as image/svg+xml (for download and other pages)."""
-    patent = _visible_patent(patent_id)
+    patent = catalogue_services.visible_record(Patent, patent_id, current_user)
     rep = build_report(services.shown_valuation(patent, _actor()))
     found = {"range": rep.range_chart, "components": rep.components_chart}
     for section in rep.sections:
@@ -88,7 +82,7 @@ def chart(patent_id: int, name: str):
 @bp.post("/patents/<int:patent_id>/revalue")
 @assessor_required
 def revalue(patent_id: int):
-    patent = _visible_patent(patent_id)
+    patent = catalogue_services.visible_record(Patent, patent_id, current_user)
     try:
         services.value_patent(patent, current_user)
     except DomainError as error:
