@@ -28,6 +28,7 @@ def _add_navigation() -> None:
 
     add_nav_item(NavItem("admin.users", _l("Users"), is_admin, menu="admin", order=10))
     add_nav_item(NavItem("admin.organisations", _l("Verification"), is_admin, menu="admin", order=20))
+    add_nav_item(NavItem("admin.mailbox", _l("Mailbox"), is_admin, menu="admin", order=80))
     add_nav_item(NavItem("admin.audit", _l("Audit log"), is_admin, menu="admin", order=90))
     add_nav_item(
         NavItem("accounts.profile", _l("Profile and API tokens"), is_authenticated, menu="account", order=10)

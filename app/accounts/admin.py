@@ -15,6 +15,7 @@ from app.accounts.services import (
     set_user_active,
 )
 from app.core.errors import DomainError
+from app.core.mail import DevMailboxMessage, uses_dev_mailbox
 from app.core.pagination import paginate
 from app.extensions import db
 
@@ -135,3 +136,20 @@ def audit():
     if action:
         query = query.where(AuditEvent.action.startswith(action))
     return render_template("admin/audit.html", page=paginate(query, per_page=50), action=action)
+
+
+@bp.route("/mailbox")
+def mailbox():
+    """Messages kept by the development mailbox (when no SMTP server is configured)."""
+    query = select(DevMailboxMessage).order_by(DevMailboxMessage.id.desc())
+    recipient = request.args.get("to", "").strip()
+    if recipient:
+        query = query.where(DevMailboxMessage.recipient.ilike(f"%{recipient.lower()}%"))
+    return render_template(
+        "admin/mailbox.html", page=paginate(query), recipient=recipient, smtp=not uses_dev_mailbox()
+    )
+
+
+@bp.route("/mailbox/<int:message_id>")
+def mailbox_message(message_id: int):
+    return render_template("admin/mailbox_message.html", message=db.get_or_404(DevMailboxMessage, message_id))
