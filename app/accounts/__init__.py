@@ -4,7 +4,7 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from app.accounts import auth  # noqa: F401  (user loaders)
+    from app.accounts import auth, organisation_routes, recovery_routes  # noqa: F401  (loaders, views)
     from app.accounts.admin import bp as admin_bp
     from app.accounts.routes import bp
 
