@@ -1,7 +1,10 @@
 """IPEX: IP value-assessment and trading marketplace."""
 
+import os
+
 from flask import Flask
 
+from app.core.secret_key import configure_secret_key
 from config import Config, ProductionConfig, config_from_env
 
 
@@ -10,8 +13,10 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     config_class = config_class or config_from_env()
     if issubclass(config_class, ProductionConfig):
         config_class.check()
-    app = Flask(__name__, instance_relative_config=True)
+    # IPEX_INSTANCE_PATH moves the instance folder (database, secret key) out of the source tree.
+    app = Flask(__name__, instance_relative_config=True, instance_path=os.environ.get("IPEX_INSTANCE_PATH"))
     app.config.from_object(config_class)
+    configure_secret_key(app, required=app.config["SECRET_KEY_REQUIRED"])
     configure_database_url(app)
     configure_extensions(app)
     configure_blueprints(app)
