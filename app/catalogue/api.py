@@ -91,7 +91,10 @@ class ProjectSchema(ma.Schema):
     funding_amount = F.Decimal(as_string=True, allow_none=True, metadata={"example": "5000000.00"})
     funding_currency = F.String(allow_none=True)
     team = _strings()
-    linked_patents = F.Function(lambda p: [x.publication_number for x in p.patents])
+    # Per viewer: a project never reveals a hidden patent linked to it.
+    linked_patents = F.Function(
+        lambda p: [x.publication_number for x in services.visible_patents(p, current_user)]
+    )
     organisation_name = F.String(allow_none=True)
     contact_policy = F.String()
     owner_id = F.Integer(allow_none=True)

@@ -118,7 +118,7 @@ def project_edit(project_id: int):
     project = services.editable_record(InnovationProject, project_id, current_user)
     form = ProjectForm()
     if not form.is_submitted():
-        form.load(people_services.project_values(project))
+        form.load(people_services.project_values(project, current_user))
     if run_form(form, lambda values: people_services.update_project(project, current_user, values)).ok:
         flash(_("Changes saved."), "success")
         return redirect(url_for("catalogue.project_detail", project_id=project.id))

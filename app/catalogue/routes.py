@@ -61,7 +61,7 @@ def project_detail(project_id: int):
     return render_template(
         "catalogue/project_detail.html",
         project=project,
-        patents=[p for p in project.patents if p.is_published or editable],
+        patents=services.visible_patents(project, current_user),
         editable=editable,
         history=services.history(project) if editable else [],
     )

@@ -91,6 +91,11 @@ def visible_record(model: type, record_id: int, user: Actor, *options: Any) -> A
     return record
 
 
+def visible_patents(project: InnovationProject, user: Actor) -> list[Patent]:
+    """The project's linked patents this user may see: a link never reveals a hidden patent."""
+    return [patent for patent in project.patents if user is None or patent.can_view(user)]
+
+
 def editable_record(model: type, record_id: int, user: Actor) -> Any:
     """The record if this user may change it (NotFound, or PermissionDenied)."""
     record = db.session.get(model, record_id)
