@@ -4,6 +4,7 @@ import os
 
 from flask import Flask
 
+from app.core.converters import register_converters
 from app.core.secret_key import configure_secret_key
 from config import Config, ProductionConfig, config_from_env
 
@@ -18,6 +19,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.config.from_object(config_class)
     configure_secret_key(app, required=app.config["SECRET_KEY_REQUIRED"])
     configure_database_url(app)
+    register_converters(app)
     configure_extensions(app)
     configure_blueprints(app)
     configure_request_hooks(app)
@@ -71,9 +73,11 @@ def configure_blueprints(app: Flask) -> None:
 
 
 def configure_request_hooks(app: Flask) -> None:
+    from app.core.http import reject_unreadable_json
     from app.core.security import add_security_headers
     from app.core.templating import init_templating
 
+    app.before_request(reject_unreadable_json)
     app.after_request(add_security_headers)
     init_templating(app)
 

@@ -29,12 +29,15 @@ def api_blueprints() -> list:
 
 def register(app: Flask) -> None:
     from apispec.ext.marshmallow import MarshmallowPlugin
+    from flask_smorest.spec.plugins import integerconverter2paramschema
 
     from app.api.docs import bp as docs_bp
     from app.api.schemas import ErrorSchema, schema_name
+    from app.core.converters import IdConverter
 
     api.ERROR_SCHEMA = ErrorSchema
     api.init_app(app, spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name)})
+    api.register_converter(IdConverter, integerconverter2paramschema)
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "Personal API token (ipex_...)"}
     )
