@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -131,6 +130,7 @@ def summary(auction: Auction, viewer: User | None) -> Summary:
 
 @dataclass(frozen=True)
 class HistoryRow:
+    bid_id: int
     seq: int
     bidder: str
     placed_at: datetime
@@ -160,6 +160,7 @@ def history(auction: Auction, viewer: User | None) -> list[HistoryRow]:
         mine = is_authenticated(viewer) and bid.bidder_id == viewer.id
         rows.append(
             HistoryRow(
+                bid_id=bid.id,
                 seq=bid.seq,
                 bidder=alias_label(alias_map, bid.bidder_id, viewer),
                 placed_at=bid.placed_at,
@@ -185,7 +186,3 @@ def extensions(auction: Auction) -> list[AuctionExtension]:
 
 def money_json(money: Money | None) -> dict | None:
     return money.to_json() if money else None
-
-
-def decimal_or_none(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)

@@ -19,6 +19,7 @@ from sqlalchemy import func, select, update
 
 from app.accounts.models import User
 from app.accounts.permissions import is_admin
+from app.catalogue.validation import ValidationFailed
 from app.core.audit_chain import chain_append
 from app.core.clock import clock
 from app.core.errors import Conflict, DomainError, NotFound, PermissionDenied
@@ -175,7 +176,7 @@ def configure_auction(listing: Listing, actor: User, settings: AuctionSettings) 
         raise PermissionDenied(_("Only the seller or an administrator may set up this auction."))
     errors = _check_settings(listing, settings)
     if errors:
-        raise DomainError(_("Some auction settings are not valid."), errors) from None
+        raise ValidationFailed(errors)
     auction = db.session.scalar(select(Auction).where(Auction.listing_id == listing.id))
     if auction is not None:
         auction = lock_auction(auction.id)
@@ -452,9 +453,7 @@ def retract_bid(bid_id: int, actor: User, reason: str) -> AuctionRetraction:
         raise PermissionDenied(_("Only an administrator may retract a bid."))
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError(
-            _("Give the reason for the retraction."), {"reason": _("Give the reason for the retraction.")}
-        )
+        raise ValidationFailed({"reason": _("Give the reason for the retraction.")})
     bid = db.session.get(AuctionBid, bid_id)
     if bid is None:
         raise NotFound(_("There is no such bid."))

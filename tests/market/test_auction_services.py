@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.accounts.models import Role
+from app.catalogue.validation import ValidationFailed
 from app.core.actors import system_actor
 from app.core.audit_chain import AuditLogEntry, verify_chain
 from app.core.errors import Conflict, PermissionDenied
@@ -240,7 +241,7 @@ def test_retraction_recomputes_and_is_logged(english, make_user):
     assert (english.leader_id, english.current_price) == (bob.id, D("51000"))
     with pytest.raises(PermissionDenied):
         services.retract_bid(typo.id, alice, "typo")
-    with pytest.raises(services.DomainError):
+    with pytest.raises(ValidationFailed):
         services.retract_bid(typo.id, admin, "  ")
     db.session.rollback()
     retraction = services.retract_bid(typo.id, admin, "Obvious typo: 900000 for 90000")
