@@ -72,7 +72,8 @@ def test_payload_is_stored_exactly_as_hashed(app, make_user):
 
 def test_verify_log_command(chain, runner):
     ok = runner.invoke(args=["market", "verify-log"])
-    assert ok.exit_code == 0 and "verified" in ok.output
+    assert ok.exit_code == 0
+    assert "verified" in ok.output
     _raw_update(chain[0].id, kind="thing.other")
     bad = runner.invoke(args=["market", "verify-log"])
     assert bad.exit_code == 1
@@ -90,7 +91,8 @@ def test_admin_exports_csv_and_json(chain, client, auth, make_user):
     assert csv_response.status_code == 200
     assert "attachment" in csv_response.headers["Content-Disposition"]
     lines = csv_response.get_data(as_text=True).lstrip("\ufeff").strip().splitlines()
-    assert lines[0].startswith("seq,created_at,kind") and len(lines) == 6
+    assert lines[0].startswith("seq,created_at,kind")
+    assert len(lines) == 6
     body = json.loads(client.get("/admin/audit-log/export?format=json").get_data(as_text=True))
     assert body["verified"] is True
     assert [e["seq"] for e in body["entries"]] == [1, 2, 3, 4, 5]

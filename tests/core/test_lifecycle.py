@@ -67,7 +67,8 @@ def test_apply_transition_writes_event_and_chained_audit_entry(job, frozen_clock
         "go",
     )
     assert event.created_at == frozen_clock.now()
-    assert event.subject_type == "import_jobs" and event.subject_id == job.id
+    assert event.subject_type == "import_jobs"
+    assert event.subject_id == job.id
     entry = db.session.scalar(select(AuditLogEntry).where(AuditLogEntry.kind == "import_job.start"))
     assert entry.payload == {"from": "queued", "to": "running", "reason": "go", "details": {"n": 1}}
     assert verify_chain() is None
@@ -89,7 +90,8 @@ def test_invalid_transition_message_in_the_readers_language(app):
     with app.test_request_context(), force_locale("zh"):
         chinese = InvalidTransition(IMPORT_JOB, "queued", "finish").message
     assert "Finished" in english
-    assert "状态" in chinese and "开始" in chinese
+    assert "状态" in chinese
+    assert "开始" in chinese
 
 
 def test_actor_is_required(job):
@@ -106,4 +108,6 @@ def test_invalid_transition_answers_409_json_with_allowed_actions(app, client):
     response = client.get("/_test/conflict", headers={"Accept": "application/json"})
     assert response.status_code == 409
     body = response.get_json()["error"]
-    assert body["status"] == "locked" and body["allowed"] == [] and body["code"] == 409
+    assert body["status"] == "locked"
+    assert body["allowed"] == []
+    assert body["code"] == 409

@@ -58,7 +58,8 @@ def test_email_after_commit_in_the_recipients_language(app, make_user, monkeypat
     assert sent == []
     db.session.commit()
     assert sent[0][0] == "li@example.com"
-    assert "Your offer of ¥5 arrived." in sent[0][1] and "http://localhost:5000/notifications" in sent[0][1]
+    assert "Your offer of ¥5 arrived." in sent[0][1]
+    assert "http://localhost:5000/notifications" in sent[0][1]
     db.session.expire_all()
     assert db.session.get(Notification, note.id).emailed_at is not None
 
@@ -70,15 +71,18 @@ def test_inbox_page_mark_read_and_navigation_count(client, auth, make_user):
     db.session.commit()
     auth.login(user)
     page = client.get("/notifications", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert "Hello A" in page and "Hello B" not in page
+    assert "Hello A" in page
+    assert "Hello B" not in page
     assert 'class="badge badge-count"' in page
     opened = client.post(f"/notifications/{mine.id}/read", data={"open": "1"})
-    assert opened.status_code == 302 and opened.headers["Location"].endswith("/market/deals/1")
+    assert opened.status_code == 302
+    assert opened.headers["Location"].endswith("/market/deals/1")
     assert unread_count(user) == 0
     client.post(f"/notifications/{theirs.id}/read")  # someone else's: nothing happens
     assert unread_count(other) == 1
     api = client.get("/api/v1/notifications").get_json()
-    assert api["unread"] == 0 and api["items"][0]["title"] == "Hello A"
+    assert api["unread"] == 0
+    assert api["items"][0]["title"] == "Hello A"
 
 
 def test_mark_all_read(client, auth, make_user):

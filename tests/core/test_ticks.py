@@ -90,4 +90,5 @@ def test_tick_command(runner, app, monkeypatch):
     monkeypatch.setattr(ticks, "_TASKS", {})
     periodic("hello", every=timedelta(minutes=1))(lambda: None)
     result = runner.invoke(args=["market", "tick"])
-    assert result.exit_code == 0 and "hello: ran" in result.output
+    assert result.exit_code == 0
+    assert "hello: ran" in result.output
