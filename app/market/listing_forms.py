@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import or_, select
-from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from app.accounts.models import User
@@ -45,7 +45,9 @@ class ListingForm(FlaskForm):
         _l("Patents"), coerce=str, description=_l("Choose several to offer a bundle.")
     )
     project_id = SelectField(_l("Or an innovation project"), coerce=str)
-    right_type = SelectField(_l("What you offer"), choices=[(v, RIGHT_LABELS[v]) for v in RIGHT_TYPES])
+    right_type = SelectField(
+        _l("What you offer"), choices=[SelectChoice(v, RIGHT_LABELS[v]) for v in RIGHT_TYPES]
+    )
     field_of_use = StringField(_l("Field of use"), description=_l("Leave empty for every field."))
     territory = StringField(
         _l("Territory"), description=_l("Leave empty for worldwide, e.g. 中国大陆 Mainland China.")
@@ -55,14 +57,14 @@ class ListingForm(FlaskForm):
     )
     sublicensing = BooleanField(_l("The licensee may grant sublicences"))
     price_mechanism = SelectField(
-        _l("Price mechanism"), choices=[(v, MECHANISM_LABELS[v]) for v in PRICE_MECHANISMS]
+        _l("Price mechanism"), choices=[SelectChoice(v, MECHANISM_LABELS[v]) for v in PRICE_MECHANISMS]
     )
-    currency = SelectField(_l("Currency"), choices=[(v, CURRENCY_LABELS[v]) for v in CURRENCIES])
+    currency = SelectField(_l("Currency"), choices=[SelectChoice(v, CURRENCY_LABELS[v]) for v in CURRENCIES])
     ask_amount = StringField(_l("Asking price (upfront)"), description=MONEY_HELP)
     floor_amount = StringField(
         _l("Floor"), description=_l("Offers below this are declined automatically. Never shown to buyers.")
     )
-    royalty_rate = StringField(_l("Running royalty (% of net sales)"))
+    royalty_rate = StringField(_l("Running royalty (percent of net sales)"))
     minimum_annual_royalty = StringField(_l("Minimum annual royalty"), description=MONEY_HELP)
     milestones = TextAreaField(
         _l("Milestone payments"), description=_l("One per line: description: amount, e.g. first sale: 20万")
@@ -77,7 +79,9 @@ class ListingForm(FlaskForm):
     summary_en = TextAreaField(_l("Business summary (English)"))
     buyer_gets_zh = TextAreaField(_l("What the buyer gets (Chinese)"))
     buyer_gets_en = TextAreaField(_l("What the buyer gets (English)"))
-    contact_rule = SelectField(_l("Contact rules"), choices=[(v, CONTACT_LABELS[v]) for v in CONTACT_RULES])
+    contact_rule = SelectField(
+        _l("Contact rules"), choices=[SelectChoice(v, CONTACT_LABELS[v]) for v in CONTACT_RULES]
+    )
     contact_details = StringField(
         _l("Contact details"), description=_l("Shown only to buyers you choose, in an enquiry.")
     )
@@ -98,7 +102,8 @@ class ListingForm(FlaskForm):
             select(Patent).where(owned).order_by(Patent.publication_number).limit(500)
         )
         self.patent_ids.choices = [
-            (str(p.id), f"{p.publication_number} · {(p.title_zh or p.title_en or '')[:60]}") for p in patents
+            SelectChoice(str(p.id), f"{p.publication_number} · {(p.title_zh or p.title_en or '')[:60]}")
+            for p in patents
         ]
         mine = (
             or_(
@@ -111,8 +116,8 @@ class ListingForm(FlaskForm):
         projects = db.session.scalars(
             select(InnovationProject).where(mine).order_by(InnovationProject.id).limit(200)
         )
-        self.project_id.choices = [("", _l("— none —"))] + [
-            (str(p.id), p.title_zh or p.title) for p in projects
+        self.project_id.choices = [SelectChoice("", _l("— none —"))] + [
+            SelectChoice(str(p.id), p.title_zh or p.title) for p in projects
         ]
 
     def values(self) -> dict[str, Any]:

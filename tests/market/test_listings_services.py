@@ -28,6 +28,13 @@ from tests.market.listing_support import (
 )
 
 
+@pytest.fixture(autouse=True)
+def _english(app):
+    """Messages asserted below are the English ones."""
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        yield
+
+
 @pytest.fixture
 def seller(make_user):
     return make_seller(make_user)
