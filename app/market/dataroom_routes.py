@@ -5,6 +5,8 @@ Downloads are POSTs: opening a document writes to the access log, and a GET neve
 
 from __future__ import annotations
 
+import io
+
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -92,7 +94,10 @@ def document_download(document_id: int):
     if not path.is_file():
         abort(404)
     response = send_file(
-        path, mimetype=document.media_type, as_attachment=True, download_name=document.original_filename
+        io.BytesIO(path.read_bytes()),
+        mimetype=document.media_type,
+        as_attachment=True,
+        download_name=document.original_filename,
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 from flask import abort, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -126,7 +128,10 @@ def enquiry_attachment(message_id: int):
     if not path.is_file():
         abort(404)
     response = send_file(
-        path, mimetype=message.media_type, as_attachment=True, download_name=message.original_filename
+        io.BytesIO(path.read_bytes()),
+        mimetype=message.media_type,
+        as_attachment=True,
+        download_name=message.original_filename,
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

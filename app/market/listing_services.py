@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from flask_babel import gettext as _
@@ -23,6 +24,7 @@ from app.core.actors import system_actor
 from app.core.clock import clock
 from app.core.errors import Conflict, PermissionDenied
 from app.core.lifecycle import apply_transition
+from app.core.ticks import periodic
 from app.extensions import db
 from app.market import diligence
 from app.market import listing_states as states
@@ -345,6 +347,7 @@ def reopen(listing: Listing, actor: User) -> None:
     _transition(listing, "reopen", actor)
 
 
+@periodic("listings.expire", every=timedelta(minutes=5))
 def expire_due_listings(actor: User | None = None) -> int:
     """Published listings past their end date expire; returns how many (idempotent)."""
     actor = actor or system_actor()
