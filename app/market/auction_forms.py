@@ -135,3 +135,12 @@ def _aware(value: dt.datetime, tz: ZoneInfo) -> dt.datetime:
 
 class RetractForm(FlaskForm):
     reason = StringField(_l("Reason (shown to the bidder)"), validators=[DataRequired(), Length(max=1000)])
+
+
+class SecondChanceForm(FlaskForm):
+    price = StringField(
+        _l("Price offered to the top bidder"),
+        validators=[DataRequired(), Length(max=40)],
+        description=MONEY_HELP,
+    )
+    message = TextAreaField(_l("Message (optional)"), validators=[Optional(), Length(max=2000)])

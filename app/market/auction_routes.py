@@ -15,6 +15,7 @@ from sqlalchemy.exc import OperationalError
 from app.accounts.permissions import admin_required, is_admin, login_required
 from app.core.actors import system_actor
 from app.core.errors import DomainError, NotFound
+from app.core.money import MoneyError, parse_money
 from app.core.navigation import NavItem, add_nav_item
 from app.extensions import db
 from app.market import auction_display as display
@@ -22,7 +23,7 @@ from app.market import auction_engine as engine
 from app.market import auction_services as services
 from app.market import auction_states as states
 from app.market import bp
-from app.market.auction_forms import AuctionSettingsForm, BidForm, RetractForm
+from app.market.auction_forms import AuctionSettingsForm, BidForm, RetractForm, SecondChanceForm
 from app.market.auction_jobs import enqueue_close_if_due
 from app.market.auction_models import Auction, AuctionBid
 from app.market.listing_models import Listing
@@ -103,6 +104,7 @@ def _detail(auction: Auction, form: BidForm | None = None, status: int = 200):
         extensions=display.extensions(auction),
         form=form or BidForm(),
         retract_form=RetractForm() if is_admin(current_user) else None,
+        second_chance_form=_second_chance_form(auction),
         seller_side=seller_side,
     )
     return page, status
@@ -190,3 +192,32 @@ def auction_retract(auction_id: int, bid_id: int):
         db.session.rollback()
         flash(error.message, "error")
     return redirect(url_for("market.auction_detail", auction_id=auction_id))
+
+
+def _second_chance_form(auction: Auction) -> SecondChanceForm | None:
+    if auction.status != states.RESERVE_NOT_MET or not is_seller(current_user, auction.listing):
+        return None
+    form = SecondChanceForm()
+    if not form.is_submitted():
+        form.price.data = f"{auction.reserve_price or auction.hammer_price:.2f}"
+    return form
+
+
+@bp.post("/auctions/<int:auction_id>/second-chance")
+@login_required
+def auction_second_chance(auction_id: int):
+    auction = viewable_auction(auction_id)
+    form = SecondChanceForm()
+    if not form.validate_on_submit():
+        flash(_("Enter the price you offer."), "error")
+        return redirect(url_for("market.auction_detail", auction_id=auction_id))
+    try:
+        price = parse_money(form.price.data, auction.currency)
+        offer = services.second_chance_offer(auction.id, current_user, price, form.message.data)
+        db.session.commit()
+    except (DomainError, MoneyError) as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("market.auction_detail", auction_id=auction_id))
+    flash(_("Your offer was sent to the top bidder."), "success")
+    return redirect(url_for("market.listing_offers", listing_id=offer.listing_id))

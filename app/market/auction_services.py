@@ -29,6 +29,7 @@ from app.extensions import db
 from app.market import auction_engine as engine
 from app.market import auction_notices as notices
 from app.market import auction_states as states
+from app.market.auction_locking import begin_write_transaction
 from app.market.auction_models import (
     Auction,
     AuctionBid,
@@ -37,7 +38,7 @@ from app.market.auction_models import (
     AuctionRetraction,
 )
 from app.market.listing_models import Listing
-from app.market.listing_services import can_manage
+from app.market.listing_services import can_manage, is_seller
 from app.market.listing_states import PUBLISHED
 from app.market.qualification import bidder_qualification
 
@@ -85,23 +86,9 @@ class NotQualified(PermissionDenied):
 # ---- locking ---------------------------------------------------------------------------------------
 
 
-def _begin_write_transaction() -> None:
-    """SQLite: take the database's write lock before reading, so no other bid interleaves.
-
-    pysqlite opens transactions lazily (before the first INSERT/UPDATE), so a transaction already
-    in progress has written and therefore holds the write lock; otherwise start one now.
-    """
-    connection = db.session.connection()
-    if connection.dialect.name != "sqlite":
-        return
-    raw = connection.connection.driver_connection
-    if not raw.in_transaction:
-        raw.execute("BEGIN IMMEDIATE")
-
-
 def lock_auction(auction_id: int) -> Auction:
     """The auction, locked until the transaction ends, with its columns as committed last."""
-    _begin_write_transaction()
+    begin_write_transaction()
     auction = db.session.scalars(
         select(Auction)
         .where(Auction.id == auction_id)
@@ -363,7 +350,7 @@ def _bid_payload(bid: AuctionBid) -> dict:
 
 def _claim_close(auction_id: int, now: dt.datetime) -> bool:
     """The conditional UPDATE only one closer can win: the auction is live, ended, not yet claimed."""
-    _begin_write_transaction()
+    begin_write_transaction()
     result = db.session.execute(
         update(Auction)
         .where(
@@ -414,19 +401,45 @@ def _outcome_details(auction: Auction) -> dict:
 
 
 def _create_deal(auction: Auction, actor: User) -> None:
+    """The deal at the hammer price on the listing's own terms (it also reserves the listing)."""
     from app.market.deal_services import create_deal
 
     listing = auction.listing
-    terms = {**listing.terms_snapshot(), "auction_id": auction.id, "auction_kind": auction.kind}
     deal = create_deal(
         listing=listing,
         buyer=db.session.get(User, auction.winner_id),
-        terms=terms,
+        terms=listing.terms_snapshot(),
         price=auction.money(auction.hammer_price),
         origin="auction",
         actor=actor,
     )
     auction.deal_id = deal.id
+
+
+def second_chance_offer(auction_id: int, actor: User, price: Money, message: str | None = None):
+    """Reserve not met: the seller offers the top bidder a deal through the negotiation (an Offer)."""
+    from app.market.offer_services import make_offer
+
+    auction = lock_auction(auction_id)
+    if not is_seller(actor, auction.listing):
+        raise PermissionDenied(_("Only the seller may make a second-chance offer."))
+    states.AUCTION_LIFECYCLE.next_status(auction.status, "second_chance")  # 409 naming the status
+    offer = make_offer(
+        listing=auction.listing,
+        buyer=db.session.get(User, auction.winner_id),
+        price=price,
+        actor=actor,
+        message=message,
+        second_chance=True,
+    )
+    apply_transition(
+        states.AUCTION_LIFECYCLE,
+        auction,
+        "second_chance",
+        actor=actor,
+        details={"offer_id": offer.id, "price": str(offer.price_amount), "currency": offer.currency},
+    )
+    return offer
 
 
 def due_auction_ids(now: dt.datetime) -> list[int]:

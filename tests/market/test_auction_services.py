@@ -17,6 +17,7 @@ from app.extensions import db
 from app.market import auction_display as display
 from app.market import auction_services as services
 from app.market import auction_states as states
+from app.market.auction_jobs import close_auction_job
 from app.market.auction_models import AuctionBid, AuctionExtension
 from app.market.qualification import bidder_qualification
 from tests.market.auction_support import accept_nda, bid, make_auction, make_bidder, make_seller
@@ -292,3 +293,54 @@ def test_sealed_bids_hidden_until_close(app, frozen_clock, seller, make_user):
     assert (closed.winner_id, closed.hammer_price) == (alice.id, D("80000"))
     revealed = display.history(auction, bob)
     assert [row.amount for row in revealed] == [Money(D("80000")), Money(D("70000")), Money(D("50000"))]
+
+
+def test_award_creates_the_deal_at_the_hammer_price(app, frozen_clock, seller, make_user):
+    from app.market.deal_models import Deal
+
+    auction = make_auction(seller, reserve="40000")
+    alice, bob = make_bidder(make_user, auction), make_bidder(make_user, auction)
+    bid(auction, alice, "50000")
+    bid(auction, bob, "45000")
+    _end(frozen_clock, auction)
+    assert close_auction_job(auction.id)
+    db.session.expire_all()
+    closed = db.session.get(type(auction), auction.id)
+    assert closed.status == states.AWARDED
+    deal = db.session.get(Deal, closed.deal_id)
+    assert (deal.origin, deal.buyer_id, deal.price_amount) == ("auction", alice.id, D("46000"))
+    assert deal.terms == auction.listing.terms_snapshot()
+    assert auction.listing.status == "under_offer"
+    kinds = {
+        user.id: db.session.scalars(select(Notification.kind).where(Notification.user_id == user.id)).all()
+        for user in (alice, bob, seller)
+    }
+    assert "auction_won" in kinds[alice.id]
+    assert "auction_lost" in kinds[bob.id]
+    assert "auction_sold" in kinds[seller.id]
+    assert "auction.award" in kinds_of_audit(auction.id)
+    assert verify_chain() is None
+
+
+def test_second_chance_offer_after_reserve_not_met(app, frozen_clock, seller, make_user):
+    from app.market.offer_models import Offer
+
+    auction = make_auction(seller, reserve="100000")
+    alice = make_bidder(make_user, auction)
+    bid(auction, alice, "60000")
+    _end(frozen_clock, auction)
+    services.close_auction(auction.id, system_actor())
+    db.session.commit()
+    with pytest.raises(PermissionDenied):
+        services.second_chance_offer(auction.id, alice, Money(D("90000")))
+    db.session.rollback()
+    with app.test_request_context():  # the offer's notices link with url_for
+        offer = services.second_chance_offer(
+            auction.id, seller, Money(D("90000")), "Shall we meet at 90,000?"
+        )
+    db.session.commit()
+    assert isinstance(offer, Offer)
+    assert (offer.buyer_id, offer.price_amount, offer.made_by_side) == (alice.id, D("90000"), "seller")
+    assert db.session.get(type(auction), auction.id).status == states.SECOND_CHANCE
+    with pytest.raises(Conflict):
+        services.second_chance_offer(auction.id, seller, Money(D("90000")))
