@@ -249,13 +249,13 @@ def start_gunicorn(url: str) -> tuple[subprocess.Popen, int]:
     server = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603
     import requests
 
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
-            if requests.get(f"http://127.0.0.1:{port}/api/v1/auctions", timeout=2).status_code == 200:
+            if requests.get(f"http://127.0.0.1:{port}/api/v1/auctions", timeout=30).status_code == 200:
                 return server, port
-        except requests.ConnectionError:
-            time.sleep(0.2)
+        except requests.RequestException:
+            time.sleep(0.5)
     server.kill()
     raise RuntimeError("gunicorn did not start")
 
@@ -405,7 +405,10 @@ def bench(backend: str, mode: str, pg_url: str, per_bidder: int) -> None:
                     elapsed = http_bidders(port, auction_id, bidder_ids, tokens, per_bidder, run)
                 finally:
                     server.send_signal(signal.SIGTERM)
-                    server.wait(timeout=30)
+                    try:
+                        server.wait(timeout=30)
+                    except subprocess.TimeoutExpired:
+                        server.kill()
             found = anomalies(url, auction_id, run)
         finally:
             drop()

@@ -76,6 +76,10 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["auction_panel_for"] = auction_panel_for
     app.jinja_env.globals["bid_form"] = BidForm
     add_nav_item(NavItem("market.auction_index", _l("Auctions"), lambda user: True, order=46))
+    from app.core.seed import add_seed_step
+    from app.market.auction_seed import seed_auctions
+
+    add_seed_step("market auctions", 90, seed_auctions)  # after the listing (60) and deal seeds
 
 
 @bp.get("/auctions")
