@@ -4,10 +4,23 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional
 
-EXPIRY_CHOICES = [("3", _l("3 days")), ("7", _l("7 days")), ("14", _l("14 days")), ("30", _l("30 days"))]
+EXPIRY_CHOICES = [
+    SelectChoice("3", _l("3 days")),
+    SelectChoice("7", _l("7 days")),
+    SelectChoice("14", _l("14 days")),
+    SelectChoice("30", _l("30 days")),
+]
 MONEY_HELP = _l("For example 125000, 125,000.00 or 12.5万.")
 
 
@@ -23,7 +36,7 @@ class OfferForm(FlaskForm):
     term_months = StringField(
         _l("Term in months"), description=_l("Leave empty for the rest of the patent term.")
     )
-    royalty_rate = StringField(_l("Running royalty (% of net sales)"))
+    royalty_rate = StringField(_l("Running royalty (percentage of net sales)"))
     minimum_annual_royalty = StringField(_l("Minimum annual royalty"), description=MONEY_HELP)
     sublicensing = BooleanField(_l("The licensee may grant sublicences"))
     message = TextAreaField(_l("Message to the other side"), validators=[Length(max=2000)])
@@ -47,7 +60,10 @@ class RejectForm(FlaskForm):
 
 
 class DraftContractForm(FlaskForm):
-    language = SelectField(_l("Contract language"), choices=[("zh", _l("Chinese")), ("en", _l("English"))])
+    language = SelectField(
+        _l("Contract language"),
+        choices=[SelectChoice("zh", _l("Chinese")), SelectChoice("en", _l("English"))],
+    )
 
 
 class SignForm(FlaskForm):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import force_locale
 
 from app.core.i18n import format_moment, format_money_exact
@@ -116,6 +116,12 @@ def party_name(user) -> str:
     return f"{user.display_name} ({organisation})" if organisation else user.display_name
 
 
+def site_path(endpoint: str, **values) -> str:
+    """A path inside the site, also from ticks and jobs that have no request to build URLs from."""
+    script_root = current_app.config.get("APPLICATION_ROOT", "/")
+    return current_app.url_map.bind("localhost", script_name=script_root).build(endpoint, values)
+
+
 def recipient_locale(user) -> str:
     return user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
 
@@ -131,7 +137,7 @@ def notify_offer(user, kind: str, offer, dedupe_key: str | None = None, **extra)
             "who": party_name(offer.made_by),
             **extra,
         }
-    notify(user, kind, params, url_for("market.listing_offers", listing_id=listing.id), dedupe_key)
+    notify(user, kind, params, site_path("market.listing_offers", listing_id=listing.id), dedupe_key)
 
 
 def notify_deal(user, kind: str, deal, dedupe_key: str | None = None, **extra) -> None:
@@ -142,4 +148,4 @@ def notify_deal(user, kind: str, deal, dedupe_key: str | None = None, **extra) -
             "price": money_text(deal.price_amount, deal.currency),
             **{key: str(value) for key, value in extra.items()},
         }
-    notify(user, kind, params, url_for("market.deal_detail", deal_id=deal.id), dedupe_key)
+    notify(user, kind, params, site_path("market.deal_detail", deal_id=deal.id), dedupe_key)
