@@ -13,6 +13,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.accounts.permissions import admin_required, login_required
+from app.catalogue.display import publication_display
 from app.catalogue.models import Patent
 from app.catalogue.validation import ValidationFailed
 from app.core.errors import DomainError
@@ -67,6 +68,7 @@ def init_app(app) -> None:
         mechanism_label=lambda value: str(MECHANISM_LABELS.get(value, value)),
         contact_label=lambda value: str(CONTACT_LABELS.get(value, value)),
         range_bar=range_bar,
+        publication_display=publication_display,
     )
     listing_search.register()
     from app.market import listing_nav
