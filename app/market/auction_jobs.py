@@ -7,10 +7,8 @@ time, so one failure never holds back the others), under the platform's system a
 from __future__ import annotations
 
 import logging
-from contextlib import contextmanager
 from datetime import timedelta
 
-from flask import current_app, has_request_context
 from sqlalchemy import select, update
 
 from app.core import jobs
@@ -30,21 +28,10 @@ log = logging.getLogger(__name__)
 ENDING_SOON = timedelta(hours=1)
 
 
-@contextmanager
-def url_context():
-    """Deal notices build their links with url_for, which needs a request outside of one."""
-    if has_request_context():
-        yield
-        return
-    with current_app.test_request_context(base_url=current_app.config["PUBLIC_BASE_URL"]):
-        yield
-
-
 def close_auction_job(auction_id: int) -> bool:
     """Close one ended auction if nobody has (idempotent); True when this call closed it."""
     try:
-        with url_context():
-            closed = close_auction(auction_id, system_actor()) is not None
+        closed = close_auction(auction_id, system_actor()) is not None
         db.session.commit()
     except Exception:
         db.session.rollback()

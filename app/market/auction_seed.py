@@ -27,7 +27,6 @@ from app.extensions import db
 from app.market import auction_services as services
 from app.market import dataroom
 from app.market import seed as listing_seed
-from app.market.auction_jobs import url_context
 from app.market.listing_models import Listing, ListingPatent
 
 BIDDERS = (listing_seed.BUYER, COMPANY)
@@ -101,8 +100,7 @@ def _run(spec: DemoAuction, listing: Listing, owner: User, bidders: list[User]) 
         else:
             clock.unfreeze()
     if spec.close:
-        with url_context():
-            services.close_auction(auction.id, system_actor())
+        services.close_auction(auction.id, system_actor())
 
 
 def seed_auctions(echo: Callable[[str], None]) -> None:
