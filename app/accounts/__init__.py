@@ -7,7 +7,9 @@ def register(app: Flask) -> None:
     from app.accounts import auth, organisation_routes, recovery_routes  # noqa: F401  (loaders, views)
     from app.accounts.admin import bp as admin_bp
     from app.accounts.routes import bp
+    from app.accounts.settings import configure_account_settings
 
+    configure_account_settings(app)
     app.register_blueprint(bp)
     app.register_blueprint(admin_bp)
     _add_navigation()

@@ -10,7 +10,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from app.accounts.models import Organisation, OrganisationReview, User
-from app.accounts.tokens import RESET_MAX_AGE, email_verification_token, password_reset_token
+from app.accounts.tokens import email_verification_token, password_reset_token
 from app.core.mail import send_mail
 
 
@@ -72,7 +72,7 @@ def send_already_registered_email(user: User) -> None:
 
 def send_password_reset_email(user: User) -> None:
     def compose() -> Letter:
-        minutes = current_app.config.get("PASSWORD_RESET_MAX_AGE", RESET_MAX_AGE) // 60
+        minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
         return Letter(
             _("Reset your IPEX password"),
             [
