@@ -38,7 +38,7 @@ def users():
     return render_template("admin/users.html", page=page, term=term)
 
 
-@bp.route("/users/<int:user_id>")
+@bp.route("/users/<id:user_id>")
 def user_detail(user_id: int):
     user = db.get_or_404(User, user_id)
     events = db.session.scalars(
@@ -70,7 +70,7 @@ def _run(action, success_message: str) -> bool:
     return True
 
 
-@bp.route("/users/<int:user_id>/roles", methods=["POST"])
+@bp.route("/users/<id:user_id>/roles", methods=["POST"])
 def change_role(user_id: int):
     user = db.get_or_404(User, user_id)
     form = RoleChangeForm()
@@ -88,7 +88,7 @@ def change_role(user_id: int):
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 
-@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@bp.route("/users/<id:user_id>/active", methods=["POST"])
 def change_active(user_id: int):
     user = db.get_or_404(User, user_id)
     form = ReasonForm()
@@ -122,7 +122,7 @@ def organisations():
     )
 
 
-@bp.route("/organisations/<int:organisation_id>/verification", methods=["POST"])
+@bp.route("/organisations/<id:organisation_id>/verification", methods=["POST"])
 def change_verification(organisation_id: int):
     """Approve the papers (verified badge) or reject them / withdraw the badge with a reason."""
     organisation = db.get_or_404(Organisation, organisation_id)

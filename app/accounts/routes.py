@@ -241,7 +241,7 @@ def create_token():
     return _render_profile(new_token=plaintext, status=201)
 
 
-@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@bp.route("/account/tokens/<id:token_id>/revoke", methods=["POST"])
 @login_required
 def revoke_token(token_id: int):
     try:
