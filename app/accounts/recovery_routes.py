@@ -7,7 +7,11 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.accounts.emails import send_password_reset_email, send_verification_email
+from app.accounts.emails import (
+    send_password_changed_email,
+    send_password_reset_email,
+    send_verification_email,
+)
 from app.accounts.forms import ConfirmForm, ForgotPasswordForm, ResetPasswordForm
 from app.accounts.permissions import login_required
 from app.accounts.routes import apply_field_errors, bp, config_limit, submitted_email_key
@@ -54,7 +58,7 @@ def reset_password_page(token: str):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            reset_password(token, form.password.data)
+            user = reset_password(token, form.password.data)
         except DomainError as error:
             db.session.rollback()
             apply_field_errors(form, error)
@@ -63,6 +67,7 @@ def reset_password_page(token: str):
             return _invalid_link(error, "reset_invalid")
         else:
             db.session.commit()
+            send_password_changed_email(user)
             flash(_("Your password has been changed. Log in with the new one."), "success")
             return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_password.html", form=form), 400 if form.errors else 200

@@ -131,6 +131,7 @@ def test_password_reset_link_works_once_and_ends_other_sessions(app, client, mak
     response = client.post(link, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert response.headers["Location"] == "/login"
     assert other_browser.get("/account").status_code == 302
+    assert last_message(user.email).subject == "您的 IPEX 密码已更改"
     again = client.post(link, data={"password": "another-pass-99", "confirm": "another-pass-99"})
     assert again.status_code == 400
     assert client.post("/login", data={"email": user.email, "password": NEW_PASSWORD}).status_code == 302
