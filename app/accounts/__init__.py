@@ -38,3 +38,12 @@ def _add_navigation() -> None:
     add_nav_item(
         NavItem("accounts.password", _l("Change password"), is_authenticated, menu="account", order=20)
     )
+    add_nav_item(
+        NavItem(
+            "accounts.organisation",
+            _l("Organisation verification"),
+            lambda user: is_authenticated(user) and user.organisation_id is not None,
+            menu="account",
+            order=15,
+        )
+    )
