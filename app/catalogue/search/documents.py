@@ -13,9 +13,10 @@ from dataclasses import asdict, dataclass, field
 
 from app.catalogue import classification
 from app.catalogue.search.attrs import Attrs, document_key, rowid
+from app.catalogue.search.lookup import number_tokens
 from app.catalogue.search.tokens import tokenize
 
-TOKENIZER_VERSION = 1  # bump when tokens change: `flask catalogue reindex --rebuild` re-creates the index
+TOKENIZER_VERSION = 2  # bump when tokens change: `flask catalogue reindex --rebuild` re-creates the index
 MAX_BODY_PART = 2000  # characters indexed per body field (long first claims are cut)
 POSITION_GAP = 100  # keeps phrases from running across fields in a tsvector
 PG_MAX_POSITION = 16383
@@ -31,6 +32,7 @@ class Source:
     bodies: tuple[str, ...] = ()
     parties: tuple[str, ...] = ()
     codes: tuple[str, ...] = ()  # normalised IPC/CPC codes (any level), main first
+    numbers: tuple[str, ...] = ()  # canonical publication and application numbers
     label: str | None = None  # shown beside the title: "CN 118866379 A", an organisation
     jurisdiction: str | None = None
     legal_status: str | None = None
@@ -96,6 +98,7 @@ def meta_tokens(source: Source) -> list[str]:
             tokens.append(f"_{name}_{value.lower()}")
     for code in source.codes:
         tokens.extend(t for t in code_tokens(code) if t not in tokens)
+    tokens += number_tokens(*source.numbers)
     if source.main_class:
         tokens.extend(f"_m_{level.lower()}" for level in {source.main_class[0], source.main_class})
     tokens += date_tokens("f", source.filing_date) + date_tokens("g", source.grant_date)

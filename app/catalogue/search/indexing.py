@@ -45,6 +45,8 @@ def patent_source(patent: Patent) -> Source:
         for c in sorted(patent.classifications, key=lambda c: (not c.is_main, c.scheme != "ipc", c.position))
     ]
     owners = patent.party_names("owner") + patent.party_names("applicant")
+    if patent.organisation is not None:  # the registering organisation is an owner's other name
+        owners.append(patent.organisation.name)
     label = f"{patent.jurisdiction} {patent.publication_number.removeprefix(patent.jurisdiction)} {patent.kind_code or ''}"
     return Source(
         doc_type="patent",
@@ -53,6 +55,7 @@ def patent_source(patent: Patent) -> Source:
         bodies=tuple(t for t in (patent.abstract_zh, patent.abstract_en, patent.first_claim) if t),
         parties=tuple(dict.fromkeys(owners)),
         codes=tuple(dict.fromkeys(codes)),
+        numbers=(patent.publication_number, patent.application_number),
         label=label.strip(),
         jurisdiction=patent.jurisdiction,
         legal_status=patent.legal_status,
@@ -103,7 +106,7 @@ def expert_source(expert: Expert) -> Source:
 
 
 _LOADERS = {
-    "patent": (Patent, (Patent.classifications, Patent.parties), patent_source),
+    "patent": (Patent, (Patent.classifications, Patent.parties, Patent.organisation), patent_source),
     "project": (InnovationProject, (InnovationProject.patents,), project_source),
     "expert": (Expert, (Expert.specialties,), expert_source),
 }

@@ -1,0 +1,243 @@
+"""Search by patent number, by an IPC/CPC code typed as a keyword, across Chinese and English, and
+by owner name prefix and other names: on the service, the page, the API and the export."""
+
+import datetime as dt
+import json
+import re
+
+import pytest
+
+from app.accounts.models import Organisation
+from app.catalogue.models import Patent, PatentClassification, PatentParty
+from app.catalogue.search import SearchQuery, index_patents, search
+from app.extensions import db
+
+D = dt.date
+
+# key, publication number, kind, application number, title, abstract, codes, owner
+PATENTS = [
+    (
+        "lithium_cn",
+        "CN116306153",
+        "A",
+        "CN201910123456.X",
+        "一种锂电池",
+        "锂电池的正极材料。",
+        ["H01M 10/0525"],
+        "浙江大学",
+    ),
+    (
+        "semi_us",
+        "US8926509",
+        "B2",
+        None,
+        "Semiconductor device",
+        "A semiconductor wafer.",
+        ["H01L 21/02"],
+        "Intel",
+    ),
+    (
+        "engine_us",
+        "US8420021",
+        "B2",
+        None,
+        "Internal combustion engine",
+        "Pistons.",
+        ["F02B 75/00"],
+        "Toyota",
+    ),
+    (
+        "decoy_us",
+        "US9000001",
+        "B2",
+        None,
+        "Engine cover",
+        "Improves on US 8,420,021 and 116306153.",
+        ["F02B 77/00"],
+        "Ford",
+    ),
+    (
+        "semi_cn",
+        "CN117000001",
+        "A",
+        None,
+        "半导体器件的制造方法",
+        "一种半导体器件。",
+        ["H01L 21/02"],
+        "浙江大学技术转移中心",
+    ),
+    (
+        "battery_us",
+        "US9100001",
+        "B2",
+        None,
+        "Lithium battery pack",
+        "Batteries in a pack.",
+        ["H01M 10/42"],
+        "Acme",
+    ),
+    (
+        "engine_cn",
+        "CN117000002",
+        "A",
+        None,
+        "发动机冷却系统",
+        "一种发动机的冷却装置。",
+        ["F01P 3/00"],
+        "吉利汽车",
+    ),
+    ("registered", "US9100002", "B2", None, "Valve seat", "A valve seat.", ["F16K 1/42"], "Acme Valves"),
+]
+
+
+@pytest.fixture
+def patents(app):
+    organisation = Organisation(name="浙江大学技术转移中心")
+    db.session.add(organisation)
+    made = {}
+    for i, (key, number, kind, application, title, abstract, codes, owner) in enumerate(PATENTS):
+        chinese = number.startswith("CN")
+        patent = Patent(
+            jurisdiction=number[:2],
+            publication_number=number,
+            application_number=application,
+            kind_code=kind,
+            patent_type="invention",
+            title_zh=title if chinese else None,
+            title_en=None if chinese else title,
+            abstract_zh=abstract if chinese else None,
+            abstract_en=None if chinese else abstract,
+            legal_status="granted",
+            filing_date=D(2015, 1, 1) + dt.timedelta(days=i),
+            moderation_status="published",
+        )
+        patent.classifications = [
+            PatentClassification(
+                scheme="ipc", code=c, search_key=c, subclass=c[:4], is_main=j == 0, position=j
+            )
+            for j, c in enumerate(codes)
+        ]
+        patent.parties = [PatentParty(role="owner", name=owner, sequence=0)]
+        if key == "registered":  # registered on the platform by the organisation's account
+            patent.organisation = organisation
+        db.session.add(patent)
+        made[key] = patent
+    db.session.flush()
+    index_patents(db.session, [p.id for p in made.values()])
+    db.session.commit()
+    return made
+
+
+def keys(patents, **query) -> list[str]:
+    by_id = {p.id: key for key, p in patents.items()}
+    return [by_id[h.record_id] for h in search(db.session, SearchQuery(types=("patent",), **query)).hits]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("116306153", "lithium_cn"),
+        ("CN 116306153 A", "lithium_cn"),
+        ("CN116306153A", "lithium_cn"),
+        ("ZL201910123456.X", "lithium_cn"),
+        ("201910123456.X", "lithium_cn"),
+        ("201910123456.7", "lithium_cn"),  # a mistyped check digit: the body names the application
+        ("CN201910123456.7", "lithium_cn"),
+        ("201910123456", "lithium_cn"),
+        ("US8926509", "semi_us"),
+        ("US 8,926,509 B2", "semi_us"),
+        ("8420021", "engine_us"),
+        ("US 8,420,021", "engine_us"),
+        ("８４２００２１", "engine_us"),  # full-width digits from a Chinese input method
+    ],
+)
+def test_a_number_in_any_common_form_puts_its_patent_first(patents, text, expected):
+    assert keys(patents, text=text)[0] == expected
+
+
+def test_a_number_mentioned_in_other_records_still_finds_them_after_the_patent(patents):
+    assert keys(patents, text="US 8,420,021")[:2] == ["engine_us", "decoy_us"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("H01M", {"lithium_cn", "battery_us"}),
+        ("h01m 10/05", {"lithium_cn"}),
+        ("H01M 10/05", {"lithium_cn"}),
+        ("H01L", {"semi_us", "semi_cn"}),
+        ("H01M pack", {"battery_us"}),
+    ],
+)
+def test_a_classification_code_typed_as_a_keyword_acts_as_the_filter(patents, text, expected):
+    assert set(keys(patents, text=text)) == expected
+    code = text.split(" pack")[0]
+    if text.endswith("pack"):
+        assert set(keys(patents, text="pack", classification=code)) == expected
+    else:
+        assert set(keys(patents, classification=code)) == expected
+
+
+def test_number_first_on_the_page_the_api_and_the_export(client, patents):
+    engine = patents["engine_us"]
+    html = client.get("/catalogue/search", query_string={"q": "US 8,420,021"}).get_data(as_text=True)
+    assert re.findall(r'href="/patents/(\d+)"', html)[0] == str(engine.id)
+    listed = client.get("/api/v1/patents", query_string={"q": "8420021"}).get_json()
+    assert listed["items"][0]["id"] == engine.id
+    exported = client.get("/catalogue/export", query_string={"q": "US8420021", "format": "json"})
+    assert exported.status_code == 200
+    assert json.loads(exported.get_data(as_text=True))["records"][0]["publication_number"] == "US8420021"
+
+
+@pytest.mark.parametrize(
+    ("text", "same_language", "other_language"),
+    [
+        ("电池", ["lithium_cn"], ["battery_us"]),
+        ("半导体", ["semi_cn"], ["semi_us"]),
+        ("发动机", ["engine_cn"], ["engine_us", "decoy_us"]),
+        ("lithium battery", ["battery_us"], ["lithium_cn"]),
+        ("semiconductor", ["semi_us"], ["semi_cn"]),
+        ("engine", ["engine_us", "decoy_us"], ["engine_cn"]),
+    ],
+)
+def test_cross_language_hits_rank_below_same_language_hits_of_equal_strength(
+    patents, text, same_language, other_language
+):
+    found = keys(patents, text=text)
+    assert set(found[: len(same_language)]) == set(same_language)
+    assert set(found[len(same_language) :]) == set(other_language)
+
+
+def test_cross_language_on_the_page(client, patents):
+    html = client.get("/catalogue/search", query_string={"q": "电池"}).get_data(as_text=True)
+    assert f'href="/patents/{patents["battery_us"].id}"' in html
+    assert "<mark>battery</mark>" in html or "<mark>Lithium battery</mark>" in html
+
+
+@pytest.mark.parametrize(
+    ("owner", "expected"),
+    [
+        ("浙江大学", {"lithium_cn", "semi_cn", "registered"}),  # exact, prefix, registering organisation
+        ("浙江大学技术", {"semi_cn", "registered"}),
+        ("Zhejiang University", {"lithium_cn", "semi_cn", "registered"}),  # the name in English
+        ("acme", {"battery_us", "registered"}),
+        ("Acme Val", {"registered"}),  # a word typed in part
+        ("吉利", {"engine_cn"}),
+    ],
+)
+def test_owner_filter_by_prefix_and_by_other_names(patents, owner, expected):
+    assert set(keys(patents, owner=owner)) == expected
+
+
+def test_same_results_on_every_strategy(patents, monkeypatch):
+    """Numbers and translations rank the same from stored titles and from engine queries."""
+    from app.catalogue.search import service
+
+    for text in ("US 8,420,021", "电池", "engine", "lithium battery"):
+        monkeypatch.setattr(service, "TITLE_CHECK_COST", 0.0)
+        expected = keys(patents, text=text)
+        monkeypatch.setattr(service, "TITLE_CHECK_LIMIT", 0)
+        assert keys(patents, text=text) == expected
+        monkeypatch.setattr(service, "COUNT_CAP", 0)
+        assert keys(patents, text=text) == expected
+        monkeypatch.undo()
