@@ -155,8 +155,7 @@ def write_sources(session: Session, sources: list[Source], backend=None) -> None
     if not sources:
         return
     backend = backend or backend_for(session)
-    postgres = backend.name == "postgresql"
-    session.execute(insert(SearchDocument), [documents.document_row(s, postgres) for s in sources])
+    session.execute(insert(SearchDocument), [documents.document_row(s) for s in sources])
     backend.add(sources)
 
 

@@ -275,7 +275,7 @@ def _title_tokens(row: Row) -> list[str]:
 
 def _among(backend, node: Node, hits: list[int]) -> set[int]:
     """Which of some hits (a short list) also match ``node``: one indexed query."""
-    within = Condition(f"d.fts_rowid IN ({', '.join(str(int(r)) for r in hits)})", {})
+    within = Condition(f"{{rowid}} IN ({', '.join(str(int(r)) for r in hits)})", {}, document=False)
     return set(backend.rowids(node, [within], None, len(hits)))
 
 
