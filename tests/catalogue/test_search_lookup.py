@@ -241,3 +241,53 @@ def test_same_results_on_every_strategy(patents, monkeypatch):
         monkeypatch.setattr(service, "COUNT_CAP", 0)
         assert keys(patents, text=text) == expected
         monkeypatch.undo()
+
+
+@pytest.fixture
+def phrases(app):
+    """Records whose Chinese text tempts an index into false phrase and field matches."""
+    rows = [
+        ("CN117100001", "离子电池隔膜", "一种隔膜。", "宁德时代"),  # "离子电" in the title
+        ("CN117100002", "隔膜材料", "锂离子电池的隔膜材料。", "比亚迪"),  # "离子电" in the body only
+        ("CN117100003", "电极材料", "离子，子电极分开。", "浙商集团"),  # 离子 and 子电 apart
+        ("CN117100004", "电极结构", "浙江大学提出的电极。", "国轩高科"),  # 浙 in the body, not the owner
+    ]
+    made = []
+    for number, title, abstract, owner in rows:
+        patent = Patent(
+            jurisdiction="CN",
+            publication_number=number,
+            kind_code="A",
+            patent_type="invention",
+            title_zh=title,
+            abstract_zh=abstract,
+            legal_status="pending",
+            filing_date=D(2020, 1, 1),
+            moderation_status="published",
+        )
+        patent.parties = [PatentParty(role="owner", name=owner, sequence=0)]
+        db.session.add(patent)
+        made.append(patent)
+    db.session.flush()
+    index_patents(db.session, [p.id for p in made])
+    db.session.commit()
+    return {p.publication_number: p.id for p in made}
+
+
+def numbers(phrases, **query) -> list[str]:
+    by_id = {v: k for k, v in phrases.items()}
+    return [by_id[h.record_id] for h in search(db.session, SearchQuery(types=("patent",), **query)).hits]
+
+
+def test_chinese_phrases_match_only_adjacent_characters_title_first(phrases):
+    """PostgreSQL answers 3-character phrases from trigram lexemes and title tiers from title
+    lexemes; SQLite from bigram phrases in columns: the same hits in the same order."""
+    assert numbers(phrases, text="离子电") == ["CN117100001", "CN117100002"]
+    assert numbers(phrases, text="锂离子电") == ["CN117100002"]
+    assert numbers(phrases, text="离子电池隔膜") == ["CN117100001"]
+    assert numbers(phrases, text="子电极") == ["CN117100003"]  # but its 离子 and 子电 are apart
+
+
+def test_owner_prefix_looks_at_owner_names_only(phrases):
+    assert numbers(phrases, owner="浙") == ["CN117100003"]
+    assert numbers(phrases, owner="浙江") == []
