@@ -25,7 +25,8 @@ ORDER_COLUMNS = {"newest": "sort_date", "remaining_term": "expiry_date", "value"
 @dataclass(frozen=True, slots=True)
 class Condition:
     """An exact SQL condition on the search_documents row ``d`` (date bounds, market filters),
-    or, with ``document=False``, on the index rowid alone (packed facet values)."""
+    or, with ``document=False``, on the index rowid alone (packed facet values, a list of hits),
+    written as ``{rowid}`` when the condition is not backend-specific."""
 
     sql: str
     params: dict
