@@ -291,3 +291,34 @@ def test_chinese_phrases_match_only_adjacent_characters_title_first(phrases):
 def test_owner_prefix_looks_at_owner_names_only(phrases):
     assert numbers(phrases, owner="浙") == ["CN117100003"]
     assert numbers(phrases, owner="浙江") == []
+
+
+def test_reindex_if_stale_rebuilds_an_index_of_older_tokens(patents, runner):
+    """An index written before numbers were tokens cannot find numbers: `--if-stale` rebuilds it."""
+    from sqlalchemy import select, update
+
+    from app.catalogue.search import documents
+    from app.catalogue.search.indexing import is_stale
+    from app.catalogue.search.models import SearchDocument, SearchIndexEntry
+
+    assert not is_stale(db.session)
+    assert "current" in runner.invoke(args=["catalogue", "reindex", "--if-stale"]).output
+    newest = db.session.execute(select(SearchDocument).order_by(SearchDocument.id.desc()).limit(1)).scalar()
+    data = documents.unpack_source(newest.source)
+    db.session.execute(
+        update(SearchDocument).where(SearchDocument.id == newest.id).values(source=_packed_v1(data))
+    )
+    db.session.execute(db.delete(SearchIndexEntry))
+    db.session.commit()
+    assert is_stale(db.session)
+    assert "Indexed" in runner.invoke(args=["catalogue", "reindex", "--if-stale"]).output
+    db.session.expire_all()
+    assert not is_stale(db.session)
+    assert keys(patents, text="US 8,420,021")[0] == "engine_us"
+
+
+def _packed_v1(data: dict) -> bytes:
+    import json
+    import zlib
+
+    return zlib.compress(json.dumps({**data, "v": 1}, ensure_ascii=False).encode())

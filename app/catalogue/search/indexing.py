@@ -24,7 +24,7 @@ from app.catalogue.search import documents
 from app.catalogue.search.attrs import document_key
 from app.catalogue.search.backends import backend_for, chunked
 from app.catalogue.search.documents import Source
-from app.catalogue.search.models import SearchDocument
+from app.catalogue.search.models import SearchDocument, SearchIndexEntry
 
 # Enrichers add market and valuation facts to documents: fn(session, doc_type, record_ids) ->
 # {record_id: {"value_cny": Decimal, "price_cny": Decimal, "deal_types": ",assignment,licence,"}}.
@@ -186,6 +186,19 @@ def remove_records(session: Session, doc_type: str, ids: Iterable[int]) -> None:
         ).all()
         backend.remove(old)
         session.execute(delete(SearchDocument).where(SearchDocument.id.in_(chunk)))
+
+
+def is_stale(session: Session) -> bool:
+    """Whether the index was built by an older tokenizer (its documents say which) or, on
+    PostgreSQL, lacks the index rows of its documents: `flask catalogue reindex --if-stale`."""
+    blob = session.execute(select(SearchDocument.source).order_by(SearchDocument.id.desc()).limit(1)).scalar()
+    if blob is None:
+        return False
+    if documents.unpack_source(blob).get("v") != documents.TOKENIZER_VERSION:
+        return True
+    if backend_for(session).name != "postgresql":
+        return False
+    return session.execute(select(SearchIndexEntry.fts_rowid).limit(1)).scalar() is None
 
 
 def rebuild(session: Session, progress: Callable[[str, int], None] | None = None) -> dict[str, int]:
