@@ -273,11 +273,21 @@ class PostgresBackend:
         """
         low, high = self.session.execute(
             text(
-                "SELECT (SELECT min(fts_rowid) FROM search_index), (SELECT max(fts_rowid) FROM search_index)"
+                "SELECT (SELECT min(fts_rowid) FROM search_index), (SELECT max(fts_rowid) FROM search_index),"
+                " set_config('enable_indexscan', 'off', true), set_config('enable_seqscan', 'off', true)"
             )
-        ).one()
-        if low is None:
-            return []
+        ).one()[:2]
+        try:
+            return [] if low is None else self._newest(node, conditions, cap, low, high)
+        finally:  # back to the session's own settings for the rest of the transaction
+            self.session.execute(
+                text(
+                    "SELECT set_config(name, reset_val, true) FROM pg_settings"
+                    " WHERE name IN ('enable_indexscan', 'enable_seqscan')"
+                )
+            )
+
+    def _newest(self, node: Node, conditions: list[Condition], cap: int, low: int, high: int) -> list[int]:
         where, params = _where(conditions, "i.fts_rowid")
         params.update(match=to_tsquery(node))
         matching = f"{self._from(conditions, None)}{where}"
@@ -294,19 +304,13 @@ class PostgresBackend:
         span = high + 1 - low
         width = span if expected <= 2 * cap else max(1, int(span * 2 * cap / expected))
         top = high + 1
-        self.session.execute(text("SET LOCAL enable_indexscan = off"))
-        self.session.execute(text("SET LOCAL enable_seqscan = off"))
-        try:
-            while len(found) < cap and top > low:
-                bottom = max(low, top - width)
-                params.update(lo=bottom, hi=top, limit=cap - len(found))
-                # One window over everything needs no range: a bitmap of the whole rowid index costs.
-                sql = whole if (bottom, top) == (low, high + 1) else window
-                found += self.session.execute(sql, params).scalars()
-                top, width = bottom, width * 4
-        finally:
-            self.session.execute(text("SET LOCAL enable_indexscan TO DEFAULT"))
-            self.session.execute(text("SET LOCAL enable_seqscan TO DEFAULT"))
+        while len(found) < cap and top > low:
+            bottom = max(low, top - width)
+            params.update(lo=bottom, hi=top, limit=cap - len(found))
+            # One window over everything needs no range: a bitmap of the whole rowid index costs.
+            sql = whole if (bottom, top) == (low, high + 1) else window
+            found += self.session.execute(sql, params).scalars()
+            top, width = bottom, width * 4
         return found
 
     def remove(self, rows: list) -> None:
