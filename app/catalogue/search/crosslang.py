@@ -244,10 +244,15 @@ def _singulars(word: str) -> list[str]:
     return [word[:-1]] if word.endswith("s") and not word.endswith("ss") else []
 
 
+# Last words that take no plural: elements, gerunds, mass nouns (a plural would only slow queries).
+_NO_PLURAL = re.compile(r"(?:ium|ing|ware|ics|data|information|equipment|research|s)$")
+
+
 def _with_plurals(phrases: list[str]) -> list[str]:
     out: list[str] = []
     for phrase in phrases:
-        out += [phrase] if phrase.split()[-1] in EN_STOP else [phrase, plural(phrase)]
+        last = phrase.split()[-1]
+        out += [phrase] if last in EN_STOP or _NO_PLURAL.search(last) else [phrase, plural(phrase)]
     return list(dict.fromkeys(out))
 
 
