@@ -217,9 +217,9 @@ def _types_node(types: tuple[str, ...]) -> Node | None:
 # --- ranking --------------------------------------------------------------------------------
 
 
-def _tiers(plan: _TextPlan) -> list[Node | Not | None]:
-    """Conditions for "exactly these of the first units are in the title", most units first
-    (``Not(None, x)`` reads "none of x"): a hit's strength."""
+def _tiers(plan: _TextPlan) -> list[list[tuple[list[Node], list[Node]]]]:
+    """A hit's strength: per tier, most title units first, the (present, absent) choices of the
+    first units in the title that make up that tier."""
     tiered = [in_column(u.node, "title") for u in plan.units[:TIERED_TERMS]]
     conditions: list = []
     for k in range(len(tiered), -1, -1):
