@@ -25,6 +25,7 @@ translations: $(VENV)/.runtime
 
 setup: $(VENV)/.runtime translations
 	$(BIN)/flask db upgrade
+	$(BIN)/flask catalogue reindex --if-stale
 	$(BIN)/flask seed-demo
 
 run: setup

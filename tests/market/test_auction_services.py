@@ -4,6 +4,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.accounts.models import Role
@@ -265,11 +266,12 @@ def test_history_aliases_and_hidden_maximums(english, make_user, seller):
     bid(english, alice, "50000")
     bid(english, bob, "30000")
     rows = display.history(english, bob)
-    assert [row.bidder for row in rows] == ["you", "Bidder A"]
+    you, bidder_a, bidder_b = _("you"), _("Bidder %(alias)s", alias="A"), _("Bidder %(alias)s", alias="B")
+    assert [row.bidder for row in rows] == [you, bidder_a]
     assert rows[0].amount == Money(D("30000"))
     assert rows[1].amount is None  # Alice's maximum stays secret
-    assert rows[0].leader_after == "Bidder A"
-    assert [row.bidder for row in display.history(english, seller)] == ["Bidder B", "Bidder A"]
+    assert rows[0].leader_after == bidder_a
+    assert [row.bidder for row in display.history(english, seller)] == [bidder_b, bidder_a]
     assert all(row.amount is None for row in display.history(english, seller))
 
 
