@@ -250,3 +250,12 @@ def test_status_notices_use_the_recipients_language(app, seller, patent, make_us
     params = dict(db.session.execute(select(Notification.user_id, Notification.params)).all())
     assert params[english.id]["status"] == "Withdrawn"
     assert params[chinese.id]["status"] == "已撤回"
+
+
+def test_a_published_rights_package_is_fixed_but_the_price_may_change(app, seller, patent):
+    listing = make_listing(seller, [patent], "published")
+    with pytest.raises(ValidationFailed) as error:
+        services.update_listing(listing, seller, {"right_type": "assignment", "territory": "全球"})
+    assert set(error.value.fields) == {"right_type", "territory"}
+    services.update_listing(listing, seller, {"ask_amount": "450000", "summary_en": "Now cheaper."})
+    assert listing.ask_amount == Decimal("450000")
