@@ -26,6 +26,7 @@ from app.market import bp
 from app.market.auction_forms import AuctionSettingsForm, BidForm, RetractForm, SecondChanceForm
 from app.market.auction_jobs import enqueue_close_if_due
 from app.market.auction_models import Auction, AuctionBid
+from app.market.auction_retraction import retract_bid
 from app.market.listing_models import Listing
 from app.market.listing_services import can_manage, can_view_listing, is_seller
 from app.market.listing_states import PUBLIC_STATUSES
@@ -189,7 +190,7 @@ def auction_retract(auction_id: int, bid_id: int):
         flash(_("Give the reason for the retraction."), "error")
         return redirect(url_for("market.auction_detail", auction_id=auction_id))
     try:
-        services.retract_bid(bid.id, current_user, form.reason.data)
+        retract_bid(bid.id, current_user, form.reason.data)
         db.session.commit()
         flash(_("The bid was retracted and the price recomputed."), "success")
     except DomainError as error:

@@ -26,7 +26,7 @@ def english(app, frozen_clock, seller):
 def token_for(user) -> dict:
     _, token = create_api_token(user, "test")
     db.session.commit()
-    return {"Authorization": f"Bearer {token}"}
+    return {"Authorization": f"Bearer {token}", "Accept-Language": "en"}
 
 
 def post_bid(client, auction, user, amount):
