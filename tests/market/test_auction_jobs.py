@@ -61,3 +61,23 @@ def test_listing_page_shows_the_auction_panel(client, auth, app, frozen_clock, m
     assert "data-countdown" in page
     assert "auction-leading" in page
     assert "js/auction.js" in page
+
+
+def test_sealed_bids_stay_off_other_bidders_pages(client, auth, app, frozen_clock, make_user):
+    seller = make_seller(make_user)
+    auction = make_auction(seller, kind="sealed")
+    alice, bob = make_bidder(make_user, auction), make_bidder(make_user, auction)
+    bid(auction, alice, "87000")
+    auth.login(bob)
+    for url in (
+        f"/market/auctions/{auction.id}",
+        f"/market/listings/{auction.listing_id}",
+        "/market/auctions",
+    ):
+        page = client.get(url).get_data(as_text=True)
+        assert "87,000" not in page
+        assert "8.7万" not in page
+        assert "auction-history" not in page  # no rows: Bob has not bid
+    auth.logout()
+    auth.login(alice)
+    assert "8.7万" in client.get(f"/market/auctions/{auction.id}").get_data(as_text=True)

@@ -314,6 +314,9 @@ def test_award_creates_the_deal_at_the_hammer_price(app, frozen_clock, seller, m
     deal = db.session.get(Deal, closed.deal_id)
     assert (deal.origin, deal.buyer_id, deal.price_amount) == ("auction", alice.id, D("46000"))
     assert deal.terms == auction.listing.terms_snapshot()
+    with force_locale("en"):
+        winner_view = display.summary(closed, alice)
+    assert (winner_view.position, winner_view.winner_label) == (None, "you")  # not "leading" once closed
     assert auction.listing.status == "under_offer"
     kinds = {
         user.id: db.session.scalars(select(Notification.kind).where(Notification.user_id == user.id)).all()
