@@ -7,7 +7,7 @@ In Chinese and in English; screenshots in tests/e2e/screenshots/deal_<lang>_*.pn
 import pytest
 from sqlalchemy import select
 
-from app.accounts.models import Role
+from app.accounts.models import Role, User
 from app.catalogue.models import PatentLicence
 from app.core.audit_chain import verify_chain
 from app.extensions import db
@@ -148,3 +148,34 @@ def test_negotiation_to_registration(browser, live_server, market, locale):
     assert closed.reference == f"deal-{deal.id}-{market['patent'].id}"
     assert not closed.is_generated
     assert verify_chain() is None
+
+
+def test_offer_deal_inbox_and_my_market_pages_pass_axe(page, market):
+    """axe-core: no serious or critical violations on the negotiation and deal pages."""
+    from app.market import deal_services, offer_services
+    from app.market.deal_models import Deal as DealModel
+    from tests.e2e.test_accessibility import serious_violations
+
+    listing = market["listing"]
+    buyer = db.session.scalar(select(User).where(User.email == "buyer@example.com"))
+    offer = offer_services.make_offer(listing=listing, buyer=buyer, price="70万", actor=buyer)
+    offer_services.counter_offer(offer, listing.seller, price="75万")
+    db.session.commit()
+    offers_page = f"/market/listings/{listing.id}/offers"
+    _log_in(page, "buyer@example.com")
+    problems = {}
+    for path in (offers_page, "/notifications", "/market/my"):
+        page.goto(path)
+        if found := serious_violations(page):
+            problems[path] = found
+    page.goto(offers_page)
+    page.click("form[action$='/accept'] button")
+    page.wait_for_selector(".deal-steps")
+    deal = db.session.scalar(select(DealModel))
+    deal_services.draft_contract(deal, buyer, "zh")
+    db.session.commit()
+    page.goto(f"/market/deals/{deal.id}")
+    if found := serious_violations(page):
+        problems["deal"] = found
+    screenshot(page, "deal_zh_axe_deal_page")
+    assert problems == {}
