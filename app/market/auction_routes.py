@@ -76,6 +76,7 @@ def auction_panel_for(listing: Listing) -> display.Summary | None:
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["auction_panel_for"] = auction_panel_for
     app.jinja_env.globals["bid_form"] = BidForm
+    app.jinja_env.globals["auction_status_label"] = states.AUCTION_LIFECYCLE.status_label
     add_nav_item(NavItem("market.auction_index", _l("Auctions"), lambda user: True, order=46))
     from app.core.seed import add_seed_step
     from app.market.auction_seed import seed_auctions
@@ -93,8 +94,27 @@ def auction_index():
         .limit(100)
     ).all()
     return render_template(
-        "market/auction_index.html", summaries=[display.summary(a, current_user) for a in auctions]
+        "market/auction_index.html",
+        summaries=[display.summary(a, current_user) for a in auctions],
+        mine=_my_auction_listings(),
     )
+
+
+def _my_auction_listings() -> list[tuple[Listing, Auction | None]]:
+    """The signed-in seller's auction-priced listings (their organisation's too), set up or not."""
+    if not current_user.is_authenticated:
+        return []
+    owned = Listing.seller_id == current_user.id
+    if current_user.organisation_id:
+        owned = owned | (Listing.organisation_id == current_user.organisation_id)
+    rows = db.session.execute(
+        select(Listing, Auction)
+        .outerjoin(Auction, Auction.listing_id == Listing.id)
+        .where(owned, Listing.price_mechanism.in_(("english_auction", "sealed_auction")))
+        .order_by(Listing.id.desc())
+        .limit(100)
+    )
+    return [(listing, auction) for listing, auction in rows]
 
 
 def _detail(auction: Auction, form: BidForm | None = None, status: int = 200):

@@ -81,3 +81,17 @@ def test_sealed_bids_stay_off_other_bidders_pages(client, auth, app, frozen_cloc
     auth.logout()
     auth.login(alice)
     assert "8.7万" in client.get(f"/market/auctions/{auction.id}").get_data(as_text=True)
+
+
+def test_seller_finds_the_auction_settings_from_the_auctions_page(client, auth, app, frozen_clock, make_user):
+    from tests.market.auction_support import make_listing
+
+    seller = make_seller(make_user)
+    bare = make_listing(seller, "english", "draft")
+    set_up = make_auction(seller)
+    db.session.commit()
+    auth.login(seller)
+    page = client.get("/market/auctions").get_data(as_text=True)
+    assert f"/market/listings/{bare.id}/auction" in page
+    assert f"/market/listings/{set_up.listing_id}/auction" in page
+    assert client.get(f"/market/listings/{bare.id}/auction").status_code == 200
