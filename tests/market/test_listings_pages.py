@@ -161,3 +161,9 @@ def test_catalogue_search_filters_by_listing_deal_type_and_price(client, seller,
     assert f"/patents/{patent.id}" not in client.get("/catalogue/search?deal=assignment").get_data(
         as_text=True
     )
+
+
+def test_a_listing_without_an_asking_price_still_counts_as_listed(client, seller, patent):
+    make_listing(seller, [patent], "published", ask_amount="")
+    text = client.get("/catalogue/search?listed=1").get_data(as_text=True)
+    assert f"/patents/{patent.id}" in text
