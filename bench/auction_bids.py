@@ -4,7 +4,7 @@ Two paths, each on SQLite (a file, WAL) and PostgreSQL, each on a fresh database
 - service: 32 threads, each with its own app context and session, call ``place_bid`` and commit;
 - http: gunicorn (gthread, 4 workers x 8 threads) serving the app; 32 client threads POST
   /api/v1/auctions/<id>/bids with bearer tokens (keep-alive sessions).
-Every bidder bids one to three increments above the last price it saw, so some bids lose races and
+Every bidder sets a maximum 2 to 12 increments above the last minimum it saw, so some bids lose races and
 are refused (422): those are counted, not anomalies. After each run the bid log is checked against
 what was acknowledged and replayed through a plain proxy-bidding reference; anomalies are: an
 acknowledged bid missing (lost), a logged bid never acknowledged (phantom), a gap or duplicate in
@@ -166,7 +166,8 @@ def build_market(url: str, with_tokens: bool) -> tuple[int, list[int], list[str]
 
 
 def next_amount(rng: random.Random, minimum: Decimal, step: Decimal) -> Decimal:
-    return minimum + step * rng.randint(0, 2)
+    """A proxy maximum a few increments above the last minimum seen (others may have moved it)."""
+    return minimum + step * rng.randint(2, 12)
 
 
 def service_bidders(url: str, auction_id: int, bidder_ids: list[int], per_bidder: int, run: Run) -> float:

@@ -76,6 +76,8 @@ class NotificationKind:
 
 
 def _render(message_id: str, params: dict) -> str:
+    """Parameters named ``*_msg`` are message ids themselves, translated for the reader too."""
+    params = {key: (_(value) if key.endswith("_msg") and value else value) for key, value in params.items()}
     try:
         return _(message_id, **params)
     except (KeyError, ValueError, TypeError):  # a kind changed its placeholders: show it unfilled

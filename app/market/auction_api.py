@@ -16,13 +16,18 @@ from sqlalchemy import select
 from app.accounts.permissions import is_admin, login_required
 from app.api.schemas import ErrorSchema, PageArgsSchema, envelope, page_of
 from app.catalogue.validation import ValidationFailed
+from app.core.errors import NotFound
 from app.core.money import MoneyError, parse_money
+from app.extensions import db
 from app.market import auction_display as display
+from app.market import auction_engine as engine
 from app.market import auction_states as states
 from app.market.auction_jobs import enqueue_close_if_due
 from app.market.auction_models import Auction
 from app.market.auction_routes import bid_or_close, viewable_auction
+from app.market.auction_services import MAX_SOFT_CLOSE_MINUTES, AuctionSettings, configure_auction
 from app.market.listing_models import Listing
+from app.market.listing_services import can_manage
 from app.market.listing_states import PUBLIC_STATUSES
 
 blp = Blueprint("api_auctions", __name__, description="Auctions: English (proxy bids) and sealed-bid")
@@ -92,6 +97,23 @@ class BidSchema(ma.Schema):
     retracted = F.Boolean()
 
 
+class AuctionInSchema(ma.Schema):
+    start_price = F.String(required=True, metadata={"example": "100000.00"})
+    reserve = F.String(load_default=None, allow_none=True, metadata={"example": "150000.00"})
+    reserve_disclosed = F.Boolean(load_default=False)
+    starts_at = F.AwareDateTime(required=True, default_timezone=None)
+    ends_at = F.AwareDateTime(required=True, default_timezone=None)
+    hard_end_at = F.AwareDateTime(load_default=None, allow_none=True, default_timezone=None)
+    soft_close_minutes = F.Integer(
+        load_default=5, validate=ma.validate.Range(min=0, max=MAX_SOFT_CLOSE_MINUTES)
+    )
+    increments = F.List(
+        F.List(F.String(), validate=ma.validate.Length(equal=2)),
+        load_default=None,
+        metadata={"description": "[[band lower, step], ...] from 0 upwards; the default table when omitted"},
+    )
+
+
 class BidResultSchema(ma.Schema):
     bid = F.Nested(BidSchema)
     auction = F.Nested(AuctionSchema)
@@ -153,3 +175,57 @@ def post_bid(data: dict, auction_id: int):
     result = bid_or_close(auction, amount)
     row = next(row for row in display.history(result.auction, current_user) if row.seq == result.bid.seq)
     return {"bid": row, "auction": display.summary(result.auction, current_user), "extended": result.extended}
+
+
+def _settings(listing: Listing, data: dict) -> AuctionSettings:
+    errors: dict[str, str] = {}
+    amounts = {}
+    for name in ("start_price", "reserve"):
+        if data.get(name) is None:
+            continue
+        try:
+            amounts[name] = parse_money(data[name], listing.currency)
+        except MoneyError as error:
+            errors[name] = error.message
+    try:
+        table = (
+            engine.IncrementTable.from_json(data["increments"])
+            if data["increments"]
+            else engine.DEFAULT_INCREMENTS
+        )
+    except (ValueError, ArithmeticError):
+        errors["increments"] = _("Bands go from 0 upwards, each with a positive step in whole cents.")
+    if errors:
+        raise ValidationFailed(errors)
+    return AuctionSettings(
+        kind=listing.price_mechanism.removesuffix("_auction"),
+        start_price=amounts["start_price"],
+        reserve=amounts.get("reserve"),
+        reserve_disclosed=data["reserve_disclosed"],
+        starts_at=data["starts_at"],
+        ends_at=data["ends_at"],
+        hard_end_at=data["hard_end_at"],
+        soft_close_minutes=data["soft_close_minutes"],
+        increments=table,
+    )
+
+
+@blp.route("/listings/<int:listing_id>/auction", methods=["PUT"])
+@blp.arguments(AuctionInSchema)
+@blp.response(200, AuctionSchema)
+@blp.alt_response(409, schema=ErrorSchema, description="The auction has started: settings are fixed")
+@blp.alt_response(422, schema=ErrorSchema)
+@blp.doc(security=TOKEN)
+@login_required
+def put_auction(data: dict, listing_id: int):
+    """Set up (or, before the first bid, change) the auction of an auction-priced listing."""
+    listing = db.session.get(Listing, listing_id)
+    if listing is None or not can_manage(current_user, listing):
+        raise NotFound(_("There is no such listing."))
+    if not listing.is_auction:
+        raise ValidationFailed(
+            {"price_mechanism": _("Choose an auction as the listing's price mechanism first.")}
+        )
+    auction = configure_auction(listing, current_user, _settings(listing, data))
+    db.session.commit()
+    return display.summary(auction, current_user)

@@ -114,7 +114,9 @@ def summary(auction: Auction, viewer: User | None) -> Summary:
         else None,
         bid_count=None if hidden and not is_admin(viewer) else auction.bid_count,
         bidder_count=None if hidden and not is_admin(viewer) else auction.bidder_count,
-        position=None if hidden else engine.position(current, viewer_id, mine is not None),
+        position=None
+        if hidden or auction.is_closed
+        else engine.position(current, viewer_id, mine is not None),
         my_amount=auction.money(mine.amount) if mine else None,
         reserve_met=auction.reserve_met
         if reserve_visible(auction, viewer) and auction.reserve_price

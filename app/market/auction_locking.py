@@ -19,13 +19,15 @@ from app.extensions import db
 
 HELD_KEY = "ipex_sqlite_write_gate"
 GATE_TIMEOUT_SECONDS = 30  # past it, fall back to SQLite's own busy wait rather than block forever
-_gates: dict[str, threading.Lock] = {}
+# Re-entrant: an inline job run from after_commit (tests) may open a second session in the same
+# thread while the first still holds the gate; SQLite's own lock is already free by then.
+_gates: dict[str, threading.RLock] = {}
 _gates_lock = threading.Lock()
 
 
-def _gate(database: str) -> threading.Lock:
+def _gate(database: str) -> threading.RLock:
     with _gates_lock:
-        return _gates.setdefault(database, threading.Lock())
+        return _gates.setdefault(database, threading.RLock())
 
 
 def begin_write_transaction() -> None:

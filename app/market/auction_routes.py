@@ -26,6 +26,7 @@ from app.market import bp
 from app.market.auction_forms import AuctionSettingsForm, BidForm, RetractForm, SecondChanceForm
 from app.market.auction_jobs import enqueue_close_if_due
 from app.market.auction_models import Auction, AuctionBid
+from app.market.auction_retraction import retract_bid
 from app.market.listing_models import Listing
 from app.market.listing_services import can_manage, can_view_listing, is_seller
 from app.market.listing_states import PUBLIC_STATUSES
@@ -75,6 +76,7 @@ def auction_panel_for(listing: Listing) -> display.Summary | None:
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["auction_panel_for"] = auction_panel_for
     app.jinja_env.globals["bid_form"] = BidForm
+    app.jinja_env.globals["auction_status_label"] = states.AUCTION_LIFECYCLE.status_label
     add_nav_item(NavItem("market.auction_index", _l("Auctions"), lambda user: True, order=46))
     from app.core.seed import add_seed_step
     from app.market.auction_seed import seed_auctions
@@ -92,8 +94,27 @@ def auction_index():
         .limit(100)
     ).all()
     return render_template(
-        "market/auction_index.html", summaries=[display.summary(a, current_user) for a in auctions]
+        "market/auction_index.html",
+        summaries=[display.summary(a, current_user) for a in auctions],
+        mine=_my_auction_listings(),
     )
+
+
+def _my_auction_listings() -> list[tuple[Listing, Auction | None]]:
+    """The signed-in seller's auction-priced listings (their organisation's too), set up or not."""
+    if not current_user.is_authenticated:
+        return []
+    owned = Listing.seller_id == current_user.id
+    if current_user.organisation_id:
+        owned = owned | (Listing.organisation_id == current_user.organisation_id)
+    rows = db.session.execute(
+        select(Listing, Auction)
+        .outerjoin(Auction, Auction.listing_id == Listing.id)
+        .where(owned, Listing.price_mechanism.in_(("english_auction", "sealed_auction")))
+        .order_by(Listing.id.desc())
+        .limit(100)
+    )
+    return [(listing, auction) for listing, auction in rows]
 
 
 def _detail(auction: Auction, form: BidForm | None = None, status: int = 200):
@@ -189,7 +210,7 @@ def auction_retract(auction_id: int, bid_id: int):
         flash(_("Give the reason for the retraction."), "error")
         return redirect(url_for("market.auction_detail", auction_id=auction_id))
     try:
-        services.retract_bid(bid.id, current_user, form.reason.data)
+        retract_bid(bid.id, current_user, form.reason.data)
         db.session.commit()
         flash(_("The bid was retracted and the price recomputed."), "success")
     except DomainError as error:

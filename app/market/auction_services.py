@@ -1,4 +1,4 @@
-"""Verbs on auctions: configure, bid, close, retract, second chance; serialised per auction.
+"""Verbs on auctions: configure, bid, close, second chance; serialised per auction.
 
 Every write to an auction happens under its lock: ``SELECT ... FOR UPDATE`` on PostgreSQL, an
 immediate write transaction (``BEGIN IMMEDIATE``) on SQLite, which has one writer at a time anyway.
@@ -18,7 +18,6 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from app.accounts.models import User
-from app.accounts.permissions import is_admin
 from app.catalogue.validation import ValidationFailed
 from app.core.audit_chain import chain_append
 from app.core.clock import clock
@@ -35,7 +34,6 @@ from app.market.auction_models import (
     AuctionBid,
     AuctionExtension,
     AuctionParticipant,
-    AuctionRetraction,
 )
 from app.market.listing_models import Listing
 from app.market.listing_services import can_manage, is_seller
@@ -110,7 +108,7 @@ def standing_bids(auction: Auction) -> list[engine.Bid]:
     return [engine.Bid(user_id, amount, seq) for user_id, amount, seq in rows]
 
 
-def _store_state(auction: Auction, current: engine.State) -> None:
+def store_state(auction: Auction, current: engine.State) -> None:
     auction.current_price = current.price if auction.kind == engine.ENGLISH else None
     auction.leader_id = current.leader
     auction.bidder_count = current.bidder_count
@@ -310,7 +308,7 @@ def _record_bid(
     db.session.add(bid)
     participant.standing_amount, participant.standing_seq = amount, bid.seq
     auction.bid_count += 1
-    _store_state(auction, after)
+    store_state(auction, after)
     db.session.flush()
     return bid
 
@@ -455,78 +453,3 @@ def due_auction_ids(now: dt.datetime) -> list[int]:
 def needs_closing(auction: Auction) -> bool:
     """Ended but not yet closed: a view enqueues the close (a GET itself never writes)."""
     return auction.status in states.LIVE_STATUSES and clock.now() >= auction.ends_at
-
-
-# ---- retraction ------------------------------------------------------------------------------------
-
-
-def retract_bid(bid_id: int, actor: User, reason: str) -> AuctionRetraction:
-    """An administrator strikes a bid (an obvious typo); the price is recomputed from the rest."""
-    if not is_admin(actor):
-        raise PermissionDenied(_("Only an administrator may retract a bid."))
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed({"reason": _("Give the reason for the retraction.")})
-    bid = db.session.get(AuctionBid, bid_id)
-    if bid is None:
-        raise NotFound(_("There is no such bid."))
-    auction = lock_auction(bid.auction_id)
-    db.session.refresh(bid)
-    if auction.is_closed:
-        raise Conflict(_("The auction has closed: its bids can no longer be retracted."))
-    if bid.retracted_at is not None:
-        raise Conflict(_("That bid was retracted already."))
-    now = clock.now()
-    price_before = auction.current_price
-    bid.retracted_at = now
-    _restore_standing(auction, bid)
-    auction.bid_count -= 1
-    current = engine.state(auction.rules, standing_bids(auction))
-    _store_state(auction, current)
-    retraction = AuctionRetraction(
-        auction_id=auction.id,
-        bid_id=bid.id,
-        admin_id=actor.id,
-        reason=reason[:1000],
-        price_before=price_before,
-        price_after=auction.current_price,
-        created_at=now,
-    )
-    db.session.add(retraction)
-    chain_append(
-        "auction.retract",
-        "auctions",
-        auction.id,
-        actor,
-        {
-            "seq": bid.seq,
-            "reason": retraction.reason,
-            "price_before": price_before,
-            "price_after": auction.current_price,
-        },
-    )
-    notices.retracted(auction, bid, retraction.reason)
-    db.session.flush()
-    return retraction
-
-
-def _restore_standing(auction: Auction, bid: AuctionBid) -> None:
-    """The bidder's standing bid becomes their latest bid that was not retracted (or none)."""
-    db.session.flush()
-    previous = db.session.scalar(
-        select(AuctionBid)
-        .where(
-            AuctionBid.auction_id == auction.id,
-            AuctionBid.bidder_id == bid.bidder_id,
-            AuctionBid.retracted_at.is_(None),
-        )
-        .order_by(AuctionBid.seq.desc())
-        .limit(1)
-    )
-    participant = db.session.scalar(
-        select(AuctionParticipant).where(
-            AuctionParticipant.auction_id == auction.id, AuctionParticipant.user_id == bid.bidder_id
-        )
-    )
-    participant.standing_amount = previous.amount if previous else None
-    participant.standing_seq = previous.seq if previous else None

@@ -30,6 +30,8 @@ def _client_ip() -> str | None:
 def data_room(listing_id: int):
     listing = get_listing(listing_id)
     manage = listing_services.can_manage(current_user, listing)
+    if request.method == "POST" and not manage:
+        abort(403)
     form = DocumentForm() if manage else None
     status = 200
     if form is not None and form.validate_on_submit():

@@ -83,7 +83,7 @@ KINDS = {
     ),
     "deadline_near": (
         N_("Deadline near: %(reference)s"),
-        N_("Deal %(reference)s: %(rule)s The deadline is %(date)s (%(days)s days left)."),
+        N_("Deal %(reference)s: %(rule_msg)s The deadline is %(date)s (%(days)s days left)."),
     ),
     "deal_paid": (
         N_("Payment recorded: %(reference)s"),

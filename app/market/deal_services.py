@@ -480,6 +480,6 @@ def remind_deadlines() -> int:
                 continue
             for user in (deal.seller, deal.buyer):
                 notify_deal(user, "deadline_near", deal, dedupe_key=f"deadline:{deal.id}:{deadline.kind}:{day}",
-                            rule=deadline.rule, date=deadline.due_on.isoformat(), days=deadline.days_left(day))  # fmt: skip
+                            rule_msg=deadline.rule_id, date=deadline.due_on.isoformat(), days=deadline.days_left(day))  # fmt: skip
                 sent += 1
     return sent

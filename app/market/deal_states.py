@@ -65,7 +65,7 @@ STATUS_LABELS = {
     SIGNED: _l("Signed by both"),
     AWAITING_PAYMENT: _l("Awaiting payment"),
     REGISTRATION_FILED: _l("Registration filed"),
-    REGISTERED: _l("Registered"),
+    REGISTERED: _l("Registered by the office"),
     COMPLETED: _l("Completed"),
     CANCELLED: _l("Cancelled"),
     DISPUTED: _l("In dispute"),

@@ -21,11 +21,11 @@ from app.extensions import db
 from app.market.listing_models import DataRoomAccess, Listing, ListingView, NdaAcceptance
 
 DAYS = 30
-SERIES = {
-    "views": (_l("Views"), "#1f5fa8", ""),
-    "ndas": (_l("NDAs accepted"), "#a0522d", "6 3"),
-    "downloads": (_l("Data-room downloads"), "#2e7d32", "2 3"),
-    "offers": (_l("Offers"), "#6a1b9a", "10 4 2 4"),
+SERIES = {  # label, colour, dash pattern, marker shape
+    "views": (_l("Views"), "#1f5fa8", "", "circle"),
+    "ndas": (_l("NDAs accepted"), "#a0522d", "6 3", "square"),
+    "downloads": (_l("Data-room downloads"), "#2e7d32", "2 3", "triangle"),
+    "offers": (_l("Offers"), "#6a1b9a", "10 4 2 4", "diamond"),
 }
 
 
@@ -82,18 +82,13 @@ def funnel_chart(funnel: Funnel, width: int = 640, height: int = 220) -> Markup:
 
     lines = []
     for name, values in funnel.counts.items():
-        label, colour, dash = SERIES[name]
+        label, colour, dash, marker = SERIES[name]
         points = [point(i, v) for i, v in enumerate(values)]
+        marks = [(*points[i], v, funnel.days[i]) for i, v in enumerate(values) if v]
         lines.append(
-            {
-                "name": name,
-                "label": str(label),
-                "colour": colour,
-                "dash": dash,
-                "points": points,
-                "total": sum(values),
-            }
-        )
+            {"name": name, "label": str(label), "colour": colour, "dash": dash, "marker": marker,
+             "points": points, "marks": marks, "total": sum(values)}
+        )  # fmt: skip
     ticks = [0, peak // 2, peak] if peak > 1 else [0, 1]
     return Markup(  # noqa: S704  (a template of our own, values escaped by Jinja)
         render_template(

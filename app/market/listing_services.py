@@ -39,6 +39,8 @@ FIELDS = (
     "title_zh", "title_en", "summary_zh", "summary_en", "buyer_gets_zh", "buyer_gets_en", "contact_rule",
     "contact_details", "nda_text", "pledgee_consent", "co_owner_consent", "ends_at",
 )  # fmt: skip
+# The rights package of a published listing: fixed until it is withdrawn and relisted.
+PACKAGE_FIELDS = ("right_type", "price_mechanism", "field_of_use", "territory", "term_months", "sublicensing")
 # Changes buyers watching the listing hear about.
 WATCHED_FIELDS = ("ask_amount", "royalty_rate", "minimum_annual_royalty", "price_mechanism")
 
@@ -187,11 +189,8 @@ def update_listing(listing: Listing, actor: User, data: Mapping[str, Any]) -> di
             _("A listing that is “%(status)s” cannot be edited.", status=states.STATUS_LABELS[listing.status])
         )
     values = clean_listing(data, partial=True, current=_current_values(listing))
-    moved = values.get("patent_ids", listing_patent_ids(listing)) != listing_patent_ids(listing)
-    if listing.status == states.PUBLISHED and moved:
-        raise ValidationFailed(
-            {"patent_ids": _("Withdraw and relist to change the patents of a published listing.")}
-        )
+    if listing.status == states.PUBLISHED:
+        _refuse_package_change(listing, values)
     changes = {}
     for name in FIELDS:
         if name in values and values[name] != getattr(listing, name):
@@ -206,6 +205,17 @@ def update_listing(listing: Listing, actor: User, data: Mapping[str, Any]) -> di
             notify_watchers(listing, "listing_price_changed")
         reindex_listing(listing)
     return changes
+
+
+def _refuse_package_change(listing: Listing, values: Mapping[str, Any]) -> None:
+    """Buyers relied on the published rights package: changing it means withdrawing and relisting."""
+    moved = values.get("patent_ids", listing_patent_ids(listing)) != listing_patent_ids(listing)
+    changed = {name for name in PACKAGE_FIELDS if name in values and values[name] != getattr(listing, name)}
+    if moved:
+        changed.add("patent_ids")
+    if changed:
+        message = _("Withdraw and relist to change the rights package of a published listing.")
+        raise ValidationFailed(dict.fromkeys(sorted(changed), message))
 
 
 def listing_patent_ids(listing: Listing) -> list[int]:

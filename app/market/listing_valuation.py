@@ -8,7 +8,7 @@ patents in proportion to their midpoints.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import select
@@ -93,13 +93,23 @@ def listing_value(listing: Listing) -> ListingValue | None:
     if not valued:
         return None
     total_mid = sum((row.mid for _p, row in valued), Decimal(0))
-    parts = [_part(patent, row, listing.ask_amount, total_mid) for patent, row in valued]
+    parts = _apportioned(
+        [_part(patent, row, listing.ask_amount, total_mid) for patent, row in valued], listing.ask_amount
+    )
     low = sum((p.low for p in parts), Decimal(0))
     high = sum((p.high for p in parts), Decimal(0))
     missing = [p.publication_number for p in patents if p.id not in rows]
     return ListingValue(
         low, total_mid, high, listing.currency, placement(listing.ask_amount, low, high), parts, missing
     )
+
+
+def _apportioned(parts: list[PatentValue], ask: Decimal | None) -> list[PatentValue]:
+    """The shares are rounded to cents; the last one takes the remainder so they add up to the ask."""
+    if ask is None or not parts or parts[-1].apportioned_ask is None:
+        return parts
+    rest = ask - sum((p.apportioned_ask for p in parts[:-1]), Decimal(0))
+    return [*parts[:-1], replace(parts[-1], apportioned_ask=rest)]
 
 
 def _part(patent, row: StoredValuation, ask: Decimal | None, total_mid: Decimal) -> PatentValue:

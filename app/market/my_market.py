@@ -23,7 +23,7 @@ from app.market.listing_models import Listing, NdaAcceptance, WatchItem
 
 def init_app(app: Flask) -> None:
     add_nav_item(NavItem("market.my_market", _l("My market"), is_authenticated, menu="main", order=25))
-    add_nav_item(NavItem("market.deal_list", _l("Deals"), is_authenticated, menu="account", order=43))
+    add_nav_item(NavItem("market.deal_list", _l("My deals"), is_authenticated, menu="account", order=43))
 
 
 def _selling(user) -> list[Listing]:

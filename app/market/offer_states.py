@@ -40,8 +40,8 @@ OFFER_LIFECYCLE = Lifecycle(
     status_labels={
         OPEN: _l("Waiting for an answer"),
         COUNTERED: _l("Countered"),
-        ACCEPTED: _l("Accepted"),
-        REJECTED: _l("Rejected"),
+        ACCEPTED: _l("Offer accepted"),
+        REJECTED: _l("Offer rejected"),
         WITHDRAWN: _l("Withdrawn"),
         EXPIRED: _l("Expired"),
         DECLINED: _l("Declined below the floor"),

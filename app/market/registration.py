@@ -15,7 +15,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.catalogue.models import Patent, PatentEvent, PatentLicence, PatentParty
@@ -23,6 +22,12 @@ from app.catalogue.services import record_change
 from app.market.deal_models import Deal
 
 RECORDAL_MONTHS = 3
+
+
+def N_(message: str) -> str:  # noqa: N802  (marks a message id for extraction)
+    return message
+
+
 NEAR_DAYS = 14  # "deadline near" reminders start this many days before
 
 
@@ -37,7 +42,11 @@ def add_months(day: dt.date, months: int) -> dt.date:
 class Deadline:
     kind: str  # cnipa_licence_recordal | uspto_assignment_recording
     due_on: dt.date
-    rule: object  # a lazy translated sentence citing the rule (rendered in the reader's language)
+    rule_id: str  # message id of the sentence citing the rule, translated for each reader
+
+    @property
+    def rule(self) -> str:
+        return _(self.rule_id)
 
     def days_left(self, today: dt.date) -> int:
         return (self.due_on - today).days
@@ -59,7 +68,7 @@ def deadlines(deal: Deal) -> list[Deadline]:
             Deadline(
                 "cnipa_licence_recordal",
                 due,
-                _l("A licence contract should be recorded with CNIPA within three months of taking effect."),
+                N_("A licence contract should be recorded with CNIPA within three months of taking effect."),
             )
         )
     if not deal.is_licence and "US" in jurisdictions:
@@ -67,7 +76,7 @@ def deadlines(deal: Deal) -> list[Deadline]:
             Deadline(
                 "uspto_assignment_recording",
                 due,
-                _l("Record a US assignment with the USPTO within three months (35 U.S.C. 261)."),
+                N_("Record a US assignment with the USPTO within three months (35 U.S.C. 261)."),
             )
         )
     return found

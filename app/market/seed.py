@@ -160,14 +160,14 @@ def seed_listings(echo: Callable[[str], None]) -> None:
 
 
 def _buyer_activity() -> None:
-    """The demo buyer watches the featured listings (watching twice changes nothing)."""
+    """The demo buyer watches the seed's featured listings (watching twice changes nothing)."""
     buyer = find_user_by_email(BUYER)
     if buyer is None:
         return
-    featured = db.session.scalars(
-        select(Listing).where(Listing.featured.is_(True), Listing.status == "published")
-    )
-    for listing in featured:
+    titles = [spec.title_en for spec in DEMO if spec.featured]
+    for listing in db.session.scalars(
+        select(Listing).where(Listing.title_en.in_(titles), Listing.featured.is_(True))
+    ):
         watchlist.watch(buyer, listing=listing)
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -65,8 +67,14 @@ def _params(listing: Listing, **extra: Any) -> dict[str, Any]:
     return {"title": listing.title, "price": price, "status": status, **extra}
 
 
+def _params_for(user: User, listing: Listing, **extra: Any) -> dict[str, Any]:
+    """The notice's values in the recipient's language (the status label is stored as text)."""
+    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        return _params(listing, **extra)
+
+
 def notify_about_listing(user: User, kind: str, listing: Listing, **extra: Any) -> None:
-    notify(user, kind, _params(listing, **extra), listing_link(listing))
+    notify(user, kind, _params_for(user, listing, **extra), listing_link(listing))
 
 
 def notify_watchers(listing: Listing, kind: str) -> int:
@@ -77,7 +85,7 @@ def notify_watchers(listing: Listing, kind: str) -> int:
         condition = condition | WatchItem.patent_id.in_(patent_ids)
     user_ids = set(db.session.scalars(select(WatchItem.user_id).where(condition)))
     for user in db.session.scalars(select(User).where(User.id.in_(user_ids))):
-        notify(user, kind, _params(listing), listing_link(listing))
+        notify(user, kind, _params_for(user, listing), listing_link(listing))
     return len(user_ids)
 
 

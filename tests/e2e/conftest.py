@@ -14,6 +14,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from app import create_app
+from app.core.actors import ensure_system_actor
 from app.extensions import db
 from tests.conftest import _truncate_all, make_config
 
@@ -61,6 +62,8 @@ def app(database_url: str, tmp_path: Path):
     with app.app_context():
         if url.startswith("sqlite"):
             db.create_all()
+        ensure_system_actor()  # the core migration creates it; create_all does not
+        db.session.commit()
         yield app
         db.session.rollback()
         if not url.startswith("sqlite"):

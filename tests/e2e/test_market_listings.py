@@ -138,3 +138,29 @@ def test_list_publish_nda_and_open_licence(browser, live_server, market, locale,
     screenshot(page, f"market_{tag}_07_seller_dashboard")
     context.close()
     assert not errors, errors
+
+
+def test_market_pages_pass_axe_and_fit_a_phone(browser, live_server, market):
+    from tests.e2e.test_accessibility import serious_violations
+
+    listing_id = market["open"].id
+    pages = ["/market/listings", f"/market/listings/{listing_id}", f"/market/listings/{listing_id}/data-room",
+             "/market/listings/new", "/market/my/listings", f"/market/listings/{listing_id}/dashboard", "/"]  # fmt: skip
+    problems = {}
+    for width in (1280, 360):
+        context = browser.new_context(
+            base_url=live_server, locale="zh-CN", viewport={"width": width, "height": 800}
+        )
+        page = context.new_page()
+        _log_in(page, "seller@example.com")
+        for path in pages:
+            page.goto(path)
+            if found := serious_violations(page):
+                problems[f"{width} {path}"] = found
+            if width == 360:
+                assert page.evaluate("document.documentElement.scrollWidth") <= 360, (
+                    f"{path} scrolls sideways"
+                )
+        screenshot(page, f"market_phone_{width}_home")
+        context.close()
+    assert problems == {}

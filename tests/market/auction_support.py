@@ -75,8 +75,8 @@ def make_bidder(make_user, auction: Auction, **kwargs) -> User:
     return user
 
 
-def make_seller(make_user) -> User:
-    return make_user(roles=(Role.RIGHTS_HOLDER,), organisation="Seller Org", verified=True)
+def make_seller(make_user, **kwargs) -> User:
+    return make_user(roles=(Role.RIGHTS_HOLDER,), organisation="Seller Org", verified=True, **kwargs)
 
 
 def bid(auction: Auction, user: User, amount: str) -> services.BidResult:

@@ -166,3 +166,32 @@ def test_auction_page_and_bid_form(client, auth, english, make_user, seller):
     too_low = client.post(f"/market/auctions/{english.id}/bids", data={"amount": "10000"})
     assert too_low.status_code == 422
     assert Decimal(db.session.get(Auction, english.id).current_price) == Decimal(10000)
+
+
+def test_seller_sets_up_the_auction_through_the_api(client, app, frozen_clock, seller, make_user):
+    from tests.market.auction_support import make_listing
+
+    listing = make_listing(seller, "sealed", "draft")
+    db.session.commit()
+    now = frozen_clock.now()
+    body = {
+        "start_price": "12.5万",
+        "reserve": "200000",
+        "starts_at": now.isoformat(),
+        "ends_at": (now + timedelta(days=2)).isoformat(),
+        "increments": [["0", "1000"], ["100000", "5000"]],
+    }
+    url = f"/api/v1/listings/{listing.id}/auction"
+    other = make_user(roles=(Role.RIGHTS_HOLDER,), verified=True, organisation="Other")
+    assert client.put(url, json=body, headers=token_for(other)).status_code == 404
+    made = client.put(url, json=body, headers=token_for(seller))
+    assert made.status_code == 200, made.json
+    assert (made.json["kind"], made.json["start_price"]["amount"]) == ("sealed", "125000.00")
+    assert made.json["reserve_met"] is False  # the seller sees the reserve status
+    bad = client.put(
+        url, json={**body, "reserve": "1000", "increments": [["5", "0"]]}, headers=token_for(seller)
+    )
+    assert bad.status_code == 422
+    assert set(bad.json["error"]["fields"]) == {"increments"}
+    below = client.put(url, json={**body, "reserve": "1000"}, headers=token_for(seller))
+    assert below.json["error"]["fields"] == {"reserve": "The reserve cannot be below the start price."}

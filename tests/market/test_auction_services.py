@@ -4,7 +4,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from flask_babel import gettext as _
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from app.accounts.models import Role
@@ -20,6 +20,7 @@ from app.market import auction_services as services
 from app.market import auction_states as states
 from app.market.auction_jobs import close_auction_job
 from app.market.auction_models import AuctionBid, AuctionExtension
+from app.market.auction_retraction import retract_bid
 from app.market.qualification import bidder_qualification
 from tests.market.auction_support import accept_nda, bid, make_auction, make_bidder, make_seller
 
@@ -242,11 +243,11 @@ def test_retraction_recomputes_and_is_logged(english, make_user):
     db.session.refresh(english)
     assert (english.leader_id, english.current_price) == (bob.id, D("51000"))
     with pytest.raises(PermissionDenied):
-        services.retract_bid(typo.id, alice, "typo")
+        retract_bid(typo.id, alice, "typo")
     with pytest.raises(ValidationFailed):
-        services.retract_bid(typo.id, admin, "  ")
+        retract_bid(typo.id, admin, "  ")
     db.session.rollback()
-    retraction = services.retract_bid(typo.id, admin, "Obvious typo: 900000 for 90000")
+    retraction = retract_bid(typo.id, admin, "Obvious typo: 900000 for 90000")
     db.session.commit()
     db.session.refresh(english)
     assert (english.leader_id, english.current_price, english.bid_count, english.bidder_count) == (
@@ -258,21 +259,22 @@ def test_retraction_recomputes_and_is_logged(english, make_user):
     assert (retraction.price_before, retraction.price_after) == (D("51000"), D("10000"))
     assert "auction.retract" in kinds_of_audit(english.id)
     with pytest.raises(Conflict):
-        services.retract_bid(typo.id, admin, "again")
+        retract_bid(typo.id, admin, "again")
 
 
 def test_history_aliases_and_hidden_maximums(english, make_user, seller):
     alice, bob = make_bidder(make_user, english), make_bidder(make_user, english)
     bid(english, alice, "50000")
     bid(english, bob, "30000")
-    rows = display.history(english, bob)
-    you, bidder_a, bidder_b = _("you"), _("Bidder %(alias)s", alias="A"), _("Bidder %(alias)s", alias="B")
-    assert [row.bidder for row in rows] == [you, bidder_a]
+    with force_locale("en"):
+        rows = display.history(english, bob)
+        seller_rows = display.history(english, seller)
+    assert [row.bidder for row in rows] == ["you", "Bidder A"]
     assert rows[0].amount == Money(D("30000"))
     assert rows[1].amount is None  # Alice's maximum stays secret
-    assert rows[0].leader_after == bidder_a
-    assert [row.bidder for row in display.history(english, seller)] == [bidder_b, bidder_a]
-    assert all(row.amount is None for row in display.history(english, seller))
+    assert rows[0].leader_after == "Bidder A"
+    assert [row.bidder for row in seller_rows] == ["Bidder B", "Bidder A"]
+    assert all(row.amount is None for row in seller_rows)
 
 
 def test_sealed_bids_hidden_until_close(app, frozen_clock, seller, make_user):
@@ -312,6 +314,9 @@ def test_award_creates_the_deal_at_the_hammer_price(app, frozen_clock, seller, m
     deal = db.session.get(Deal, closed.deal_id)
     assert (deal.origin, deal.buyer_id, deal.price_amount) == ("auction", alice.id, D("46000"))
     assert deal.terms == auction.listing.terms_snapshot()
+    with force_locale("en"):
+        winner_view = display.summary(closed, alice)
+    assert (winner_view.position, winner_view.winner_label) == (None, "you")  # not "leading" once closed
     assert auction.listing.status == "under_offer"
     kinds = {
         user.id: db.session.scalars(select(Notification.kind).where(Notification.user_id == user.id)).all()

@@ -137,3 +137,33 @@ def test_watch_list_page(client, auth, make_user, seller, patent):
     auth.login(buyer)
     client.post(f"/market/listings/{listing.id}/watch")
     assert "锂电池正极材料独占许可" in client.get("/market/watchlist").get_data(as_text=True)
+
+
+def test_catalogue_search_filters_by_listing_deal_type_and_price(client, seller, patent):
+    make_listing(seller, [patent], "published", ask_amount="300000")
+    unlisted = make_patent(seller)
+    db.session.commit()
+    from app.catalogue.search import rebuild
+
+    rebuild(db.session)
+    db.session.commit()
+    page = client.get(
+        "/catalogue/search?listed=1&deal=licence&price_max=50万", headers={"Accept-Language": "en"}
+    )
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert 'name="listed" value="1" checked' in text
+    assert f"/patents/{patent.id}" in text
+    assert f"/patents/{unlisted.id}" not in text
+    assert f"/patents/{patent.id}" not in client.get("/catalogue/search?listed=1&price_max=20万").get_data(
+        as_text=True
+    )
+    assert f"/patents/{patent.id}" not in client.get("/catalogue/search?deal=assignment").get_data(
+        as_text=True
+    )
+
+
+def test_a_listing_without_an_asking_price_still_counts_as_listed(client, seller, patent):
+    make_listing(seller, [patent], "published", ask_amount="")
+    text = client.get("/catalogue/search?listed=1").get_data(as_text=True)
+    assert f"/patents/{patent.id}" in text

@@ -55,6 +55,7 @@ CASES = [
     ("GET", "/market/enquiries", expect(302, 200, 200, 200, 200, 200)),
     ("GET", "/market/admin/listings", expect(302, 403, 403, 403, 403, 200)),
     ("POST", "/market/documents/{secret}/download", expect(303, 303, 200, 303, 303, 200)),
+    ("POST", "/market/listings/{pub}/data-room", expect(403, 403, 422, 403, 403, 422)),
     ("POST", "/market/listings/{draft}/submit", expect(302, 404, 302, 404, 404, 302)),
     ("POST", "/market/listings/{pub}/withdraw", expect(302, 403, 302, 403, 403, 302)),
     ("POST", "/market/admin/listings/{draft}/approve", expect(302, 403, 403, 403, 403, 302)),

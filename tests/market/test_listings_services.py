@@ -227,3 +227,35 @@ def test_licence_valuation_is_preferred_for_a_licence(app, seller, patent):
     store_valuation(patent, "10", "20", "30", listing_type="licence")
     listing = make_listing(seller, [patent])
     assert listing_valuation.listing_value(listing).mid == Decimal("20")
+
+
+def test_apportioned_shares_add_up_to_the_ask(app, seller):
+    patents = [make_patent(seller) for _ in range(3)]
+    for patent in patents:
+        store_valuation(patent, "1", "100000", "200000")
+    listing = make_listing(seller, patents, ask_amount="100000")
+    shares = [p.apportioned_ask for p in listing_valuation.listing_value(listing).parts]
+    assert shares[:2] == [Decimal("33333.33"), Decimal("33333.33")]
+    assert sum(shares) == Decimal("100000")
+
+
+def test_status_notices_use_the_recipients_language(app, seller, patent, make_user):
+    listing = make_listing(seller, [patent], "published")
+    english, chinese = make_buyer(make_user, name="A"), make_buyer(make_user, name="B")
+    english.locale, chinese.locale = "en", "zh"
+    for user in (english, chinese):
+        watchlist.watch(user, listing=listing)
+    services.withdraw_listing(listing, seller)
+    db.session.commit()
+    params = dict(db.session.execute(select(Notification.user_id, Notification.params)).all())
+    assert params[english.id]["status"] == "Withdrawn"
+    assert params[chinese.id]["status"] == "已撤回"
+
+
+def test_a_published_rights_package_is_fixed_but_the_price_may_change(app, seller, patent):
+    listing = make_listing(seller, [patent], "published")
+    with pytest.raises(ValidationFailed) as error:
+        services.update_listing(listing, seller, {"right_type": "assignment", "territory": "全球"})
+    assert set(error.value.fields) == {"right_type", "territory"}
+    services.update_listing(listing, seller, {"ask_amount": "450000", "summary_en": "Now cheaper."})
+    assert listing.ask_amount == Decimal("450000")

@@ -37,7 +37,8 @@ FACET_LABELS = {
     "main_class": (_l("IPC class (main code)"), "main_class"),
 }
 # Filters shown as form fields, carried along when the search text changes.
-FORM_FILTERS = ("ipc", "owner", "filed_from", "filed_to", "granted_from", "granted_to", "remaining")
+FORM_FILTERS = ("ipc", "owner", "filed_from", "filed_to", "granted_from", "granted_to", "remaining",
+                "listed", "deal", "price_min", "price_max")  # fmt: skip
 KEPT_ARGS = ("type", "jurisdiction", "kind", "status", "main_class", "sort", *FORM_FILTERS)
 
 

@@ -445,7 +445,9 @@ def _remaining_from(query: SearchQuery) -> dt.date | None:
 def _market_conditions(query: SearchQuery) -> list[Condition]:
     """Listing and valuation filters, on columns that the market and valuation enrichers fill."""
     conditions = []
-    if query.listed or query.deal_type or query.price_min is not None or query.price_max is not None:
+    if query.listed or query.deal_type:  # a listing without an asking price ("on request") counts
+        conditions.append(Condition("d.deal_types IS NOT NULL", {}))
+    if query.price_min is not None or query.price_max is not None:
         conditions.append(Condition("d.price_cny IS NOT NULL", {}))
     if query.deal_type:
         conditions.append(Condition("d.deal_types LIKE :deal", {"deal": f"%,{query.deal_type},%"}))
