@@ -12,7 +12,6 @@ reports progress. ``IMPORT_JOB_RUNNER`` = auto | rq | thread | inline chooses th
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
 import uuid
@@ -27,6 +26,7 @@ from werkzeug.utils import secure_filename
 
 from app.accounts.models import User
 from app.catalogue.import_models import DONE, FAILED, QUEUED, RUNNING, ImportJob
+from app.catalogue.importers.uspto_xml import count_documents
 from app.catalogue.importing import resolve_format, run_import
 from app.core.models import utcnow
 from app.extensions import db
@@ -34,7 +34,6 @@ from app.extensions import db
 log = logging.getLogger(__name__)
 QUEUE_NAME = "imports"
 PROGRESS_EVERY = 0.5  # seconds between progress writes
-_XML_DECLARATION = re.compile(rb"<\?xml\s")
 
 
 def imports_folder() -> Path:
@@ -122,26 +121,14 @@ def estimate_documents(path: Path, importer: str) -> int | None:
     """How many documents the file holds, cheaply, for the progress bar (None if unknown)."""
     try:
         if importer == "uspto-xml":
-            return _count_xml_documents(path)
+            return count_documents(path)
         if path.suffix.lower() in (".csv", ".jsonl", ".txt", ""):
             with open(path, "rb") as handle:
                 lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
             return max(lines - (0 if path.suffix.lower() == ".jsonl" else 1), 1)
-    except (OSError, zipfile.BadZipFile):
+    except (OSError, ValueError, zipfile.BadZipFile):  # the import itself reports why
         return None
     return None
-
-
-def _count_xml_documents(path: Path) -> int:
-    if path.suffix.lower() == ".zip":
-        with zipfile.ZipFile(path) as archive:
-            members = [n for n in archive.namelist() if n.lower().endswith(".xml")]
-            if not members:
-                return 0
-            with archive.open(members[0]) as handle:
-                return sum(len(_XML_DECLARATION.findall(line)) for line in handle)
-    with open(path, "rb") as handle:
-        return sum(len(_XML_DECLARATION.findall(line)) for line in handle)
 
 
 class Progress:
