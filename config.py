@@ -64,6 +64,10 @@ class Config:
 
     ITEMS_PER_PAGE = 20
 
+    # Imports without Redis: at most this many at once, each in a child process with this memory cap.
+    IMPORT_WORKERS = int(os.environ.get("IMPORT_WORKERS", 1))
+    IMPORT_MEMORY_LIMIT_MB = int(os.environ.get("IMPORT_MEMORY_LIMIT_MB", 1024))
+
 
 class DevelopmentConfig(Config):
     """Embedded default: SQLite in the instance folder, demo-friendly, no keys needed."""

@@ -1,21 +1,25 @@
 """Imports that run in the background: the upload page creates an ImportJob and returns at once.
 
-A job runs as an RQ job when ``REDIS_URL`` is set (``rq worker imports``), otherwise in a thread
-of the web process with its own app context. Either way ``perform`` does the work: it reads the
+A job runs as an RQ job when ``REDIS_URL`` is set (``rq worker imports``), otherwise a bounded
+pool of background threads runs it in a memory-capped child process (see ``start``). Either way ``perform`` does the work: it reads the
 stored file through ``run_import`` (same all-or-nothing / skip-bad rules as the command line) and
 commits the records together with the job's report. Progress (documents read, records written)
 is written through a separate connection so pages can poll it while the import's own
 transaction is still open; on SQLite, whose single writer is then busy, only the reading phase
-reports progress. ``IMPORT_JOB_RUNNER`` = auto | rq | thread | inline chooses the runner.
+reports progress. ``IMPORT_JOB_RUNNER`` = auto | rq | process | thread | inline chooses the runner.
 """
 
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import resource
 import threading
 import time
 import uuid
+import weakref
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import IO
 
@@ -72,20 +76,76 @@ def create_job(
 
 
 def start(job: ImportJob) -> str:
-    """Hand a committed job to its runner; returns the runner's name."""
+    """Hand a committed job to its runner; returns the runner's name.
+
+    Imports never run on a web worker's request thread: RQ workers take them when Redis is
+    configured; otherwise a small pool of background threads does, each running the import in a
+    child process with a memory cap ("process"), or in the thread itself ("thread", for tests
+    and setups where a child cannot rebuild the app from the environment).
+    """
     runner = current_app.config.get("IMPORT_JOB_RUNNER", "auto")
     if runner == "auto":
-        runner = "rq" if current_app.config.get("REDIS_URL") else "thread"
+        runner = "rq" if current_app.config.get("REDIS_URL") else "process"
+    app = current_app._get_current_object()  # noqa: SLF001  (the real app for the pool)
     if runner == "rq":
         import_queue().enqueue(run_job, job.id, job_timeout=3600, result_ttl=3600, failure_ttl=86400)
+    elif runner == "process":
+        _pool(app).submit(run_in_child, app, job.id)
     elif runner == "thread":
-        app = current_app._get_current_object()  # noqa: SLF001  (the real app for the thread)
-        threading.Thread(
-            target=_thread_main, args=(app, job.id), name=f"import-{job.id}", daemon=True
-        ).start()
+        _pool(app).submit(_thread_main, app, job.id)
     else:
         perform(job.id)
     return runner
+
+
+_pools: weakref.WeakKeyDictionary[Flask, ThreadPoolExecutor] = weakref.WeakKeyDictionary()
+_pools_lock = threading.Lock()
+
+
+def _pool(app: Flask) -> ThreadPoolExecutor:
+    """One bounded pool per app: at most IMPORT_WORKERS imports run at once, the rest queue."""
+    with _pools_lock:
+        if app not in _pools:
+            workers = max(1, int(app.config.get("IMPORT_WORKERS", 1)))
+            _pools[app] = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="import")
+        return _pools[app]
+
+
+def run_in_child(app: Flask, job_id: int) -> int:
+    """Run the job in a fresh process capped at IMPORT_MEMORY_LIMIT_MB; returns its exit code.
+
+    The child rebuilds the app from the environment (IPEX_CONFIG, DATABASE_URL, ...), so it sees
+    the same database and instance folder. If it dies without finishing the job (out of memory,
+    killed), the job is marked failed here so its page does not wait forever.
+    """
+    limit_mb = int(app.config.get("IMPORT_MEMORY_LIMIT_MB", 1024))
+    child = multiprocessing.get_context("spawn").Process(
+        target=_child_main, args=(job_id, limit_mb), name=f"import-{job_id}", daemon=True
+    )
+    child.start()
+    child.join()
+    if child.exitcode != 0:
+        with app.app_context():
+            _fail_unfinished(job_id, limit_mb, child.exitcode)
+            db.session.remove()
+    return child.exitcode
+
+
+def _child_main(job_id: int, limit_mb: int) -> None:
+    """Entry point of the child: cap the address space first, then build the app and import."""
+    limit = limit_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    run_job(job_id)
+
+
+def _fail_unfinished(job_id: int, limit_mb: int, exitcode: int | None) -> None:
+    reason = f"the import process ended with code {exitcode} (memory limit {limit_mb} MB)"
+    db.session.execute(
+        update(ImportJob)
+        .where(ImportJob.id == job_id, ImportJob.status.in_((QUEUED, RUNNING)))
+        .values(status=FAILED, failure=reason, finished_at=utcnow())
+    )
+    db.session.commit()
 
 
 def import_queue():
