@@ -55,6 +55,12 @@ def world(app, make_user):
     project = people_services.create_project(None, GOOD_PROJECT, owner=owner)
     expert = people_services.create_expert(None, GOOD_EXPERT, owner=owner)
     token, _plaintext = create_api_token(owner, "crawl")
+    from app.catalogue.import_models import DONE, ImportJob
+
+    job = ImportJob(
+        user=owner, file_name="p.csv", stored_path="imports/0/p.csv", requested_format="auto", status=DONE
+    )
+    db.session.add(job)
     seed_parameter_sets(lambda _line: None)
     seed_closed_deals(lambda _line: None)  # as in the demo: market comparables need deals
     db.session.commit()
@@ -62,6 +68,8 @@ def world(app, make_user):
 
     ids = {
         "patent_id": patent.id,
+        "record_id": patent.id,
+        "job_id": job.id,
         "project_id": project.id,
         "expert_id": expert.id,
         "user_id": owner.id,
@@ -70,4 +78,6 @@ def world(app, make_user):
         "set_id": db.session.scalar(db.select(ParameterSet.id).limit(1)),
         "hidden_patent_id": hidden.id,
     }
-    return {"users": users, "ids": ids}
+    tokens = {role: create_api_token(user, "matrix")[1] for role, user in users.items()}
+    db.session.commit()
+    return {"users": users, "ids": ids, "tokens": tokens}
