@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import resource
 import threading
 import time
@@ -86,6 +87,8 @@ def start(job: ImportJob) -> str:
     runner = current_app.config.get("IMPORT_JOB_RUNNER", "auto")
     if runner == "auto":
         runner = "rq" if current_app.config.get("REDIS_URL") else "process"
+        if runner == "process" and _in_memory_database(current_app.config["SQLALCHEMY_DATABASE_URI"]):
+            runner = "thread"  # a child process could not see an in-memory database
     app = current_app._get_current_object()  # noqa: SLF001  (the real app for the pool)
     if runner == "rq":
         import_queue().enqueue(run_job, job.id, job_timeout=3600, result_ttl=3600, failure_ttl=86400)
@@ -119,27 +122,46 @@ def run_in_child(app: Flask, job_id: int) -> int:
     killed), the job is marked failed here so its page does not wait forever.
     """
     limit_mb = int(app.config.get("IMPORT_MEMORY_LIMIT_MB", 1024))
+    # The child reads its configuration from the environment: point it at this app's database,
+    # instance folder and key even when they were not configured through the environment.
+    environment = {
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "IPEX_INSTANCE_PATH": app.instance_path,
+        "SECRET_KEY": app.config["SECRET_KEY"],
+    }
     child = multiprocessing.get_context("spawn").Process(
-        target=_child_main, args=(job_id, limit_mb), name=f"import-{job_id}", daemon=True
+        target=_child_main, args=(job_id, limit_mb, environment), name=f"import-{job_id}", daemon=True
     )
     child.start()
     child.join()
-    if child.exitcode != 0:
-        with app.app_context():
-            _fail_unfinished(job_id, limit_mb, child.exitcode)
-            db.session.remove()
+    with app.app_context():
+        _fail_unfinished(job_id, limit_mb, child.exitcode)
+        db.session.remove()
     return child.exitcode
 
 
-def _child_main(job_id: int, limit_mb: int) -> None:
+def _in_memory_database(uri: str) -> bool:
+    return uri.startswith("sqlite") and (uri in ("sqlite://", "sqlite:///:memory:") or "mode=memory" in uri)
+
+
+def _child_main(job_id: int, limit_mb: int, environment: dict[str, str]) -> None:
     """Entry point of the child: cap the address space first, then build the app and import."""
     limit = limit_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    run_job(job_id)
+    os.environ.update(environment)
+    from app import create_app
+    from config import config_from_env
+
+    # config.py was imported (with the old environment) before this ran: name the database here.
+    base = config_from_env()
+    config = type("ImportChildConfig", (base,), {"SQLALCHEMY_DATABASE_URI": environment["DATABASE_URL"]})
+    with create_app(config).app_context():
+        perform(job_id)
 
 
 def _fail_unfinished(job_id: int, limit_mb: int, exitcode: int | None) -> None:
-    reason = f"the import process ended with code {exitcode} (memory limit {limit_mb} MB)"
+    """A job the child left queued or running will never finish: say so (a finished one is kept)."""
+    reason = f"the import process ended with code {exitcode} before finishing (memory limit {limit_mb} MB)"
     db.session.execute(
         update(ImportJob)
         .where(ImportJob.id == job_id, ImportJob.status.in_((QUEUED, RUNNING)))

@@ -64,11 +64,25 @@ def test_the_pool_is_bounded(app):
     assert import_jobs._pool(app) is import_jobs._pool(app)
 
 
-def test_without_redis_the_default_runner_is_the_child_process(app, monkeypatch):
+def test_without_redis_the_default_runner_is_the_child_process(shared_app, monkeypatch):
     started = []
     monkeypatch.setattr(import_jobs, "run_in_child", lambda app, job_id: started.append(job_id))
-    app.config.update(IMPORT_JOB_RUNNER="auto", REDIS_URL="")
-    job = ImportJob(id=7)
-    assert import_jobs.start(job) == "process"
-    import_jobs._pool(app).shutdown(wait=True)
+    shared_app.config.update(IMPORT_JOB_RUNNER="auto", REDIS_URL="")
+    assert import_jobs.start(ImportJob(id=7)) == "process"
+    import_jobs._pool(shared_app).shutdown(wait=True)
     assert started == [7]
+
+
+def test_an_in_memory_database_keeps_imports_in_a_pool_thread(app):
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("only SQLite has in-memory databases")
+    app.config.update(IMPORT_JOB_RUNNER="auto", REDIS_URL="")
+    assert import_jobs._in_memory_database(app.config["SQLALCHEMY_DATABASE_URI"])
+
+
+def test_the_child_uses_the_apps_database_even_when_the_environment_names_another(shared_app, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "sqlite:////nonexistent/elsewhere.db")
+    job_id = queued_job(shared_app)
+    assert import_jobs.run_in_child(shared_app, job_id) == 0
+    db.session.expire_all()
+    assert db.session.get(ImportJob, job_id).status == DONE
