@@ -39,6 +39,7 @@ def configure_database_url(app: Flask) -> None:
 def configure_extensions(app: Flask) -> None:
     from app.core import database  # noqa: F401  (SQLite connection settings)
     from app.core.i18n import init_i18n
+    from app.core.mail import init_mail
     from app.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -47,6 +48,7 @@ def configure_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     init_i18n(app)
+    init_mail(app)
     from app import models  # noqa: F401  (register every model on the metadata)
 
 

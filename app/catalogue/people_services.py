@@ -15,7 +15,7 @@ from sqlalchemy import select, tuple_
 
 from app.accounts.models import User
 from app.accounts.permissions import is_admin, is_authenticated
-from app.accounts.services import find_user_by_email
+from app.accounts.services import find_user_by_email, normalise_email
 from app.catalogue.models import Expert, ExpertConflict, ExpertSpecialty, InnovationProject, Patent
 from app.catalogue.records import ExpertRecord, ProjectRecord
 from app.catalogue.services import (
@@ -225,15 +225,19 @@ def _set_expert_children(expert: Expert, values: Mapping[str, Any]) -> dict[str,
 
 
 def _link_user(expert: Expert, actor: Actor, email: str | None) -> dict[str, tuple[Any, Any]]:
-    """Link the expert to an account: one's own, or anyone's for an administrator."""
+    """Link the expert to an account: one's own, or anyone's for an administrator or an import.
+
+    Anyone else gets the same answer for every address but their own, so the form cannot be used
+    to find out which addresses have accounts.
+    """
     current = expert.user.email if expert.user else None
     if email == current:
         return {}
+    if email and actor is not None and not is_admin(actor) and normalise_email(email) != actor.email:
+        raise ValidationFailed({"user_email": _("You may link only your own account.")})
     user = find_user_by_email(email) if email else None
     if email and user is None:
         raise ValidationFailed({"user_email": _("No account uses this email address.")})
-    if user is not None and actor is not None and user.id != actor.id and not is_admin(actor):
-        raise ValidationFailed({"user_email": _("You may link only your own account.")})
     taken = user and db.session.scalar(
         select(Expert).where(Expert.user_id == user.id, Expert.id != expert.id)
     )
