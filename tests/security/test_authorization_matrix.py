@@ -32,6 +32,7 @@ RECORD_OWNERS = row(LOGIN, OK, FORBIDDEN, OK, FORBIDDEN)  # the rights-holder ow
 # Editing someone's visible record through the API: the token's owner, or an administrator.
 API_OWNERS = row(LOGIN, OK, FORBIDDEN, OK, FORBIDDEN)
 UPLOADER_AND_ADMINS = row(LOGIN, OK, MISSING, OK, MISSING)  # an import job is private to its uploader
+ADMINS_NO_SUCH_RECORD = row(LOGIN, MISSING, FORBIDDEN, FORBIDDEN, FORBIDDEN)  # nothing uploaded or mailed yet
 NO_SUCH_RECORD = row(LOGIN, MISSING, FORBIDDEN, MISSING, FORBIDDEN)  # a fact that does not exist
 
 MATRIX: dict[tuple[str, str], dict[str, str]] = {
@@ -51,6 +52,17 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("accounts.password", "POST"): SIGNED_IN,
     ("accounts.create_token", "POST"): SIGNED_IN,
     ("accounts.revoke_token", "POST"): SIGNED_IN,
+    ("accounts.registered", "GET"): PUBLIC,
+    ("accounts.resend_verification", "POST"): SIGNED_IN,
+    ("accounts.verify_email_page", "GET"): PUBLIC,
+    ("accounts.verify_email_page", "POST"): PUBLIC,
+    ("accounts.forgot_password", "GET"): PUBLIC,
+    ("accounts.forgot_password", "POST"): PUBLIC,
+    ("accounts.reset_sent", "GET"): PUBLIC,
+    ("accounts.reset_password_page", "GET"): PUBLIC,
+    ("accounts.reset_password_page", "POST"): PUBLIC,
+    ("accounts.organisation", "GET"): SIGNED_IN,
+    ("accounts.organisation", "POST"): SIGNED_IN,
     # administration
     ("admin.users", "GET"): ADMINS,
     ("admin.user_detail", "GET"): ADMINS,
@@ -59,6 +71,9 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("admin.organisations", "GET"): ADMINS,
     ("admin.change_verification", "POST"): ADMINS,
     ("admin.audit", "GET"): ADMINS,
+    ("admin.mailbox", "GET"): ADMINS,
+    ("admin.mailbox_message", "GET"): ADMINS_NO_SUCH_RECORD,
+    ("admin.organisation_licence", "GET"): ADMINS_NO_SUCH_RECORD,
     ("catalogue.moderation", "GET"): ADMINS,
     ("catalogue.moderate", "POST"): ADMINS,
     # catalogue pages
