@@ -8,7 +8,7 @@ from werkzeug.routing import Rule
 
 from app.core.converters import IdConverter
 
-ABSURD_IDS = (0, 2**63, 2**64)  # (-1 and other non-digits never match an <id:> rule)
+ABSURD_IDS = (0, 2**31, 2**63, 2**64)  # (-1 and other non-digits never match an <id:> rule)
 MISSING_ID = 999_999
 # Values for the string parts of rules, by argument name (per endpoint where they differ).
 STRING_ARGS = {
