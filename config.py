@@ -69,6 +69,9 @@ class Config:
     JOB_RUNNER = os.environ.get("JOB_RUNNER", "auto")  # auto | rq | thread | inline
     MARKET_TICK_SECONDS = float(os.environ.get("MARKET_TICK_SECONDS", "60"))
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://localhost:5000")
+    # Imports without Redis: at most this many at once, each in a child process with this memory cap.
+    IMPORT_WORKERS = int(os.environ.get("IMPORT_WORKERS", 1))
+    IMPORT_MEMORY_LIMIT_MB = int(os.environ.get("IMPORT_MEMORY_LIMIT_MB", 1024))
 
 
 class DevelopmentConfig(Config):

@@ -77,12 +77,13 @@ def configure_blueprints(app: Flask) -> None:
 
 
 def configure_request_hooks(app: Flask) -> None:
-    from app.core.http import reject_unreadable_json
+    from app.core.http import add_cache_control, reject_unreadable_json
     from app.core.security import add_security_headers
     from app.core.templating import init_templating
 
     app.before_request(reject_unreadable_json)
     app.after_request(add_security_headers)
+    app.after_request(add_cache_control)
     init_templating(app)
 
 

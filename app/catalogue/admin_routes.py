@@ -19,7 +19,9 @@ from app.catalogue.models import Expert, InnovationProject, Patent
 from app.catalogue.routes import bp
 from app.catalogue.validation import ValidationFailed
 from app.core.errors import DomainError, error_response
+from app.core.http import safe_redirect_target
 from app.core.pagination import paginate
+from app.core.spreadsheet import neutralise_formula
 from app.extensions import db
 
 MODELS = {"patent": Patent, "project": InnovationProject, "expert": Expert}
@@ -59,7 +61,8 @@ def moderate(record_type: str, record_id: int):
     except DomainError as exc:
         db.session.rollback()
         flash(" ".join(exc.fields.values()) or exc.message, "error")
-    return redirect(request.form.get("next") or url_for("catalogue.moderation", type=record_type))
+    back = url_for("catalogue.moderation", type=record_type)
+    return redirect(safe_redirect_target(request.form.get("next"), back))
 
 
 @bp.errorhandler(413)
@@ -78,10 +81,10 @@ def upload_too_large(error):
     return render_template("catalogue/import.html", form=form, recent=[]), 413
 
 
-def _cell(value: object) -> object:
+def _cell(value: object) -> str:
     if isinstance(value, list | tuple):
-        return "; ".join(str(v) for v in value)
-    return "" if value is None else str(value)
+        return neutralise_formula("; ".join(str(v) for v in value))
+    return "" if value is None else neutralise_formula(str(value))
 
 
 def export_row(patent: Patent) -> dict[str, object]:
@@ -122,6 +125,7 @@ def export():
 
 
 def _download(body: str, mimetype: str, suffix: str) -> Response:
-    response = Response(body, mimetype=f"{mimetype}; charset=utf-8")
+    # Werkzeug adds "; charset=utf-8" to text types itself; JSON is UTF-8 by definition.
+    response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="ipex-patents.{suffix}"'
     return response

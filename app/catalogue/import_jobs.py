@@ -1,22 +1,26 @@
 """Imports that run in the background: the upload page creates an ImportJob and returns at once.
 
-A job runs as an RQ job when ``REDIS_URL`` is set (``rq worker imports``), otherwise in a thread
-of the web process with its own app context. Either way ``perform`` does the work: it reads the
+A job runs as an RQ job when ``REDIS_URL`` is set (``rq worker imports``), otherwise a bounded
+pool of background threads runs it in a memory-capped child process (see ``start``). Either way ``perform`` does the work: it reads the
 stored file through ``run_import`` (same all-or-nothing / skip-bad rules as the command line) and
 commits the records together with the job's report. Progress (documents read, records written)
 is written through a separate connection so pages can poll it while the import's own
 transaction is still open; on SQLite, whose single writer is then busy, only the reading phase
-reports progress. ``IMPORT_JOB_RUNNER`` = auto | rq | thread | inline chooses the runner.
+reports progress. ``IMPORT_JOB_RUNNER`` = auto | rq | process | thread | inline chooses the runner.
 """
 
 from __future__ import annotations
 
 import logging
-import re
+import multiprocessing
+import os
+import resource
 import threading
 import time
 import uuid
+import weakref
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import IO
 
@@ -26,7 +30,8 @@ from sqlalchemy import select, update
 from werkzeug.utils import secure_filename
 
 from app.accounts.models import User
-from app.catalogue.import_models import DONE, FAILED, QUEUED, ImportJob
+from app.catalogue.import_models import DONE, FAILED, QUEUED, RUNNING, ImportJob
+from app.catalogue.importers.uspto_xml import count_documents
 from app.catalogue.importing import resolve_format, run_import
 from app.catalogue.states import IMPORT_JOB
 from app.core.actors import system_actor
@@ -37,7 +42,6 @@ from app.extensions import db
 log = logging.getLogger(__name__)
 QUEUE_NAME = "imports"
 PROGRESS_EVERY = 0.5  # seconds between progress writes
-_XML_DECLARATION = re.compile(rb"<\?xml\s")
 
 
 def imports_folder() -> Path:
@@ -76,20 +80,95 @@ def create_job(
 
 
 def start(job: ImportJob) -> str:
-    """Hand a committed job to its runner; returns the runner's name."""
+    """Hand a committed job to its runner; returns the runner's name.
+
+    Imports never run on a web worker's request thread: RQ workers take them when Redis is
+    configured; otherwise a small pool of background threads does, each running the import in a
+    child process with a memory cap ("process"), or in the thread itself ("thread", for tests
+    and setups where a child cannot rebuild the app from the environment).
+    """
     runner = current_app.config.get("IMPORT_JOB_RUNNER", "auto")
     if runner == "auto":
-        runner = "rq" if current_app.config.get("REDIS_URL") else "thread"
+        runner = "rq" if current_app.config.get("REDIS_URL") else "process"
+        if runner == "process" and _in_memory_database(current_app.config["SQLALCHEMY_DATABASE_URI"]):
+            runner = "thread"  # a child process could not see an in-memory database
+    app = current_app._get_current_object()  # noqa: SLF001  (the real app for the pool)
     if runner == "rq":
         import_queue().enqueue(run_job, job.id, job_timeout=3600, result_ttl=3600, failure_ttl=86400)
+    elif runner == "process":
+        _pool(app).submit(run_in_child, app, job.id)
     elif runner == "thread":
-        app = current_app._get_current_object()  # noqa: SLF001  (the real app for the thread)
-        threading.Thread(
-            target=_thread_main, args=(app, job.id), name=f"import-{job.id}", daemon=True
-        ).start()
+        _pool(app).submit(_thread_main, app, job.id)
     else:
         perform(job.id)
     return runner
+
+
+_pools: weakref.WeakKeyDictionary[Flask, ThreadPoolExecutor] = weakref.WeakKeyDictionary()
+_pools_lock = threading.Lock()
+
+
+def _pool(app: Flask) -> ThreadPoolExecutor:
+    """One bounded pool per app: at most IMPORT_WORKERS imports run at once, the rest queue."""
+    with _pools_lock:
+        if app not in _pools:
+            workers = max(1, int(app.config.get("IMPORT_WORKERS", 1)))
+            _pools[app] = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="import")
+        return _pools[app]
+
+
+def run_in_child(app: Flask, job_id: int) -> int:
+    """Run the job in a fresh process capped at IMPORT_MEMORY_LIMIT_MB; returns its exit code.
+
+    The child rebuilds the app from the environment (IPEX_CONFIG, DATABASE_URL, ...), so it sees
+    the same database and instance folder. If it dies without finishing the job (out of memory,
+    killed), the job is marked failed here so its page does not wait forever.
+    """
+    limit_mb = int(app.config.get("IMPORT_MEMORY_LIMIT_MB", 1024))
+    # The child reads its configuration from the environment: point it at this app's database,
+    # instance folder and key even when they were not configured through the environment.
+    environment = {
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "IPEX_INSTANCE_PATH": app.instance_path,
+        "SECRET_KEY": app.config["SECRET_KEY"],
+    }
+    child = multiprocessing.get_context("spawn").Process(
+        target=_child_main, args=(job_id, limit_mb, environment), name=f"import-{job_id}", daemon=True
+    )
+    child.start()
+    child.join()
+    with app.app_context():
+        _fail_unfinished(job_id, limit_mb, child.exitcode)
+        db.session.remove()
+    return child.exitcode
+
+
+def _in_memory_database(uri: str) -> bool:
+    return uri.startswith("sqlite") and (uri in ("sqlite://", "sqlite:///:memory:") or "mode=memory" in uri)
+
+
+def _child_main(job_id: int, limit_mb: int, environment: dict[str, str]) -> None:
+    """Entry point of the child: cap the address space first, then build the app and import."""
+    limit = limit_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    os.environ.update(environment)
+    from app import create_app
+    from config import config_from_env
+
+    # config.py was imported (with the old environment) before this ran: name the database here.
+    base = config_from_env()
+    config = type("ImportChildConfig", (base,), {"SQLALCHEMY_DATABASE_URI": environment["DATABASE_URL"]})
+    with create_app(config).app_context():
+        perform(job_id)
+
+
+def _fail_unfinished(job_id: int, limit_mb: int, exitcode: int | None) -> None:
+    """A job the child left queued or running will never finish: say so (a finished one is kept)."""
+    db.session.expire_all()  # the child wrote through its own connection
+    job = db.session.get(ImportJob, job_id)
+    if job is None or job.status not in (QUEUED, RUNNING):
+        return
+    _fail(job_id, f"the import process ended with code {exitcode} before finishing (memory limit {limit_mb} MB)")
 
 
 def import_queue():
@@ -125,26 +204,14 @@ def estimate_documents(path: Path, importer: str) -> int | None:
     """How many documents the file holds, cheaply, for the progress bar (None if unknown)."""
     try:
         if importer == "uspto-xml":
-            return _count_xml_documents(path)
+            return count_documents(path)
         if path.suffix.lower() in (".csv", ".jsonl", ".txt", ""):
             with open(path, "rb") as handle:
                 lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
             return max(lines - (0 if path.suffix.lower() == ".jsonl" else 1), 1)
-    except (OSError, zipfile.BadZipFile):
+    except (OSError, ValueError, zipfile.BadZipFile):  # the import itself reports why
         return None
     return None
-
-
-def _count_xml_documents(path: Path) -> int:
-    if path.suffix.lower() == ".zip":
-        with zipfile.ZipFile(path) as archive:
-            members = [n for n in archive.namelist() if n.lower().endswith(".xml")]
-            if not members:
-                return 0
-            with archive.open(members[0]) as handle:
-                return sum(len(_XML_DECLARATION.findall(line)) for line in handle)
-    with open(path, "rb") as handle:
-        return sum(len(_XML_DECLARATION.findall(line)) for line in handle)
 
 
 class Progress:

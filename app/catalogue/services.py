@@ -100,10 +100,9 @@ def visible_patents(project: InnovationProject, user: Actor) -> list[Patent]:
 
 
 def editable_record(model: type, record_id: int, user: Actor) -> Any:
-    """The record if this user may change it (NotFound, or PermissionDenied)."""
-    record = db.session.get(model, record_id)
-    if record is None:
-        raise NotFound(_("The page you asked for does not exist."))
+    """The record if this user may change it: NotFound when they may not even see it (a 403
+    would confirm that a hidden record exists), PermissionDenied when they see but may not edit."""
+    record = visible_record(model, record_id, user)
     ensure_can_edit(record, user)
     return record
 

@@ -3,8 +3,8 @@
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-# Primary keys are `integer` columns: signed 32-bit on PostgreSQL (SQLite would take 64 bits). A
-# larger number cannot be bound against them, so it can name no record.
+# Primary keys are PostgreSQL `integer` columns (signed 32-bit): a larger number cannot be compared
+# with them there ("integer out of range") nor, past 2**63, even bound as a parameter on SQLite.
 MAX_ID = 2**31 - 1
 
 

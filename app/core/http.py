@@ -2,8 +2,11 @@
 
 import json
 import re
+from collections.abc import Callable
+from functools import wraps
+from urllib.parse import urlsplit
 
-from flask import request
+from flask import Response, g, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 
@@ -67,3 +70,42 @@ def _bad_request(message: str) -> BadRequest:
     error = BadRequest(description=message)
     error.data = {"message": message}  # what app.core.errors shows to the client
     return error
+
+
+def safe_redirect_target(target: str | None, default: str) -> str:
+    """`target` if it is a path on this site, else `default`: one rule for every `next` field.
+
+    Browsers read a backslash as a slash and drop tabs and newlines, so "/\\evil.example" and
+    "/\t/evil.example" lead off-site although they start with a single slash: both are refused.
+    """
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return default
+    if "\\" in target or any(ord(char) < 32 or ord(char) == 127 for char in target):
+        return default
+    parts = urlsplit(target)
+    return default if parts.scheme or parts.netloc else target
+
+
+def no_store(view: Callable) -> Callable:
+    """Mark a view whose page must never be cached (e.g. one that shows a secret once)."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        g.no_store = True
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def add_cache_control(response: Response) -> Response:
+    """Pages for a signed-in person (or marked no_store) stay out of every cache and the back button.
+
+    A marketplace page carries someone's bids, tokens and valuations; static files stay cacheable.
+    """
+    if "Cache-Control" in response.headers or request.endpoint == "static":
+        return response
+    from flask_login import current_user
+
+    if g.get("no_store") or current_user.is_authenticated:
+        response.headers["Cache-Control"] = "no-store"
+    return response

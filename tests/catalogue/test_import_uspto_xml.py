@@ -1,6 +1,7 @@
 """USPTO full-text XML: every real document parses, broken ones are reported."""
 
 import datetime as dt
+import io
 import zipfile
 from collections import Counter
 from pathlib import Path
@@ -56,8 +57,11 @@ def test_application_document():
 
 def test_split_handles_declarations_mid_line():
     data = b'<?xml version="1.0"?><a/><?xml version="1.0"?>\n<b/>\n<?xml-stylesheet x?>\n'
-    docs = [d for _, d in split_documents(iter(data.splitlines(keepends=True)))]
-    assert docs == [b'<?xml version="1.0"?><a/>', b'<?xml version="1.0"?>\n<b/>\n<?xml-stylesheet x?>\n']
+    expected = [b'<?xml version="1.0"?><a/>', b'<?xml version="1.0"?>\n<b/>\n<?xml-stylesheet x?>\n']
+    for chunk_bytes in (1, 3, 7, 1024):  # declarations straddling chunk boundaries too
+        docs = list(split_documents(io.BytesIO(data), chunk_bytes=chunk_bytes))
+        assert [d.data for d in docs] == expected
+        assert [d.line for d in docs] == [1, 1]
 
 
 def test_entities_resolve_without_fetching_the_dtd(tmp_path):

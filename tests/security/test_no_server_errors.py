@@ -8,7 +8,7 @@ from app.accounts.models import Role
 from app.catalogue.terms import add_years, expiry_date
 from tests.catalogue.conftest import GOOD_PATENT
 
-ABSURD_IDS = ["0", "-1", str(2**63), str(2**64), "1e3", "²"]
+ABSURD_IDS = ["0", "-1", str(2**31), str(2**63 - 1), str(2**63), str(2**64), "1e3", "²"]
 
 
 def test_ids_out_of_range_are_404(client):
@@ -19,8 +19,12 @@ def test_ids_out_of_range_are_404(client):
     assert set(answers.values()) == {404}, answers
 
 
-def test_largest_id_is_still_a_plain_404(client):
-    assert client.get(f"/patents/{2**63 - 1}").status_code == 404
+def test_largest_id_is_still_a_plain_404(app, client):
+    from app.core.converters import MAX_ID
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    assert client.get(f"/patents/{MAX_ID}").status_code == 404  # reaches the database, on PostgreSQL too
+    assert client.get(f"/api/v1/patents/{MAX_ID}").status_code == 404
 
 
 def test_no_route_uses_the_unbounded_int_converter(app):

@@ -88,9 +88,12 @@ def test_default_app_keeps_a_private_random_key_in_its_instance(default_app):
 def test_forging_works_with_the_real_key(default_app):
     """Control: the forging below is correct, so its refusals mean the keys are wrong."""
     assert is_admin_with(default_app, {"session": forged_session_cookie(default_app.secret_key)})
-    assert is_admin_with(default_app, {"remember_token": encode_cookie(ADMIN_IDENTITY, key=default_app.secret_key)})
     assert is_admin_with(
-        default_app, {"session": "garbage", "remember_token": encode_cookie(ADMIN_IDENTITY, key=default_app.secret_key)}
+        default_app, {"remember_token": encode_cookie(ADMIN_IDENTITY, key=default_app.secret_key)}
+    )
+    assert is_admin_with(
+        default_app,
+        {"session": "garbage", "remember_token": encode_cookie(ADMIN_IDENTITY, key=default_app.secret_key)},
     )
 
 

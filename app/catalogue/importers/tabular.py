@@ -13,6 +13,7 @@ from app.catalogue.importers.rows import expert_from_row, patent_from_row, proje
 from app.catalogue.importers.text import EncodingProblem, detect_encoding
 from app.catalogue.messages import N_, Message, location_message, message
 from app.catalogue.records import Record, RowError, SourceRef
+from app.core.spreadsheet import restore_formula
 
 Builder = Callable[[Mapping[str, Any], SourceRef], Record | list[RowError]]
 BUILDERS: dict[str, Builder] = {
@@ -120,7 +121,7 @@ def _csv_rows(reader: Any, header: list[str], file: str) -> Iterator[Row]:
             )
             yield RowError.of(file, f"line {start}", "row", reason)
             continue
-        yield f"line {start}", dict(zip(header, cells, strict=True))
+        yield f"line {start}", dict(zip(header, map(restore_formula, cells), strict=True))
 
 
 def iter_json(path: str | Path, kind: str = "patent") -> Iterator[Record | RowError]:

@@ -2,9 +2,10 @@
 
 Handles DTD versions v4.0 (2004-12-02) to v4.5 (2014-04-03) of ``us-patent-grant`` and
 ``us-patent-application``: a file holds many documents, each with its own XML declaration
-and DOCTYPE. Documents are split on their declarations and parsed one at a time, so memory
-stays flat on a weekly file. DTDs are never fetched; named entities resolve through the
-HTML table. Sequence listings (``sequence-cwu``) bundled in grant files are skipped. A
+and DOCTYPE. Documents are split on their declarations, read in bounded chunks and parsed one
+at a time, so memory stays flat on a weekly file and on a hostile one (zip bombs are refused
+from the archive's directory, oversized documents are cut off). DTDs are never fetched; entity
+declarations are refused (defusedxml); named entities resolve through the HTML table. Sequence listings (``sequence-cwu``) bundled in grant files are skipped. A
 broken or truncated document yields a RowError naming it; later documents still parse.
 """
 
@@ -15,9 +16,13 @@ import re
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 from xml.etree import ElementTree as ET
+
+from defusedxml import EntitiesForbidden, ExternalReferenceForbidden
+from defusedxml.ElementTree import DefusedXMLParser
 
 from app.catalogue.importers.uspto_fields import document_to_record
 from app.catalogue.messages import N_, MessageError, message, reason_of
@@ -26,7 +31,6 @@ from app.catalogue.records import PatentRecord, RowError, SourceRef
 PATENT_ROOTS = frozenset({"us-patent-grant", "us-patent-application"})
 SKIPPED_ROOTS = frozenset({"sequence-cwu"})  # sequence listings that ride along with grants
 _DECLARATION = re.compile(rb"(?=<\?xml\s)")
-_ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
 # expat's commonest reasons, marked so they are translated too (others stay English).
 EXPAT_REASONS = (
     N_("unclosed token"),
@@ -39,6 +43,17 @@ EXPAT_REASONS = (
 _ENTITIES = {name: chr(code) for name, code in html.entities.name2codepoint.items()}
 
 
+# Uploads are untrusted: a zip may expand a thousandfold and a "document" may be one endless
+# line. Weekly USPTO files are at most about 1.5 GB unpacked and compress about 10:1; the
+# largest real patent documents are a few MB (sequence listings, which are skipped, can be more).
+MAX_UNPACKED_BYTES = 4 * 1024**3
+MAX_COMPRESSION_RATIO = 100
+MAX_DOCUMENT_BYTES = 32 * 1024**2
+CHUNK_BYTES = 1024**2
+_HEAD_BYTES = 4096  # kept of an oversized document, to name its type
+_DECLARATION_LENGTH = len(b"<?xml ")
+
+
 @contextmanager
 def _open_binary(path: Path) -> Iterator[IO[bytes]]:
     """Open a plain or zipped weekly file as a byte stream without extracting it."""
@@ -47,27 +62,96 @@ def _open_binary(path: Path) -> Iterator[IO[bytes]]:
             yield handle
         return
     with zipfile.ZipFile(path) as archive:
-        members = [n for n in archive.namelist() if n.lower().endswith(".xml")]
+        members = [info for info in archive.infolist() if info.filename.lower().endswith(".xml")]
         if not members:
             raise MessageError(message(N_("the zip archive holds no .xml file")))
-        with archive.open(members[0]) as handle:
+        check_zip_member(members[0])
+        with archive.open(members[0]) as handle:  # reads no more than the declared size
             yield handle
 
 
-def split_documents(stream: IO[bytes]) -> Iterator[tuple[int, bytes]]:
-    """Yield (first line number, bytes) for each XML document concatenated in a stream."""
-    buffer: list[bytes] = []
-    start = line_no = 1
-    for line_no, line in enumerate(stream, start=1):
-        pieces = _DECLARATION.split(line)
-        if pieces[0]:
-            buffer.append(pieces[0])
-        for piece in pieces[1:]:
-            if b"".join(buffer).strip():
-                yield start, b"".join(buffer)
-            buffer, start = [piece], line_no
-    if b"".join(buffer).strip():
-        yield start, b"".join(buffer)
+def check_zip_member(info: zipfile.ZipInfo) -> None:
+    """Refuse a zip bomb from its directory entry, before a byte is inflated."""
+    if info.file_size > MAX_UNPACKED_BYTES:
+        raise MessageError(
+            message(
+                N_("the zip archive unpacks to %(size)s MB, more than the %(limit)s MB allowed"),
+                size=info.file_size // 1024**2,
+                limit=MAX_UNPACKED_BYTES // 1024**2,
+            )
+        )
+    if info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1) and info.file_size > CHUNK_BYTES:
+        raise MessageError(
+            message(
+                N_(
+                    "the zip archive is compressed %(ratio)s to 1, far more than XML ever is "
+                    "(at most %(limit)s to 1): it is refused as a possible zip bomb"
+                ),
+                ratio=info.file_size // max(info.compress_size, 1),
+                limit=MAX_COMPRESSION_RATIO,
+            )
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RawDocument:
+    """One document's bytes as split from the stream; an oversized one keeps only its head."""
+
+    line: int  # first line in the file
+    data: bytes
+    size: int
+
+    @property
+    def oversized(self) -> bool:
+        return self.size > MAX_DOCUMENT_BYTES
+
+
+class _Splitter:
+    """Accumulates the current document, keeping at most MAX_DOCUMENT_BYTES of it in memory."""
+
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.start = self.line = 1
+
+    def add(self, piece: bytes) -> None:
+        if self.size + len(piece) <= MAX_DOCUMENT_BYTES:
+            self.parts.append(piece)
+        elif self.size <= MAX_DOCUMENT_BYTES:  # just overflowed: keep the head, drop the rest
+            self.parts = [(b"".join(self.parts) + piece[:_HEAD_BYTES])[:_HEAD_BYTES]]
+        self.size += len(piece)
+        self.line += piece.count(b"\n")
+
+    def finish(self) -> RawDocument | None:
+        data = b"".join(self.parts)
+        keep = data.strip() or self.size > MAX_DOCUMENT_BYTES
+        document = RawDocument(self.start, data, self.size) if keep else None
+        self.parts, self.size, self.start = [], 0, self.line
+        return document
+
+
+def split_documents(stream: IO[bytes], chunk_bytes: int = CHUNK_BYTES) -> Iterator[RawDocument]:
+    """Yield each XML document concatenated in a stream, reading it in bounded chunks.
+
+    A document larger than MAX_DOCUMENT_BYTES is yielded with its head only, so neither a
+    single endless line nor an endless document can fill the memory.
+    """
+    splitter = _Splitter()
+    pending = b""
+    while chunk := stream.read(chunk_bytes):
+        data, consumed = pending + chunk, 0
+        for match in _DECLARATION.finditer(data):
+            splitter.add(data[consumed : match.start()])
+            consumed = match.start()
+            if document := splitter.finish():
+                yield document
+        # A declaration may straddle two chunks: its first bytes wait for the next chunk.
+        keep = max(consumed, len(data) - _DECLARATION_LENGTH + 1)
+        splitter.add(data[consumed:keep])
+        pending = data[keep:]
+    splitter.add(pending)
+    if document := splitter.finish():
+        yield document
 
 
 class UnsafeDocument(MessageError):
@@ -75,15 +159,18 @@ class UnsafeDocument(MessageError):
 
 
 def parse_document(data: bytes) -> ET.Element:
-    """Parse one document offline: the external DTD is ignored, entities come from HTML."""
-    if _ENTITY_DECLARATION.search(data, 0, data.find(b">", data.find(b"<!DOCTYPE")) + 2048):
-        raise UnsafeDocument(message(N_("the DOCTYPE declares entities; USPTO files never do")))
-    # Safe without defusedxml: no entity declarations reach expat (checked above), expat
-    # never loads external DTDs, and expat 2.4+ caps amplification anyway.
-    parser = ET.XMLParser()  # noqa: S314
+    """Parse one document offline: the external DTD is never loaded, entities come from HTML.
+
+    defusedxml's parser refuses every entity declaration wherever it stands in the DOCTYPE
+    (a prefix scan can be padded past), and every external reference.
+    """
+    parser = DefusedXMLParser(forbid_dtd=False, forbid_entities=True, forbid_external=True)
     parser.entity.update(_ENTITIES)
-    parser.feed(data)
-    return parser.close()
+    try:
+        parser.feed(data)
+        return parser.close()
+    except (EntitiesForbidden, ExternalReferenceForbidden):
+        raise UnsafeDocument(message(N_("the DOCTYPE declares entities; USPTO files never do"))) from None
 
 
 def iter_uspto_xml(path: str | Path) -> Iterator[PatentRecord | RowError]:
@@ -91,19 +178,33 @@ def iter_uspto_xml(path: str | Path) -> Iterator[PatentRecord | RowError]:
     path = Path(path)
     try:
         with _open_binary(path) as stream:
-            for index, (line, data) in enumerate(split_documents(stream), start=1):
-                yield from _convert(path.name, index, line, data)
+            for index, document in enumerate(split_documents(stream), start=1):
+                yield from _convert(path.name, index, document)
     except (OSError, ValueError, zipfile.BadZipFile) as exc:
         yield RowError.of(
             path.name, "file", "file", message(N_("cannot read: %(error)s"), error=reason_of(exc))
         )
 
 
-def _convert(file: str, index: int, line: int, data: bytes) -> Iterator[PatentRecord | RowError]:
+def count_documents(path: str | Path) -> int:
+    """How many documents the file holds, read with the same bounds as the import itself."""
+    with _open_binary(Path(path)) as stream:
+        return sum(1 for _ in split_documents(stream))
+
+
+def _convert(file: str, index: int, document: RawDocument) -> Iterator[PatentRecord | RowError]:
     """Turn one document into a record, or explain why it cannot be one."""
-    location = f"document {index}"
+    location, line = f"document {index}", document.line
+    if document.oversized:
+        if not _is_skipped_type(document.data):
+            reason = message(
+                N_("the document is larger than %(limit)s MB; no patent document is that large"),
+                limit=MAX_DOCUMENT_BYTES // 1024**2,
+            )
+            yield RowError.of(file, location, "document", reason)
+        return
     try:
-        root = parse_document(data)
+        root = parse_document(document.data)
     except ET.ParseError as exc:
         row, column = exc.position
         detail = re.sub(r": line \d+, column \d+$", "", str(exc))
@@ -125,3 +226,8 @@ def _convert(file: str, index: int, line: int, data: bytes) -> Iterator[PatentRe
         yield RowError.of(file, location, "document", reason)
         return
     yield document_to_record(root, SourceRef(file, location))
+
+
+def _is_skipped_type(head: bytes) -> bool:
+    """An oversized sequence listing is skipped like any other (they can be very large)."""
+    return any(b"<!DOCTYPE " + root.encode() in head for root in SKIPPED_ROOTS)

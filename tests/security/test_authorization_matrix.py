@@ -1,0 +1,179 @@
+"""The authorization matrix: what each role gets from every route, as a table.
+
+Every (endpoint, method) in app.url_map must appear in MATRIX: a new route fails this test until
+someone decides who may use it. Pages are called with a session, the API with the role's bearer
+token; writes send an empty body (authorization is decided before the input is read).
+"""
+
+import os
+
+import pytest
+
+from tests.conftest import DEFAULT_PASSWORD
+from tests.security.conftest import ROLES
+from tests.security.matrix import FORBIDDEN, LOGIN, MISSING, OK, outcome, requests
+from tests.security.routes import route_keys
+
+# Authorization is decided in Python, the same on both databases: one pass (SQLite) keeps CI fast.
+pytestmark = pytest.mark.skipif(
+    os.environ.get("TEST_DATABASE_URL", "").startswith("postgres")
+    and not os.environ.get("IPEX_SLOW_CHECKS_ON_POSTGRES"),
+    reason="runs on the SQLite pass (set IPEX_SLOW_CHECKS_ON_POSTGRES=1 to run it here too)",
+)
+
+
+def row(anonymous, admin, assessor, rights_holder, buyer) -> dict[str, str]:
+    return dict(zip(ROLES, (anonymous, admin, assessor, rights_holder, buyer), strict=True))
+
+
+PUBLIC = row(OK, OK, OK, OK, OK)
+SIGNED_IN = row(LOGIN, OK, OK, OK, OK)
+ADMINS = row(LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN)
+ASSESSORS = row(LOGIN, OK, OK, FORBIDDEN, FORBIDDEN)  # administrators too
+RECORD_OWNERS = row(LOGIN, OK, FORBIDDEN, OK, FORBIDDEN)  # the rights-holder owns the world's records
+# Editing someone's visible record through the API: the token's owner, or an administrator.
+API_OWNERS = row(LOGIN, OK, FORBIDDEN, OK, FORBIDDEN)
+UPLOADER_AND_ADMINS = row(LOGIN, OK, MISSING, OK, MISSING)  # an import job is private to its uploader
+ADMINS_NO_SUCH_RECORD = row(LOGIN, MISSING, FORBIDDEN, FORBIDDEN, FORBIDDEN)  # nothing uploaded or mailed yet
+NO_SUCH_RECORD = row(LOGIN, MISSING, FORBIDDEN, MISSING, FORBIDDEN)  # a fact that does not exist
+
+MATRIX: dict[tuple[str, str], dict[str, str]] = {
+    ("main.index", "GET"): PUBLIC,
+    ("main.health", "GET"): PUBLIC,
+    ("static", "GET"): PUBLIC,
+    # accounts
+    ("accounts.login", "GET"): PUBLIC,
+    ("accounts.login", "POST"): PUBLIC,
+    ("accounts.register", "GET"): PUBLIC,
+    ("accounts.register", "POST"): PUBLIC,
+    ("accounts.logout", "POST"): PUBLIC,
+    ("accounts.set_language", "POST"): PUBLIC,
+    ("accounts.profile", "GET"): SIGNED_IN,
+    ("accounts.profile", "POST"): SIGNED_IN,
+    ("accounts.password", "GET"): SIGNED_IN,
+    ("accounts.password", "POST"): SIGNED_IN,
+    ("accounts.create_token", "POST"): SIGNED_IN,
+    ("accounts.revoke_token", "POST"): SIGNED_IN,
+    ("accounts.registered", "GET"): PUBLIC,
+    ("accounts.resend_verification", "POST"): SIGNED_IN,
+    ("accounts.verify_email_page", "GET"): PUBLIC,
+    ("accounts.verify_email_page", "POST"): PUBLIC,
+    ("accounts.forgot_password", "GET"): PUBLIC,
+    ("accounts.forgot_password", "POST"): PUBLIC,
+    ("accounts.reset_sent", "GET"): PUBLIC,
+    ("accounts.reset_password_page", "GET"): PUBLIC,
+    ("accounts.reset_password_page", "POST"): PUBLIC,
+    ("accounts.organisation", "GET"): SIGNED_IN,
+    ("accounts.organisation", "POST"): SIGNED_IN,
+    # administration
+    ("admin.users", "GET"): ADMINS,
+    ("admin.user_detail", "GET"): ADMINS,
+    ("admin.change_active", "POST"): ADMINS,
+    ("admin.change_role", "POST"): ADMINS,
+    ("admin.organisations", "GET"): ADMINS,
+    ("admin.change_verification", "POST"): ADMINS,
+    ("admin.audit", "GET"): ADMINS,
+    ("admin.mailbox", "GET"): ADMINS,
+    ("admin.mailbox_message", "GET"): ADMINS_NO_SUCH_RECORD,
+    ("admin.organisation_licence", "GET"): ADMINS_NO_SUCH_RECORD,
+    ("catalogue.moderation", "GET"): ADMINS,
+    ("catalogue.moderate", "POST"): ADMINS,
+    # catalogue pages
+    ("catalogue.search", "GET"): PUBLIC,
+    ("catalogue.search_home", "GET"): PUBLIC,
+    ("catalogue.export", "GET"): PUBLIC,
+    ("catalogue.experts", "GET"): PUBLIC,
+    ("catalogue.expert_detail", "GET"): PUBLIC,
+    ("catalogue.patent_detail", "GET"): PUBLIC,
+    ("catalogue.project_detail", "GET"): PUBLIC,
+    ("catalogue.patent_document_file", "GET"): row(MISSING, MISSING, MISSING, MISSING, MISSING),
+    ("catalogue.my_records", "GET"): SIGNED_IN,
+    ("catalogue.expert_new", "GET"): SIGNED_IN,
+    ("catalogue.expert_new", "POST"): SIGNED_IN,
+    ("catalogue.expert_edit", "GET"): RECORD_OWNERS,
+    ("catalogue.expert_edit", "POST"): RECORD_OWNERS,
+    ("catalogue.patent_new", "GET"): RECORD_OWNERS,
+    ("catalogue.patent_new", "POST"): RECORD_OWNERS,
+    ("catalogue.patent_edit", "GET"): RECORD_OWNERS,
+    ("catalogue.patent_edit", "POST"): RECORD_OWNERS,
+    ("catalogue.project_new", "GET"): RECORD_OWNERS,
+    ("catalogue.project_new", "POST"): RECORD_OWNERS,
+    ("catalogue.project_edit", "GET"): RECORD_OWNERS,
+    ("catalogue.project_edit", "POST"): RECORD_OWNERS,
+    ("catalogue.legal_fact_new", "GET"): RECORD_OWNERS,
+    ("catalogue.legal_fact_new", "POST"): RECORD_OWNERS,
+    ("catalogue.legal_fact_edit", "GET"): NO_SUCH_RECORD,
+    ("catalogue.legal_fact_edit", "POST"): NO_SUCH_RECORD,
+    ("catalogue.legal_fact_delete", "POST"): NO_SUCH_RECORD,
+    ("catalogue.import_upload", "GET"): RECORD_OWNERS,
+    ("catalogue.import_upload", "POST"): RECORD_OWNERS,
+    ("catalogue.import_jobs_list", "GET"): SIGNED_IN,
+    ("catalogue.import_job", "GET"): UPLOADER_AND_ADMINS,
+    ("catalogue.import_job_status", "GET"): UPLOADER_AND_ADMINS,
+    # valuation
+    ("valuation.report", "GET"): PUBLIC,
+    ("valuation.print_report", "GET"): PUBLIC,
+    ("valuation.chart", "GET"): PUBLIC,
+    ("valuation.revalue", "POST"): ASSESSORS,
+    ("valuation.workbench", "GET"): ASSESSORS,
+    ("valuation.backtest", "GET"): ASSESSORS,
+    ("valuation.model_detail", "GET"): ASSESSORS,
+    ("valuation.new_draft", "POST"): ASSESSORS,
+    ("valuation.set_detail", "GET"): ASSESSORS,
+    ("valuation.edit_set", "GET"): ASSESSORS,
+    ("valuation.edit_set", "POST"): ASSESSORS,
+    ("valuation.preview", "GET"): ASSESSORS,
+    ("valuation.act", "POST"): ASSESSORS,
+    # JSON API (bearer tokens)
+    ("api-docs.openapi_json", "GET"): PUBLIC,
+    ("api_docs.index", "GET"): PUBLIC,
+    ("api_docs.assets", "GET"): PUBLIC,
+    ("api_me.me", "GET"): SIGNED_IN,
+    ("api_me.update_me", "PATCH"): SIGNED_IN,
+    ("api_catalogue.list_patents", "GET"): PUBLIC,
+    ("api_catalogue.get_patent", "GET"): PUBLIC,
+    ("api_catalogue.create_patent", "POST"): RECORD_OWNERS,
+    ("api_catalogue.update_patent", "PATCH"): API_OWNERS,
+    ("api_catalogue.list_projects", "GET"): PUBLIC,
+    ("api_catalogue.get_project", "GET"): PUBLIC,
+    ("api_catalogue.create_project", "POST"): RECORD_OWNERS,
+    ("api_catalogue.update_project", "PATCH"): API_OWNERS,
+    ("api_catalogue.list_experts", "GET"): PUBLIC,
+    ("api_catalogue.get_expert", "GET"): PUBLIC,
+    ("api_catalogue.create_expert", "POST"): SIGNED_IN,
+    ("api_catalogue.update_expert", "PATCH"): API_OWNERS,
+    ("api_valuation.list_models", "GET"): PUBLIC,
+    ("api_valuation.patent_valuation", "GET"): PUBLIC,
+    ("api_valuation.run", "POST"): PUBLIC,
+}
+
+
+def test_every_route_is_classified(app):
+    unclassified = sorted(route_keys(app) - MATRIX.keys())
+    assert unclassified == [], f"add these routes to MATRIX with who may use them: {unclassified}"
+    assert sorted(MATRIX.keys() - route_keys(app)) == []  # and no stale rows
+
+
+def call(client, endpoint: str, method: str, url: str, token: str | None):
+    if endpoint.startswith(("api_", "api-docs")):
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return client.open(url, method=method, json={} if method != "GET" else None, headers=headers)
+    return client.open(url, method=method, data={} if method != "GET" else None)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_authorization_matrix(app, client, world, role):
+    user = world["users"].get(role)
+    if user is not None:
+        client.post("/login", data={"email": user.email, "password": DEFAULT_PASSWORD})
+    token = world["tokens"].get(role)
+    differences = {}
+    for endpoint, method, url in requests(app, world["ids"]):
+        response = call(client, endpoint, method, url, token)
+        response.close()
+        expected = MATRIX.get((endpoint, method), {}).get(role)
+        if expected is not None and outcome(response) != expected:
+            differences[f"{method} {endpoint}"] = (
+                f"expected {expected}, got {outcome(response)} ({response.status_code})"
+            )
+    assert differences == {}
