@@ -1,7 +1,6 @@
 """Register, log in and out, profile, password, API tokens, language switch."""
 
 from collections.abc import Callable
-from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
@@ -28,18 +27,15 @@ from app.accounts.services import (
     update_profile,
 )
 from app.core.errors import DomainError
+from app.core.http import safe_redirect_target
 from app.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__)
 
 
 def safe_next(default: str) -> str:
-    """Only follow `next` to a path on this site (no open redirects)."""
-    target = request.args.get("next") or request.form.get("next") or ""
-    parts = urlsplit(target)
-    if target.startswith("/") and not target.startswith("//") and not parts.netloc and not parts.scheme:
-        return target
-    return default
+    """Only follow `next` to a path on this site (no open redirects): the one shared rule."""
+    return safe_redirect_target(request.args.get("next") or request.form.get("next"), default)
 
 
 def apply_field_errors(form, error: DomainError) -> None:
