@@ -64,7 +64,9 @@ def facts_by_id(ids: Sequence[int], on: dt.date) -> list[tuple[int, dict[str, An
         ).where(PatentPledge.patent_id.in_(wanted))
     )
     events = _grouped(
-        select(PatentEvent.patent_id, PatentEvent.event_type).where(
+        select(
+            PatentEvent.patent_id, PatentEvent.event_type, PatentEvent.occurred_on, PatentEvent.outcome
+        ).where(
             PatentEvent.patent_id.in_(wanted), PatentEvent.event_type == "invalidation"
         )
     )

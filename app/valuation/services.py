@@ -171,10 +171,20 @@ def combine(
     enforceable = engine.in_force(facts.get("legal_status"))
     try:
         return engine.fair_value_range(
-            usable, weights, calibrations(config.ensemble), enforceable=enforceable
+            usable,
+            weights,
+            calibrations(config.ensemble),
+            enforceable=enforceable,
+            reason=rights_reason(facts),
         )
     except engine.ParameterError:
         return None
+
+
+def rights_reason(facts: Mapping[str, Any]) -> engine.Text | None:
+    """Why the right is not in force, as stored with the facts (None while it is, or for older rows)."""
+    reason = (facts.get("rights") or {}).get("reason")
+    return None if reason is None else engine.Text(**reason)
 
 
 def _model_row(

@@ -224,7 +224,8 @@ def test_rights_no_longer_in_force_have_a_zero_range_on_both_paths(app, seeded, 
     gone, alive = make_patent(status=status), make_patent()
     interactive = value_patent(gone).range
     assert (interactive.low, interactive.mid, interactive.high) == (Decimal("0.00"),) * 3
-    assert [w.code for w in interactive.warnings] == ["not_in_force"]
+    assert [w.code for w in interactive.warnings] == [status, "not_in_force"]  # the reason first
+    assert {c["mid"] for c in interactive.components} == {Decimal("0.00")}  # every approach, scores too
     revalue(patent_ids(), load_config())
     bulk = current_rows(gone.id)[0]
     assert (bulk.low, bulk.mid, bulk.high) == (Decimal("0.00"),) * 3

@@ -107,15 +107,15 @@ def fair_value_range(
     calibrations: Mapping[str, Calibration] | None = None,
     *,
     enforceable: bool = True,
+    reason: Text | None = None,
 ) -> FairValueRange:
     """Weighted average of each model's P10/P50/P90 (Vincentisation); weights are keyed by model id.
 
     Score models and comparables know nothing of a lapse, so rights no longer in force are
-    decided here: their range is zero, whatever the models say.
+    decided here: every approach, the score component included, counts as zero, with the reason.
     """
     if not enforceable:
-        zero = to_decimal(0.0, MONEY)
-        return FairValueRange(zero, zero, zero, CURRENCY, (), (NOT_IN_FORCE_WARNING,))
+        return _not_in_force(results, weights, reason)
     calibrations = calibrations or {}
     parts: list[tuple[float, float, float, float, dict[str, Any]]] = []
     warnings: list[Text] = []
@@ -178,3 +178,23 @@ def fair_value_range(
         for p in parts
     )
     return FairValueRange(*(to_decimal(x, MONEY) for x in agg), CURRENCY, components, tuple(warnings))
+
+
+def _not_in_force(
+    results: Sequence[ValuationResult], weights: Mapping[str, float], reason: Text | None
+) -> FairValueRange:
+    zero = to_decimal(0.0, MONEY)
+    components = tuple(
+        {
+            "model": f"{r.model_id}@{r.model_version}",
+            "basis": "not_in_force",
+            "weight": to_decimal(0.0, Decimal("0.0001")),
+            "low": zero,
+            "mid": zero,
+            "high": zero,
+        }
+        for r in results
+        if weights.get(r.model_id)
+    )
+    warnings = (reason, NOT_IN_FORCE_WARNING) if reason is not None else (NOT_IN_FORCE_WARNING,)
+    return FairValueRange(zero, zero, zero, CURRENCY, components, warnings)

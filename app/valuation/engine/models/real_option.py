@@ -138,7 +138,9 @@ class _OptionModel(Model):
             if s is None
             else np.where(np.isnan(np.asarray(s, dtype=float)), base, np.asarray(s, dtype=float))
         )
-        return s, np.minimum(params["years"], np.asarray(columns["remaining_years"], dtype=float))
+        remaining = np.asarray(columns["remaining_years"], dtype=float)
+        # No term left, no exclusivity to exercise: the option is worthless, not worth S - K.
+        return np.where(remaining > 0, s, 0.0), np.minimum(params["years"], remaining)
 
     def _row(self, inputs: Mapping[str, Any]) -> dict[str, Any]:
         return {k: None if v is None else np.array([float(v)]) for k, v in inputs.items()}
