@@ -66,9 +66,7 @@ def facts_by_id(ids: Sequence[int], on: dt.date) -> list[tuple[int, dict[str, An
     events = _grouped(
         select(
             PatentEvent.patent_id, PatentEvent.event_type, PatentEvent.occurred_on, PatentEvent.outcome
-        ).where(
-            PatentEvent.patent_id.in_(wanted), PatentEvent.event_type == "invalidation"
-        )
+        ).where(PatentEvent.patent_id.in_(wanted), PatentEvent.event_type == "invalidation")
     )
     rows = db.session.execute(select(*PATENT_COLUMNS).where(Patent.id.in_(wanted)).order_by(Patent.id))
     out = []

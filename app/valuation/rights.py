@@ -183,12 +183,17 @@ def rights_on(patent: Any, on: dt.date) -> Rights:
     warnings = tuple(_warnings(counts, basis))
     granted = patent.grant_date is not None
     reason = _status_reason(patent.legal_status)
-    status = {"lapsed": "lapsed", "invalidated": "invalid", "expired": "expired"}.get(patent.legal_status or "")
+    status = {"lapsed": "lapsed", "invalidated": "invalid", "expired": "expired"}.get(
+        patent.legal_status or ""
+    )
     if reason is None and full is not None and full.occurred_on <= on:
-        status, reason = "invalid", Text(
-            "invalidated_in_full",
-            f"无效宣告请求审查决定（{full.occurred_on.isoformat()}）宣告专利权全部无效。",
-            f"The invalidation decision of {full.occurred_on.isoformat()} held the patent invalid in full.",
+        status, reason = (
+            "invalid",
+            Text(
+                "invalidated_in_full",
+                f"无效宣告请求审查决定（{full.occurred_on.isoformat()}）宣告专利权全部无效。",
+                f"The invalidation decision of {full.occurred_on.isoformat()} held the patent invalid in full.",
+            ),
         )
     if reason is None and expiry is not None and on >= expiry:
         status, reason = "expired", _term_reason(expiry, basis)

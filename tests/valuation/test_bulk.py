@@ -37,7 +37,10 @@ def _varied(make_patent):
     ]
     rich.events = [
         PatentEvent(
-            event_type="invalidation", occurred_on=dt.date(2022, 3, 1), summary="kept", outcome="维持有效 Upheld"
+            event_type="invalidation",
+            occurred_on=dt.date(2022, 3, 1),
+            summary="kept",
+            outcome="维持有效 Upheld",
         )
     ]
     rich.annual_fee_paid_year = 11  # year 12 falls due 2027-05-01

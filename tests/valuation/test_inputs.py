@@ -76,7 +76,8 @@ def test_legal_status_mapping(over, expected):
 def test_lapsed_patent_has_no_term_and_missing_expiry_uses_statute():
     assert patent_facts(patent(legal_status="lapsed"), on=dt.date(2026, 5, 1))["remaining_years"] == 0.0
     facts = patent_facts(
-        patent(expiry_date=None, patent_type="utility_model", annual_fee_paid_year=None), on=dt.date(2020, 5, 1)
+        patent(expiry_date=None, patent_type="utility_model", annual_fee_paid_year=None),
+        on=dt.date(2020, 5, 1),
     )
     assert facts["remaining_years"] == pytest.approx(6.0, abs=0.01)
 

@@ -49,7 +49,10 @@ def test_cn_design_term_depends_on_filing_date(filed, on, in_force):
 
 def test_us_design_uses_us_term_from_grant():
     design = patent(
-        jurisdiction="US", patent_type="design", filing_date=dt.date(2010, 1, 1), grant_date=dt.date(2012, 2, 7)
+        jurisdiction="US",
+        patent_type="design",
+        filing_date=dt.date(2010, 1, 1),
+        grant_date=dt.date(2012, 2, 7),
     )
     assert rights_on(design, dt.date(2026, 2, 6)).in_force
     assert rights_on(design, dt.date(2026, 2, 7)).status == "expired"  # 14 years from grant
@@ -81,7 +84,9 @@ def test_invalidation_outcomes_are_read_from_the_decision(text, outcome):
 
 def test_invalidation_events_count_by_outcome():
     ev = [
-        SimpleNamespace(event_type="invalidation", occurred_on=dt.date(2020, 1, 1), outcome="claims 1-2 held invalid"),
+        SimpleNamespace(
+            event_type="invalidation", occurred_on=dt.date(2020, 1, 1), outcome="claims 1-2 held invalid"
+        ),
         SimpleNamespace(event_type="invalidation", occurred_on=dt.date(2021, 1, 1), outcome=None),
     ]
     rights = rights_on(patent(events=ev), dt.date(2022, 1, 1))
