@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from app.valuation.engine.tables import LEGAL_TERM_YEARS
+from app.valuation.engine.tables import FEE_OFFICES, LEGAL_TERM_YEARS
 from app.valuation.rights import Rights, remaining_years, rights_on
 
 LISTING_TYPES = ("default", "assignment", "licence")  # ensemble weights are chosen per listing type
@@ -65,12 +65,13 @@ def patent_facts(
 ) -> dict[str, Any]:
     """Every fact any built-in model reads, from the patent's typed columns."""
     rights = rights_on(patent, on)
+    office = (patent.jurisdiction or "CN").upper()
     family = sorted({c.upper() for c in (patent.family_countries or [])} | {patent.jurisdiction.upper()})
     facts: dict[str, Any] = {
         "remaining_years": remaining_years(rights, on, MAX_TERM),
         "patent_type": patent.patent_type if patent.patent_type in LEGAL_TERM_YEARS else "invention",
         "legal_status": rights.status,
-        "jurisdiction": (patent.jurisdiction or "CN").upper(),
+        "jurisdiction": office if office in FEE_OFFICES else "other",
         "rights": rights_fact(rights),
         "family_countries": family,
         "family_size": max(int(patent.family_size or 1), len(family)),
