@@ -195,6 +195,8 @@ def edit_set(set_id: int):
     if not ps.is_editable:
         flash(_("Only drafts can be edited; create a new draft instead."), "info")
         return redirect(url_for(".set_detail", set_id=ps.id))
+    if not paramsets.can_edit(ps, current_user):
+        abort(403)
     form_class = params_form_class(ps.model_id)
     form = (
         form_class()
@@ -242,6 +244,8 @@ def set_detail(set_id: int):
         form=DecisionForm(),
         reject_form=RejectForm(),
         can_decide=ps.can_approve(current_user),
+        can_edit=paramsets.can_edit(ps, current_user),
+        can_withdraw=paramsets.can_withdraw(ps, current_user),
         actions=states.allowed_actions(ps.status),
     )
 
