@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import json
 import uuid
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -78,6 +79,7 @@ class Outcome:
     results: dict[str, ValuationResult] = field(default_factory=dict)
     errors: dict[str, dict[str, str]] = field(default_factory=dict)
     run_id: str = ""
+    rows: list[dict[str, Any]] = field(default_factory=list)  # what storing writes (or would write)
 
 
 def model_for(ps: ParameterSet) -> engine.Model:
@@ -337,6 +339,7 @@ def value_patent(
             now,
         )
     )
+    outcome.rows = rows
     if store:
         store_rows(rows)
         if listing_type == SEARCH_LISTING_TYPE:
@@ -368,19 +371,58 @@ def is_stale(ensemble_row: StoredValuation, config: ValuationConfig, facts: Mapp
 
 
 def shown_valuation(patent: Patent, actor: User | None = None, *, full: bool = True) -> list[StoredValuation]:
-    """The stored valuation to show; values afresh (and stores) when missing, stale or not detailed enough."""
+    """The valuation to show: the stored rows while they are current, else a fresh valuation that is
+    computed (once per unchanged inputs, then cached) but not stored: a GET never writes. Storing
+    happens on a write by an authorised user (``value_patent``) or in the batch."""
     rows = current_rows(patent.id)
     head = rows[0] if rows and rows[0].kind == ENSEMBLE_ROW else None
     try:
         config = load_config()
     except Conflict:
         return rows
-    facts = patent_facts(patent, on=today(), listing_type=head.listing_type if head else "default")
-    if head is None or is_stale(head, config, facts) or (full and head.result_form != FULL_FORM):
-        value_patent(patent, actor, config=config, listing_type=head.listing_type if head else "default")
-        db.session.commit()
-        rows = current_rows(patent.id)
-    return rows
+    listing_type = head.listing_type if head else "default"
+    facts = patent_facts(patent, on=today(), listing_type=listing_type)
+    if (
+        head is not None
+        and not is_stale(head, config, facts)
+        and not (full and head.result_form != FULL_FORM)
+    ):
+        return rows
+    key = _cache_key(patent.id, listing_type, config, facts)
+    cached = _SHOWN.get(key)
+    if cached is None:
+        outcome = value_patent(patent, actor, config=config, listing_type=listing_type, store=False)
+        cached = sorted(
+            (StoredValuation(**row) for row in outcome.rows),
+            key=lambda r: (r.kind != ENSEMBLE_ROW, r.model_id),
+        )
+        _remember(key, cached)
+    return cached
+
+
+SHOWN_CACHE_SIZE = 512  # fresh, unstored valuations kept per process (a report and its charts share one)
+_SHOWN: OrderedDict[str, list[StoredValuation]] = OrderedDict()
+
+
+def _cache_key(patent_id: int, listing_type: str, config: ValuationConfig, facts: Mapping[str, Any]) -> str:
+    """Changes whenever anything the valuation reads changes: facts, parameter sets, comparables, seed."""
+    material = {
+        "patent": patent_id,
+        "listing_type": listing_type,
+        "facts": facts,
+        "sets": config.set_ids(),
+        "comparables": config.comparables_ref["sha256"],
+        "seed": config.seed,
+        "engine": engine.engine_version(),
+    }
+    return hashlib.sha256(canonical_json(material).encode()).hexdigest()
+
+
+def _remember(key: str, rows: list[StoredValuation]) -> None:
+    _SHOWN[key] = rows
+    _SHOWN.move_to_end(key)
+    while len(_SHOWN) > SHOWN_CACHE_SIZE:
+        _SHOWN.popitem(last=False)
 
 
 def provenance_of(row: StoredValuation) -> Provenance:
