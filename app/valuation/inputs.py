@@ -12,10 +12,12 @@ from decimal import Decimal
 from typing import Any
 
 from app.valuation.engine.tables import FEE_OFFICES, LEGAL_TERM_YEARS
+from app.valuation.income import income_fact
 from app.valuation.rights import Rights, remaining_years, rights_on
 
 LISTING_TYPES = ("default", "assignment", "licence")  # ensemble weights are chosen per listing type
 MAX_TERM = 20.0
+EXCLUSIVE_TYPES = ("exclusive", "sole")
 
 
 def rights_fact(rights: Rights) -> dict[str, Any]:
@@ -60,8 +62,25 @@ def _fee_year(patent: Any) -> int | None:
     return None if paid is None else max(1, min(int(paid) + 1, 20))
 
 
+def _exclusive_licence(licences: Iterable[Any], on: dt.date) -> dict[str, Any] | None:
+    """The exclusive (or sole) licence in force on the date, if any: it takes the licensed field's
+    income from the owner until it ends."""
+    for licence in licences:
+        started = licence.recorded_on is None or licence.recorded_on <= on
+        running = licence.until is None or licence.until > on
+        if licence.licence_type in EXCLUSIVE_TYPES and started and running:
+            left = None if licence.until is None else round((licence.until - on).days / 365.25, 2)
+            return {"type": licence.licence_type, "years_left": left, "field": licence.field}
+    return None
+
+
 def patent_facts(
-    patent: Any, *, on: dt.date, listing_type: str = "default", ask_price: Decimal | None = None
+    patent: Any,
+    *,
+    on: dt.date,
+    listing_type: str = "default",
+    ask_price: Decimal | None = None,
+    income: Any = None,
 ) -> dict[str, Any]:
     """Every fact any built-in model reads, from the patent's typed columns."""
     rights = rights_on(patent, on)
@@ -84,6 +103,8 @@ def patent_facts(
         "ipc_classes": _subclasses(patent),
         "annual_fee_year": _fee_year(patent),
         "pledge_amount": _pledged(getattr(patent, "pledges", []) or [], on),
+        "income": income_fact(income),
+        "exclusive_licence": _exclusive_licence(getattr(patent, "licences", None) or (), on),
         "deal_type": "licence" if listing_type == "licence" else "assignment",
         "exclusive": listing_type != "licence",
     }

@@ -27,7 +27,7 @@ from app.catalogue.models import Patent
 from app.core.errors import Conflict
 from app.core.models import utcnow
 from app.extensions import db
-from app.valuation import engine, paramsets
+from app.valuation import engine, income, paramsets
 from app.valuation.engine import EngineError, FairValueRange, ValuationResult
 from app.valuation.engine.result import CURRENCY, Provenance, canonical_json
 from app.valuation.inputs import model_inputs, patent_facts
@@ -161,6 +161,63 @@ def _range_dict(fvr: FairValueRange | None, weights: Mapping[str, float]) -> dic
     }
 
 
+def effective_weights(weights: Mapping[str, float], facts: Mapping[str, Any]) -> dict[str, float]:
+    """The assessors' weights less the income approaches while they run on platform defaults."""
+    if income.has_revenue(facts):
+        return dict(weights)
+    return {m: w for m, w in weights.items() if m not in income.INCOME_MODELS}
+
+
+def range_from(
+    results: Iterable[ValuationResult],
+    weights: Mapping[str, float],
+    cals: Mapping[str, engine.Calibration],
+    facts: Mapping[str, Any],
+) -> FairValueRange | None:
+    """Combine, then apply what the facts say about the right: not in force, an application that may
+    not be granted, an exclusive licence that takes income away. Shared by valuing and replaying."""
+    used = effective_weights(weights, facts)
+    usable = [r for r in results if r.model_id in used]
+    enforceable = engine.in_force(facts.get("legal_status"))
+    try:
+        fvr = engine.fair_value_range(
+            usable, used, cals, enforceable=enforceable, reason=rights_reason(facts)
+        )
+    except engine.ParameterError:
+        return None
+    notes = [] if used == dict(weights) or not enforceable else [income.ILLUSTRATIVE]
+    factor = 1.0
+    p_grant = income.grant_probability(facts)
+    if p_grant is not None and enforceable:
+        factor *= p_grant
+        notes.append(_grant_note(p_grant))
+    taken = income.licence_share(facts) if facts.get("deal_type") == "assignment" else 0.0
+    if taken > 0 and enforceable:
+        factor *= 1.0 - taken
+        notes.append(_licence_note(taken))
+    return engine.scale_range(fvr, factor, tuple(notes))
+
+
+def _grant_note(p: float) -> engine.Text:
+    return engine.Text(
+        "probability_of_grant",
+        f"尚在审查中的申请：价值已乘以授权概率 {p:.0%}（可由权利人或评估师修改）。",
+        f"A pending application: the value is multiplied by the probability of grant, {p:.0%} "
+        "(the owner or an assessor can change it).",
+    )
+
+
+def _licence_note(share: float) -> engine.Text:
+    return engine.Text(
+        "exclusive_licence_in_force",
+        f"独占（排他）许可在有效期内：被许可领域和地域的收益归被许可人，约占剩余期限的 {share:.0%}，"
+        "转让价值相应降低；许可使用费收入须作为收入另行录入才会计入。",
+        f"An exclusive (or sole) licence is in force: the licensed field's and territory's income goes "
+        f"to the licensee for about {share:.0%} of the remaining term, so an assignment is worth less; "
+        "royalties receivable count only when entered as revenue.",
+    )
+
+
 def combine(
     config: ValuationConfig,
     listing_type: str,
@@ -168,19 +225,9 @@ def combine(
     facts: Mapping[str, Any],
 ) -> FairValueRange | None:
     """The fair value range of the listing type's weighted models; None when nothing usable remains."""
-    weights = weights_for(config.ensemble, listing_type)
-    usable = [r for r in results if r.model_id in weights]
-    enforceable = engine.in_force(facts.get("legal_status"))
-    try:
-        return engine.fair_value_range(
-            usable,
-            weights,
-            calibrations(config.ensemble),
-            enforceable=enforceable,
-            reason=rights_reason(facts),
-        )
-    except engine.ParameterError:
-        return None
+    return range_from(
+        results, weights_for(config.ensemble, listing_type), calibrations(config.ensemble), facts
+    )
 
 
 def rights_reason(facts: Mapping[str, Any]) -> engine.Text | None:
@@ -235,7 +282,7 @@ def _ensemble_row(
     now: dt.datetime,
 ) -> dict[str, Any]:
     ps = config.sets[ENSEMBLE_ID]
-    weights = weights_for(config.ensemble, listing_type)
+    weights = effective_weights(weights_for(config.ensemble, listing_type), facts)
     # The weights and calibrations are those of the ensemble parameter set the row references
     # (immutable once submitted), so they are not copied into every row.
     snapshot = {"facts": dict(facts), "parameter_sets": config.set_ids(), "listing_type": listing_type}
@@ -284,6 +331,17 @@ def store_rows(rows: Sequence[dict[str, Any]]) -> None:
         db.session.execute(StoredValuation.__table__.insert(), list(rows[start : start + 5000]))
 
 
+def facts_for(
+    patent: Patent, on: dt.date, listing_type: str = "default", ask_price: Decimal | None = None
+) -> dict[str, Any]:
+    """The patent's facts with its income inputs for the listing type (an ownership valuation reads
+    the "default" inputs, a licence the licence's)."""
+    record = income.get_input(patent.id, listing_type) or (
+        income.get_input(patent.id, "default") if listing_type == "assignment" else None
+    )
+    return patent_facts(patent, on=on, listing_type=listing_type, ask_price=ask_price, income=record)
+
+
 def value_patent(
     patent: Patent,
     actor: User | None = None,
@@ -296,7 +354,7 @@ def value_patent(
 ) -> Outcome:
     """Value one patent with full explanations; stores one row per model and the range row."""
     config = config or load_config()
-    facts = patent_facts(patent, on=on or today(), listing_type=listing_type, ask_price=ask_price)
+    facts = facts_for(patent, on or today(), listing_type, ask_price)
     outcome = Outcome(patent.id, listing_type, None, run_id=uuid.uuid4().hex)
     rows: list[dict[str, Any]] = []
     now = utcnow()
@@ -305,7 +363,7 @@ def value_patent(
         model = model_for(ps)
         inputs = model_inputs(model, facts, _shared(config))
         try:
-            result = model.value(inputs, ps.params, config.seed)
+            result = model.value(inputs, income.patent_params(model_id, ps.params, facts), config.seed)
         except EngineError as error:
             outcome.errors[model_id] = getattr(error, "errors", {"model": str(error)})
             continue
@@ -381,7 +439,7 @@ def shown_valuation(patent: Patent, actor: User | None = None, *, full: bool = T
     except Conflict:
         return rows
     listing_type = head.listing_type if head else "default"
-    facts = patent_facts(patent, on=today(), listing_type=listing_type)
+    facts = facts_for(patent, today(), listing_type)
     if (
         head is not None
         and not is_stale(head, config, facts)

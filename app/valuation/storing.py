@@ -28,8 +28,16 @@ from sqlalchemy import JSON, Text, bindparam, cast, insert, update
 from app.extensions import db
 from app.valuation import engine
 from app.valuation.engine import FairValueRange
-from app.valuation.models import BATCH_FORM, ENSEMBLE_ID, ENSEMBLE_ROW, MODEL_ROW, StoredValuation
-from app.valuation.services import COMPARABLES, ValuationConfig, _headline, _needed, _range_dict, model_for
+from app.valuation.models import BATCH_FORM, ENSEMBLE_ID, ENSEMBLE_ROW, FULL_FORM, MODEL_ROW, StoredValuation
+from app.valuation.services import (
+    COMPARABLES,
+    ValuationConfig,
+    _headline,
+    _needed,
+    _range_dict,
+    effective_weights,
+    model_for,
+)
 from app.valuation.weights import weights_for
 
 INSERT_CHUNK = 5000
@@ -161,6 +169,7 @@ def bulk_rows(
             out.append(
                 {
                     **head,
+                    "result_form": FULL_FORM if "drivers" in data else BATCH_FORM,  # patent-specific inputs
                     **common,
                     **plan.base,
                     "input_snapshot": facts.subset(plan.names, plan.extra),
@@ -169,7 +178,15 @@ def bulk_rows(
                 }
             )
         out.append(
-            _ensemble(head, common, ensemble, facts, set_ids, fvrs[i], weights_for(config.ensemble, lt))
+            _ensemble(
+                head,
+                common,
+                ensemble,
+                facts,
+                set_ids,
+                fvrs[i],
+                effective_weights(weights_for(config.ensemble, lt), entry.facts),
+            )
         )
     return out
 

@@ -101,7 +101,9 @@ def test_replay_reads_the_ensemble_weights_from_the_referenced_set(app, seeded, 
     assert replay().ok
     ensemble = paramsets.active_set(ENSEMBLE_ID)
     weights = json.loads(json.dumps(ensemble.params))
-    weights["weights"]["default"]["rfr"] = 0.9  # what replay must notice if a version were ever edited
+    weights["weights"]["default"]["market_comps"] = (
+        0.9  # what replay must notice if a version were ever edited
+    )
     ensemble.params = weights
     db.session.commit()
     report = replay()

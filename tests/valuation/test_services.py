@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.valuation import paramsets
 from app.valuation.batch import patent_ids, revalue
-from app.valuation.models import ENSEMBLE_ID, StoredValuation
+from app.valuation.models import ENSEMBLE_ID, IncomeInput, StoredValuation
 from app.valuation.preview import preview
 from app.valuation.replay import replay
 from app.valuation.services import current_rows, load_config, value_patent
@@ -87,8 +87,10 @@ def test_preview_lists_largest_moves_first_and_stores_nothing(app, seeded, make_
 
 def test_approved_change_moves_the_range(app, seeded, make_patent):
     patent = make_patent()
+    db.session.add(IncomeInput(patent_id=patent.id, revenue_forecast=["2000000"] * 8, entered_as="owner"))
+    db.session.commit()
     old = value_patent(patent).range
-    _approve("rfr", lambda p: {**p, "revenue": 2 * p["revenue"]}, seeded)
+    _approve("rfr", lambda p: {**p, "royalty_rate": 2 * p["royalty_rate"]}, seeded)
     new = value_patent(patent).range
     assert new.mid > old.mid
 

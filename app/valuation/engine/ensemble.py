@@ -198,3 +198,13 @@ def _not_in_force(
     )
     warnings = (reason, NOT_IN_FORCE_WARNING) if reason is not None else (NOT_IN_FORCE_WARNING,)
     return FairValueRange(zero, zero, zero, CURRENCY, components, warnings)
+
+
+def scale_range(fvr: FairValueRange, factor: float, notes: tuple[Text, ...] = ()) -> FairValueRange:
+    """The range times a factor in [0, 1] (probability of grant, income lost to a licence), with notes."""
+    if not 0.0 <= factor <= 1.0 or not math.isfinite(factor):
+        raise ParameterError.single("factor", "needs a factor between 0 and 1", "系数须介于 0 与 1 之间")
+    if factor == 1.0:
+        return FairValueRange(fvr.low, fvr.mid, fvr.high, fvr.currency, fvr.components, notes + fvr.warnings)
+    low, mid, high = (to_decimal(float(x) * factor, MONEY) for x in (fvr.low, fvr.mid, fvr.high))
+    return FairValueRange(low, mid, high, fvr.currency, fvr.components, notes + fvr.warnings)
