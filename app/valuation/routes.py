@@ -13,18 +13,21 @@ from app.catalogue import services as catalogue_services
 from app.catalogue.models import Patent
 from app.core.errors import DomainError
 from app.extensions import db
-from app.valuation import engine, paramsets, services, states
+from app.valuation import engine, income, paramsets, services, states
 from app.valuation.engine import EngineError, ParameterError
 from app.valuation.forms import (
     CALIBRATION_LABELS,
     LISTING_LABELS,
     DecisionForm,
+    IncomeInputForm,
     RejectForm,
     field_for_error,
     form_to_params,
+    income_form_data,
     params_form_class,
     params_to_data,
 )
+from app.valuation.inputs import LISTING_TYPES
 from app.valuation.models import ENSEMBLE_ID
 from app.valuation.report import build_report, lang, money_text, pick, svg
 from app.valuation.weights import CALIBRATION_KEYS, CANDIDATES, SCORE_CANDIDATES
@@ -41,16 +44,54 @@ def _actor():
     return current_user if current_user.is_authenticated else None
 
 
+def _listing_type() -> str:
+    wanted = request.args.get("listing_type", "default")
+    return wanted if wanted in LISTING_TYPES else "default"
+
+
 @bp.get("/patents/<int:patent_id>")
 def report(patent_id: int):
     patent = catalogue_services.visible_record(Patent, patent_id, current_user)
-    rows = services.shown_valuation(patent, _actor())
+    listing_type = _listing_type()
+    rows = services.shown_valuation(patent, _actor(), listing_type=listing_type)
     return render_template(
         "valuation/report.html",
         patent=patent,
         report=build_report(rows),
+        listing_type=listing_type,
+        listing_label=LISTING_LABELS[listing_type],
         can_revalue=is_assessor_or_admin(current_user),
+        can_enter_inputs=income.can_enter(patent, current_user),
+        own_inputs=income.get_input(patent.id, listing_type),
         form=DecisionForm(),
+    )
+
+
+@bp.route("/patents/<int:patent_id>/inputs", methods=["GET", "POST"])
+def income_inputs(patent_id: int):
+    """The owner's (or an assessor's) patent-specific income inputs; saving values the patent again."""
+    patent = catalogue_services.visible_record(Patent, patent_id, current_user)
+    if not income.can_enter(patent, current_user):
+        abort(403)
+    listing_type = _listing_type()
+    record = income.get_input(patent.id, listing_type)
+    form = IncomeInputForm() if request.method == "POST" else IncomeInputForm(data=income_form_data(record))
+    if request.method == "GET":
+        form.listing_type.data = listing_type
+    if form.validate_on_submit():
+        chosen = form.listing_type.data
+        try:
+            income.save_input(patent, chosen, form.values(), current_user)
+            services.value_patent(patent, current_user, listing_type=chosen)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Income inputs saved; the patent was valued again with them."), "success")
+            return redirect(url_for(".report", patent_id=patent.id, listing_type=chosen))
+    return render_template("valuation/inputs.html", patent=patent, form=form, record=record), (
+        422 if form.errors else 200
     )
 
 

@@ -314,19 +314,28 @@ def _ensemble_row(
     }
 
 
-def _retire_current(patent_ids: Sequence[int]) -> None:
+def _retire_current(patent_ids: Sequence[int], listing_type: str) -> None:
+    """Un-flag the patents' current rows of one listing type: a licence valuation never replaces
+    the ownership value that search shows."""
     for start in range(0, len(patent_ids), 900):
         chunk = list(patent_ids[start : start + 900])
         db.session.execute(
             update(StoredValuation)
-            .where(StoredValuation.patent_id.in_(chunk), StoredValuation.is_current.is_(True))
+            .where(
+                StoredValuation.patent_id.in_(chunk),
+                StoredValuation.is_current.is_(True),
+                StoredValuation.listing_type == listing_type,
+            )
             .values(is_current=False)
         )
 
 
 def store_rows(rows: Sequence[dict[str, Any]]) -> None:
     """Insert many rows at once (bulk path), after un-flagging the patents' previous rows."""
-    _retire_current(sorted({r["patent_id"] for r in rows}))
+    for listing_type in sorted({r["listing_type"] for r in rows}):
+        _retire_current(
+            sorted({r["patent_id"] for r in rows if r["listing_type"] == listing_type}), listing_type
+        )
     for start in range(0, len(rows), 5000):
         db.session.execute(StoredValuation.__table__.insert(), list(rows[start : start + 5000]))
 
@@ -406,11 +415,13 @@ def value_patent(
     return outcome
 
 
-def current_rows(patent_id: int) -> list[StoredValuation]:
-    """The rows currently shown for a patent: the ensemble row first, then models by id."""
+def current_rows(patent_id: int, listing_type: str = "default") -> list[StoredValuation]:
+    """The rows currently shown for a patent and listing type: the ensemble row first, then models by id."""
     rows = db.session.scalars(
         select(StoredValuation).where(
-            StoredValuation.patent_id == patent_id, StoredValuation.is_current.is_(True)
+            StoredValuation.patent_id == patent_id,
+            StoredValuation.is_current.is_(True),
+            StoredValuation.listing_type == listing_type,
         )
     ).all()
     return sorted(rows, key=lambda r: (r.kind != ENSEMBLE_ROW, r.model_id))
@@ -428,17 +439,18 @@ def is_stale(ensemble_row: StoredValuation, config: ValuationConfig, facts: Mapp
     return stored != used or json.loads(canonical_json(dict(facts))) != snap.get("facts")
 
 
-def shown_valuation(patent: Patent, actor: User | None = None, *, full: bool = True) -> list[StoredValuation]:
+def shown_valuation(
+    patent: Patent, actor: User | None = None, *, full: bool = True, listing_type: str = "default"
+) -> list[StoredValuation]:
     """The valuation to show: the stored rows while they are current, else a fresh valuation that is
     computed (once per unchanged inputs, then cached) but not stored: a GET never writes. Storing
     happens on a write by an authorised user (``value_patent``) or in the batch."""
-    rows = current_rows(patent.id)
+    rows = current_rows(patent.id, listing_type)
     head = rows[0] if rows and rows[0].kind == ENSEMBLE_ROW else None
     try:
         config = load_config()
     except Conflict:
         return rows
-    listing_type = head.listing_type if head else "default"
     facts = facts_for(patent, today(), listing_type)
     if (
         head is not None

@@ -221,13 +221,17 @@ def _ensemble(
     }
 
 
-def retire_current(patent_ids: Sequence[int]) -> None:
-    """One UPDATE: the patents' current rows stop being current."""
+def retire_current(patent_ids: Sequence[int], listing_type: str) -> None:
+    """One UPDATE: the patents' current rows of this listing type stop being current."""
     if not patent_ids:
         return
     db.session.execute(
         update(StoredValuation)
-        .where(StoredValuation.is_current.is_(True), StoredValuation.patent_id.in_(list(patent_ids)))
+        .where(
+            StoredValuation.is_current.is_(True),
+            StoredValuation.listing_type == listing_type,
+            StoredValuation.patent_id.in_(list(patent_ids)),
+        )
         .values(is_current=False)
     )
 
@@ -287,7 +291,10 @@ class _Insert:
 
 def store_encoded(rows: Sequence[Mapping[str, Any]]) -> None:
     """Retire the patents' previous rows, then insert these (JSON columns given as text) in chunks."""
-    retire_current(sorted({r["patent_id"] for r in rows}))
+    for listing_type in sorted({r["listing_type"] for r in rows}):
+        retire_current(
+            sorted({r["patent_id"] for r in rows if r["listing_type"] == listing_type}), listing_type
+        )
     statement = _Insert()
     connection = db.session.connection()
     for start in range(0, len(rows), INSERT_CHUNK):
