@@ -91,6 +91,11 @@ def visible_record(model: type, record_id: int, user: Actor, *options: Any) -> A
     return record
 
 
+def visible_patents(project: InnovationProject, user: Actor) -> list[Patent]:
+    """The project's linked patents this user may see: a link never reveals a hidden patent."""
+    return [patent for patent in project.patents if user is None or patent.can_view(user)]
+
+
 def editable_record(model: type, record_id: int, user: Actor) -> Any:
     """The record if this user may change it (NotFound, or PermissionDenied)."""
     record = db.session.get(model, record_id)
@@ -278,11 +283,34 @@ def _ensure_unique(jurisdiction: str, number: str, patent: Patent | None = None)
         raise ValidationFailed({"publication_number": _("This patent is already in the catalogue.")})
 
 
+# Upper bounds for the patent's counts: far above any real patent, well inside the 32-bit columns,
+# so an absurd number is a field error rather than a database overflow.
+COUNT_LIMITS = {
+    "claims_count": 10_000,
+    "independent_claims_count": 10_000,
+    "forward_citations": 1_000_000,
+    "backward_citations": 1_000_000,
+}
+
+
+def validated_patent(data: Mapping[str, Any]) -> dict[str, Any]:
+    """validate_patent's values, with every count within what the catalogue stores."""
+    values = validate_patent(data)
+    too_large = {
+        name: _("Must be between %(low)d and %(high)s.", low=0, high=f"{limit:,}")
+        for name, limit in COUNT_LIMITS.items()
+        if values.get(name) is not None and values[name] > limit
+    }
+    if too_large:
+        raise ValidationFailed(too_large)
+    return values
+
+
 def create_patent(actor: Actor, data: Mapping[str, Any], owner: User | None = None) -> Patent:
     """Add a patent from form or API values; the owner is the actor unless an admin says otherwise."""
     if not can_create_records(actor):
         raise PermissionDenied(_("Only rights-holders and administrators add patents."))
-    values = validate_patent(data)
+    values = validated_patent(data)
     _ensure_unique(values["jurisdiction"], values["publication_number"])
     owner = resolve_owner(actor, owner)
     patent = Patent(owner=owner, organisation_id=owner.organisation_id if owner else None)
@@ -296,7 +324,7 @@ def create_patent(actor: Actor, data: Mapping[str, Any], owner: User | None = No
 def update_patent(patent: Patent, actor: Actor, data: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
     """Change some fields (others keep their values); returns what changed, also kept in history."""
     ensure_can_edit(patent, actor)
-    values = validate_patent({**patent_values(patent), **data})
+    values = validated_patent({**patent_values(patent), **data})
     _ensure_unique(values["jurisdiction"], values["publication_number"], patent)
     previous_status = patent.legal_status
     if values["legal_status"] != previous_status and "legal_status_date" not in data:
