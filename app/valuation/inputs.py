@@ -104,6 +104,7 @@ def patent_facts(
         "annual_fee_year": _fee_year(patent),
         "pledge_amount": _pledged(getattr(patent, "pledges", []) or [], on),
         "income": income_fact(income),
+        "generated": bool(getattr(patent, "generated_fields", None)),
         "exclusive_licence": _exclusive_licence(getattr(patent, "licences", None) or (), on),
         "deal_type": "licence" if listing_type == "licence" else "assignment",
         "exclusive": listing_type != "licence",

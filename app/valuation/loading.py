@@ -35,6 +35,7 @@ PATENT_COLUMNS = (
     Patent.forward_citations,
     Patent.backward_citations,
     Patent.annual_fee_paid_year,
+    Patent.generated_fields,
 )
 
 

@@ -98,8 +98,14 @@ def income_inputs(patent_id: int):
 @bp.get("/patents/<id:patent_id>/print")
 def print_report(patent_id: int):
     patent = catalogue_services.visible_record(Patent, patent_id, current_user)
-    rows = services.shown_valuation(patent, _actor())
-    return render_template("valuation/print.html", patent=patent, report=build_report(rows))
+    listing_type = _listing_type()
+    rows = services.shown_valuation(patent, _actor(), listing_type=listing_type)
+    return render_template(
+        "valuation/print.html",
+        patent=patent,
+        report=build_report(rows),
+        listing_label=LISTING_LABELS[listing_type],
+    )
 
 
 @bp.get("/patents/<id:patent_id>/charts/<name>.svg")

@@ -1,5 +1,7 @@
 """Pages: who may open the workbench, forms that answer bad input next to the field, the HTTP flow."""
 
+import datetime as dt
+
 import pytest
 
 from app.accounts.models import Role
@@ -198,3 +200,20 @@ def test_anonymous_report_view_values_without_storing(app, seeded, make_patent, 
     assert "Fair value range" in page.text
     assert client.get(f"/valuation/patents/{patent.id}/charts/range.svg").status_code == 200
     assert db.session.scalar(count) == before
+
+
+def test_report_reconciles_the_approaches_and_names_the_right_and_provenance(
+    app, seeded, make_patent, client
+):
+    patent = make_patent(filing=dt.date(2003, 1, 1))  # past its 20-year term
+    alive = make_patent()
+    page = client.get(f"/valuation/patents/{alive.id}", headers={"Accept-Language": "en"}).text
+    assert "Reconciliation" in page
+    assert "Weight used" in page
+    assert "the P50 of the combined range" in page
+    assert "illustrative" in page  # the income approaches without the patent's own revenue
+    printed = client.get(f"/valuation/patents/{alive.id}/print", headers={"Accept-Language": "en"}).text
+    for text in ("Data provenance", "not a statutory appraisal report", "Qualification", "Right valued"):
+        assert text in printed
+    expired = client.get(f"/valuation/patents/{patent.id}", headers={"Accept-Language": "en"}).text
+    assert "The legal term ended on 2023-01-01" in expired
