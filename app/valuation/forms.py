@@ -417,3 +417,56 @@ def income_form_data(record) -> dict[str, Any]:
         value = getattr(record, name)
         data[name] = None if value is None else (value * 100).normalize()
     return data
+
+
+# ---- AHP pairwise comparisons ------------------------------------------------------------------
+
+SAATY = {str(k): float(k) for k in range(1, 10)} | {f"1/{k}": 1.0 / k for k in range(2, 10)}
+
+
+def parse_judgement(text: str | None) -> float:
+    """A Saaty-scale judgement: 1-9, or a reciprocal typed as a fraction (1/3, never 0.33)."""
+    raw = (text or "").strip().replace("／", "/").replace(" ", "")
+    if raw in SAATY:
+        return SAATY[raw]
+    try:
+        number = float(raw)
+    except ValueError:
+        raise ValueError(_("Use the 1–9 scale: 1, 2, … 9, or 1/2 … 1/9.")) from None
+    if 0 < number < 1:
+        raise ValueError(
+            _(
+                "Type a reciprocal as a fraction (for example 1/3), not as %(value)s: rounded decimals break reciprocity.",
+                value=raw,
+            )
+        )
+    raise ValueError(_("Use the 1–9 scale: 1, 2, … 9, or 1/2 … 1/9."))
+
+
+class AhpForm(FlaskForm):
+    """Three pairwise judgements for the CNIPA value degree's alpha (legal), beta (technical), gamma (economic)."""
+
+    legal_technical = StringField(_l("Legal value against technical value"), default="1")
+    legal_economic = StringField(_l("Legal value against economic value"), default="1")
+    technical_economic = StringField(_l("Technical value against economic value"), default="1")
+    reason = TextAreaField(_l("Why these judgements"), validators=[Optional(), Length(max=1000)])
+
+    PAIRS = (("legal_technical", 0, 1), ("legal_economic", 0, 2), ("technical_economic", 1, 2))
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        self.judgements = {}
+        for name, _i, _j in self.PAIRS:
+            try:
+                self.judgements[name] = parse_judgement(self[name].data)
+            except ValueError as error:
+                self[name].errors = [*self[name].errors, str(error)]
+                valid = False
+        return valid
+
+    def matrix(self) -> list[list[float]]:
+        a = [[1.0] * 3 for _ in range(3)]
+        for name, i, j in self.PAIRS:
+            a[i][j] = self.judgements[name]
+            a[j][i] = 1.0 / self.judgements[name]
+        return a

@@ -18,6 +18,7 @@ from app.valuation.engine import EngineError, ParameterError
 from app.valuation.forms import (
     CALIBRATION_LABELS,
     LISTING_LABELS,
+    AhpForm,
     DecisionForm,
     IncomeInputForm,
     RejectForm,
@@ -395,3 +396,43 @@ def backtest():
         if r.points
     }
     return render_template("valuation/backtest.html", results=results, plots=plots, model_name=_model_name)
+
+
+AHP_LABELS = (_l("Legal value (alpha)"), _l("Technical value (beta)"), _l("Economic value (gamma)"))
+
+
+@bp.route("/workbench/ahp", methods=["GET", "POST"])
+@assessor_required
+def ahp():
+    """Pairwise judgements for the CNIPA value degree's alpha, beta and gamma; saved only when the
+    consistency ratio is at most 0.10, as a draft that still needs a second pair of eyes."""
+    form = AhpForm()
+    result = worst = None
+    if form.validate_on_submit():
+        labels = [str(x) for x in AHP_LABELS]
+        try:
+            result = engine.ahp(form.matrix(), labels=labels)
+        except engine.InconsistentMatrixError as error:
+            worst = _(
+                "Consistency ratio %(cr)s is above 0.10: revisit the judgement of %(a)s against %(b)s first.",
+                cr=f"{error.cr:.3f}",
+                a=error.labels[0],
+                b=error.labels[1],
+            )
+        if result is not None and request.form.get("save"):
+            active = paramsets.active_set("cnipa_pvd")
+            params = dict(active.params if active else {})
+            params |= dict(
+                zip(("alpha", "beta", "gamma"), (round(w, 6) for w in result.weights), strict=True)
+            )
+            note = form.reason.data or _("AHP weights, consistency ratio %(cr)s", cr=f"{result.cr:.3f}")
+            draft = paramsets.create_draft("cnipa_pvd", current_user, note, params=params)
+            db.session.commit()
+            flash(
+                _("Draft created with the AHP weights: submit it for a second assessor's approval."),
+                "success",
+            )
+            return redirect(url_for(".set_detail", set_id=draft.id))
+    return render_template("valuation/ahp.html", form=form, result=result, worst=worst, labels=AHP_LABELS), (
+        422 if form.errors or worst else 200
+    )

@@ -60,3 +60,17 @@ def test_us_patents_use_the_us_maintenance_fee_table_not_the_cn_annual_fees():
         {"remaining_years": 5.0, "patent_type": "design", "annual_fee_year": 8, "jurisdiction": "US"}, params
     )
     assert float(design.value) == 0.0  # US designs pay no maintenance fees
+
+
+def test_ahp_names_the_reversed_judgement_as_the_most_inconsistent_pair():
+    import numpy as np
+
+    from app.valuation.engine import InconsistentMatrixError
+    from app.valuation.engine.weighting import ahp
+
+    w = np.array([8.0, 4.0, 2.0, 1.0])
+    matrix = w[:, None] / w[None, :]
+    matrix[0, 3], matrix[3, 0] = 1 / 8, 8.0  # A vs D typed the wrong way round
+    with pytest.raises(InconsistentMatrixError) as caught:
+        ahp(matrix.tolist(), labels=["A", "B", "C", "D"])
+    assert caught.value.labels == ("A", "D")
