@@ -25,6 +25,7 @@ from app.extensions import db
 from app.valuation import states
 
 ENSEMBLE_ID = "ensemble"  # the parameter set holding the fair-value weights per listing type
+BASELINE_ID = "baseline"  # backtest rival: leave-one-out median of the other deals of the same type
 
 # Kinds of stored valuation row.
 MODEL_ROW = "model"  # one model's result for one patent

@@ -29,7 +29,7 @@ from app.valuation.forms import (
     params_to_data,
 )
 from app.valuation.inputs import LISTING_TYPES
-from app.valuation.models import ENSEMBLE_ID
+from app.valuation.models import BASELINE_ID, ENSEMBLE_ID
 from app.valuation.report import build_report, lang, money_text, pick, svg
 from app.valuation.weights import CALIBRATION_KEYS, CANDIDATES, SCORE_CANDIDATES
 
@@ -154,6 +154,8 @@ def valuation_summary(patent: Patent) -> Markup:
 def _model_name(model_id: str) -> str:
     if model_id == ENSEMBLE_ID:
         return _("Ensemble weights (fair value range)")
+    if model_id == BASELINE_ID:
+        return _("Baseline: median of the other deals of the same type")
     return pick(engine.get(model_id), "name")
 
 
@@ -224,8 +226,6 @@ def new_draft(model_id: str):
 
 def _grid(form) -> dict:
     """Ensemble form fields arranged as a model x listing-type table."""
-    from app.valuation.inputs import LISTING_TYPES
-
     return {
         "rows": [(m, _model_name(m), [form[f"w__{lt}__{m}"] for lt in LISTING_TYPES]) for m in CANDIDATES],
         "columns": [LISTING_LABELS[lt] for lt in LISTING_TYPES],
@@ -395,7 +395,15 @@ def backtest():
         for r in results
         if r.points
     }
-    return render_template("valuation/backtest.html", results=results, plots=plots, model_name=_model_name)
+    baseline = next((r.stats.get("all") for r in results if r.model_id == BASELINE_ID), None)
+    return render_template(
+        "valuation/backtest.html",
+        results=results,
+        plots=plots,
+        model_name=_model_name,
+        baseline=baseline,
+        group_labels=LISTING_LABELS,
+    )
 
 
 AHP_LABELS = (_l("Legal value (alpha)"), _l("Technical value (beta)"), _l("Economic value (gamma)"))
