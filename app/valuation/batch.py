@@ -130,6 +130,7 @@ def light_result(data: Mapping[str, Any]) -> ValuationResult:
         currency=data.get("currency"),
         provenance=_NO_PROVENANCE,
         percentiles=None if pct is None else {k: Decimal(v) for k, v in pct.items()},
+        details={"mostly_defaulted": True} if "mostly_defaulted" in (data.get("flags") or ()) else {},
     )
 
 

@@ -43,11 +43,15 @@ class Calibration:
                 "需要 median > 0、sigma > 0、0 <= rho <= 1、score_max > score_min",
             )
 
-    def to_money(self, score: float) -> tuple[float, float, float]:
-        """(low, mid, high) in CNY for a score: P10, P50, P90 of the conditional lognormal."""
+    def to_money(self, score: float, informative: bool = True) -> tuple[float, float, float]:
+        """(low, mid, high) in CNY for a score: P10, P50, P90 of the conditional lognormal.
+
+        A score resting mostly on default indicator values says nothing about this patent: it is
+        then mapped with rho = 0, the unconditional (wider) distribution around the median."""
+        rho = self.rho if informative else 0.0
         q = min(max((score - self.score_min) / (self.score_max - self.score_min), 0.005), 0.995)
-        mid = self.median * math.exp(self.rho * self.sigma * float(ndtri(q)))
-        spread = math.exp(Z90 * self.sigma * math.sqrt(1.0 - self.rho**2))
+        mid = self.median * math.exp(rho * self.sigma * float(ndtri(q)))
+        spread = math.exp(Z90 * self.sigma * math.sqrt(1.0 - rho**2))
         return mid / spread, mid, mid * spread
 
     def describe(self) -> dict[str, Any]:
@@ -94,6 +98,15 @@ NOT_IN_FORCE_WARNING = Text(
     "exclusivity, so the fair value range is zero. The models' results are for reference only; "
     "any chance of restoring the rights must be assessed separately.",
 )
+
+
+def _defaulted_warning(model_id: str) -> Text:
+    return Text(
+        f"mostly_defaulted_{model_id}",
+        f"{model_id} 的指标过半未打分而使用默认分：该评分不含本专利的信息，按未经条件化的（更宽的）分布换算为金额。",
+        f"More than half of {model_id}'s indicators fell back to the default score: the score says little "
+        "about this patent, so it is mapped to money with the unconditional (wider) distribution.",
+    )
 
 
 def in_force(legal_status: str | None) -> bool:
@@ -145,8 +158,13 @@ def fair_value_range(
                     f"score model {result.model_id} needs an explicit Calibration",
                     f"评分模型 {result.model_id} 需要明确的货币校准",
                 )
-            low, mid, high = calibrations[result.model_id].to_money(float(result.value))
+            defaulted = bool((result.details or {}).get("mostly_defaulted"))
+            low, mid, high = calibrations[result.model_id].to_money(
+                float(result.value), informative=not defaulted
+            )
             basis = "calibration"
+            if defaulted:
+                warnings.append(_defaulted_warning(result.model_id))
         else:
             low, mid, high, basis = _band(result)
         if result.model_id == "cost":
