@@ -10,7 +10,7 @@ from typing import Any
 
 from scipy.special import ndtri
 
-from .errors import ParameterError
+from .errors import EngineError, ParameterError
 from .result import CURRENCY, MONEY, Text, ValuationResult, to_decimal
 
 Z90 = 1.2815515655446004  # standard normal quantile at 0.90
@@ -101,10 +101,17 @@ NOT_IN_FORCE_WARNING = Text(
 
 
 def _defaulted_warning(model_id: str) -> Text:
+    from .registry import get  # the registry imports the models, which import this module's siblings
+
+    try:
+        model = get(model_id)
+        zh, en = model.name_zh, model.name_en
+    except EngineError:
+        zh = en = model_id
     return Text(
         f"mostly_defaulted_{model_id}",
-        f"{model_id} 的指标过半未打分而使用默认分：该评分不含本专利的信息，按未经条件化的（更宽的）分布换算为金额。",
-        f"More than half of {model_id}'s indicators fell back to the default score: the score says little "
+        f"{zh}的指标过半未打分而使用默认分：该评分不含本专利的信息，按未经条件化的（更宽的）分布换算为金额。",
+        f"More than half of the indicators of the {en} fell back to the default score: the score says little "
         "about this patent, so it is mapped to money with the unconditional (wider) distribution.",
     )
 
