@@ -27,6 +27,9 @@ INCOME_MODELS = ("rfr", "profit_split")
 # allowance (US) rates, a starting point the owner or assessor replaces with a reasoned figure.
 DEFAULT_GRANT_PROBABILITY = {"CN": 0.5, "US": 0.55}
 FALLBACK_GRANT_PROBABILITY = 0.5
+# Corporate income tax on the income the patent earns where it is protected: CN enterprise income tax
+# (the parameter set's rate; 15 % for high-tech enterprises is an assessor's choice there), US federal.
+INCOME_TAX_BY_OFFICE = {"CN": 0.25, "US": 0.21}
 FIELDS = (
     "field_of_use",
     "territory",
@@ -162,6 +165,8 @@ def patent_params(model_id: str, params: Mapping[str, Any], facts: Mapping[str, 
         out["discount_rate"] = income["discount_rate"]
     if model_id == "rfr" and income.get("royalty_rate") is not None:
         out["royalty_rate"] = income["royalty_rate"]
+    if facts.get("jurisdiction") in INCOME_TAX_BY_OFFICE and facts["jurisdiction"] != "CN":
+        out["tax_rate"] = INCOME_TAX_BY_OFFICE[facts["jurisdiction"]]  # the parameter set's rate is CN's
     return out
 
 

@@ -86,3 +86,12 @@ def test_exclusive_licence_in_force_reduces_an_assignment(app, seeded, make_pate
     assert value_patent(licensed, listing_type="assignment").range.mid == Decimal("0.00")
     assert value_patent(free, listing_type="assignment").range.mid > 0
     assert value_patent(licensed, listing_type="licence").range.mid > 0  # a licence range is its own
+
+
+def test_a_us_patent_with_own_inputs_uses_the_us_tax_rate(app, seeded, make_patent):
+    patent = make_patent(jurisdiction="US")
+    _inputs(patent)
+    assert value_patent(patent).results["rfr"].provenance.params["tax_rate"] == 0.21
+    cn = make_patent()
+    _inputs(cn)
+    assert value_patent(cn).results["rfr"].provenance.params["tax_rate"] == 0.25
