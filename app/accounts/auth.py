@@ -13,16 +13,17 @@ login_manager.login_message_category = "info"
 login_manager.session_protection = "strong"
 
 
-MAX_ID_DIGITS = 18  # below 2**63: larger numbers overflow PostgreSQL's bigint
+MAX_COLUMN_INTEGER = 2**31 - 1  # users.id and session_generation are PostgreSQL "integer" columns
 
 
 def _parse_identity(identity: str) -> tuple[int, int] | None:
-    """ "<id>:<generation>" from User.get_id(); anything else (an old bare id too) is no identity."""
+    """User.get_id()'s "<id>:<generation>"; anything else (an old bare id too) is no identity."""
     user_id, _sep, generation = identity.partition(":")
     parts = (user_id, generation)
-    if not all(part.isascii() and part.isdigit() and len(part) <= MAX_ID_DIGITS for part in parts):
+    if not all(part.isascii() and part.isdigit() and len(part) <= 10 for part in parts):
         return None
-    return int(user_id), int(generation)
+    numbers = int(user_id), int(generation)
+    return numbers if max(numbers) <= MAX_COLUMN_INTEGER else None
 
 
 @login_manager.user_loader

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
@@ -35,12 +35,12 @@ from app.catalogue.records import (
 from app.catalogue.terms import PatentDates, date_problems, expiry_date
 from app.catalogue.translation import translate
 from app.core.errors import DomainError
+from app.core.money import MoneyError, parse_money
 
 _CURRENCY = re.compile(r"[A-Z]{3}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # NUL and friends: PostgreSQL refuses NUL
 _LANGUAGE = re.compile(r"[a-z]{2}")
 _COUNTRY = re.compile(r"[A-Z]{2}")
-MAX_MONEY = Decimal("9999999999999999.99")  # Numeric(18, 2)
 
 PATENT_TEXT = ("title_zh", "title_en", "abstract_zh", "abstract_en", "first_claim")
 PATENT_DATES = ("filing_date", "priority_date", "publication_date", "grant_date", "legal_status_date")
@@ -120,17 +120,14 @@ class _Checker:
         if raw is None or raw == "":
             return None, currency
         try:
-            amount = Decimal(str(raw).replace(",", ""))
-        except InvalidOperation:
-            self.fail(amount_name, _("Enter an amount like 1250000.00."))
-            return None, currency
-        if (
-            not amount.is_finite()
-            or amount < 0
-            or amount > MAX_MONEY
-            or amount != amount.quantize(Decimal("0.01"))
-        ):
+            expected = currency if currency and _CURRENCY.fullmatch(currency) else "CNY"
+            amount = parse_money(raw if isinstance(raw, Decimal | int) else str(raw), expected).amount
+        except MoneyError as error:
+            if error.code == "format":
+                self.fail(amount_name, _("Enter an amount like 1250000.00."))
+                return None, currency
             self.fail(amount_name, _("Enter a non-negative amount with at most two decimals."))
+            amount = None
         if not currency or not _CURRENCY.fullmatch(currency):
             self.fail(currency_name, _("A three-letter currency code (e.g. CNY) is required with an amount."))
         return amount, currency

@@ -1,7 +1,7 @@
 """valuation: patent-specific income inputs, parameter-set edit events with their diff
 
 Revision ID: val_0001
-Revises: acct_0001
+Revises: search_0001
 Create Date: 2026-12-01 08:55:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = "val_0001"
-down_revision = "acct_0001"
+down_revision = "search_0001"
 branch_labels = None
 depends_on = None
 

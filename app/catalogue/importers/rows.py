@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from app.catalogue import classification as cls
@@ -33,8 +33,8 @@ from app.catalogue.records import (
     SourceRef,
 )
 from app.catalogue.terms import PatentDates, date_problems
+from app.core.money import MoneyError, parse_money
 
-_MONEY = re.compile(r"\d{1,15}(\.\d{1,4})?")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
@@ -116,10 +116,10 @@ class Cells:
         raw, currency = self.text(amount_name), self.text(currency_name)
         if raw is None:
             return None, currency.upper() if currency else None
-        amount = raw.replace(",", "")
+        expected = currency.upper() if currency and re.fullmatch(r"[A-Za-z]{3}", currency) else "CNY"
         try:
-            value = Decimal(amount) if _MONEY.fullmatch(amount) else None
-        except InvalidOperation:
+            value = parse_money(raw, expected, places=4).amount
+        except MoneyError:
             value = None
         if value is None or value <= 0:
             self.error(
