@@ -2,6 +2,7 @@
 
 from flask import Request
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import OperationalError
 
 from app.accounts.models import User
 from app.accounts.services import user_for_token
@@ -46,6 +47,14 @@ def load_user_from_token(request: Request) -> User | None:
     if scheme.lower() != "bearer" or not token:
         return None
     user = user_for_token(token.strip())
-    if user is not None:
-        db.session.commit()  # keep last_used_at even if the request later fails
+    if user is not None and db.session.dirty:
+        _commit_token_use()
     return user
+
+
+def _commit_token_use() -> None:
+    """Keep last_used_at even if the request later fails; it is advisory, so a busy database skips it."""
+    try:
+        db.session.commit()
+    except OperationalError:
+        db.session.rollback()

@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = "search_0001"
-down_revision = "83ae9f891df2"
+down_revision = "core_0004"
 branch_labels = None
 depends_on = None
 
