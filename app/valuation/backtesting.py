@@ -1,4 +1,8 @@
-"""Backtest each monetary model against the closed deals: coverage of P10-P90, Spearman, log error."""
+"""Backtest against the closed deals: coverage of P10-P90, Spearman, log error, per deal type.
+
+The ensemble users see is tested as well as each model, beside a naive baseline (the other deals'
+median and P10-P90): a model that does not beat the baseline adds nothing yet, and the page says so.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +10,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from sqlalchemy import select
 
 from app.extensions import db
 from app.valuation import engine
-from app.valuation.batch import model_batch
+from app.valuation.batch import light_result, model_batch
 from app.valuation.engine import BacktestStats, EngineError
 from app.valuation.inputs import model_inputs
-from app.valuation.models import ClosedDeal
-from app.valuation.services import COMPARABLES, ValuationConfig, load_config, model_for
-from app.valuation.weights import MONETARY_CANDIDATES
+from app.valuation.models import BASELINE_ID, ENSEMBLE_ID, ClosedDeal
+from app.valuation.services import COMPARABLES, ValuationConfig, load_config, model_for, range_from
+from app.valuation.weights import MONETARY_CANDIDATES, calibrations, models_used, weights_for
 
 
 @dataclass(frozen=True)
@@ -66,32 +71,71 @@ def _rows(
     return out
 
 
-def backtest_model(model_id: str, config: ValuationConfig, deals: list[ClosedDeal]) -> ModelBacktest | None:
-    ps = config.sets.get(model_id)
-    if ps is None or not deals:
-        return None
-    model = model_for(ps)
+def _result(name: str, tag: str, deals: list[ClosedDeal], bands: list[tuple | None]) -> ModelBacktest:
+    """Stats overall and per deal type (a licence and an assignment are different prices)."""
     points, skipped = [], 0
-    for deal, row in zip(deals, _rows(model, deals, ps.params, config.seed, config.comparables), strict=True):
-        band = _band(row)
+    for deal, band in zip(deals, bands, strict=True):
         if band is None:
             skipped += 1
             continue
-        points.append(Point(deal.reference, (deal.field or "?")[:1], *band, float(deal.price)))
+        points.append(Point(deal.reference, deal.deal_type, *band, float(deal.price)))
     try:
         stats = engine.backtest([p.__dict__ for p in points]) if points else {}
     except EngineError:
         stats = {}
-    return ModelBacktest(model_id, ps.tag, points, stats, skipped, any(d.is_generated for d in deals))
+    return ModelBacktest(name, tag, points, stats, skipped, any(d.is_generated for d in deals))
+
+
+def _model_rows(
+    model_id: str, config: ValuationConfig, deals: list[ClosedDeal]
+) -> list[dict[str, Any] | None]:
+    ps = config.sets[model_id]
+    return _rows(model_for(ps), deals, ps.params, config.seed, config.comparables)
+
+
+def backtest_model(model_id: str, config: ValuationConfig, deals: list[ClosedDeal]) -> ModelBacktest | None:
+    ps = config.sets.get(model_id)
+    if ps is None or not deals:
+        return None
+    return _result(model_id, ps.tag, deals, [_band(r) for r in _model_rows(model_id, config, deals)])
+
+
+def backtest_ensemble(config: ValuationConfig, deals: list[ClosedDeal]) -> ModelBacktest | None:
+    """The range users see: every weighted model combined exactly as for a listing of the deal's type."""
+    if not deals:
+        return None
+    rows = {
+        m: _model_rows(m, config, deals) for m in sorted(models_used(config.ensemble)) if m in config.sets
+    }
+    bands: list[tuple | None] = []
+    for i, deal in enumerate(deals):
+        results = [light_result(r[i]) for r in rows.values() if r[i] is not None]
+        facts = dict(deal.snapshot) | {"deal_type": deal.deal_type}
+        fvr = range_from(
+            results, weights_for(config.ensemble, deal.deal_type), calibrations(config.ensemble), facts
+        )
+        band = None if fvr is None else (float(fvr.low), float(fvr.mid), float(fvr.high))
+        bands.append(band if band and min(band) > 0 else None)
+    return _result(ENSEMBLE_ID, config.sets[ENSEMBLE_ID].tag, deals, bands)
+
+
+def backtest_baseline(deals: list[ClosedDeal]) -> ModelBacktest | None:
+    """The naive rival: each deal predicted by the other deals of its type (median, P10-P90)."""
+    bands: list[tuple | None] = []
+    for deal in deals:
+        others = [float(d.price) for d in deals if d.id != deal.id and d.deal_type == deal.deal_type]
+        if len(others) < 3:
+            bands.append(None)
+            continue
+        p10, p50, p90 = np.percentile(others, [10, 50, 90])
+        bands.append((float(p10), float(p50), float(p90)))
+    return _result(BASELINE_ID, "leave-one-out", deals, bands) if deals else None
 
 
 def run_backtest(config: ValuationConfig | None = None) -> list[ModelBacktest]:
-    """Every monetary model with an active parameter set, by IPC section (the deal's field)."""
+    """The baseline, the ensemble and every monetary model, overall and per deal type."""
     config = config or load_config()
     deals = list(db.session.scalars(select(ClosedDeal).order_by(ClosedDeal.closed_on, ClosedDeal.id)))
-    out = []
-    for model_id in MONETARY_CANDIDATES:
-        result = backtest_model(model_id, config, deals)
-        if result is not None:
-            out.append(result)
-    return out
+    candidates = [backtest_baseline(deals), backtest_ensemble(config, deals)]
+    candidates += [backtest_model(m, config, deals) for m in MONETARY_CANDIDATES]
+    return [r for r in candidates if r is not None]

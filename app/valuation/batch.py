@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 from app.catalogue.models import Patent
 from app.core.models import utcnow
 from app.extensions import db
-from app.valuation import engine
+from app.valuation import engine, income
 from app.valuation.engine import EngineError, FairValueRange, Provenance, ValuationResult
 from app.valuation.engine.result import CURRENCY
 from app.valuation.inputs import model_inputs, patent_facts
@@ -130,6 +130,7 @@ def light_result(data: Mapping[str, Any]) -> ValuationResult:
         currency=data.get("currency"),
         provenance=_NO_PROVENANCE,
         percentiles=None if pct is None else {k: Decimal(v) for k, v in pct.items()},
+        details={"mostly_defaulted": True} if "mostly_defaulted" in (data.get("flags") or ()) else {},
     )
 
 
@@ -163,7 +164,34 @@ def value_entries(
             config.seed,
             {COMPARABLES: config.comparables},
         )
+        _own_inputs(model, ps.params, entries, config, results[model_id])
     return results
+
+
+def _own_inputs(
+    model: engine.Model,
+    params: Mapping[str, Any],
+    entries: Sequence[Entry],
+    config: ValuationConfig,
+    out: list[dict[str, Any] | None],
+) -> None:
+    """Patents with their own income inputs are valued one by one with those inputs (few patents;
+    the full result keeps the parameters used, so the row replays from its own provenance)."""
+    if model.id not in income.INCOME_MODELS:
+        return
+    for i, entry in enumerate(entries):
+        if not income.has_revenue(entry.facts):
+            continue
+        try:
+            result = model.value(
+                model_inputs(model, entry.facts),
+                income.patent_params(model.id, params, entry.facts),
+                config.seed,
+            )
+        except EngineError:
+            out[i] = None
+            continue
+        out[i] = result.to_dict()
 
 
 def ranges(
@@ -210,7 +238,10 @@ def load_patents(ids: Sequence[int]) -> list[Patent]:
         select(Patent)
         .where(Patent.id.in_(list(ids)))
         .options(
-            selectinload(Patent.classifications), selectinload(Patent.pledges), selectinload(Patent.events)
+            selectinload(Patent.classifications),
+            selectinload(Patent.pledges),
+            selectinload(Patent.events),
+            selectinload(Patent.licences),
         )
     )
     return list(db.session.scalars(query))

@@ -119,7 +119,7 @@ def replay_command(everything: bool, ignore_engine_version: bool) -> None:
 @valuation_cli.command("backtest")
 @click.option("--json", "as_json", is_flag=True)
 def backtest_command(as_json: bool) -> None:
-    """Compare each monetary model with the closed deal prices, overall and by field (IPC section)."""
+    """Compare the baseline, the ensemble and each monetary model with the closed deal prices, by deal type."""
     from app.valuation.backtesting import run_backtest
 
     results = run_backtest()
@@ -138,12 +138,15 @@ def backtest_command(as_json: bool) -> None:
         return
     if any(r.generated for r in results):
         click.echo("Note: the closed deals include generated demo data, not real transactions.")
-    click.echo(f"{'model':<22}{'field':<7}{'n':>5}{'P10-P90 cover':>15}{'Spearman':>10}{'med |log err|':>15}")
+    click.echo("baseline = leave-one-out median and P10-P90 of the other deals of the same type")
+    click.echo(
+        f"{'model':<22}{'deal type':<12}{'n':>5}{'P10-P90 cover':>15}{'Spearman':>10}{'med |log err|':>15}"
+    )
     for r in results:
         for group, s in r.stats.items():
             rho = "—" if s.spearman is None else f"{s.spearman:.3f}"
             click.echo(
-                f"{r.model_id:<22}{group:<7}{s.n:>5}{s.coverage_p10_p90:>15.1%}{rho:>10}"
+                f"{r.model_id:<22}{group:<12}{s.n:>5}{s.coverage_p10_p90:>15.1%}{rho:>10}"
                 f"{s.median_abs_log_error:>15.3f}"
             )
         if r.skipped:

@@ -4,14 +4,25 @@ from __future__ import annotations
 
 import json
 import math
+import re
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, FloatField, IntegerField, SelectChoice, SelectField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import (
+    BooleanField,
+    DecimalField,
+    FloatField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from app.valuation import engine
 from app.valuation.engine.schema import BOOL, CHOICE, FLOAT, INT, STR
@@ -199,3 +210,263 @@ class RejectForm(FlaskForm):
     reason = TextAreaField(
         _l("Reason for rejecting"), validators=[DataRequired(), Length(max=2000)], render_kw={"rows": 2}
     )
+
+
+# ---- patent-specific income inputs ------------------------------------------------------------
+
+MAX_YEARLY_REVENUE = Decimal("1000000000000")  # CNY 1 trillion a year: above it a typo is likelier
+MAX_FORECAST_YEARS = 20
+_UNITS = {"万": Decimal(10_000), "亿": Decimal(100_000_000)}
+_SEPARATORS = re.compile(r"[\s;；、]+")
+
+
+def parse_forecast(text: str | None) -> list[Decimal]:
+    """Yearly amounts separated by spaces, new lines or semicolons; '1,200,000', '120万' and '1.2亿' work."""
+    out = []
+    for i, item in enumerate(t for t in _SEPARATORS.split(text or "") if t):
+        raw = item.replace(",", "").replace("，", "").lstrip("¥￥")
+        factor = _UNITS.get(raw[-1:], Decimal(1))
+        number = raw[:-1] if raw[-1:] in _UNITS else raw
+        try:
+            value = Decimal(number) * factor
+        except InvalidOperation:
+            raise ValueError(_("Year %(n)s: “%(text)s” is not an amount.", n=i + 1, text=item)) from None
+        if not value.is_finite() or value < 0:
+            raise ValueError(_("Year %(n)s: revenue cannot be negative.", n=i + 1))
+        if value > MAX_YEARLY_REVENUE:
+            raise ValueError(_("Year %(n)s: more than CNY 1 trillion a year is not plausible.", n=i + 1))
+        out.append(value.quantize(Decimal("0.01")))
+    if len(out) > MAX_FORECAST_YEARS:
+        raise ValueError(_("At most %(n)s years can be forecast.", n=MAX_FORECAST_YEARS))
+    return out
+
+
+def _percent(label, low: float, high: float, description=None, low_open: bool = False) -> DecimalField:
+    message = _l("Enter a percentage between %(low)s and %(high)s.", low=low, high=high)
+    checks = [Optional(), NumberRange(min=low, max=high, message=message)]
+    if low_open:
+        checks.append(_above(low, message))
+    return DecimalField(label, places=None, validators=checks, description=description)
+
+
+def _above(low: float, message):
+    def check(_form, field):
+        if field.data is not None and field.data <= low:
+            raise ValidationError(str(message))
+
+    return check
+
+
+EVIDENCE_LABELS = {
+    "comparable_licences": _l("Comparable licences (the platform's deals or others)"),
+    "industry_table": _l("Industry royalty table"),
+    "profit_split": _l("Profit-split check"),
+    "other": _l("Other"),
+}
+
+
+class IncomeInputForm(FlaskForm):
+    """The patent's own revenue, royalty and discount inputs; percentages as typed by people (5 = 5 %)."""
+
+    listing_type = SelectField(
+        _l("Right valued"),
+        choices=[
+            SelectChoice("default", _l("Ownership (assignment)")),
+            SelectChoice("licence", _l("Licence")),
+        ],
+        default="default",
+    )
+    field_of_use = StringField(_l("Licensed field of use"), validators=[Optional(), Length(max=200)])
+    territory = StringField(_l("Licensed territory"), validators=[Optional(), Length(max=200)])
+    revenue_forecast = TextAreaField(
+        _l("Revenue forecast per year (CNY)"),
+        validators=[Optional(), Length(max=2000)],
+        description=_l(
+            "Sales of the products the patent contributes to, one amount per year: e.g. 120万 150万 180万."
+        ),
+    )
+    market_size = DecimalField(
+        _l("Or: market size per year (CNY)"),
+        places=None,
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=1e13, message=_l("Enter an amount between 0 and 10 trillion.")),
+        ],
+    )
+    market_share = _percent(_l("Expected market share (%)"), 0, 100)
+    attribution = _percent(
+        _l("Share of that revenue due to this patent (%)"),
+        0,
+        100,
+        _l("The rest is due to other patents, the brand, distribution and so on."),
+        low_open=True,
+    )
+    royalty_rate = _percent(_l("Royalty rate (percentage of sales)"), 0, 50, low_open=True)
+    royalty_evidence_kind = SelectField(
+        _l("Evidence for the royalty rate"),
+        choices=[SelectChoice("", _l("Choose…")), *(SelectChoice(k, v) for k, v in EVIDENCE_LABELS.items())],
+        validators=[Optional()],
+    )
+    royalty_evidence = TextAreaField(_l("The evidence"), validators=[Optional(), Length(max=2000)])
+    economic_life_years = DecimalField(
+        _l("Economic life (years)"),
+        places=None,
+        validators=[Optional(), NumberRange(min=0.5, max=20, message=_l("Enter between 0.5 and 20 years."))],
+        description=_l("How long the technology keeps earning; capped by the remaining legal term."),
+    )
+    discount_method = SelectField(
+        _l("Discount rate"),
+        choices=[
+            SelectChoice("build_up", _l("Build-up (risk-free rate plus premia)")),
+            SelectChoice("wacc", _l("WACC plus an IP premium")),
+        ],
+        default="build_up",
+    )
+    risk_free_rate = _percent(_l("Risk-free rate (%)"), 0, 20, _l("e.g. the 10-year government bond yield"))
+    technology_premium = _percent(_l("Technology risk premium (%)"), 0, 30)
+    market_premium = _percent(_l("Market risk premium (%)"), 0, 30)
+    financial_premium = _percent(_l("Financial risk premium (%)"), 0, 30)
+    management_premium = _percent(_l("Management risk premium (%)"), 0, 30)
+    wacc = _percent(_l("WACC (%)"), 0, 50)
+    ip_premium = _percent(_l("IP premium over the WACC (%)"), 0, 30)
+    probability_of_grant = _percent(
+        _l("Probability of grant (%)"), 0, 100, _l("Applications only; leave empty for the office's default.")
+    )
+    note = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=2000)])
+
+    def validate_revenue_forecast(self, field) -> None:
+        try:
+            self.forecast = parse_forecast(field.data)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+
+    def validate_market_share(self, field) -> None:
+        if (field.data is None) != (self.market_size.data is None):
+            raise ValidationError(_("Give both the market size and the share, or neither."))
+
+    def validate(self, extra_validators=None) -> bool:
+        """Field checks, then the discount rate the chosen method needs (empty fields skip their own
+        validators, so this cannot live in validate_<field>)."""
+        valid = super().validate(extra_validators)
+        if (
+            self._has_revenue()
+            and self.discount_method.data == "build_up"
+            and self.risk_free_rate.data is None
+        ):
+            self.risk_free_rate.errors = [_("The build-up starts from the risk-free rate: enter it.")]
+            valid = False
+        if self._has_revenue() and self.discount_method.data == "wacc" and self.wacc.data is None:
+            self.wacc.errors = [_("Enter the WACC, or choose the build-up method.")]
+            valid = False
+        return valid
+
+    def _has_revenue(self) -> bool:
+        return bool((self.revenue_forecast.data or "").strip()) or self.market_size.data is not None
+
+    def values(self) -> dict[str, Any]:
+        """Service values: fractions for percentages, decimal strings for the forecast."""
+        rate = Decimal("0.01")
+        out: dict[str, Any] = {
+            "revenue_forecast": [str(x) for x in getattr(self, "forecast", [])] or None,
+            "market_size": self.market_size.data,
+            "economic_life_years": self.economic_life_years.data,
+            "discount_method": self.discount_method.data,
+            "royalty_evidence_kind": self.royalty_evidence_kind.data or None,
+        }
+        for name in PERCENT_FIELDS:
+            value = self[name].data
+            out[name] = None if value is None else (value * rate).quantize(Decimal("0.000001"))
+        for name in ("field_of_use", "territory", "royalty_evidence"):
+            out[name] = (self[name].data or "").strip() or None
+        out["note"] = (self.note.data or "").strip()
+        return out
+
+
+PERCENT_FIELDS = (
+    "market_share",
+    "attribution",
+    "royalty_rate",
+    "risk_free_rate",
+    "technology_premium",
+    "market_premium",
+    "financial_premium",
+    "management_premium",
+    "wacc",
+    "ip_premium",
+    "probability_of_grant",
+)
+
+
+def income_form_data(record) -> dict[str, Any]:
+    """A stored record as form data (fractions back to percentages)."""
+    if record is None:
+        return {}
+    data = {
+        name: getattr(record, name)
+        for name in ("field_of_use", "territory", "market_size", "royalty_evidence")
+    }
+    data |= {
+        "listing_type": record.listing_type,
+        "revenue_forecast": " ".join(record.revenue_forecast or []),
+        "economic_life_years": record.economic_life_years,
+        "discount_method": record.discount_method,
+        "royalty_evidence_kind": record.royalty_evidence_kind or "",
+        "note": record.note,
+    }
+    for name in PERCENT_FIELDS:
+        value = getattr(record, name)
+        data[name] = None if value is None else (value * 100).normalize()
+    return data
+
+
+# ---- AHP pairwise comparisons ------------------------------------------------------------------
+
+SAATY = {str(k): float(k) for k in range(1, 10)} | {f"1/{k}": 1.0 / k for k in range(2, 10)}
+
+
+def parse_judgement(text: str | None) -> float:
+    """A Saaty-scale judgement: 1-9, or a reciprocal typed as a fraction (1/3, never 0.33)."""
+    raw = (text or "").strip().replace("／", "/").replace(" ", "")
+    if raw in SAATY:
+        return SAATY[raw]
+    try:
+        number = float(raw)
+    except ValueError:
+        raise ValueError(_("Use the 1–9 scale: 1, 2, … 9, or 1/2 … 1/9.")) from None
+    if 0 < number < 1:
+        raise ValueError(
+            _(
+                "Type a reciprocal as a fraction (for example 1/3), not as %(value)s: rounded decimals break reciprocity.",
+                value=raw,
+            )
+        )
+    raise ValueError(_("Use the 1–9 scale: 1, 2, … 9, or 1/2 … 1/9."))
+
+
+class AhpForm(FlaskForm):
+    """Three pairwise judgements for the CNIPA value degree's alpha (legal), beta (technical), gamma (economic)."""
+
+    legal_technical = StringField(_l("Legal value against technical value"), default="1")
+    legal_economic = StringField(_l("Legal value against economic value"), default="1")
+    technical_economic = StringField(_l("Technical value against economic value"), default="1")
+    reason = TextAreaField(_l("Why these judgements"), validators=[Optional(), Length(max=1000)])
+
+    PAIRS = (("legal_technical", 0, 1), ("legal_economic", 0, 2), ("technical_economic", 1, 2))
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        self.judgements = {}
+        for name, _i, _j in self.PAIRS:
+            try:
+                self.judgements[name] = parse_judgement(self[name].data)
+            except ValueError as error:
+                self[name].errors = [*self[name].errors, str(error)]
+                valid = False
+        return valid
+
+    def matrix(self) -> list[list[float]]:
+        a = [[1.0] * 3 for _ in range(3)]
+        for name, i, j in self.PAIRS:
+            a[i][j] = self.judgements[name]
+            a[j][i] = 1.0 / self.judgements[name]
+        return a

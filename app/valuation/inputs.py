@@ -1,8 +1,7 @@
 """Engine inputs from a catalogue patent: a pure mapping, no database or request needed.
 
-The catalogue's legal statuses differ from the engine's: ``granted`` is ``valid`` (or
-``valid_after_invalidation`` once it survived an invalidation request), ``invalidated`` is
-``invalid``. A patent without an expiry date gets its remaining term from the statutory term.
+Whether the right is in force, and for how long, comes from ``rights.rights_on`` (status word,
+computed end of term, annual fees, invalidation outcomes), not from the status word alone.
 """
 
 from __future__ import annotations
@@ -12,39 +11,25 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from app.catalogue.terms import remaining_years as years_left
-from app.valuation.engine.tables import LEGAL_TERM_YEARS
+from app.valuation.engine.tables import FEE_OFFICES, LEGAL_TERM_YEARS
+from app.valuation.income import income_fact
+from app.valuation.rights import Rights, remaining_years, rights_on
 
 LISTING_TYPES = ("default", "assignment", "licence")  # ensemble weights are chosen per listing type
-_STATUS = {
-    "granted": "valid",
-    "pending": "pending",
-    "lapsed": "lapsed",
-    "expired": "expired",
-    "invalidated": "invalid",
-}
 MAX_TERM = 20.0
+EXCLUSIVE_TYPES = ("exclusive", "sole")
 
 
-def engine_legal_status(status: str | None, granted: bool, survived_invalidation: bool) -> str:
-    """The engine's status word for a catalogue status."""
-    if status is None:
-        return "valid" if granted else "pending"
-    mapped = _STATUS.get(status, "valid")
-    return "valid_after_invalidation" if mapped == "valid" and survived_invalidation else mapped
-
-
-def remaining_term(patent: Any, on: dt.date) -> float:
-    """Years of protection left, capped to the engine's 0-20 range."""
-    left = years_left(patent.expiry_date, on)
-    if left is None and patent.filing_date is not None:
-        term = LEGAL_TERM_YEARS.get(patent.patent_type, 20)
-        left = max((patent.filing_date.replace(year=patent.filing_date.year + term) - on).days, 0) / 365.25
-    if left is None:
-        return 0.0
-    if patent.legal_status in ("lapsed", "expired", "invalidated"):
-        return 0.0
-    return round(min(max(float(left), 0.0), MAX_TERM), 2)
+def rights_fact(rights: Rights) -> dict[str, Any]:
+    """The right's standing as stored with the facts, so the report can say why and since when."""
+    return {
+        "in_force": rights.in_force,
+        "reason": None if rights.reason is None else rights.reason.__dict__,
+        "warnings": [w.__dict__ for w in rights.warnings],
+        "expiry": None if rights.expiry is None else rights.expiry.isoformat(),
+        "expiry_basis": rights.expiry_basis,
+        "invalidations": dict(sorted(rights.invalidations.items())),
+    }
 
 
 def _main_subclass(patent: Any) -> str | None:
@@ -77,17 +62,36 @@ def _fee_year(patent: Any) -> int | None:
     return None if paid is None else max(1, min(int(paid) + 1, 20))
 
 
+def _exclusive_licence(licences: Iterable[Any], on: dt.date) -> dict[str, Any] | None:
+    """The exclusive (or sole) licence in force on the date, if any: it takes the licensed field's
+    income from the owner until it ends."""
+    for licence in licences:
+        started = licence.recorded_on is None or licence.recorded_on <= on
+        running = licence.until is None or licence.until > on
+        if licence.licence_type in EXCLUSIVE_TYPES and started and running:
+            left = None if licence.until is None else round((licence.until - on).days / 365.25, 2)
+            return {"type": licence.licence_type, "years_left": left, "field": licence.field}
+    return None
+
+
 def patent_facts(
-    patent: Any, *, on: dt.date, listing_type: str = "default", ask_price: Decimal | None = None
+    patent: Any,
+    *,
+    on: dt.date,
+    listing_type: str = "default",
+    ask_price: Decimal | None = None,
+    income: Any = None,
 ) -> dict[str, Any]:
     """Every fact any built-in model reads, from the patent's typed columns."""
-    events = getattr(patent, "events", []) or []
-    survived = any(e.event_type == "invalidation" for e in events)
+    rights = rights_on(patent, on)
+    office = (patent.jurisdiction or "CN").upper()
     family = sorted({c.upper() for c in (patent.family_countries or [])} | {patent.jurisdiction.upper()})
     facts: dict[str, Any] = {
-        "remaining_years": remaining_term(patent, on),
+        "remaining_years": remaining_years(rights, on, MAX_TERM),
         "patent_type": patent.patent_type if patent.patent_type in LEGAL_TERM_YEARS else "invention",
-        "legal_status": engine_legal_status(patent.legal_status, patent.grant_date is not None, survived),
+        "legal_status": rights.status,
+        "jurisdiction": office if office in FEE_OFFICES else "other",
+        "rights": rights_fact(rights),
         "family_countries": family,
         "family_size": max(int(patent.family_size or 1), len(family)),
         "claims_count": patent.claims_count,
@@ -99,6 +103,9 @@ def patent_facts(
         "ipc_classes": _subclasses(patent),
         "annual_fee_year": _fee_year(patent),
         "pledge_amount": _pledged(getattr(patent, "pledges", []) or [], on),
+        "income": income_fact(income),
+        "generated": bool(getattr(patent, "generated_fields", None)),
+        "exclusive_licence": _exclusive_licence(getattr(patent, "licences", None) or (), on),
         "deal_type": "licence" if listing_type == "licence" else "assignment",
         "exclusive": listing_type != "licence",
     }

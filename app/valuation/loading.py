@@ -15,9 +15,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.catalogue.models import Patent, PatentClassification, PatentEvent, PatentPledge
+from app.catalogue.models import Patent, PatentClassification, PatentEvent, PatentLicence, PatentPledge
 from app.extensions import db
-from app.valuation.inputs import patent_facts
+from app.valuation.inputs import EXCLUSIVE_TYPES, patent_facts
+from app.valuation.models import IncomeInput
 
 PATENT_COLUMNS = (
     Patent.id,
@@ -34,6 +35,7 @@ PATENT_COLUMNS = (
     Patent.forward_citations,
     Patent.backward_citations,
     Patent.annual_fee_paid_year,
+    Patent.generated_fields,
 )
 
 
@@ -64,10 +66,27 @@ def facts_by_id(ids: Sequence[int], on: dt.date) -> list[tuple[int, dict[str, An
         ).where(PatentPledge.patent_id.in_(wanted))
     )
     events = _grouped(
-        select(PatentEvent.patent_id, PatentEvent.event_type).where(
-            PatentEvent.patent_id.in_(wanted), PatentEvent.event_type == "invalidation"
-        )
+        select(
+            PatentEvent.patent_id, PatentEvent.event_type, PatentEvent.occurred_on, PatentEvent.outcome
+        ).where(PatentEvent.patent_id.in_(wanted), PatentEvent.event_type == "invalidation")
     )
+    licences = _grouped(
+        select(
+            PatentLicence.patent_id,
+            PatentLicence.licence_type,
+            PatentLicence.recorded_on,
+            PatentLicence.until,
+            PatentLicence.field,
+        ).where(PatentLicence.patent_id.in_(wanted), PatentLicence.licence_type.in_(EXCLUSIVE_TYPES))
+    )
+    own = {
+        record.patent_id: record
+        for record in db.session.scalars(
+            select(IncomeInput).where(
+                IncomeInput.patent_id.in_(wanted), IncomeInput.listing_type == "default"
+            )
+        )
+    }
     rows = db.session.execute(select(*PATENT_COLUMNS).where(Patent.id.in_(wanted)).order_by(Patent.id))
     out = []
     for row in rows:
@@ -76,6 +95,7 @@ def facts_by_id(ids: Sequence[int], on: dt.date) -> list[tuple[int, dict[str, An
             classifications=codes.get(row.id, ()),
             pledges=pledges.get(row.id, ()),
             events=events.get(row.id, ()),
+            licences=licences.get(row.id, ()),
         )
-        out.append((row.id, patent_facts(patent, on=on)))
+        out.append((row.id, patent_facts(patent, on=on, income=own.get(row.id))))
     return out

@@ -25,6 +25,7 @@ from app.extensions import db
 from app.valuation import states
 
 ENSEMBLE_ID = "ensemble"  # the parameter set holding the fair-value weights per listing type
+BASELINE_ID = "baseline"  # backtest rival: leave-one-out median of the other deals of the same type
 
 # Kinds of stored valuation row.
 MODEL_ROW = "model"  # one model's result for one patent
@@ -94,12 +95,18 @@ class ParameterSet(TimestampMixin, db.Model):
     def is_editable(self) -> bool:
         return self.status == states.DRAFT
 
+    @property
+    def editor_ids(self) -> set[int]:
+        """Everyone who changed this version's numbers: its author and whoever edited the draft."""
+        edited = {e.actor_id for e in self.events if e.action == states.EDIT and e.actor_id is not None}
+        return edited | ({self.created_by_id} if self.created_by_id is not None else set())
+
     def can_approve(self, user: User) -> bool:
-        """Four eyes: neither the author nor the submitter may approve or reject."""
+        """Four eyes: neither the author, nor anyone who edited it, nor the submitter may decide."""
         return (
             self.status == states.PENDING
             and user is not None
-            and user.id not in {self.created_by_id, self.submitted_by_id}
+            and user.id not in self.editor_ids | {self.submitted_by_id}
         )
 
 
@@ -117,6 +124,7 @@ class ParameterSetEvent(db.Model):
     from_status: Mapped[str | None] = mapped_column(String(20))  # None for the creation event
     to_status: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str] = mapped_column(Text, default="")
+    details: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)  # edits: [{path, old, new}]
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     parameter_set: Mapped[ParameterSet] = relationship(back_populates="events")
@@ -208,3 +216,66 @@ class ClosedDeal(TimestampMixin, db.Model):
             "family_size": snap.get("family_size"),
             "claims_count": snap.get("claims_count"),
         }
+
+
+# Ways to build the discount rate for a patent's income.
+BUILD_UP = "build_up"  # 累加法: risk-free rate + technology, market, financial and management premia
+WACC = "wacc"  # weighted average cost of capital plus an IP-specific premium
+DISCOUNT_METHODS = (BUILD_UP, WACC)
+# Where the royalty rate comes from.
+ROYALTY_EVIDENCE = ("comparable_licences", "industry_table", "profit_split", "other")
+
+
+class IncomeInput(TimestampMixin, db.Model):
+    """Patent-specific income inputs for one listing type, entered by the owner or an assessor.
+
+    Without such a record (or without revenue in it) the income approaches use platform defaults
+    and stay out of the fair value range. Money is CNY per year; rates are fractions (0.05 = 5 %).
+    """
+
+    __tablename__ = "valuation_income_inputs"
+    __table_args__ = (
+        UniqueConstraint("patent_id", "listing_type"),
+        CheckConstraint(
+            "attribution IS NULL OR (attribution > 0 AND attribution <= 1)", name="attribution_share"
+        ),
+        CheckConstraint(
+            "royalty_rate IS NULL OR (royalty_rate > 0 AND royalty_rate < 1)", name="royalty_share"
+        ),
+        CheckConstraint(
+            "probability_of_grant IS NULL OR (probability_of_grant >= 0 AND probability_of_grant <= 1)",
+            name="grant_probability",
+        ),
+        CheckConstraint("economic_life_years IS NULL OR economic_life_years > 0", name="life_positive"),
+        CheckConstraint(_in("discount_method", DISCOUNT_METHODS), name="discount_method_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patent_id: Mapped[int] = mapped_column(ForeignKey("patents.id", ondelete="CASCADE"), index=True)
+    listing_type: Mapped[str] = mapped_column(String(20), default="default")  # default = ownership
+    field_of_use: Mapped[str | None] = mapped_column(String(200))  # licences: the licensed field
+    territory: Mapped[str | None] = mapped_column(String(200))  # licences: the licensed territory
+    revenue_forecast: Mapped[list[str] | None] = mapped_column(JSON)  # CNY per year, as decimal strings
+    market_size: Mapped[Decimal | None] = mapped_column(Numeric(20, 2))  # CNY per year, instead of a forecast
+    market_share: Mapped[Decimal | None] = mapped_column(Numeric(7, 6))  # share of that market, 0-1
+    attribution: Mapped[Decimal | None] = mapped_column(
+        Numeric(7, 6)
+    )  # share of the revenue due to this patent
+    royalty_rate: Mapped[Decimal | None] = mapped_column(Numeric(7, 6))
+    royalty_evidence_kind: Mapped[str | None] = mapped_column(String(30))  # one of ROYALTY_EVIDENCE
+    royalty_evidence: Mapped[str | None] = mapped_column(Text)  # the licences, table or split it rests on
+    economic_life_years: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))  # capped by the legal term
+    discount_method: Mapped[str] = mapped_column(String(10), default=BUILD_UP)
+    risk_free_rate: Mapped[Decimal | None] = mapped_column(Numeric(7, 6))  # e.g. the 10-year bond yield
+    technology_premium: Mapped[Decimal | None] = mapped_column(Numeric(7, 6))
+    market_premium: Mapped[Decimal | None] = mapped_column(Numeric(7, 6))
+    financial_premium: Mapped[Decimal | None] = mapped_column(Numeric(7, 6))
+    management_premium: Mapped[Decimal | None] = mapped_column(Numeric(7, 6))
+    wacc: Mapped[Decimal | None] = mapped_column(Numeric(7, 6))
+    ip_premium: Mapped[Decimal | None] = mapped_column(Numeric(7, 6))  # added to the WACC
+    probability_of_grant: Mapped[Decimal | None] = mapped_column(Numeric(7, 6))  # applications only
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    entered_as: Mapped[str] = mapped_column(String(10), default="owner")  # owner / assessor
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    entered_by: Mapped[User | None] = relationship()

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.accounts.models import User
-from app.accounts.permissions import is_assessor_or_admin
+from app.accounts.permissions import is_admin, is_assessor_or_admin
 from app.core.errors import NotFound, PermissionDenied
 from app.core.models import utcnow
 from app.extensions import db
@@ -100,7 +100,14 @@ def _require_assessor(actor: User | None) -> None:
         raise PermissionDenied(_("Only assessors and administrators can change valuation models."))
 
 
-def _event(ps: ParameterSet, actor: User | None, action: str, before: str | None, reason: str) -> None:
+def _event(
+    ps: ParameterSet,
+    actor: User | None,
+    action: str,
+    before: str | None,
+    reason: str,
+    details: list[dict[str, Any]] | None = None,
+) -> None:
     db.session.add(
         ParameterSetEvent(
             parameter_set=ps,
@@ -109,6 +116,7 @@ def _event(ps: ParameterSet, actor: User | None, action: str, before: str | None
             from_status=before,
             to_status=ps.status,
             reason=reason or "",
+            details=details,
         )
     )
 
@@ -159,11 +167,14 @@ def create_draft(
 def update_draft(
     ps: ParameterSet, raw: Mapping[str, Any], actor: User, reason: str | None = None
 ) -> ParameterSet:
-    """Replace a draft's parameters (validated); submitted versions are frozen."""
-    _require_assessor(actor)
+    """Replace a draft's parameters (validated); only its author or an administrator may, and every
+    edit is an event carrying the diff, so whoever changed the numbers can be kept from approving them."""
+    require_editor(ps, actor)
     if not ps.is_editable:
-        raise states.InvalidTransition(ps.status, "edit")
+        raise states.InvalidTransition(ps.status, states.EDIT)
+    before = dict(ps.params)
     ps.params = validate(ps.model_id, raw)
+    _event(ps, actor, states.EDIT, ps.status, reason or "", diff_params(before, ps.params))
     ps.model_version = model_version_of(ps.model_id)
     if reason is not None:
         ps.reason = reason
@@ -171,6 +182,26 @@ def update_draft(
     ps.diff = diff_params(current.params if current else {}, ps.params)
     db.session.flush()
     return ps
+
+
+def can_edit(ps: ParameterSet, actor: User | None) -> bool:
+    """The author of a draft, or an administrator."""
+    return is_admin(actor) or (
+        is_assessor_or_admin(actor) and actor is not None and actor.id == ps.created_by_id
+    )
+
+
+def can_withdraw(ps: ParameterSet, actor: User | None) -> bool:
+    """The submitter of a pending version, or an administrator."""
+    return ps.status == states.PENDING and (
+        is_admin(actor) or (is_assessor_or_admin(actor) and actor.id == ps.submitted_by_id)
+    )
+
+
+def require_editor(ps: ParameterSet, actor: User | None) -> None:
+    _require_assessor(actor)
+    if not can_edit(ps, actor):
+        raise PermissionDenied(_("Only the author of this draft or an administrator may edit it."))
 
 
 def submit(ps: ParameterSet, actor: User | None, reason: str = "", *, system: bool = False) -> ParameterSet:
@@ -190,6 +221,10 @@ def submit(ps: ParameterSet, actor: User | None, reason: str = "", *, system: bo
 def withdraw(ps: ParameterSet, actor: User, reason: str = "") -> ParameterSet:
     """The submitter (or an administrator) takes a pending version back to draft."""
     _require_assessor(actor)
+    if not can_withdraw(ps, actor):
+        raise PermissionDenied(
+            _("Only the assessor who submitted this version or an administrator may withdraw it.")
+        )
     _transition(ps, states.WITHDRAW, actor, reason)
     ps.submitted_by_id = None
     ps.submitted_at = None

@@ -25,7 +25,7 @@ from app.valuation.models import (
     ParameterSet,
     StoredValuation,
 )
-from app.valuation.services import COMPARABLES, _headline, _range_dict
+from app.valuation.services import COMPARABLES, _headline, _range_dict, effective_weights, range_from
 from app.valuation.weights import weights_for
 
 HEADLINE = ("value", "low", "mid", "high")
@@ -145,12 +145,9 @@ def _replay_ensemble(row: StoredValuation, components: Iterable[StoredValuation]
                 ValuationResult.from_dict(data) if comp.result_form == FULL_FORM else light_result(data)
             )
     cals = {m: Calibration(**spec, source="ensemble parameter set") for m, spec in calibrations.items()}
-    enforceable = engine.in_force(row.input_snapshot.get("facts", {}).get("legal_status"))
-    try:
-        fvr = engine.fair_value_range(results, weights, cals, enforceable=enforceable)
-    except engine.ParameterError:
-        fvr = None
-    fresh = _range_dict(fvr, weights)
+    facts = row.input_snapshot.get("facts", {})
+    fvr = range_from(results, weights, cals, facts)
+    fresh = _range_dict(fvr, effective_weights(weights, facts))
     paths = engine.diff_results(row.result, fresh)
     return paths + _columns_diff(
         row, {"value": fresh["mid"], "low": fresh["low"], "mid": fresh["mid"], "high": fresh["high"]}

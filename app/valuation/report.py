@@ -12,10 +12,13 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from app.core.i18n import format_money
+from app.extensions import db
 from app.valuation import charts, engine
 from app.valuation.engine import EngineError
-from app.valuation.models import ENSEMBLE_ROW, FULL_FORM, StoredValuation
-from app.valuation.weights import FLOOR_MODEL
+from app.valuation.models import ENSEMBLE_ROW, FULL_FORM, ParameterSet, StoredValuation
+from app.valuation.weights import DISAGREEMENT_KEY, FLOOR_MODEL
+
+DISAGREEMENT_FACTOR = 3.0  # approaches whose P50s differ by more than this get a plain sentence
 
 
 def svg(text: str) -> Markup:
@@ -71,10 +74,21 @@ class Report:
     range_chart: Markup | None = None
     components_chart: Markup | None = None
     warnings: list[str] = field(default_factory=list)
+    approaches: list[dict[str, Any]] = field(default_factory=list)  # side by side, with the weight used
+    used_weights: dict[str, float] = field(default_factory=dict)  # after models without a value dropped
+    spread: float | None = None  # largest P50 / smallest P50 among the approaches used
+    disagreement_factor: float = DISAGREEMENT_FACTOR
+    rights: dict[str, Any] = field(default_factory=dict)  # the right's standing stored with the facts
+    provenance: list[str] = field(default_factory=list)  # flags: generated demo facts, owner-entered ...
+    rights_notes: list[str] = field(default_factory=list)  # why not in force; partial or pending invalidation
 
     @property
     def has_range(self) -> bool:
         return self.head is not None and self.head.low is not None
+
+    @property
+    def disagree(self) -> bool:
+        return self.spread is not None and self.spread > self.disagreement_factor
 
 
 def _labels_range() -> dict[str, str]:
@@ -200,4 +214,51 @@ def build_report(rows: Sequence[StoredValuation]) -> Report:
             )
         )
         report.warnings = [pick(w, "") for w in head.result.get("warnings", [])]
+    if head is not None:
+        _reconcile(report, head)
     return report
+
+
+def _reconcile(report: Report, head: StoredValuation) -> None:
+    """Each approach's range beside the others, the weights actually used and how far they disagree."""
+    names = {s.row.model_id: s.name for s in report.sections}
+    for c in head.result.get("components", []):
+        model_id = c["model"].split("@")[0]
+        report.used_weights[model_id] = float(c["weight"])
+        report.approaches.append(
+            {
+                "name": names.get(model_id, model_id),
+                "low": Decimal(c["low"]),
+                "mid": Decimal(c["mid"]),
+                "high": Decimal(c["high"]),
+                "weight": float(c["weight"]),
+                "calibration": c.get("calibration"),
+            }
+        )
+    mids = [float(a["mid"]) for a in report.approaches if a["weight"] > 0 and a["mid"] > 0]
+    if len(mids) >= 2:
+        report.spread = max(mids) / min(mids)
+    ensemble = db.session.get(ParameterSet, head.parameter_set_id) if head.parameter_set_id else None
+    report.disagreement_factor = float(
+        (ensemble.params if ensemble else {}).get(DISAGREEMENT_KEY) or DISAGREEMENT_FACTOR
+    )
+    facts = head.input_snapshot.get("facts", {})
+    rights = facts.get("rights") or {}
+    report.rights = rights
+    report.rights_notes = [pick(t, "") for t in [rights.get("reason"), *rights.get("warnings", [])] if t]
+    report.provenance = _provenance(facts)
+
+
+def _provenance(facts: dict[str, Any]) -> list[str]:
+    out = [
+        _("Patent facts come from the IPEX catalogue and have not been verified against the office register.")
+    ]
+    if facts.get("generated"):
+        out.append(_("Some facts of this patent (dates, status, fees, family) were generated for the demo."))
+    own = facts.get("income")
+    if own:
+        who = _("the owner") if own.get("entered_as") == "owner" else _("an assessor")
+        out.append(_("Income inputs were entered by %(who)s and are not verified by the platform.", who=who))
+    else:
+        out.append(_("No patent-specific income inputs: the income approaches use platform defaults."))
+    return out

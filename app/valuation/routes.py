@@ -13,19 +13,23 @@ from app.catalogue import services as catalogue_services
 from app.catalogue.models import Patent
 from app.core.errors import DomainError
 from app.extensions import db
-from app.valuation import engine, paramsets, services, states
+from app.valuation import engine, income, paramsets, services, states
 from app.valuation.engine import EngineError, ParameterError
 from app.valuation.forms import (
     CALIBRATION_LABELS,
     LISTING_LABELS,
+    AhpForm,
     DecisionForm,
+    IncomeInputForm,
     RejectForm,
     field_for_error,
     form_to_params,
+    income_form_data,
     params_form_class,
     params_to_data,
 )
-from app.valuation.models import ENSEMBLE_ID
+from app.valuation.inputs import LISTING_TYPES
+from app.valuation.models import BASELINE_ID, ENSEMBLE_ID
 from app.valuation.report import build_report, lang, money_text, pick, svg
 from app.valuation.weights import CALIBRATION_KEYS, CANDIDATES, SCORE_CANDIDATES
 
@@ -41,24 +45,68 @@ def _actor():
     return current_user if current_user.is_authenticated else None
 
 
+def _listing_type() -> str:
+    wanted = request.args.get("listing_type", "default")
+    return wanted if wanted in LISTING_TYPES else "default"
+
+
 @bp.get("/patents/<id:patent_id>")
 def report(patent_id: int):
     patent = catalogue_services.visible_record(Patent, patent_id, current_user)
-    rows = services.shown_valuation(patent, _actor())
+    listing_type = _listing_type()
+    rows = services.shown_valuation(patent, _actor(), listing_type=listing_type)
     return render_template(
         "valuation/report.html",
         patent=patent,
         report=build_report(rows),
+        listing_type=listing_type,
+        listing_label=LISTING_LABELS[listing_type],
         can_revalue=is_assessor_or_admin(current_user),
+        can_enter_inputs=income.can_enter(patent, current_user),
+        own_inputs=income.get_input(patent.id, listing_type),
         form=DecisionForm(),
+    )
+
+
+@bp.route("/patents/<id:patent_id>/inputs", methods=["GET", "POST"])
+def income_inputs(patent_id: int):
+    """The owner's (or an assessor's) patent-specific income inputs; saving values the patent again."""
+    patent = catalogue_services.visible_record(Patent, patent_id, current_user)
+    if not income.can_enter(patent, current_user):
+        abort(403)
+    listing_type = _listing_type()
+    record = income.get_input(patent.id, listing_type)
+    form = IncomeInputForm() if request.method == "POST" else IncomeInputForm(data=income_form_data(record))
+    if request.method == "GET":
+        form.listing_type.data = listing_type
+    if form.validate_on_submit():
+        chosen = form.listing_type.data
+        try:
+            income.save_input(patent, chosen, form.values(), current_user)
+            services.value_patent(patent, current_user, listing_type=chosen)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Income inputs saved; the patent was valued again with them."), "success")
+            return redirect(url_for(".report", patent_id=patent.id, listing_type=chosen))
+    return render_template("valuation/inputs.html", patent=patent, form=form, record=record), (
+        422 if form.errors else 200
     )
 
 
 @bp.get("/patents/<id:patent_id>/print")
 def print_report(patent_id: int):
     patent = catalogue_services.visible_record(Patent, patent_id, current_user)
-    rows = services.shown_valuation(patent, _actor())
-    return render_template("valuation/print.html", patent=patent, report=build_report(rows))
+    listing_type = _listing_type()
+    rows = services.shown_valuation(patent, _actor(), listing_type=listing_type)
+    return render_template(
+        "valuation/print.html",
+        patent=patent,
+        report=build_report(rows),
+        listing_label=LISTING_LABELS[listing_type],
+    )
 
 
 @bp.get("/patents/<id:patent_id>/charts/<name>.svg")
@@ -106,6 +154,8 @@ def valuation_summary(patent: Patent) -> Markup:
 def _model_name(model_id: str) -> str:
     if model_id == ENSEMBLE_ID:
         return _("Ensemble weights (fair value range)")
+    if model_id == BASELINE_ID:
+        return _("Baseline: median of the other deals of the same type")
     return pick(engine.get(model_id), "name")
 
 
@@ -176,8 +226,6 @@ def new_draft(model_id: str):
 
 def _grid(form) -> dict:
     """Ensemble form fields arranged as a model x listing-type table."""
-    from app.valuation.inputs import LISTING_TYPES
-
     return {
         "rows": [(m, _model_name(m), [form[f"w__{lt}__{m}"] for lt in LISTING_TYPES]) for m in CANDIDATES],
         "columns": [LISTING_LABELS[lt] for lt in LISTING_TYPES],
@@ -195,6 +243,8 @@ def edit_set(set_id: int):
     if not ps.is_editable:
         flash(_("Only drafts can be edited; create a new draft instead."), "info")
         return redirect(url_for(".set_detail", set_id=ps.id))
+    if not paramsets.can_edit(ps, current_user):
+        abort(403)
     form_class = params_form_class(ps.model_id)
     form = (
         form_class()
@@ -242,6 +292,8 @@ def set_detail(set_id: int):
         form=DecisionForm(),
         reject_form=RejectForm(),
         can_decide=ps.can_approve(current_user),
+        can_edit=paramsets.can_edit(ps, current_user),
+        can_withdraw=paramsets.can_withdraw(ps, current_user),
         actions=states.allowed_actions(ps.status),
     )
 
@@ -343,4 +395,52 @@ def backtest():
         for r in results
         if r.points
     }
-    return render_template("valuation/backtest.html", results=results, plots=plots, model_name=_model_name)
+    baseline = next((r.stats.get("all") for r in results if r.model_id == BASELINE_ID), None)
+    return render_template(
+        "valuation/backtest.html",
+        results=results,
+        plots=plots,
+        model_name=_model_name,
+        baseline=baseline,
+        group_labels=LISTING_LABELS,
+    )
+
+
+AHP_LABELS = (_l("Legal value (alpha)"), _l("Technical value (beta)"), _l("Economic value (gamma)"))
+
+
+@bp.route("/workbench/ahp", methods=["GET", "POST"])
+@assessor_required
+def ahp():
+    """Pairwise judgements for the CNIPA value degree's alpha, beta and gamma; saved only when the
+    consistency ratio is at most 0.10, as a draft that still needs a second pair of eyes."""
+    form = AhpForm()
+    result = worst = None
+    if form.validate_on_submit():
+        labels = [str(x) for x in AHP_LABELS]
+        try:
+            result = engine.ahp(form.matrix(), labels=labels)
+        except engine.InconsistentMatrixError as error:
+            worst = _(
+                "Consistency ratio %(cr)s is above 0.10: revisit the judgement of %(a)s against %(b)s first.",
+                cr=f"{error.cr:.3f}",
+                a=error.labels[0],
+                b=error.labels[1],
+            )
+        if result is not None and request.form.get("save"):
+            active = paramsets.active_set("cnipa_pvd")
+            params = dict(active.params if active else {})
+            params |= dict(
+                zip(("alpha", "beta", "gamma"), (round(w, 6) for w in result.weights), strict=True)
+            )
+            note = form.reason.data or _("AHP weights, consistency ratio %(cr)s", cr=f"{result.cr:.3f}")
+            draft = paramsets.create_draft("cnipa_pvd", current_user, note, params=params)
+            db.session.commit()
+            flash(
+                _("Draft created with the AHP weights: submit it for a second assessor's approval."),
+                "success",
+            )
+            return redirect(url_for(".set_detail", set_id=draft.id))
+    return render_template("valuation/ahp.html", form=form, result=result, worst=worst, labels=AHP_LABELS), (
+        422 if form.errors or worst else 200
+    )

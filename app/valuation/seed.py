@@ -20,7 +20,10 @@ from app.valuation.services import load_config
 
 DEMO_DEALS = 48
 FIELDS = ("H01M", "G06N", "G06F", "H04L", "A61K", "B25J", "C12N", "G01N")
-NOTE = "生成的演示成交，非真实交易 / Generated demo deal, not a real transaction"
+NOTE = (
+    "生成的演示成交（独立的潜在质量生成器，与可比交易模型无关），非真实交易 / "
+    "Generated demo deal (an independent latent-quality generator, not the comparables model), not a real transaction"
+)
 
 
 def seed_parameter_sets(echo: Callable[[str], None]) -> None:
@@ -39,16 +42,22 @@ def seed_parameter_sets(echo: Callable[[str], None]) -> None:
         echo(f"  {model_id} v1 active")
 
 
+DISCOUNT = 0.12  # the generator's own discount rate for the years of exclusivity a buyer pays for
+
+
 def demo_deal(i: int, rng: random.Random) -> ClosedDeal:
-    """A generated comparable deal whose price loosely follows life, family and claims."""
+    """A generated deal from a latent-quality generator that shares nothing with the comparables
+    model's power-law adjustments (which would make the backtest circular): a hidden quality drives
+    price, family and claims with noise; remaining life enters as an annuity of the years left."""
     field = rng.choice(FIELDS)
+    quality = rng.gauss(0, 1)  # never observed by any model
     remaining = round(rng.uniform(3.0, 18.0), 2)
-    family = rng.randint(1, 6)
-    claims = rng.randint(5, 30)
+    family = max(1, min(6, 1 + int(rng.expovariate(1.0) * math.exp(0.4 * quality))))
+    claims = max(3, min(40, int(rng.gauss(12 + 4 * quality, 5))))
     deal_type = "licence" if rng.random() < 0.25 else "assignment"
-    price = (
-        600_000 * (remaining / 10) ** 0.8 * family**0.3 * (claims / 10) ** 0.2 * math.exp(rng.gauss(0, 0.6))
-    )
+    annuity = (1 - (1 + DISCOUNT) ** -remaining) / DISCOUNT
+    share = 0.35 if deal_type == "licence" else 1.0  # a licence buys part of the income
+    price = 90_000 * annuity * share * math.exp(0.7 * quality + rng.gauss(0, 0.5))
     countries = ["CN", "US", "EP", "JP", "KR", "DE"][:family]
     snapshot = {
         "remaining_years": remaining,

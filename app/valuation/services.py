@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import json
 import uuid
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -26,7 +27,7 @@ from app.catalogue.models import Patent
 from app.core.errors import Conflict
 from app.core.models import utcnow
 from app.extensions import db
-from app.valuation import engine, paramsets
+from app.valuation import engine, income, paramsets
 from app.valuation.engine import EngineError, FairValueRange, ValuationResult
 from app.valuation.engine.result import CURRENCY, Provenance, canonical_json
 from app.valuation.inputs import model_inputs, patent_facts
@@ -78,6 +79,7 @@ class Outcome:
     results: dict[str, ValuationResult] = field(default_factory=dict)
     errors: dict[str, dict[str, str]] = field(default_factory=dict)
     run_id: str = ""
+    rows: list[dict[str, Any]] = field(default_factory=list)  # what storing writes (or would write)
 
 
 def model_for(ps: ParameterSet) -> engine.Model:
@@ -159,6 +161,63 @@ def _range_dict(fvr: FairValueRange | None, weights: Mapping[str, float]) -> dic
     }
 
 
+def effective_weights(weights: Mapping[str, float], facts: Mapping[str, Any]) -> dict[str, float]:
+    """The assessors' weights less the income approaches while they run on platform defaults."""
+    if income.has_revenue(facts):
+        return dict(weights)
+    return {m: w for m, w in weights.items() if m not in income.INCOME_MODELS}
+
+
+def range_from(
+    results: Iterable[ValuationResult],
+    weights: Mapping[str, float],
+    cals: Mapping[str, engine.Calibration],
+    facts: Mapping[str, Any],
+) -> FairValueRange | None:
+    """Combine, then apply what the facts say about the right: not in force, an application that may
+    not be granted, an exclusive licence that takes income away. Shared by valuing and replaying."""
+    used = effective_weights(weights, facts)
+    usable = [r for r in results if r.model_id in used]
+    enforceable = engine.in_force(facts.get("legal_status"))
+    try:
+        fvr = engine.fair_value_range(
+            usable, used, cals, enforceable=enforceable, reason=rights_reason(facts)
+        )
+    except engine.ParameterError:
+        return None
+    notes = [] if used == dict(weights) or not enforceable else [income.ILLUSTRATIVE]
+    factor = 1.0
+    p_grant = income.grant_probability(facts)
+    if p_grant is not None and enforceable:
+        factor *= p_grant
+        notes.append(_grant_note(p_grant))
+    taken = income.licence_share(facts) if facts.get("deal_type") == "assignment" else 0.0
+    if taken > 0 and enforceable:
+        factor *= 1.0 - taken
+        notes.append(_licence_note(taken))
+    return engine.scale_range(fvr, factor, tuple(notes))
+
+
+def _grant_note(p: float) -> engine.Text:
+    return engine.Text(
+        "probability_of_grant",
+        f"尚在审查中的申请：价值已乘以授权概率 {p:.0%}（可由权利人或评估师修改）。",
+        f"A pending application: the value is multiplied by the probability of grant, {p:.0%} "
+        "(the owner or an assessor can change it).",
+    )
+
+
+def _licence_note(share: float) -> engine.Text:
+    return engine.Text(
+        "exclusive_licence_in_force",
+        f"独占（排他）许可在有效期内：被许可领域和地域的收益归被许可人，约占剩余期限的 {share:.0%}，"
+        "转让价值相应降低；许可使用费收入须作为收入另行录入才会计入。",
+        f"An exclusive (or sole) licence is in force: the licensed field's and territory's income goes "
+        f"to the licensee for about {share:.0%} of the remaining term, so an assignment is worth less; "
+        "royalties receivable count only when entered as revenue.",
+    )
+
+
 def combine(
     config: ValuationConfig,
     listing_type: str,
@@ -166,15 +225,15 @@ def combine(
     facts: Mapping[str, Any],
 ) -> FairValueRange | None:
     """The fair value range of the listing type's weighted models; None when nothing usable remains."""
-    weights = weights_for(config.ensemble, listing_type)
-    usable = [r for r in results if r.model_id in weights]
-    enforceable = engine.in_force(facts.get("legal_status"))
-    try:
-        return engine.fair_value_range(
-            usable, weights, calibrations(config.ensemble), enforceable=enforceable
-        )
-    except engine.ParameterError:
-        return None
+    return range_from(
+        results, weights_for(config.ensemble, listing_type), calibrations(config.ensemble), facts
+    )
+
+
+def rights_reason(facts: Mapping[str, Any]) -> engine.Text | None:
+    """Why the right is not in force, as stored with the facts (None while it is, or for older rows)."""
+    reason = (facts.get("rights") or {}).get("reason")
+    return None if reason is None else engine.Text(**reason)
 
 
 def _model_row(
@@ -223,7 +282,7 @@ def _ensemble_row(
     now: dt.datetime,
 ) -> dict[str, Any]:
     ps = config.sets[ENSEMBLE_ID]
-    weights = weights_for(config.ensemble, listing_type)
+    weights = effective_weights(weights_for(config.ensemble, listing_type), facts)
     # The weights and calibrations are those of the ensemble parameter set the row references
     # (immutable once submitted), so they are not copied into every row.
     snapshot = {"facts": dict(facts), "parameter_sets": config.set_ids(), "listing_type": listing_type}
@@ -255,21 +314,41 @@ def _ensemble_row(
     }
 
 
-def _retire_current(patent_ids: Sequence[int]) -> None:
+def _retire_current(patent_ids: Sequence[int], listing_type: str) -> None:
+    """Un-flag the patents' current rows of one listing type: a licence valuation never replaces
+    the ownership value that search shows."""
     for start in range(0, len(patent_ids), 900):
         chunk = list(patent_ids[start : start + 900])
         db.session.execute(
             update(StoredValuation)
-            .where(StoredValuation.patent_id.in_(chunk), StoredValuation.is_current.is_(True))
+            .where(
+                StoredValuation.patent_id.in_(chunk),
+                StoredValuation.is_current.is_(True),
+                StoredValuation.listing_type == listing_type,
+            )
             .values(is_current=False)
         )
 
 
 def store_rows(rows: Sequence[dict[str, Any]]) -> None:
     """Insert many rows at once (bulk path), after un-flagging the patents' previous rows."""
-    _retire_current(sorted({r["patent_id"] for r in rows}))
+    for listing_type in sorted({r["listing_type"] for r in rows}):
+        _retire_current(
+            sorted({r["patent_id"] for r in rows if r["listing_type"] == listing_type}), listing_type
+        )
     for start in range(0, len(rows), 5000):
         db.session.execute(StoredValuation.__table__.insert(), list(rows[start : start + 5000]))
+
+
+def facts_for(
+    patent: Patent, on: dt.date, listing_type: str = "default", ask_price: Decimal | None = None
+) -> dict[str, Any]:
+    """The patent's facts with its income inputs for the listing type (an ownership valuation reads
+    the "default" inputs, a licence the licence's)."""
+    record = income.get_input(patent.id, listing_type) or (
+        income.get_input(patent.id, "default") if listing_type == "assignment" else None
+    )
+    return patent_facts(patent, on=on, listing_type=listing_type, ask_price=ask_price, income=record)
 
 
 def value_patent(
@@ -284,7 +363,7 @@ def value_patent(
 ) -> Outcome:
     """Value one patent with full explanations; stores one row per model and the range row."""
     config = config or load_config()
-    facts = patent_facts(patent, on=on or today(), listing_type=listing_type, ask_price=ask_price)
+    facts = facts_for(patent, on or today(), listing_type, ask_price)
     outcome = Outcome(patent.id, listing_type, None, run_id=uuid.uuid4().hex)
     rows: list[dict[str, Any]] = []
     now = utcnow()
@@ -293,7 +372,7 @@ def value_patent(
         model = model_for(ps)
         inputs = model_inputs(model, facts, _shared(config))
         try:
-            result = model.value(inputs, ps.params, config.seed)
+            result = model.value(inputs, income.patent_params(model_id, ps.params, facts), config.seed)
         except EngineError as error:
             outcome.errors[model_id] = getattr(error, "errors", {"model": str(error)})
             continue
@@ -327,6 +406,7 @@ def value_patent(
             now,
         )
     )
+    outcome.rows = rows
     if store:
         store_rows(rows)
         if listing_type == SEARCH_LISTING_TYPE:
@@ -335,11 +415,13 @@ def value_patent(
     return outcome
 
 
-def current_rows(patent_id: int) -> list[StoredValuation]:
-    """The rows currently shown for a patent: the ensemble row first, then models by id."""
+def current_rows(patent_id: int, listing_type: str = "default") -> list[StoredValuation]:
+    """The rows currently shown for a patent and listing type: the ensemble row first, then models by id."""
     rows = db.session.scalars(
         select(StoredValuation).where(
-            StoredValuation.patent_id == patent_id, StoredValuation.is_current.is_(True)
+            StoredValuation.patent_id == patent_id,
+            StoredValuation.is_current.is_(True),
+            StoredValuation.listing_type == listing_type,
         )
     ).all()
     return sorted(rows, key=lambda r: (r.kind != ENSEMBLE_ROW, r.model_id))
@@ -357,20 +439,60 @@ def is_stale(ensemble_row: StoredValuation, config: ValuationConfig, facts: Mapp
     return stored != used or json.loads(canonical_json(dict(facts))) != snap.get("facts")
 
 
-def shown_valuation(patent: Patent, actor: User | None = None, *, full: bool = True) -> list[StoredValuation]:
-    """The stored valuation to show; values afresh (and stores) when missing, stale or not detailed enough."""
-    rows = current_rows(patent.id)
+def shown_valuation(
+    patent: Patent, actor: User | None = None, *, full: bool = True, listing_type: str = "default"
+) -> list[StoredValuation]:
+    """The valuation to show: the stored rows while they are current, else a fresh valuation that is
+    computed (once per unchanged inputs, then cached) but not stored: a GET never writes. Storing
+    happens on a write by an authorised user (``value_patent``) or in the batch."""
+    rows = current_rows(patent.id, listing_type)
     head = rows[0] if rows and rows[0].kind == ENSEMBLE_ROW else None
     try:
         config = load_config()
     except Conflict:
         return rows
-    facts = patent_facts(patent, on=today(), listing_type=head.listing_type if head else "default")
-    if head is None or is_stale(head, config, facts) or (full and head.result_form != FULL_FORM):
-        value_patent(patent, actor, config=config, listing_type=head.listing_type if head else "default")
-        db.session.commit()
-        rows = current_rows(patent.id)
-    return rows
+    facts = facts_for(patent, today(), listing_type)
+    if (
+        head is not None
+        and not is_stale(head, config, facts)
+        and not (full and head.result_form != FULL_FORM)
+    ):
+        return rows
+    key = _cache_key(patent.id, listing_type, config, facts)
+    cached = _SHOWN.get(key)
+    if cached is None:
+        outcome = value_patent(patent, actor, config=config, listing_type=listing_type, store=False)
+        cached = sorted(
+            (StoredValuation(**row) for row in outcome.rows),
+            key=lambda r: (r.kind != ENSEMBLE_ROW, r.model_id),
+        )
+        _remember(key, cached)
+    return cached
+
+
+SHOWN_CACHE_SIZE = 512  # fresh, unstored valuations kept per process (a report and its charts share one)
+_SHOWN: OrderedDict[str, list[StoredValuation]] = OrderedDict()
+
+
+def _cache_key(patent_id: int, listing_type: str, config: ValuationConfig, facts: Mapping[str, Any]) -> str:
+    """Changes whenever anything the valuation reads changes: facts, parameter sets, comparables, seed."""
+    material = {
+        "patent": patent_id,
+        "listing_type": listing_type,
+        "facts": facts,
+        "sets": config.set_ids(),
+        "comparables": config.comparables_ref["sha256"],
+        "seed": config.seed,
+        "engine": engine.engine_version(),
+    }
+    return hashlib.sha256(canonical_json(material).encode()).hexdigest()
+
+
+def _remember(key: str, rows: list[StoredValuation]) -> None:
+    _SHOWN[key] = rows
+    _SHOWN.move_to_end(key)
+    while len(_SHOWN) > SHOWN_CACHE_SIZE:
+        _SHOWN.popitem(last=False)
 
 
 def provenance_of(row: StoredValuation) -> Provenance:

@@ -22,6 +22,7 @@ APPROVE = "approve"  # four-eyes: someone other than the author and submitter; i
 REJECT = "reject"  # reviewer refuses it, with a reason
 RETIRE = "retire"  # happens to the previous active version when a successor is approved
 CREATE = "create"  # the first event of every version (from no status to draft)
+EDIT = "edit"  # the draft's numbers changed (draft -> draft); the event carries the diff
 
 TRANSITIONS: dict[tuple[str, str], str] = {
     (DRAFT, SUBMIT): PENDING,
@@ -41,6 +42,7 @@ STATUS_LABELS = {
 }
 ACTION_LABELS = {
     CREATE: _l("created"),
+    EDIT: _l("edited"),
     SUBMIT: _l("submitted"),
     WITHDRAW: _l("withdrawn"),
     APPROVE: _l("approved"),

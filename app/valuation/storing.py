@@ -28,8 +28,16 @@ from sqlalchemy import JSON, Text, bindparam, cast, insert, update
 from app.extensions import db
 from app.valuation import engine
 from app.valuation.engine import FairValueRange
-from app.valuation.models import BATCH_FORM, ENSEMBLE_ID, ENSEMBLE_ROW, MODEL_ROW, StoredValuation
-from app.valuation.services import COMPARABLES, ValuationConfig, _headline, _needed, _range_dict, model_for
+from app.valuation.models import BATCH_FORM, ENSEMBLE_ID, ENSEMBLE_ROW, FULL_FORM, MODEL_ROW, StoredValuation
+from app.valuation.services import (
+    COMPARABLES,
+    ValuationConfig,
+    _headline,
+    _needed,
+    _range_dict,
+    effective_weights,
+    model_for,
+)
 from app.valuation.weights import weights_for
 
 INSERT_CHUNK = 5000
@@ -161,6 +169,7 @@ def bulk_rows(
             out.append(
                 {
                     **head,
+                    "result_form": FULL_FORM if "drivers" in data else BATCH_FORM,  # patent-specific inputs
                     **common,
                     **plan.base,
                     "input_snapshot": facts.subset(plan.names, plan.extra),
@@ -169,7 +178,15 @@ def bulk_rows(
                 }
             )
         out.append(
-            _ensemble(head, common, ensemble, facts, set_ids, fvrs[i], weights_for(config.ensemble, lt))
+            _ensemble(
+                head,
+                common,
+                ensemble,
+                facts,
+                set_ids,
+                fvrs[i],
+                effective_weights(weights_for(config.ensemble, lt), entry.facts),
+            )
         )
     return out
 
@@ -204,13 +221,17 @@ def _ensemble(
     }
 
 
-def retire_current(patent_ids: Sequence[int]) -> None:
-    """One UPDATE: the patents' current rows stop being current."""
+def retire_current(patent_ids: Sequence[int], listing_type: str) -> None:
+    """One UPDATE: the patents' current rows of this listing type stop being current."""
     if not patent_ids:
         return
     db.session.execute(
         update(StoredValuation)
-        .where(StoredValuation.is_current.is_(True), StoredValuation.patent_id.in_(list(patent_ids)))
+        .where(
+            StoredValuation.is_current.is_(True),
+            StoredValuation.listing_type == listing_type,
+            StoredValuation.patent_id.in_(list(patent_ids)),
+        )
         .values(is_current=False)
     )
 
@@ -270,7 +291,10 @@ class _Insert:
 
 def store_encoded(rows: Sequence[Mapping[str, Any]]) -> None:
     """Retire the patents' previous rows, then insert these (JSON columns given as text) in chunks."""
-    retire_current(sorted({r["patent_id"] for r in rows}))
+    for listing_type in sorted({r["listing_type"] for r in rows}):
+        retire_current(
+            sorted({r["patent_id"] for r in rows if r["listing_type"] == listing_type}), listing_type
+        )
     statement = _Insert()
     connection = db.session.connection()
     for start in range(0, len(rows), INSERT_CHUNK):

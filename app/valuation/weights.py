@@ -26,6 +26,8 @@ MONETARY_CANDIDATES = (
 )
 SCORE_CANDIDATES = ("cnipa_pvd", "gbt42748")
 CANDIDATES = MONETARY_CANDIDATES + SCORE_CANDIDATES
+# Approaches whose P50s differ by more than this factor get a plain sentence in the report (optional).
+DISAGREEMENT_KEY = "disagreement_factor"
 CALIBRATION_KEYS = ("median", "sigma", "rho", "score_min", "score_max")
 FLOOR_MODEL = "cost"  # always valued and shown as a floor beside the range
 
@@ -39,7 +41,7 @@ def validate_ensemble(raw: Mapping[str, Any] | None) -> dict[str, Any]:
     """Trusted ensemble parameters, or one ParameterError naming every bad field."""
     raw = dict(raw or {})
     errors: dict[str, str] = {}
-    unknown = sorted(set(raw) - {"weights", "calibrations"})
+    unknown = sorted(set(raw) - {"weights", "calibrations", DISAGREEMENT_KEY})
     errors.update(dict.fromkeys(unknown, Msg("unknown field", "未知字段")))
     weights = _weights(raw.get("weights") or {}, errors)
     calibrations = _calibrations(raw.get("calibrations") or {}, errors)
@@ -49,9 +51,17 @@ def validate_ensemble(raw: Mapping[str, Any] | None) -> dict[str, Any]:
                 errors[field_name(listing_type, model_id)] = Msg(
                     "a score model needs a calibration to money", "评分模型需要到货币的校准"
                 )
+    out: dict[str, Any] = {"weights": weights, "calibrations": calibrations}
+    if DISAGREEMENT_KEY in raw:
+        factor = _number(raw[DISAGREEMENT_KEY])
+        if factor is None or not 1.0 < factor <= 1000.0:
+            errors[DISAGREEMENT_KEY] = Msg(
+                "needs a number above 1 and at most 1000", "须为大于 1 且不超过 1000 的数"
+            )
+        out[DISAGREEMENT_KEY] = factor
     if errors:
         raise ParameterError(errors)
-    return {"weights": weights, "calibrations": calibrations}
+    return out
 
 
 def _number(value: Any) -> float | None:

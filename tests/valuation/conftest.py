@@ -28,9 +28,10 @@ def make_patent(app) -> Callable[..., Patent]:
         **extra,
     ) -> Patent:
         n = next(counter)
+        office = extra.pop("jurisdiction", "CN")
         patent = Patent(
-            jurisdiction="CN",
-            publication_number=f"CN{110000000 + n}",
+            jurisdiction=office,
+            publication_number=f"{office}{110000000 + n}",
             patent_type=patent_type,
             title_zh=f"一种电池管理方法 {n}",
             title_en=f"Battery management method {n}",

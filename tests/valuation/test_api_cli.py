@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from sqlalchemy import select
 
 from app.extensions import db
 from app.valuation.services import current_rows
@@ -159,6 +160,32 @@ def test_cli_revalue_replay_backtest(app, runner, seeded, make_patent):
     rfr = next(d for d in data if d["model"] == "rfr")
     assert rfr["stats"]["all"]["n"] == 48
     assert 0 <= rfr["stats"]["all"]["coverage_p10_p90"] <= 1
+    # the ensemble users see and the naive baseline are tested too, per deal type (issue 9)
+    by_model = {d["model"]: d for d in data}
+    assert {"baseline", "ensemble"} <= set(by_model)
+    assert {"all", "assignment", "licence"} <= set(by_model["ensemble"]["stats"])
+    assert by_model["baseline"]["stats"]["all"]["n"] == 48
+
+
+def test_demo_deal_prices_do_not_follow_the_comparables_model(app, seeded):
+    """Issue 9: deal prices made with the comparables model's own elasticities made the backtest circular."""
+    import numpy as np
+
+    from app.valuation.models import ClosedDeal
+
+    deals = db.session.scalars(select(ClosedDeal)).all()
+    assert all("independent" in d.note for d in deals)
+    log_price = np.log([float(d.price) for d in deals])
+    old_formula = np.log(
+        [
+            (d.snapshot["remaining_years"] / 10) ** 0.8
+            * d.snapshot["family_size"] ** 0.3
+            * (d.snapshot["claims_count"] / 10) ** 0.2
+            for d in deals
+        ]
+    )
+    residual = log_price - old_formula
+    assert np.std(residual) > 0.6  # the old generator left exactly its N(0, 0.6) noise
 
 
 def test_seed_step_is_idempotent(app, runner, seeded, make_patent):

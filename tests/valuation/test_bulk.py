@@ -35,8 +35,15 @@ def _varied(make_patent):
         ),
         PatentPledge(pledgee="Bank", amount=Decimal("5"), currency="USD"),
     ]
-    rich.events = [PatentEvent(event_type="invalidation", occurred_on=dt.date(2022, 3, 1), summary="kept")]
-    rich.annual_fee_paid_year = 9
+    rich.events = [
+        PatentEvent(
+            event_type="invalidation",
+            occurred_on=dt.date(2022, 3, 1),
+            summary="kept",
+            outcome="维持有效 Upheld",
+        )
+    ]
+    rich.annual_fee_paid_year = 11  # year 12 falls due 2027-05-01
     lapsed = make_patent(status="lapsed", patent_type="utility_model")
     pending = make_patent(status="pending", filing=dt.date(2024, 2, 29))
     pending.expiry_date = None
@@ -94,7 +101,9 @@ def test_replay_reads_the_ensemble_weights_from_the_referenced_set(app, seeded, 
     assert replay().ok
     ensemble = paramsets.active_set(ENSEMBLE_ID)
     weights = json.loads(json.dumps(ensemble.params))
-    weights["weights"]["default"]["rfr"] = 0.9  # what replay must notice if a version were ever edited
+    weights["weights"]["default"]["market_comps"] = (
+        0.9  # what replay must notice if a version were ever edited
+    )
     ensemble.params = weights
     db.session.commit()
     report = replay()

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 from app.valuation import engine
-from app.valuation.inputs import engine_legal_status, model_inputs, patent_facts
+from app.valuation.inputs import model_inputs, patent_facts
 
 
 def patent(**over):
@@ -53,25 +53,32 @@ def test_facts_from_typed_columns():
     assert facts["deal_type"] == "assignment"
 
 
+def event(outcome, on=dt.date(2020, 3, 1)):
+    return SimpleNamespace(event_type="invalidation", occurred_on=on, outcome=outcome)
+
+
 @pytest.mark.parametrize(
-    ("status", "granted", "survived", "expected"),
+    ("over", "expected"),
     [
-        ("granted", True, False, "valid"),
-        ("granted", True, True, "valid_after_invalidation"),
-        ("invalidated", True, False, "invalid"),
-        ("pending", False, False, "pending"),
-        (None, False, False, "pending"),
-        (None, True, False, "valid"),
-        ("lapsed", True, False, "lapsed"),
+        ({}, "valid"),
+        ({"events": [event("维持有效 Upheld")]}, "valid_after_invalidation"),
+        ({"legal_status": "invalidated"}, "invalid"),
+        ({"legal_status": "pending", "grant_date": None}, "pending"),
+        ({"legal_status": None, "grant_date": None}, "pending"),
+        ({"legal_status": None}, "valid"),
+        ({"legal_status": "lapsed"}, "lapsed"),
     ],
 )
-def test_legal_status_mapping(status, granted, survived, expected):
-    assert engine_legal_status(status, granted, survived) == expected
+def test_legal_status_mapping(over, expected):
+    assert patent_facts(patent(**over), on=dt.date(2026, 5, 1))["legal_status"] == expected
 
 
 def test_lapsed_patent_has_no_term_and_missing_expiry_uses_statute():
     assert patent_facts(patent(legal_status="lapsed"), on=dt.date(2026, 5, 1))["remaining_years"] == 0.0
-    facts = patent_facts(patent(expiry_date=None, patent_type="utility_model"), on=dt.date(2020, 5, 1))
+    facts = patent_facts(
+        patent(expiry_date=None, patent_type="utility_model", annual_fee_paid_year=None),
+        on=dt.date(2020, 5, 1),
+    )
     assert facts["remaining_years"] == pytest.approx(6.0, abs=0.01)
 
 

@@ -1,5 +1,7 @@
 """Pages: who may open the workbench, forms that answer bad input next to the field, the HTTP flow."""
 
+import datetime as dt
+
 import pytest
 
 from app.accounts.models import Role
@@ -79,11 +81,13 @@ def test_bad_input_is_shown_next_to_the_field(client, auth, seeded, model_id, da
 
 
 def test_http_flow_edit_preview_submit_approve(client, auth, seeded, make_patent):
-    from app.valuation.services import current_rows
+    from app.valuation.services import current_rows, value_patent
 
     a1, a2, _ = seeded
     patent = make_patent()
-    before = client.get(f"/valuation/patents/{patent.id}") and current_rows(patent.id)[0].mid
+    value_patent(patent, a1)  # stored by a write (the batch or an assessor), never by viewing
+    db.session.commit()
+    before = current_rows(patent.id)[0].mid
     auth.login(a1)
     response = client.post("/valuation/workbench/models/ensemble/drafts", data={"reason": ""})
     set_id = int(response.headers["Location"].split("/")[-2])
@@ -180,3 +184,36 @@ def test_form_errors_speak_the_page_language(client, auth, seeded, language, exp
     )
     assert response.status_code == 422
     assert expected in response.text
+
+
+def test_anonymous_report_view_values_without_storing(app, seeded, make_patent, client):
+    """Issue 7: an anonymous GET computed and stored a valuation; it may value, never write."""
+    from sqlalchemy import func, select
+
+    from app.valuation.models import StoredValuation
+
+    patent = make_patent()
+    count = select(func.count()).select_from(StoredValuation)
+    before = db.session.scalar(count)
+    page = client.get(f"/valuation/patents/{patent.id}", headers={"Accept-Language": "en"})
+    assert page.status_code == 200
+    assert "Fair value range" in page.text
+    assert client.get(f"/valuation/patents/{patent.id}/charts/range.svg").status_code == 200
+    assert db.session.scalar(count) == before
+
+
+def test_report_reconciles_the_approaches_and_names_the_right_and_provenance(
+    app, seeded, make_patent, client
+):
+    patent = make_patent(filing=dt.date(2003, 1, 1))  # past its 20-year term
+    alive = make_patent()
+    page = client.get(f"/valuation/patents/{alive.id}", headers={"Accept-Language": "en"}).text
+    assert "Reconciliation" in page
+    assert "Weight used" in page
+    assert "the P50 of the combined range" in page
+    assert "illustrative" in page  # the income approaches without the patent's own revenue
+    printed = client.get(f"/valuation/patents/{alive.id}/print", headers={"Accept-Language": "en"}).text
+    for text in ("Data provenance", "not a statutory appraisal report", "Qualification", "Right valued"):
+        assert text in printed
+    expired = client.get(f"/valuation/patents/{patent.id}", headers={"Accept-Language": "en"}).text
+    assert "The legal term ended on 2023-01-01" in expired

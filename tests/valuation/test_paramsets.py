@@ -2,6 +2,7 @@
 
 import pytest
 
+from app.core.errors import PermissionDenied
 from app.valuation import paramsets, states
 from app.valuation.engine import ParameterError
 from app.valuation.models import ENSEMBLE_ID
@@ -94,3 +95,46 @@ def test_database_refuses_self_approval(app, seeded):
     with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()
+
+
+def test_four_eyes_bypass_is_refused_at_the_edit(app, seeded):
+    """Issue 7: B edits A's draft (royalty 0.04 -> 0.30), A submits, B approves B's own numbers."""
+    a1, a2, admin = seeded
+    draft = paramsets.create_draft("rfr", a1, "A's draft")
+    with pytest.raises(PermissionDenied):
+        paramsets.update_draft(draft, {**draft.params, "royalty_rate": 0.30}, a2)
+    assert draft.params["royalty_rate"] == 0.04
+
+
+def test_every_edit_is_an_event_with_its_diff_and_editors_may_not_approve(app, seeded):
+    a1, a2, admin = seeded
+    draft = paramsets.create_draft("rfr", a1, "x")
+    paramsets.update_draft(draft, {**draft.params, "royalty_rate": 0.05}, admin, "admin fixes the rate")
+    edit = draft.events[-1]
+    assert (edit.action, edit.actor_id) == (states.EDIT, admin.id)
+    assert edit.details == [{"path": "royalty_rate", "old": 0.04, "new": 0.05}]
+    paramsets.submit(draft, a1)
+    assert not draft.can_approve(admin)  # the administrator changed the numbers
+    with pytest.raises(paramsets.FourEyesViolation):
+        paramsets.approve(draft, admin)
+    paramsets.approve(draft, a2)
+    assert draft.status == states.ACTIVE
+
+
+def test_only_the_submitter_or_an_administrator_may_withdraw(app, seeded):
+    a1, a2, admin = seeded
+    ps = paramsets.submit(paramsets.create_draft("cost", a1, "x"), a1)
+    with pytest.raises(PermissionDenied):
+        paramsets.withdraw(ps, a2)
+    paramsets.withdraw(ps, admin)
+    assert ps.status == states.DRAFT
+
+
+def test_edit_page_refuses_another_assessors_draft(app, seeded, client, auth):
+    from app.extensions import db
+
+    a1, a2, _ = seeded
+    draft = paramsets.create_draft("rfr", a1, "x")
+    db.session.commit()
+    auth.login(a2)
+    assert client.get(f"/valuation/workbench/sets/{draft.id}/edit").status_code == 403

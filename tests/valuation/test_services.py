@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.valuation import paramsets
 from app.valuation.batch import patent_ids, revalue
-from app.valuation.models import ENSEMBLE_ID, StoredValuation
+from app.valuation.models import ENSEMBLE_ID, IncomeInput, StoredValuation
 from app.valuation.preview import preview
 from app.valuation.replay import replay
 from app.valuation.services import current_rows, load_config, value_patent
@@ -87,8 +87,10 @@ def test_preview_lists_largest_moves_first_and_stores_nothing(app, seeded, make_
 
 def test_approved_change_moves_the_range(app, seeded, make_patent):
     patent = make_patent()
+    db.session.add(IncomeInput(patent_id=patent.id, revenue_forecast=["2000000"] * 8, entered_as="owner"))
+    db.session.commit()
     old = value_patent(patent).range
-    _approve("rfr", lambda p: {**p, "revenue": 2 * p["revenue"]}, seeded)
+    _approve("rfr", lambda p: {**p, "royalty_rate": 2 * p["royalty_rate"]}, seeded)
     new = value_patent(patent).range
     assert new.mid > old.mid
 
@@ -224,10 +226,41 @@ def test_rights_no_longer_in_force_have_a_zero_range_on_both_paths(app, seeded, 
     gone, alive = make_patent(status=status), make_patent()
     interactive = value_patent(gone).range
     assert (interactive.low, interactive.mid, interactive.high) == (Decimal("0.00"),) * 3
-    assert [w.code for w in interactive.warnings] == ["not_in_force"]
+    assert [w.code for w in interactive.warnings] == [status, "not_in_force"]  # the reason first
+    assert {c["mid"] for c in interactive.components} == {Decimal("0.00")}  # every approach, scores too
     revalue(patent_ids(), load_config())
     bulk = current_rows(gone.id)[0]
     assert (bulk.low, bulk.mid, bulk.high) == (Decimal("0.00"),) * 3
     assert current_rows(alive.id)[0].mid > 0
     report = replay(only_current=False)
     assert report.ok, report.differences
+
+
+def test_mostly_defaulted_scores_get_a_warning_and_a_wider_range(app, seeded, make_patent):
+    """13 of 18 CNIPA indicators default for a typical patent: the score cannot narrow the range."""
+    from app.valuation.engine import Calibration
+
+    patent = make_patent()
+    outcome = value_patent(patent)
+    rows = outcome.results["cnipa_pvd"].details["indicators"]
+    assert sum(r["status"] == "default" for r in rows) > len(rows) / 2
+    assert "mostly_defaulted_cnipa_pvd" in {w.code for w in outcome.range.warnings}
+    cal = Calibration(median=300_000.0, rho=0.5)
+    narrow, wide = cal.to_money(80.0), cal.to_money(80.0, informative=False)
+    assert wide[2] / wide[0] > narrow[2] / narrow[0]
+    revalue(patent_ids(), load_config())  # the bulk path carries the flag and gives the same range
+    head = current_rows(patent.id)[0]
+    assert (head.low, head.mid, head.high) == (outcome.range.low, outcome.range.mid, outcome.range.high)
+
+
+def test_a_fresh_database_with_no_deals_values_patents(app, assessors, make_patent):
+    """Issue 9: market_comps raised on an empty deal list, so every valuation failed."""
+    from app.valuation.seed import seed_parameter_sets
+
+    seed_parameter_sets(lambda _m: None)
+    db.session.commit()
+    patent = make_patent()
+    outcome = value_patent(patent)
+    assert outcome.range is not None
+    assert "market_comps" not in outcome.errors
+    assert revalue(patent_ids(), load_config()) == 1

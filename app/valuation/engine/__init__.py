@@ -10,7 +10,7 @@ from typing import Any
 
 from .backtest import BacktestStats, backtest
 from .base import MONETARY, SCORE_KIND, Model
-from .ensemble import Calibration, FairValueRange, fair_value_range, in_force
+from .ensemble import Calibration, FairValueRange, fair_value_range, in_force, scale_range
 from .errors import (
     EngineError,
     InconsistentMatrixError,
@@ -79,6 +79,7 @@ __all__ = [
     "entropy_weights",
     "fair_value_range",
     "in_force",
+    "scale_range",
     "fuzzy_evaluate",
     "get",
     "high_value_flag",

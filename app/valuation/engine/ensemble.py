@@ -10,7 +10,7 @@ from typing import Any
 
 from scipy.special import ndtri
 
-from .errors import ParameterError
+from .errors import EngineError, ParameterError
 from .result import CURRENCY, MONEY, Text, ValuationResult, to_decimal
 
 Z90 = 1.2815515655446004  # standard normal quantile at 0.90
@@ -43,11 +43,15 @@ class Calibration:
                 "需要 median > 0、sigma > 0、0 <= rho <= 1、score_max > score_min",
             )
 
-    def to_money(self, score: float) -> tuple[float, float, float]:
-        """(low, mid, high) in CNY for a score: P10, P50, P90 of the conditional lognormal."""
+    def to_money(self, score: float, informative: bool = True) -> tuple[float, float, float]:
+        """(low, mid, high) in CNY for a score: P10, P50, P90 of the conditional lognormal.
+
+        A score resting mostly on default indicator values says nothing about this patent: it is
+        then mapped with rho = 0, the unconditional (wider) distribution around the median."""
+        rho = self.rho if informative else 0.0
         q = min(max((score - self.score_min) / (self.score_max - self.score_min), 0.005), 0.995)
-        mid = self.median * math.exp(self.rho * self.sigma * float(ndtri(q)))
-        spread = math.exp(Z90 * self.sigma * math.sqrt(1.0 - self.rho**2))
+        mid = self.median * math.exp(rho * self.sigma * float(ndtri(q)))
+        spread = math.exp(Z90 * self.sigma * math.sqrt(1.0 - rho**2))
         return mid / spread, mid, mid * spread
 
     def describe(self) -> dict[str, Any]:
@@ -96,6 +100,22 @@ NOT_IN_FORCE_WARNING = Text(
 )
 
 
+def _defaulted_warning(model_id: str) -> Text:
+    from .registry import get  # the registry imports the models, which import this module's siblings
+
+    try:
+        model = get(model_id)
+        zh, en = model.name_zh, model.name_en
+    except EngineError:
+        zh = en = model_id
+    return Text(
+        f"mostly_defaulted_{model_id}",
+        f"{zh}的指标过半未打分而使用默认分：该评分不含本专利的信息，按未经条件化的（更宽的）分布换算为金额。",
+        f"More than half of the indicators of the {en} fell back to the default score: the score says little "
+        "about this patent, so it is mapped to money with the unconditional (wider) distribution.",
+    )
+
+
 def in_force(legal_status: str | None) -> bool:
     """Whether a patent with this engine status word can still be enforced (pending counts)."""
     return legal_status not in NOT_IN_FORCE
@@ -107,15 +127,15 @@ def fair_value_range(
     calibrations: Mapping[str, Calibration] | None = None,
     *,
     enforceable: bool = True,
+    reason: Text | None = None,
 ) -> FairValueRange:
     """Weighted average of each model's P10/P50/P90 (Vincentisation); weights are keyed by model id.
 
     Score models and comparables know nothing of a lapse, so rights no longer in force are
-    decided here: their range is zero, whatever the models say.
+    decided here: every approach, the score component included, counts as zero, with the reason.
     """
     if not enforceable:
-        zero = to_decimal(0.0, MONEY)
-        return FairValueRange(zero, zero, zero, CURRENCY, (), (NOT_IN_FORCE_WARNING,))
+        return _not_in_force(results, weights, reason)
     calibrations = calibrations or {}
     parts: list[tuple[float, float, float, float, dict[str, Any]]] = []
     warnings: list[Text] = []
@@ -145,8 +165,13 @@ def fair_value_range(
                     f"score model {result.model_id} needs an explicit Calibration",
                     f"评分模型 {result.model_id} 需要明确的货币校准",
                 )
-            low, mid, high = calibrations[result.model_id].to_money(float(result.value))
+            defaulted = bool((result.details or {}).get("mostly_defaulted"))
+            low, mid, high = calibrations[result.model_id].to_money(
+                float(result.value), informative=not defaulted
+            )
             basis = "calibration"
+            if defaulted:
+                warnings.append(_defaulted_warning(result.model_id))
         else:
             low, mid, high, basis = _band(result)
         if result.model_id == "cost":
@@ -178,3 +203,33 @@ def fair_value_range(
         for p in parts
     )
     return FairValueRange(*(to_decimal(x, MONEY) for x in agg), CURRENCY, components, tuple(warnings))
+
+
+def _not_in_force(
+    results: Sequence[ValuationResult], weights: Mapping[str, float], reason: Text | None
+) -> FairValueRange:
+    zero = to_decimal(0.0, MONEY)
+    components = tuple(
+        {
+            "model": f"{r.model_id}@{r.model_version}",
+            "basis": "not_in_force",
+            "weight": to_decimal(0.0, Decimal("0.0001")),
+            "low": zero,
+            "mid": zero,
+            "high": zero,
+        }
+        for r in results
+        if weights.get(r.model_id)
+    )
+    warnings = (reason, NOT_IN_FORCE_WARNING) if reason is not None else (NOT_IN_FORCE_WARNING,)
+    return FairValueRange(zero, zero, zero, CURRENCY, components, warnings)
+
+
+def scale_range(fvr: FairValueRange, factor: float, notes: tuple[Text, ...] = ()) -> FairValueRange:
+    """The range times a factor in [0, 1] (probability of grant, income lost to a licence), with notes."""
+    if not 0.0 <= factor <= 1.0 or not math.isfinite(factor):
+        raise ParameterError.single("factor", "needs a factor between 0 and 1", "系数须介于 0 与 1 之间")
+    if factor == 1.0:
+        return FairValueRange(fvr.low, fvr.mid, fvr.high, fvr.currency, fvr.components, notes + fvr.warnings)
+    low, mid, high = (to_decimal(float(x) * factor, MONEY) for x in (fvr.low, fvr.mid, fvr.high))
+    return FairValueRange(low, mid, high, fvr.currency, fvr.components, notes + fvr.warnings)

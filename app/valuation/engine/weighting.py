@@ -62,7 +62,9 @@ def ahp(
     ri = SAATY_RI[n]
     cr = ci / ri if ri > 0 else 0.0
     if cr > max_cr:
-        deviation = np.abs(a * w[None, :] / w[:, None] - 1.0)
+        # |ln(a_ij w_j / w_i)| treats a judgement 4x too high and 4x too low alike; |ratio - 1| is
+        # bounded by 1 for judgements that are too low, and so missed reversed judgements.
+        deviation = np.abs(np.log(a * w[None, :] / w[:, None]))
         deviation[np.tril_indices(n)] = -1.0
         i, j = (int(x) for x in np.unravel_index(np.argmax(deviation), deviation.shape))
         raise InconsistentMatrixError(cr, (i, j), (labels[i], labels[j]) if labels else None)

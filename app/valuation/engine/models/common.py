@@ -38,6 +38,16 @@ IPC_INPUT = InputSpec("ipc_main", STR, "", None, None, "主IPC分类号", "Main 
 FEE_YEAR_INPUT = InputSpec(
     "annual_fee_year", INT, "", None, (1, 20), "当前年费年度", "Current annual-fee year"
 )
+OFFICE_INPUT = InputSpec(
+    "jurisdiction",
+    STR,
+    "",
+    "CN",
+    None,
+    "专利局（费用表）",
+    "Patent office (fee table)",
+    choices=("CN", "US", "other"),
+)
 AWARD_INPUT = InputSpec(
     "national_award", BOOL, "", False, None, "获国家级奖项", "National S&T award or China Patent Award"
 )

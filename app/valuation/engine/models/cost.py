@@ -13,7 +13,7 @@ from ..errors import Msg
 from ..result import BatchResult, Text, ValuationResult
 from ..schema import BOOL, CHOICE, FLOAT, INT, ParamSpec
 from ..tables import LEGAL_TERM_YEARS, annual_fee
-from .common import FEE_YEAR_INPUT, PATENT_TYPE_INPUT, REMAINING_INPUT, money, yuan
+from .common import FEE_YEAR_INPUT, OFFICE_INPUT, PATENT_TYPE_INPUT, REMAINING_INPUT, money, yuan
 
 MAX_COST = 1e12
 
@@ -26,10 +26,13 @@ def current_fee_year(patent_type: str, remaining_years: float, fee_year: int | N
     return max(1, min(term, term - math.ceil(remaining_years) + 1))
 
 
-def renewal_floor(patent_type: str, fee_year: int, reduction: float, reduction_years: int) -> float:
-    """The annual fee the owner must pay to keep the patent: a revealed lower bound on its value to them."""
-    fee = annual_fee(patent_type, fee_year)
-    return fee * (1.0 - reduction) if fee_year <= reduction_years else float(fee)
+def renewal_floor(
+    patent_type: str, fee_year: int, reduction: float, reduction_years: int, office: str = "CN"
+) -> float:
+    """The annual fee the owner must pay to keep the patent: a revealed lower bound on its value to them.
+    The CN fee reduction applies to CN fees only."""
+    fee = annual_fee(patent_type, fee_year, office)
+    return fee * (1.0 - reduction) if office == "CN" and fee_year <= reduction_years else float(fee)
 
 
 class CostModel(Model):
@@ -43,7 +46,7 @@ class CostModel(Model):
     limitations_en = (
         "Cost is not value: a floor and sanity check, never blended silently into a market value."
     )
-    input_schema = (REMAINING_INPUT, PATENT_TYPE_INPUT, FEE_YEAR_INPUT)
+    input_schema = (REMAINING_INPUT, PATENT_TYPE_INPUT, FEE_YEAR_INPUT, OFFICE_INPUT)
     params_schema = (
         ParamSpec(
             "method",
@@ -146,10 +149,14 @@ class CostModel(Model):
         remaining = columns["remaining_years"]
         types = columns["patent_type"]
         fee_years = columns.get("annual_fee_year")
+        offices = columns.get("jurisdiction")
+        offices = ["CN"] * n if offices is None else [o or "CN" for o in offices]
         ratio = np.empty(n)
         floors = np.empty(n)
-        for kind in set(types):
-            mask = np.fromiter((t == kind for t in types), bool, n)
+        for kind, office in set(zip(types, offices, strict=True)):
+            mask = np.fromiter(
+                (t == kind and o == office for t, o in zip(types, offices, strict=True)), bool, n
+            )
             ratio[mask] = self._life_ratio(params, kind, remaining[mask])
             term = LEGAL_TERM_YEARS[kind]
             inferred = np.clip(term - np.ceil(remaining[mask]) + 1, 1, term)
@@ -158,9 +165,9 @@ class CostModel(Model):
                 if fee_years is None
                 else np.where(np.isnan(fee_years[mask]), inferred, fee_years[mask])
             )
-            fees = np.array([annual_fee(kind, y) for y in range(term + 2)], dtype=float)
+            fees = np.array([annual_fee(kind, y, office) for y in range(term + 2)], dtype=float)
             due = fees[np.clip(years.astype(np.intp), 0, term + 1)]
-            reduced = years <= params["fee_reduction_years"]
+            reduced = (years <= params["fee_reduction_years"]) & (office == "CN")
             floors[mask] = np.where(reduced, due * (1.0 - params["fee_reduction"]), due)
         values = floors.copy() if params["method"] == "floor_only" else self._gross(params) * ratio
         return self.batch(
@@ -176,7 +183,8 @@ class CostModel(Model):
         """One patent with its cost build-up and the labelled floor."""
         kind, remaining = inputs["patent_type"], inputs["remaining_years"]
         fee_year = current_fee_year(kind, remaining, inputs["annual_fee_year"])
-        floor = renewal_floor(kind, fee_year, params["fee_reduction"], params["fee_reduction_years"])
+        office = inputs["jurisdiction"]
+        floor = renewal_floor(kind, fee_year, params["fee_reduction"], params["fee_reduction_years"], office)
         ratio = float(self._life_ratio(params, kind, np.array([remaining]))[0])
         gross = self._gross(params)
         value = floor if params["method"] == "floor_only" else gross * ratio
@@ -184,8 +192,8 @@ class CostModel(Model):
         steps.append(
             (
                 "floor",
-                f"续费下限：第{fee_year}年年费（{kind}）",
-                f"Renewal-fee floor: fee year {fee_year} ({kind})",
+                f"续费下限：第{fee_year}年年费（{office}，{kind}）",
+                f"Renewal-fee floor: fee year {fee_year} ({office}, {kind})",
                 floor,
                 "CNY",
             )

@@ -8,15 +8,30 @@ Monte Carlo uses common random numbers: one set of draws (from the seed) shared 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from ..distributions import around, sample
-from ..result import PERCENTILES
+from ..result import PERCENTILES, Text
 
 UNCERTAIN = ("revenue", "growth", "rate", "discount_rate", "years")
+CLIP_WARN_SHARE = 0.01  # more clipped draws than this distort the range visibly
+LABELS_ZH = {
+    "revenue": "收入",
+    "growth": "增长率",
+    "rate": "费率",
+    "discount_rate": "折现率",
+    "years": "经济寿命",
+}
+LABELS_EN = {
+    "revenue": "revenue",
+    "growth": "growth rate",
+    "rate": "rate",
+    "discount_rate": "discount rate",
+    "years": "economic life",
+}
 CHUNK_CELLS = 2_000_000
 
 
@@ -29,6 +44,7 @@ class Draws:
     rate: np.ndarray
     discount_rate: np.ndarray
     years: np.ndarray
+    clipped: Mapping[str, float] = field(default_factory=dict)  # quantity -> share of draws clipped
 
     @property
     def size(self) -> int:
@@ -57,6 +73,7 @@ def sample_draws(
     """
     children = np.random.SeedSequence(seed).spawn(len(UNCERTAIN))
     arrays = {}
+    clipped = {}
     for name, child in zip(UNCERTAIN, children, strict=True):
         spec = specs.get(name)
         rng = np.random.Generator(np.random.PCG64(child))
@@ -67,8 +84,27 @@ def sample_draws(
         else:
             drawn = around(float(points[name]), sample(spec, rng, n), spec, relative[name])
             low, high = bounds[name]
+            clipped[name] = float(np.count_nonzero((drawn < low) | (drawn > high))) / max(n, 1)
             arrays[name] = np.clip(drawn, low, high, out=drawn)
-    return Draws(**arrays)
+    return Draws(**arrays, clipped=clipped)
+
+
+def clipping_warnings(draws: Draws, limit: float = CLIP_WARN_SHARE) -> list[Text]:
+    """Say so when more than ``limit`` of a quantity's draws fell outside its bounds and were clipped:
+    the range then piles up at the bound (e.g. a 1 % royalty with a -2 % offset puts draws at zero)."""
+    out = []
+    for name, share in sorted(draws.clipped.items()):
+        if share > limit:
+            out.append(
+                Text(
+                    f"clipped_{name}",
+                    f"{LABELS_ZH[name]}的抽样有 {share:.1%} 超出允许范围被截断：区间在边界处堆积，"
+                    "请收窄分布或改用乘数形式。",
+                    f"{share:.1%} of the {LABELS_EN[name]} draws fell outside the allowed range and were "
+                    "clipped: the range piles up at the bound; narrow the distribution or use a multiplier.",
+                )
+            )
+    return out
 
 
 def _powers(base: np.ndarray, count: int, start_at_one: bool) -> np.ndarray:

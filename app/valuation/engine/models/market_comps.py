@@ -76,6 +76,22 @@ def parse_comparables(records: Sequence[Mapping[str, Any]]) -> dict[str, np.ndar
     return out
 
 
+def _weighted_percentiles(prices: np.ndarray, weights: np.ndarray, ok: np.ndarray) -> dict[str, np.ndarray]:
+    """Weighted percentiles of sorted adjusted prices per patent; zeros where there is nothing to rank
+    (no comparables at all: argmax over an empty axis would raise)."""
+    if prices.shape[1] == 0:
+        return {f"p{p}": np.zeros(prices.shape[0]) for p in PERCENTILES}
+    cum = np.cumsum(weights, axis=1)
+    return {
+        f"p{p}": np.where(
+            ok,
+            np.take_along_axis(prices, np.argmax(cum >= p / 100 - 1e-12, axis=1)[:, None], axis=1)[:, 0],
+            0.0,
+        )
+        for p in PERCENTILES
+    }
+
+
 def _field_distance(subject: np.ndarray, comps: np.ndarray) -> np.ndarray:
     """0 same IPC subclass, 1/3 same class, 2/3 same section, 1 otherwise, 0.5 when unknown."""
     dist = np.ones((subject.shape[0], comps.shape[0]))
@@ -263,15 +279,7 @@ class MarketCompsModel(Model):
         values = np.where(ok, (w * prices).sum(axis=1), 0.0)
         sort = np.argsort(prices, axis=1, kind="stable")
         sp, sw = np.take_along_axis(prices, sort, axis=1), np.take_along_axis(w, sort, axis=1)
-        cum = np.cumsum(sw, axis=1)
-        pct = {
-            f"p{p}": np.where(
-                ok,
-                np.take_along_axis(sp, np.argmax(cum >= p / 100 - 1e-12, axis=1)[:, None], axis=1)[:, 0],
-                0.0,
-            )
-            for p in PERCENTILES
-        }
+        pct = _weighted_percentiles(sp, sw, ok)
         return {
             "comps": comps,
             "order": order,

@@ -9,11 +9,13 @@ import numpy as np
 from scipy.special import ndtr
 
 from ..base import Model
+from ..errors import ParameterError
 from ..result import BatchResult, Text, ValuationResult
 from ..schema import CHOICE, FLOAT, INT, InputSpec, ParamSpec
 from .common import REMAINING_INPUT
 
 MAX_MONEY = 1e13
+LOG_NODE_LIMIT = 600.0  # ln of the largest node price evaluated (float max is about e^709)
 TREE_CELLS = 4_000_000
 
 OPTION_PARAMS = (
@@ -106,11 +108,26 @@ def crr_tree(
     american: bool,
     abandonment: float,
 ) -> np.ndarray:
-    """Cox-Ross-Rubinstein values for many patents at once (rows), backward induction over the tree."""
+    """Cox-Ross-Rubinstein values for many patents at once (rows), backward induction over the tree.
+
+    Nodes are built in log space (ln S + (2j - n) sigma sqrt(dt)): u ** n alone overflows long before
+    the node prices do. Where the top node itself exceeds what a float holds, the tree cannot be
+    evaluated and the error names the parameter to lower.
+    """
     dt = np.maximum(t, 1e-12) / steps
     u, p, disc = _tree_params(sigma, r, dt)
     j = np.arange(steps + 1)
-    spot = s[:, None] * u[:, None] ** (2 * j[None, :] - steps)
+    log_u = sigma * np.sqrt(dt)
+    with np.errstate(divide="ignore"):
+        log_spot = np.log(s)[:, None] + (2 * j[None, :] - steps) * log_u[:, None]
+    if log_spot.size and np.max(log_spot) > LOG_NODE_LIMIT:
+        raise ParameterError.single(
+            "volatility",
+            "the tree's top node overflows: sigma * sqrt(T * steps) is too large for this S; "
+            "lower the volatility, the steps or T",
+            "二叉树最高节点溢出：σ·√(T·步数) 对该 S 过大，请降低波动率、步数或期限 T",
+        )
+    spot = np.exp(log_spot)
     value = np.maximum(np.maximum(spot - k, abandonment), 0.0)
     for level in range(steps - 1, -1, -1):
         spot = spot[:, 1 : level + 2] / u[:, None]
@@ -138,7 +155,9 @@ class _OptionModel(Model):
             if s is None
             else np.where(np.isnan(np.asarray(s, dtype=float)), base, np.asarray(s, dtype=float))
         )
-        return s, np.minimum(params["years"], np.asarray(columns["remaining_years"], dtype=float))
+        remaining = np.asarray(columns["remaining_years"], dtype=float)
+        # No term left, no exclusivity to exercise: the option is worthless, not worth S - K.
+        return np.where(remaining > 0, s, 0.0), np.minimum(params["years"], remaining)
 
     def _row(self, inputs: Mapping[str, Any]) -> dict[str, Any]:
         return {k: None if v is None else np.array([float(v)]) for k, v in inputs.items()}

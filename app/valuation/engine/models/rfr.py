@@ -379,7 +379,8 @@ class IncomeModel(Model):
             drivers=drivers,
             steps=steps,
             assumptions=self._assumptions(params),
-            warnings=self._warnings(inputs, params),
+            warnings=self._warnings(inputs, params)
+            + (income.clipping_warnings(self.draws(params, seed, params["draws"])) if pct else []),
             details=details,
             percentiles=pct,
             mean=None if batch.mean is None else float(batch.mean[0]),

@@ -46,6 +46,8 @@ TREE_INPUTS = (
     ),
 )
 
+MOSTLY_DEFAULTED = "mostly_defaulted"  # more than half the indicators fell back to the default score
+
 
 @cache
 def _builtin(name: str) -> indicators.Tree:
@@ -136,7 +138,11 @@ class TreeScoreModel(Model):
             params,
             seed,
             extra=self._dimensions(tree, weights, scores),
-            flags={"not_in_force": ~in_force, "uses_defaults": (status == 2).any(axis=1)},
+            flags={
+                "not_in_force": ~in_force,
+                "uses_defaults": (status == 2).any(axis=1),
+                MOSTLY_DEFAULTED: (status == 2).mean(axis=1) > 0.5,
+            },
         )
 
     def point_value(self, inputs: Mapping[str, Any], params: Mapping[str, Any]) -> float:
@@ -175,7 +181,12 @@ class TreeScoreModel(Model):
             steps=steps,
             assumptions=self.assumptions(tree),
             warnings=self._warnings(inputs, rows),
-            details={"indicators": rows, "dimensions": dims, "scale": tree.scale},
+            details={
+                "indicators": rows,
+                "dimensions": dims,
+                "scale": tree.scale,
+                MOSTLY_DEFAULTED: bool((status[0] == 2).mean() > 0.5),
+            },
         )
 
     def assumptions(self, tree: indicators.Tree) -> list[Text]:
