@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -54,8 +55,30 @@ def _choices(kind: str, values: tuple[str, ...], blank: object | None = None) ->
     return [SelectChoice("", blank), *options] if blank is not None else options
 
 
-def _lines(value: Any) -> str:
-    return "\n".join(value or [])
+class LinesField(TextAreaField):
+    """A list edited one item per line; a textarea keeps the line breaks it is rendered with."""
+
+    def _value(self) -> str:
+        return "\n".join(self.data or [])
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        self.data = _split(valuelist[0], "\n") if valuelist else list(self.data or [])
+
+
+class ItemsField(StringField):
+    """A short list in a one-line input, items separated by ';' (an input drops line breaks)."""
+
+    def _value(self) -> str:
+        return "; ".join(self.data or [])
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        self.data = _split(valuelist[0], ";；\n") if valuelist else list(self.data or [])
+
+
+def _split(text: str, separators: str) -> list[str]:
+    """Items of a list typed as text: each separator ends an item; blanks are dropped."""
+    items = re.split(f"[{re.escape(separators)}]", text.replace("\r", ""))
+    return [item.strip() for item in items if item.strip()]
 
 
 LIST_HELP = _l("One per line.")
@@ -65,20 +88,15 @@ CODES_HELP = _l("Separate codes with ';'. The first one is the main code, e.g. H
 class ServiceForm(FlaskForm):
     """A form whose values go to a catalogue service as a dict and whose errors come back."""
 
-    LIST_FIELDS: tuple[str, ...] = ()
-
     def values(self) -> dict[str, Any]:
         data = {name: field.data for name, field in self._fields.items() if name != "csrf_token"}
-        for name in self.LIST_FIELDS:
-            data[name] = [line.strip() for line in (data.get(name) or "").replace(";", "\n").splitlines()]
         return {k: (v.strip() if isinstance(v, str) else v) for k, v in data.items()}
 
     def load(self, values: dict[str, Any]) -> None:
-        """Fill the form from a service's values (lists become lines)."""
+        """Fill the form from a service's values; list fields render their own separators."""
         for name, field in self._fields.items():
             if name in values and name != "csrf_token":
-                value = values[name]
-                field.data = _lines(value) if name in self.LIST_FIELDS else value
+                field.data = values[name]
 
     def add_errors(self, fields: dict[str, str]) -> None:
         """Show service errors next to their fields; others go to the form's general errors."""
@@ -91,8 +109,6 @@ class ServiceForm(FlaskForm):
 
 
 class PatentForm(ServiceForm):
-    LIST_FIELDS = ("ipc_codes", "cpc_codes", "applicants", "owners", "inventors", "family_countries")
-
     jurisdiction = SelectField(
         _l("Jurisdiction"), choices=[SelectChoice(j, j) for j in sorted(JURISDICTIONS)], default="CN"
     )
@@ -119,11 +135,11 @@ class PatentForm(ServiceForm):
     independent_claims_count = IntegerField(
         _l("Independent claims"), validators=[Optional(), NumberRange(min=0, max=10000)]
     )
-    ipc_codes = StringField(_l("IPC codes"), description=CODES_HELP)
-    cpc_codes = StringField(_l("CPC codes"), description=CODES_HELP)
-    applicants = TextAreaField(_l("Applicants"), description=LIST_HELP)
-    owners = TextAreaField(_l("Current owners on record"), description=LIST_HELP)
-    inventors = TextAreaField(_l("Inventors"), description=LIST_HELP)
+    ipc_codes = ItemsField(_l("IPC codes"), description=CODES_HELP)
+    cpc_codes = ItemsField(_l("CPC codes"), description=CODES_HELP)
+    applicants = LinesField(_l("Applicants"), description=LIST_HELP)
+    owners = LinesField(_l("Current owners on record"), description=LIST_HELP)
+    inventors = LinesField(_l("Inventors"), description=LIST_HELP)
     filing_date = DateField(_l("Filing date"), validators=[Optional()])
     priority_date = DateField(_l("Priority date"), validators=[Optional()])
     publication_date = DateField(_l("Publication date"), validators=[Optional()])
@@ -132,7 +148,7 @@ class PatentForm(ServiceForm):
         _l("Legal status"), choices=_choices("legal_status", LEGAL_STATUSES, _l("Unknown"))
     )
     legal_status_date = DateField(_l("Status since"), validators=[Optional()])
-    family_countries = StringField(
+    family_countries = ItemsField(
         _l("Family countries"), description=_l("Two-letter codes separated by ';', e.g. CN; US; EP")
     )
     forward_citations = IntegerField(_l("Cited by"), validators=[Optional(), NumberRange(min=0)])
@@ -149,8 +165,6 @@ class PatentForm(ServiceForm):
 
 
 class ProjectForm(ServiceForm):
-    LIST_FIELDS = ("team", "linked_patents")
-
     title_zh = StringField(_l("Title (Chinese)"), validators=[Optional(), Length(max=300)])
     title_en = StringField(_l("Title (English)"), validators=[Optional(), Length(max=300)])
     reference = StringField(
@@ -170,8 +184,8 @@ class ProjectForm(ServiceForm):
     seeking = MultiCheckboxField(_l("Seeking"), choices=_choices("seeking", PROJECT_SEEKING))
     funding_amount = DecimalField(_l("Funding sought"), places=2, validators=[Optional(), NumberRange(min=0)])
     funding_currency = StringField(_l("Currency"), default="CNY", validators=[Optional(), Length(max=3)])
-    team = TextAreaField(_l("Team"), description=_l("One member per line, e.g. 'Chen Jie, CTO'."))
-    linked_patents = TextAreaField(
+    team = LinesField(_l("Team"), description=_l("One member per line, e.g. 'Chen Jie, CTO'."))
+    linked_patents = LinesField(
         _l("Linked patents"), description=_l("Publication numbers, one per line, e.g. CN 118866379 A.")
     )
     organisation_name = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
@@ -186,18 +200,16 @@ class ProjectForm(ServiceForm):
 
 
 class ExpertForm(ServiceForm):
-    LIST_FIELDS = ("specialties_ipc", "industries", "qualifications", "languages", "conflicts")
-
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     name_en = StringField(_l("Name in English"), validators=[Optional(), Length(max=200)])
     title = StringField(_l("Job title"), validators=[Optional(), Length(max=200)])
     title_en = StringField(_l("Job title in English"), validators=[Optional(), Length(max=200)])
     organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
-    specialties_ipc = StringField(
+    specialties_ipc = ItemsField(
         _l("Specialties (IPC subclasses)"), description=_l("Separate with ';', e.g. H01M; G06F; A61K")
     )
-    industries = StringField(_l("Industries"), description=_l("Separate with ';'."))
-    qualifications = TextAreaField(
+    industries = ItemsField(_l("Industries"), description=_l("Separate with ';'."))
+    qualifications = LinesField(
         _l("Qualifications"),
         description=_l(
             "One per line: certified_asset_appraiser, patent_attorney, patent_agent, lawyer, or your own."
@@ -205,14 +217,14 @@ class ExpertForm(ServiceForm):
     )
     biography_zh = TextAreaField(_l("Biography (Chinese)"), validators=[Optional()])
     biography_en = TextAreaField(_l("Biography (English)"), validators=[Optional()])
-    languages = StringField(_l("Languages"), default="zh", description=_l("Two-letter codes, e.g. zh; en"))
+    languages = ItemsField(_l("Languages"), default=["zh"], description=_l("Two-letter codes, e.g. zh; en"))
     availability = BlankableSelectField(
         _l("Availability"), choices=_choices("availability", EXPERT_AVAILABILITY, _l("Not stated"))
     )
     fee_amount = DecimalField(_l("Fee guidance"), places=2, validators=[Optional(), NumberRange(min=0)])
     fee_currency = StringField(_l("Currency"), default="CNY", validators=[Optional(), Length(max=3)])
     fee_unit = BlankableSelectField(_l("Fee unit"), choices=_choices("fee_unit", FEE_UNITS, _l("Not stated")))
-    conflicts = TextAreaField(
+    conflicts = LinesField(
         _l("Conflicts of interest"),
         description=_l("Organisations you work for or have advised, one per line: 'Organisation: relation'."),
     )

@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -112,6 +113,8 @@ class Patent(ModerationMixin, TimestampMixin, db.Model):
     # Fields filled in by a generator rather than an office record (demo data says so on the page).
     generated_fields: Mapped[list[str]] = mapped_column(JSON, default=list)
     source: Mapped[str | None] = mapped_column(String(300))  # file and location it was imported from
+    # Created by the demo seed and changed by no one since: the only patents a later seed may touch.
+    seed_untouched: Mapped[bool] = mapped_column(default=False, server_default=false())
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)  # may edit it
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
@@ -126,6 +127,35 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+_SEEDING = "catalogue.demo_seed"
+
+
+@contextmanager
+def demo_seeding() -> Iterator[None]:
+    """Writes made inside come from the demo seed: it may create patents, never change existing ones."""
+    db.session.info[_SEEDING] = True
+    try:
+        yield
+    finally:
+        db.session.info.pop(_SEEDING, None)
+
+
+def is_demo_seeding() -> bool:
+    return bool(db.session.info.get(_SEEDING))
+
+
+def _track_seed_ownership(record: Any, action: str, changes: Mapping[str, Any]) -> None:
+    """A patent stays the seed's only until anyone else changes it; a changed fact is no longer generated."""
+    if not isinstance(record, Patent):
+        return
+    if is_demo_seeding():
+        record.seed_untouched = record.seed_untouched or action in ("create", "import")
+        return
+    record.seed_untouched = False
+    if record.generated_fields and set(changes) & set(record.generated_fields):
+        record.generated_fields = [f for f in record.generated_fields if f not in changes]
+
+
 def record_change(
     record: Patent | InnovationProject | Expert,
     actor: Actor,
@@ -134,6 +164,7 @@ def record_change(
     note: str | None = None,
 ) -> CatalogueChange:
     """Append one history row (who, when, what changed) and have the search document refreshed."""
+    _track_seed_ownership(record, action, changes or {})
     db.session.flush()  # the record needs its id
     mark_for_indexing(db.session, RECORD_TYPES[type(record)], record.id)
     change = CatalogueChange(
@@ -365,6 +396,8 @@ def upsert_patent_record(
         db.session.add(patent)
         record_change(patent, actor, "import", changes, note=note or patent.source)
         return patent, "created"
+    if is_demo_seeding():  # the seed fills gaps; a patent already here is someone's record
+        return patent, "unchanged"
     ensure_can_edit(patent, actor)
     kept = {k: v for k, v in values.items() if v not in (None, [], ())}
     changes = apply_values(patent, kept, PATENT_COLUMNS)
