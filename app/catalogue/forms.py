@@ -12,7 +12,6 @@ from wtforms import (
     DateField,
     DecimalField,
     Field,
-    IntegerField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
@@ -20,7 +19,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, NumberInput, TextInput
 
 from app.catalogue.display import LABELS
 from app.catalogue.importing import FORMATS
@@ -85,6 +84,31 @@ LIST_HELP = _l("One per line.")
 CODES_HELP = _l("Separate codes with ';'. The first one is the main code, e.g. H01M 10/0525; H01M 4/00")
 
 
+class Needed:
+    """Marks a field as required on the page; the catalogue's validation does the refusing."""
+
+    field_flags = {"required": True}  # noqa: RUF012  (WTForms reads this class attribute)
+
+    def __call__(self, form: FlaskForm, field: Field) -> None:
+        return None
+
+
+class WholeNumberField(StringField):
+    """A count passed as typed: the catalogue's validation words the problem the same for every entry."""
+
+    widget = NumberInput(min=0)
+
+
+class AmountField(StringField):
+    """Money passed as typed, checked (positive, two decimals) by the catalogue's validation."""
+
+    widget = TextInput(input_type="text")
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("render_kw", {"inputmode": "decimal"})
+        super().__init__(*args, **kwargs)
+
+
 class ServiceForm(FlaskForm):
     """A form whose values go to a catalogue service as a dict and whose errors come back."""
 
@@ -114,27 +138,24 @@ class PatentForm(ServiceForm):
     )
     publication_number = StringField(
         _l("Publication number"),
-        validators=[DataRequired(), Length(max=40)],
+        validators=[Needed()],
         description=_l("As printed, e.g. CN 118866379 A or US 9,999,999 B2."),
     )
-    kind_code = StringField(_l("Kind code"), validators=[Optional(), Length(max=4)])
+    kind_code = StringField(_l("Kind code"))
     application_number = StringField(
         _l("Application number"),
-        validators=[Optional(), Length(max=40)],
         description=_l("CN numbers need their check digit, e.g. 201710601862.3."),
     )
     patent_type = BlankableSelectField(
         _l("Type"), choices=_choices("patent_type", PATENT_TYPES, _l("From the kind code"))
     )
-    title_zh = StringField(_l("Title (Chinese)"), validators=[Optional(), Length(max=500)])
-    title_en = StringField(_l("Title (English)"), validators=[Optional(), Length(max=500)])
-    abstract_zh = TextAreaField(_l("Abstract (Chinese)"), validators=[Optional()])
-    abstract_en = TextAreaField(_l("Abstract (English)"), validators=[Optional()])
-    first_claim = TextAreaField(_l("First claim"), validators=[Optional()])
-    claims_count = IntegerField(_l("Claims"), validators=[Optional(), NumberRange(min=0, max=10000)])
-    independent_claims_count = IntegerField(
-        _l("Independent claims"), validators=[Optional(), NumberRange(min=0, max=10000)]
-    )
+    title_zh = StringField(_l("Title (Chinese)"))
+    title_en = StringField(_l("Title (English)"))
+    abstract_zh = TextAreaField(_l("Abstract (Chinese)"))
+    abstract_en = TextAreaField(_l("Abstract (English)"))
+    first_claim = TextAreaField(_l("First claim"))
+    claims_count = WholeNumberField(_l("Claims"))
+    independent_claims_count = WholeNumberField(_l("Independent claims"))
     ipc_codes = ItemsField(_l("IPC codes"), description=CODES_HELP)
     cpc_codes = ItemsField(_l("CPC codes"), description=CODES_HELP)
     applicants = LinesField(_l("Applicants"), description=LIST_HELP)
@@ -151,11 +172,9 @@ class PatentForm(ServiceForm):
     family_countries = ItemsField(
         _l("Family countries"), description=_l("Two-letter codes separated by ';', e.g. CN; US; EP")
     )
-    forward_citations = IntegerField(_l("Cited by"), validators=[Optional(), NumberRange(min=0)])
-    backward_citations = IntegerField(_l("References cited"), validators=[Optional(), NumberRange(min=0)])
-    annual_fee_paid_year = IntegerField(
-        _l("Annual fees paid up to year"), validators=[Optional(), NumberRange(min=1, max=30)]
-    )
+    forward_citations = WholeNumberField(_l("Cited by"))
+    backward_citations = WholeNumberField(_l("References cited"))
+    annual_fee_paid_year = WholeNumberField(_l("Annual fees paid up to year"))
 
     def values(self) -> dict[str, Any]:
         data = super().values()
@@ -165,30 +184,28 @@ class PatentForm(ServiceForm):
 
 
 class ProjectForm(ServiceForm):
-    title_zh = StringField(_l("Title (Chinese)"), validators=[Optional(), Length(max=300)])
-    title_en = StringField(_l("Title (English)"), validators=[Optional(), Length(max=300)])
+    title_zh = StringField(_l("Title (Chinese)"))
+    title_en = StringField(_l("Title (English)"))
     reference = StringField(
         _l("Your reference"),
-        validators=[Optional(), Length(max=64)],
         description=_l("Your own id for the project; left empty, one is made for you."),
     )
-    summary_zh = TextAreaField(_l("Summary (Chinese)"), validators=[Optional()])
-    summary_en = TextAreaField(_l("Summary (English)"), validators=[Optional()])
-    sector = StringField(_l("Sector"), validators=[Optional(), Length(max=100)])
-    trl = IntegerField(
+    summary_zh = TextAreaField(_l("Summary (Chinese)"))
+    summary_en = TextAreaField(_l("Summary (English)"))
+    sector = StringField(_l("Sector"))
+    trl = WholeNumberField(
         _l("Technology readiness level"),
-        validators=[Optional(), NumberRange(min=1, max=9)],
         description=_l("1 (basic principles) to 9 (proven in operation)."),
     )
     stage = BlankableSelectField(_l("Stage"), choices=_choices("stage", PROJECT_STAGES, _l("Not stated")))
     seeking = MultiCheckboxField(_l("Seeking"), choices=_choices("seeking", PROJECT_SEEKING))
-    funding_amount = DecimalField(_l("Funding sought"), places=2, validators=[Optional(), NumberRange(min=0)])
-    funding_currency = StringField(_l("Currency"), default="CNY", validators=[Optional(), Length(max=3)])
+    funding_amount = AmountField(_l("Funding sought"))
+    funding_currency = StringField(_l("Currency"), default="CNY")
     team = LinesField(_l("Team"), description=_l("One member per line, e.g. 'Chen Jie, CTO'."))
     linked_patents = LinesField(
         _l("Linked patents"), description=_l("Publication numbers, one per line, e.g. CN 118866379 A.")
     )
-    organisation_name = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
+    organisation_name = StringField(_l("Organisation"))
     contact_policy = SelectField(
         _l("Contact"), choices=_choices("contact_policy", CONTACT_POLICIES), default="via_platform"
     )
@@ -200,11 +217,11 @@ class ProjectForm(ServiceForm):
 
 
 class ExpertForm(ServiceForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    name_en = StringField(_l("Name in English"), validators=[Optional(), Length(max=200)])
-    title = StringField(_l("Job title"), validators=[Optional(), Length(max=200)])
-    title_en = StringField(_l("Job title in English"), validators=[Optional(), Length(max=200)])
-    organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
+    name = StringField(_l("Name"), validators=[Needed()])
+    name_en = StringField(_l("Name in English"))
+    title = StringField(_l("Job title"))
+    title_en = StringField(_l("Job title in English"))
+    organisation = StringField(_l("Organisation"))
     specialties_ipc = ItemsField(
         _l("Specialties (IPC subclasses)"), description=_l("Separate with ';', e.g. H01M; G06F; A61K")
     )
@@ -215,14 +232,14 @@ class ExpertForm(ServiceForm):
             "One per line: certified_asset_appraiser, patent_attorney, patent_agent, lawyer, or your own."
         ),
     )
-    biography_zh = TextAreaField(_l("Biography (Chinese)"), validators=[Optional()])
-    biography_en = TextAreaField(_l("Biography (English)"), validators=[Optional()])
+    biography_zh = TextAreaField(_l("Biography (Chinese)"))
+    biography_en = TextAreaField(_l("Biography (English)"))
     languages = ItemsField(_l("Languages"), default=["zh"], description=_l("Two-letter codes, e.g. zh; en"))
     availability = BlankableSelectField(
         _l("Availability"), choices=_choices("availability", EXPERT_AVAILABILITY, _l("Not stated"))
     )
-    fee_amount = DecimalField(_l("Fee guidance"), places=2, validators=[Optional(), NumberRange(min=0)])
-    fee_currency = StringField(_l("Currency"), default="CNY", validators=[Optional(), Length(max=3)])
+    fee_amount = AmountField(_l("Fee guidance"))
+    fee_currency = StringField(_l("Currency"), default="CNY")
     fee_unit = BlankableSelectField(_l("Fee unit"), choices=_choices("fee_unit", FEE_UNITS, _l("Not stated")))
     conflicts = LinesField(
         _l("Conflicts of interest"),
@@ -230,7 +247,6 @@ class ExpertForm(ServiceForm):
     )
     user_email = StringField(
         _l("Linked account email"),
-        validators=[Optional(), Length(max=254)],
         description=_l("Link the profile to an IPEX account (your own)."),
     )
 

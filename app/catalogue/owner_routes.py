@@ -17,10 +17,10 @@ from sqlalchemy import select
 
 from app.accounts.permissions import is_admin, login_required, permission_required
 from app.catalogue import people_services, services
+from app.catalogue.errors import ValidationFailed
 from app.catalogue.forms import ExpertForm, PatentForm, ProjectForm, ServiceForm
 from app.catalogue.models import Expert, InnovationProject, Patent
 from app.catalogue.routes import bp
-from app.catalogue.validation import ValidationFailed
 from app.core.errors import DomainError
 from app.extensions import db
 

@@ -16,6 +16,7 @@ from sqlalchemy import select, tuple_
 from app.accounts.models import User
 from app.accounts.permissions import is_admin, is_authenticated
 from app.accounts.services import find_user_by_email
+from app.catalogue.errors import ValidationFailed, checked
 from app.catalogue.models import Expert, ExpertConflict, ExpertSpecialty, InnovationProject, Patent
 from app.catalogue.records import ExpertRecord, ProjectRecord
 from app.catalogue.services import (
@@ -27,7 +28,7 @@ from app.catalogue.services import (
     replace_children,
     resolve_owner,
 )
-from app.catalogue.validation import ValidationFailed, validate_expert, validate_project
+from app.catalogue.validation import validate_expert, validate_project
 from app.core.errors import PermissionDenied
 from app.extensions import db
 
@@ -123,7 +124,7 @@ def create_project(actor: Actor, data: Mapping[str, Any], owner: User | None = N
     """Add an innovation project owned by the actor (or, for an admin, by ``owner``)."""
     if not can_create_records(actor):
         raise PermissionDenied(_("Only rights-holders and administrators add projects."))
-    values = validate_project(data)
+    values = checked(validate_project, data)
     values["reference"] = values["reference"] or _new_reference("PRJ")
     owner = resolve_owner(actor, owner)
     _project_owner_clash(owner, values["reference"])
@@ -141,7 +142,7 @@ def update_project(
 ) -> dict[str, tuple[Any, Any]]:
     """Change some fields of a project; returns what changed, also kept in history."""
     ensure_can_edit(project, actor)
-    values = validate_project({**project_values(project), **data})
+    values = checked(validate_project, {**project_values(project), **data})
     values["reference"] = values["reference"] or project.reference
     _project_owner_clash(project.owner, values["reference"], project)
     patents = _linked(values["linked_patents"])
@@ -243,7 +244,7 @@ def create_expert(actor: Actor, data: Mapping[str, Any], owner: User | None = No
     """Add an expert profile maintained by the actor (or, for an admin, by ``owner``)."""
     if not can_create_expert(actor):
         raise PermissionDenied(_("Please log in to add an expert profile."))
-    values = validate_expert(data)
+    values = checked(validate_expert, data)
     values["reference"] = values["reference"] or _new_reference("EXP")
     _reference_clash(values["reference"])
     expert = Expert(owner=resolve_owner(actor, owner))
@@ -258,7 +259,7 @@ def create_expert(actor: Actor, data: Mapping[str, Any], owner: User | None = No
 def update_expert(expert: Expert, actor: Actor, data: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
     """Change some fields of an expert profile; returns what changed."""
     ensure_can_edit(expert, actor)
-    values = validate_expert({**expert_values(expert), **data})
+    values = checked(validate_expert, {**expert_values(expert), **data})
     values["reference"] = values["reference"] or expert.reference
     _reference_clash(values["reference"], expert)
     changes = apply_values(expert, values, EXPERT_COLUMNS)

@@ -8,7 +8,6 @@ Projects and experts live in ``people_services``.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from decimal import Decimal
@@ -21,6 +20,7 @@ from sqlalchemy.orm import selectinload
 from app.accounts.models import User
 from app.accounts.permissions import is_admin, is_rights_holder
 from app.catalogue import classification
+from app.catalogue.errors import ValidationFailed, checked
 from app.catalogue.models import (
     HIDDEN,
     PUBLISHED,
@@ -34,7 +34,7 @@ from app.catalogue.models import (
 )
 from app.catalogue.records import PatentRecord
 from app.catalogue.search.sync import mark_for_indexing
-from app.catalogue.validation import ValidationFailed, validate_patent
+from app.catalogue.validation import validate_patent
 from app.core.errors import NotFound, PermissionDenied
 from app.core.models import utcnow
 from app.extensions import db
@@ -313,7 +313,7 @@ def create_patent(actor: Actor, data: Mapping[str, Any], owner: User | None = No
     """Add a patent from form or API values; the owner is the actor unless an admin says otherwise."""
     if not can_create_records(actor):
         raise PermissionDenied(_("Only rights-holders and administrators add patents."))
-    values = validate_patent(data)
+    values = checked(validate_patent, data)
     _ensure_unique(values["jurisdiction"], values["publication_number"])
     owner = resolve_owner(actor, owner)
     patent = Patent(owner=owner, organisation_id=owner.organisation_id if owner else None)
@@ -327,7 +327,7 @@ def create_patent(actor: Actor, data: Mapping[str, Any], owner: User | None = No
 def update_patent(patent: Patent, actor: Actor, data: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
     """Change some fields (others keep their values); returns what changed, also kept in history."""
     ensure_can_edit(patent, actor)
-    values = validate_patent({**patent_values(patent), **data})
+    values = checked(validate_patent, {**patent_values(patent), **data})
     _ensure_unique(values["jurisdiction"], values["publication_number"], patent)
     previous_status = patent.legal_status
     if values["legal_status"] != previous_status and "legal_status_date" not in data:
@@ -352,22 +352,14 @@ def _status_event(patent: Patent, previous: str | None) -> None:
     )
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def strip_control(value: Any) -> Any:
-    """Drop NUL and other control characters some source files carry (PostgreSQL refuses NUL)."""
-    return _CONTROL.sub("", value) if isinstance(value, str) else value
-
-
 def record_values(record: PatentRecord) -> dict[str, Any]:
-    """An imported record as column and child-list values (the importer validated it already)."""
-    values = {
-        name: strip_control(getattr(record, name, None)) for name in PATENT_COLUMNS if name != "family_size"
+    """An imported record as the fields validate_patent takes (every importer's records pass it)."""
+    values: dict[str, Any] = {
+        name: getattr(record, name, None)
+        for name in PATENT_COLUMNS
+        if name not in ("family_size", "expiry_date")
     }
-    values["family_countries"] = list(dict.fromkeys((record.jurisdiction, *record.family_countries)))
-    values["family_size"] = len(values["family_countries"])
-    values["expiry_date"] = record.expiry_date
+    values["family_countries"] = list(record.family_countries)
     values["ipc_codes"], values["cpc_codes"] = list(record.codes("ipc")), list(record.codes("cpc"))
     values["applicants"], values["owners"] = list(record.applicants), list(record.owners)
     values["inventors"] = list(record.inventors)
@@ -385,6 +377,7 @@ def upsert_patent_record(
     values = record_values(record)
     patent = find_patent(record.jurisdiction, record.publication_number)
     if patent is None:
+        values = checked(validate_patent, values)
         if not can_create_records(actor):
             raise PermissionDenied(_("Only rights-holders and administrators add patents."))
         owner = resolve_owner(actor, owner)
@@ -400,6 +393,7 @@ def upsert_patent_record(
         return patent, "unchanged"
     ensure_can_edit(patent, actor)
     kept = {k: v for k, v in values.items() if v not in (None, [], ())}
+    kept = checked(validate_patent, {**patent_values(patent), **kept})
     changes = apply_values(patent, kept, PATENT_COLUMNS)
     changes.update(_set_children(patent, kept))
     if patent.owner_id is None and owner is not None:
