@@ -5,6 +5,7 @@ ProductionConfig refuses to start without SECRET_KEY and DATABASE_URL.
 """
 
 import os
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
@@ -24,7 +25,10 @@ def _normalise_database_url(url: str) -> str:
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    # No default: without SECRET_KEY the app uses its instance's own random key (see
+    # app/core/secret_key.py), and production refuses to start.
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None
+    SECRET_KEY_REQUIRED = False
     SQLALCHEMY_DATABASE_URI = _normalise_database_url(os.environ.get("DATABASE_URL", ""))
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 16 * 1024 * 1024))
@@ -69,7 +73,8 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
-    SECRET_KEY = "testing-secret"  # noqa: S105
+    # Random per test process: no key written in the repository can sign a session anywhere.
+    SECRET_KEY = secrets.token_urlsafe(32)
     SQLALCHEMY_DATABASE_URI = _normalise_database_url(os.environ.get("TEST_DATABASE_URL", "sqlite://"))
     WTF_CSRF_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
@@ -79,6 +84,9 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
+    SECRET_KEY_REQUIRED = True
+    # Browsers must keep using HTTPS for a year after their first visit.
+    STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"

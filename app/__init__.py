@@ -1,7 +1,11 @@
 """IPEX: IP value-assessment and trading marketplace."""
 
+import os
+
 from flask import Flask
 
+from app.core.converters import register_converters
+from app.core.secret_key import configure_secret_key
 from config import Config, ProductionConfig, config_from_env
 
 
@@ -10,9 +14,12 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     config_class = config_class or config_from_env()
     if issubclass(config_class, ProductionConfig):
         config_class.check()
-    app = Flask(__name__, instance_relative_config=True)
+    # IPEX_INSTANCE_PATH moves the instance folder (database, secret key) out of the source tree.
+    app = Flask(__name__, instance_relative_config=True, instance_path=os.environ.get("IPEX_INSTANCE_PATH"))
     app.config.from_object(config_class)
+    configure_secret_key(app, required=app.config["SECRET_KEY_REQUIRED"])
     configure_database_url(app)
+    register_converters(app)
     configure_extensions(app)
     configure_blueprints(app)
     configure_request_hooks(app)
@@ -32,6 +39,7 @@ def configure_database_url(app: Flask) -> None:
 def configure_extensions(app: Flask) -> None:
     from app.core import database  # noqa: F401  (SQLite connection settings)
     from app.core.i18n import init_i18n
+    from app.core.mail import init_mail
     from app.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -40,6 +48,7 @@ def configure_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     init_i18n(app)
+    init_mail(app)
     from app import models  # noqa: F401  (register every model on the metadata)
 
 
@@ -66,9 +75,11 @@ def configure_blueprints(app: Flask) -> None:
 
 
 def configure_request_hooks(app: Flask) -> None:
+    from app.core.http import reject_unreadable_json
     from app.core.security import add_security_headers
     from app.core.templating import init_templating
 
+    app.before_request(reject_unreadable_json)
     app.after_request(add_security_headers)
     init_templating(app)
 

@@ -3,4 +3,5 @@
 import app.accounts.models  # noqa: F401
 import app.catalogue.models  # noqa: F401
 import app.catalogue.search.models  # noqa: F401
+import app.core.mail  # noqa: F401  (the development mailbox)
 import app.valuation.models  # noqa: F401

@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from app import create_app
-from app.accounts.models import Organisation, Role, User, UserRole
+from app.accounts.models import Organisation, OrganisationReview, Role, User, UserRole
 from app.accounts.passwords import hash_password
 from app.core.models import utcnow
 from app.extensions import db
@@ -141,7 +141,9 @@ def runner(app):
 
 @pytest.fixture
 def make_user(app) -> Callable[..., User]:
-    """Factory: make_user(email=..., roles=(Role.BUYER,), organisation="...", verified=False)."""
+    """Factory: make_user(email=..., roles=(Role.BUYER,), organisation="...", verified=False).
+
+    Users have a confirmed e-mail address unless email_verified=False (as after registering)."""
     counter = iter(range(1, 10_000))
 
     def factory(
@@ -152,17 +154,23 @@ def make_user(app) -> Callable[..., User]:
         password: str = DEFAULT_PASSWORD,
         active: bool = True,
         display_name: str | None = None,
+        email_verified: bool = True,
     ) -> User:
         number = next(counter)
         org = None
         if organisation:
-            org = Organisation(name=organisation, verified_at=utcnow() if verified else None)
+            org = Organisation(
+                name=organisation,
+                verified_at=utcnow() if verified else None,
+                review_status=OrganisationReview.VERIFIED if verified else OrganisationReview.NOT_SUBMITTED,
+            )
         user = User(
             email=email or f"user{number}@example.com",
             password_hash=hash_password(password),
             display_name=display_name or f"User {number}",
             organisation=org,
             active=active,
+            email_verified_at=utcnow() if email_verified else None,
         )
         user.role_grants = [UserRole(role=role.value) for role in roles]
         db.session.add(user)

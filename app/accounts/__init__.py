@@ -4,7 +4,7 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from app.accounts import auth  # noqa: F401  (user loaders)
+    from app.accounts import auth, organisation_routes, recovery_routes  # noqa: F401  (loaders, views)
     from app.accounts.admin import bp as admin_bp
     from app.accounts.routes import bp
 
@@ -28,6 +28,7 @@ def _add_navigation() -> None:
 
     add_nav_item(NavItem("admin.users", _l("Users"), is_admin, menu="admin", order=10))
     add_nav_item(NavItem("admin.organisations", _l("Verification"), is_admin, menu="admin", order=20))
+    add_nav_item(NavItem("admin.mailbox", _l("Mailbox"), is_admin, menu="admin", order=80))
     add_nav_item(NavItem("admin.audit", _l("Audit log"), is_admin, menu="admin", order=90))
     add_nav_item(
         NavItem("accounts.profile", _l("Profile and API tokens"), is_authenticated, menu="account", order=10)

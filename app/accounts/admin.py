@@ -1,20 +1,18 @@
 """Administrator pages: users, roles, organisation verification, deactivation, audit log."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 
+from app.accounts.emails import send_organisation_review_email, send_roles_changed_email
 from app.accounts.forms import ReasonForm, RoleChangeForm
-from app.accounts.models import AuditEvent, Organisation, Role, User
+from app.accounts.models import AuditEvent, Organisation, OrganisationReview, Role, User
+from app.accounts.organisations import approve_organisation, licence_path, reject_organisation
 from app.accounts.permissions import admin_required
-from app.accounts.services import (
-    grant_role,
-    revoke_role,
-    set_organisation_verified,
-    set_user_active,
-)
+from app.accounts.services import grant_role, revoke_role, set_user_active
 from app.core.errors import DomainError
+from app.core.mail import DevMailboxMessage, uses_dev_mailbox
 from app.core.pagination import paginate
 from app.extensions import db
 
@@ -40,7 +38,7 @@ def users():
     return render_template("admin/users.html", page=page, term=term)
 
 
-@bp.route("/users/<int:user_id>")
+@bp.route("/users/<id:user_id>")
 def user_detail(user_id: int):
     user = db.get_or_404(User, user_id)
     events = db.session.scalars(
@@ -59,19 +57,20 @@ def user_detail(user_id: int):
     )
 
 
-def _run(action, success_message: str):
+def _run(action, success_message: str) -> bool:
     """Call one service; commit and flash on success, flash the refusal otherwise."""
     try:
         action()
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(success_message, "success")
+        return False
+    db.session.commit()
+    flash(success_message, "success")
+    return True
 
 
-@bp.route("/users/<int:user_id>/roles", methods=["POST"])
+@bp.route("/users/<id:user_id>/roles", methods=["POST"])
 def change_role(user_id: int):
     user = db.get_or_404(User, user_id)
     form = RoleChangeForm()
@@ -79,14 +78,17 @@ def change_role(user_id: int):
         flash(_("Choose a valid role."), "error")
         return redirect(url_for("admin.user_detail", user_id=user.id))
     role = Role(form.role.data)
+    before = user.roles
     if request.form.get("action") == "revoke":
         _run(lambda: revoke_role(current_user, user, role), _("Role revoked."))
     else:
         _run(lambda: grant_role(current_user, user, role), _("Role granted."))
+    if user.roles != before:
+        send_roles_changed_email(user)
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 
-@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@bp.route("/users/<id:user_id>/active", methods=["POST"])
 def change_active(user_id: int):
     user = db.get_or_404(User, user_id)
     form = ReasonForm()
@@ -97,35 +99,71 @@ def change_active(user_id: int):
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 
+ORGANISATION_FILTERS = {
+    "pending": (OrganisationReview.SUBMITTED,),
+    "verified": (OrganisationReview.VERIFIED,),
+    "rejected": (OrganisationReview.REJECTED,),
+    "unsubmitted": (OrganisationReview.NOT_SUBMITTED,),
+}
+
+
 @bp.route("/organisations")
 def organisations():
     status = request.args.get("status", "pending")
-    query = select(Organisation).order_by(Organisation.created_at.desc(), Organisation.id.desc())
-    if status == "pending":
-        query = query.where(Organisation.verified_at.is_(None))
-    elif status == "verified":
-        query = query.where(Organisation.verified_at.is_not(None))
+    query = select(Organisation).order_by(
+        Organisation.licence_submitted_at.desc().nulls_last(), Organisation.id.desc()
+    )
+    if status in ORGANISATION_FILTERS:
+        query = query.where(Organisation.review_status.in_(ORGANISATION_FILTERS[status]))
+    else:
+        status = "all"
     return render_template(
         "admin/organisations.html", page=paginate(query), status=status, form=ReasonForm(formdata=None)
     )
 
 
-@bp.route("/organisations/<int:organisation_id>/verification", methods=["POST"])
+@bp.route("/organisations/<id:organisation_id>/verification", methods=["POST"])
 def change_verification(organisation_id: int):
+    """Approve the papers (verified badge) or reject them / withdraw the badge with a reason."""
     organisation = db.get_or_404(Organisation, organisation_id)
     form = ReasonForm()
-    verify = request.form.get("verified") == "1"
+    approve = request.form.get("verified") == "1"
     if form.validate_on_submit():
-        message = (
-            _("%(name)s is now verified.", name=organisation.name)
-            if verify
-            else _("Verification of %(name)s withdrawn.", name=organisation.name)
-        )
-        _run(
-            lambda: set_organisation_verified(current_user, organisation, verify, form.reason.data or ""),
-            message,
-        )
+        reason = form.reason.data or ""
+        if approve:
+            done = _run(
+                lambda: approve_organisation(current_user, organisation, reason),
+                _("%(name)s is now verified.", name=organisation.name),
+            )
+        else:
+            done = _run(
+                lambda: reject_organisation(current_user, organisation, reason),
+                _("Verification of %(name)s declined.", name=organisation.name),
+            )
+        if done:
+            for member in organisation.members:
+                send_organisation_review_email(member, organisation)
     return redirect(url_for("admin.organisations", status=request.form.get("status", "pending")))
+
+
+@bp.route("/organisations/<int:organisation_id>/licence")
+def organisation_licence(organisation_id: int):
+    """The uploaded licence, always as a download, never rendered by the browser."""
+    organisation = db.get_or_404(Organisation, organisation_id)
+    path = licence_path(organisation)
+    if path is None or not path.is_file():
+        abort(404)
+    response = send_file(
+        path,
+        mimetype=organisation.licence_content_type,
+        as_attachment=True,
+        download_name=organisation.licence_filename or path.name,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 @bp.route("/audit")
@@ -135,3 +173,20 @@ def audit():
     if action:
         query = query.where(AuditEvent.action.startswith(action))
     return render_template("admin/audit.html", page=paginate(query, per_page=50), action=action)
+
+
+@bp.route("/mailbox")
+def mailbox():
+    """Messages kept by the development mailbox (when no SMTP server is configured)."""
+    query = select(DevMailboxMessage).order_by(DevMailboxMessage.id.desc())
+    recipient = request.args.get("to", "").strip()
+    if recipient:
+        query = query.where(DevMailboxMessage.recipient.ilike(f"%{recipient.lower()}%"))
+    return render_template(
+        "admin/mailbox.html", page=paginate(query), recipient=recipient, smtp=not uses_dev_mailbox()
+    )
+
+
+@bp.route("/mailbox/<int:message_id>")
+def mailbox_message(message_id: int):
+    return render_template("admin/mailbox_message.html", message=db.get_or_404(DevMailboxMessage, message_id))

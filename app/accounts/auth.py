@@ -13,10 +13,28 @@ login_manager.login_message_category = "info"
 login_manager.session_protection = "strong"
 
 
+MAX_ID_DIGITS = 18  # below 2**63: larger numbers overflow PostgreSQL's bigint
+
+
+def _parse_identity(identity: str) -> tuple[int, int] | None:
+    """ "<id>:<generation>" from User.get_id(); anything else (an old bare id too) is no identity."""
+    user_id, _sep, generation = identity.partition(":")
+    parts = (user_id, generation)
+    if not all(part.isascii() and part.isdigit() and len(part) <= MAX_ID_DIGITS for part in parts):
+        return None
+    return int(user_id), int(generation)
+
+
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user and user.active else None
+def load_user(identity: str) -> User | None:
+    """The session's (or remember cookie's) user, unless that session generation has ended."""
+    parsed = _parse_identity(identity)
+    if parsed is None:
+        return None
+    user = db.session.get(User, parsed[0])
+    if user is None or not user.active or user.session_generation != parsed[1]:
+        return None
+    return user
 
 
 @login_manager.request_loader

@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     EmailField,
@@ -101,6 +102,35 @@ class ProfileForm(FlaskForm):
             SelectChoice("America/Los_Angeles", _l("Los Angeles")),
             SelectChoice("UTC", "UTC"),
         ],
+    )
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[DataRequired()])
+    confirm = PasswordField(
+        _l("Repeat new password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("Passwords differ."))],
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A bare POST with CSRF protection: links in e-mails only show a page, the button changes data."""
+
+
+class OrganisationPapersForm(FlaskForm):
+    credit_code = StringField(
+        _l("Unified social credit code"),
+        validators=[DataRequired(), Length(min=18, max=30)],
+        description=_l("The 18 characters printed on the business licence."),
+    )
+    licence = FileField(
+        _l("Business licence"),
+        validators=[FileRequired()],
+        description=_l("A scan or photo: PDF, PNG or JPEG, at most 5 MB."),
     )
 
 

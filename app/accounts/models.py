@@ -23,6 +23,15 @@ class Role(StrEnum):
 SELF_SERVICE_ROLES = (Role.RIGHTS_HOLDER, Role.BUYER)
 
 
+class OrganisationReview(StrEnum):
+    """Where an organisation's verification papers stand."""
+
+    NOT_SUBMITTED = "not_submitted"  # no business licence uploaded yet
+    SUBMITTED = "submitted"  # licence and credit code uploaded, waiting for an administrator
+    VERIFIED = "verified"  # an administrator approved the papers: the verified badge
+    REJECTED = "rejected"  # an administrator refused the papers; rejection_reason says why
+
+
 class Organisation(TimestampMixin, db.Model):
     __tablename__ = "organisations"
 
@@ -31,6 +40,18 @@ class Organisation(TimestampMixin, db.Model):
     # Set when an administrator has checked the organisation's papers; bidding and listing need it.
     # Who verified it is in the audit log (action "organisation.verify").
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    review_status: Mapped[str] = mapped_column(
+        String(20), default=OrganisationReview.NOT_SUBMITTED, server_default=OrganisationReview.NOT_SUBMITTED
+    )
+    # 统一社会信用代码 (unified social credit code, GB 32100-2015), checked by its check digit.
+    credit_code: Mapped[str | None] = mapped_column(String(18))
+    # The business licence file, kept under the instance folder (never under static/): its stored
+    # name there, the name it was uploaded with, its detected type, and when it came.
+    licence_file: Mapped[str | None] = mapped_column(String(80))
+    licence_filename: Mapped[str | None] = mapped_column(String(200))
+    licence_content_type: Mapped[str | None] = mapped_column(String(40))
+    licence_submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    rejection_reason: Mapped[str | None] = mapped_column(String(500))
 
     members: Mapped[list[User]] = relationship(
         back_populates="organisation", foreign_keys="User.organisation_id"
@@ -53,6 +74,11 @@ class User(UserMixin, TimestampMixin, db.Model):
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
     active: Mapped[bool] = mapped_column(default=True)  # False: deactivated by an administrator
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set when the owner opened the link mailed to this address; trading needs it.
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Part of every session and remember-me cookie; bumping it (logout, password change or reset,
+    # deactivation) ends all of them at once.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     organisation: Mapped[Organisation | None] = relationship(
         back_populates="members", foreign_keys=[organisation_id]
@@ -68,6 +94,14 @@ class User(UserMixin, TimestampMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users at login and on load
         return self.active
+
+    def get_id(self) -> str:
+        """Flask-Login's session and remember-me identity: stale once the generation moves on."""
+        return f"{self.id}:{self.session_generation}"
+
+    @property
+    def is_email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     @property
     def roles(self) -> set[Role]:

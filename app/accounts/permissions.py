@@ -44,8 +44,25 @@ def is_verified(user: User) -> bool:
     return is_authenticated(user) and user.is_verified
 
 
-def permission_required(predicate: Predicate) -> Callable:
-    """Refuse the view unless predicate(current_user): login redirect, 403 page or 403 JSON."""
+def is_email_verified(user: User) -> bool:
+    """Logged in with a confirmed e-mail address."""
+    return is_authenticated(user) and user.is_email_verified
+
+
+def can_trade(user: User) -> bool:
+    """May list, bid and make offers: an active account whose e-mail address is confirmed.
+
+    Unconfirmed accounts browse only. Organisation verification (is_verified) is a separate,
+    stronger badge that the market may ask for in addition.
+    """
+    return is_email_verified(user) and user.active
+
+
+def permission_required(predicate: Predicate, message: Callable[[], str] | None = None) -> Callable:
+    """Refuse the view unless predicate(current_user): login redirect, 403 page or 403 JSON.
+
+    message, when given, says why a logged-in user is refused (called at refusal, translated then).
+    """
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
@@ -57,7 +74,7 @@ def permission_required(predicate: Predicate) -> Callable:
                     return error_response(401)
                 flash(_("Please log in to continue."), "info")
                 return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
-            return error_response(403)
+            return error_response(403, message() if message else None)
 
         return wrapped
 
@@ -66,3 +83,6 @@ def permission_required(predicate: Predicate) -> Callable:
 
 login_required = permission_required(is_authenticated)
 admin_required = permission_required(is_admin)
+trade_required = permission_required(
+    can_trade, lambda: _("Confirm your e-mail address first: then you can list, bid and make offers.")
+)

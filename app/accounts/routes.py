@@ -1,11 +1,18 @@
 """Register, log in and out, profile, password, API tokens, language switch."""
 
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from app.accounts.emails import (
+    send_already_registered_email,
+    send_password_changed_email,
+    send_verification_email,
+)
 from app.accounts.forms import ApiTokenForm, ChangePasswordForm, LoginForm, ProfileForm, RegistrationForm
 from app.accounts.models import Role
 from app.accounts.permissions import login_required
@@ -13,9 +20,12 @@ from app.accounts.services import (
     authenticate,
     change_password,
     create_api_token,
+    end_sessions,
+    normalise_email,
     record_audit,
     register_user,
     revoke_api_token,
+    update_profile,
 )
 from app.core.errors import DomainError
 from app.extensions import db, limiter
@@ -42,39 +52,67 @@ def apply_field_errors(form, error: DomainError) -> None:
         flash(error.message, "error")
 
 
+def _config_limit(name: str, default: str) -> Callable[[], str]:
+    """A rate limit read from the configuration when the request comes."""
+    return lambda: current_app.config.get(name) or default
+
+
+def _submitted_email_key() -> str:
+    """Throttle per account too: the address typed, whichever client or network it comes from."""
+    return "email:" + normalise_email(request.form.get("email", ""))[:254]
+
+
+def _failed(response) -> bool:
+    return response.status_code != 302
+
+
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(
+    _config_limit("REGISTER_RATE_LIMIT", "10 per hour"),
+    methods=["POST"],
+    deduct_when=lambda response: response.status_code == 302,  # accounts made, not typos
+)
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = RegistrationForm()
     if form.validate_on_submit():
         try:
-            user = register_user(
+            outcome = register_user(
                 form.email.data,
                 form.password.data,
                 form.display_name.data,
                 [Role(value) for value in form.roles.data],
                 form.organisation.data or "",
+                locale=str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"]),
             )
         except DomainError as error:
             db.session.rollback()
             apply_field_errors(form, error)
         else:
             db.session.commit()
-            login_user(user)
-            flash(_("Welcome to IPEX, %(name)s.", name=user.display_name), "success")
-            return redirect(url_for("main.index"))
+            if outcome.user is not None:
+                send_verification_email(outcome.user)
+            else:
+                send_already_registered_email(outcome.existing)
+            return redirect(url_for("accounts.registered"))
     return render_template("accounts/register.html", form=form), 400 if form.errors else 200
 
 
-def _login_rate_limit() -> str:
-    from flask import current_app
-
-    return current_app.config["LOGIN_RATE_LIMIT"]
+@bp.route("/register/sent")
+def registered():
+    """The same page whether the address was new or already had an account."""
+    return render_template("accounts/message.html", kind="registered")
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_rate_limit, methods=["POST"])
+@limiter.limit(_config_limit("LOGIN_RATE_LIMIT", "10 per minute"), methods=["POST"])
+@limiter.limit(
+    _config_limit("LOGIN_ACCOUNT_RATE_LIMIT", "5 per minute;30 per hour"),
+    methods=["POST"],
+    key_func=_submitted_email_key,
+    deduct_when=_failed,  # only failed attempts count against an account
+)
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(url_for("main.index")))
@@ -98,6 +136,10 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    """Log out everywhere: the generation moves on, so other sessions and remember cookies end too."""
+    if current_user.is_authenticated:
+        end_sessions(current_user)
+        db.session.commit()
     logout_user()
     flash(_("Logged out."), "info")
     return redirect(url_for("main.index"))
@@ -105,8 +147,6 @@ def logout():
 
 @bp.route("/lang/<code>", methods=["POST"])
 def set_language(code: str):
-    from flask import current_app
-
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
         if current_user.is_authenticated:
@@ -122,9 +162,19 @@ def profile():
     if request.method == "GET":
         form.locale.data = current_user.locale or ""
     if form.validate_on_submit():
-        current_user.display_name = form.display_name.data.strip()
-        current_user.locale = form.locale.data or None
-        current_user.timezone = form.timezone.data
+        try:
+            update_profile(
+                current_user,
+                {
+                    "display_name": form.display_name.data,
+                    "locale": form.locale.data or None,
+                    "timezone": form.timezone.data,
+                },
+            )
+        except DomainError as error:
+            db.session.rollback()
+            apply_field_errors(form, error)
+            return _render_profile(profile_form=form)
         if current_user.locale:
             session["lang"] = current_user.locale
         else:
@@ -158,16 +208,25 @@ def _render_profile(profile_form=None, token_form=None, new_token: str | None = 
 def password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
+        user = current_user._get_current_object()
         try:
-            change_password(current_user, form.current_password.data, form.new_password.data)
+            change_password(user, form.current_password.data, form.new_password.data)
         except DomainError as error:
             db.session.rollback()
             apply_field_errors(form, error)
         else:
             db.session.commit()
-            flash(_("Password changed."), "success")
+            stay_logged_in(user)
+            send_password_changed_email(user)
+            flash(_("Password changed. Every other session has been logged out."), "success")
             return redirect(url_for("accounts.profile"))
     return render_template("accounts/password.html", form=form), 400 if form.errors else 200
+
+
+def stay_logged_in(user) -> None:
+    """Carry this browser over to the new session generation (and renew its remember cookie)."""
+    remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+    login_user(user, remember=remembered)
 
 
 @bp.route("/account/tokens", methods=["POST"])
@@ -182,7 +241,7 @@ def create_token():
     return _render_profile(new_token=plaintext, status=201)
 
 
-@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@bp.route("/account/tokens/<id:token_id>/revoke", methods=["POST"])
 @login_required
 def revoke_token(token_id: int):
     try:

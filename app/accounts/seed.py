@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 
-from app.accounts.models import Organisation, Role, User, UserRole
+from app.accounts.models import Organisation, OrganisationReview, Role, User, UserRole
 from app.accounts.passwords import hash_password
 from app.accounts.services import find_user_by_email
 from app.core.models import utcnow
@@ -33,9 +33,17 @@ def ensure_demo_user(email: str, name: str, org_name: str, verified: bool, roles
     user = find_user_by_email(email)
     if user is not None:
         return user
-    organisation = Organisation(name=org_name, verified_at=utcnow() if verified else None)
+    organisation = Organisation(
+        name=org_name,
+        verified_at=utcnow() if verified else None,
+        review_status=OrganisationReview.VERIFIED if verified else OrganisationReview.NOT_SUBMITTED,
+    )
     user = User(
-        email=email, password_hash=hash_password(DEMO_PASSWORD), display_name=name, organisation=organisation
+        email=email,
+        password_hash=hash_password(DEMO_PASSWORD),
+        display_name=name,
+        organisation=organisation,
+        email_verified_at=utcnow(),  # demo logins trade at once: their addresses count as confirmed
     )
     user.role_grants = [UserRole(role=role.value) for role in roles]
     db.session.add(user)

@@ -3,18 +3,26 @@
 from flask import Flask, request
 from flask_login import current_user
 
-from app.extensions import api, csrf
+from app.accounts.auth import load_user_from_token
+from app.extensions import api, csrf, login_manager
 
 API_PREFIX = "/api/v1"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def protect_session_writes() -> None:
-    """Token calls need no CSRF token; a browser session writing through the API still does."""
-    if not request.path.startswith(API_PREFIX + "/") or request.method in SAFE_METHODS:
+def authenticate_api_request() -> None:
+    """On the API a valid bearer token decides who calls, and the session is then ignored.
+
+    CSRF guards browser sessions, so only a request that a token actually authenticated skips it:
+    an invalid or revoked token falls back to the session, whose writes still need the CSRF token.
+    """
+    if not request.path.startswith(API_PREFIX + "/"):
         return
-    uses_token = request.headers.get("Authorization", "").lower().startswith("bearer ")
-    if not uses_token and current_user.is_authenticated:
+    token_user = load_user_from_token(request)
+    if token_user is not None:
+        login_manager._update_request_context_with_user(token_user)  # current_user, without the session
+        return
+    if request.method not in SAFE_METHODS and current_user.is_authenticated:
         csrf.protect()
 
 
@@ -29,17 +37,20 @@ def api_blueprints() -> list:
 
 def register(app: Flask) -> None:
     from apispec.ext.marshmallow import MarshmallowPlugin
+    from flask_smorest.spec.plugins import integerconverter2paramschema
 
     from app.api.docs import bp as docs_bp
     from app.api.schemas import ErrorSchema, schema_name
+    from app.core.converters import IdConverter
 
     api.ERROR_SCHEMA = ErrorSchema
     api.init_app(app, spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name)})
+    api.register_converter(IdConverter, integerconverter2paramschema)
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "Personal API token (ipex_...)"}
     )
     for blueprint in api_blueprints():
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint, url_prefix=API_PREFIX + (blueprint.url_prefix or ""))
-    app.before_request(protect_session_writes)
+    app.before_request(authenticate_api_request)
     app.register_blueprint(docs_bp)

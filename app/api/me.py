@@ -5,6 +5,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from app.accounts.permissions import login_required
+from app.accounts.services import update_profile
 from app.api.schemas import ErrorSchema
 from app.extensions import db
 
@@ -26,6 +27,7 @@ class MeSchema(ma.Schema):
     roles = ma.fields.Method("role_names", metadata={"type": "array", "items": {"type": "string"}})
     organisation = ma.fields.Nested(OrganisationSchema, allow_none=True)
     verified = ma.fields.Boolean(attribute="is_verified")
+    email_verified = ma.fields.Boolean(attribute="is_email_verified")
     locale = ma.fields.String(allow_none=True)
     timezone = ma.fields.String()
 
@@ -53,11 +55,11 @@ def me():
 @blp.arguments(MeUpdateSchema)
 @blp.response(200, MeSchema)
 @blp.alt_response(401, schema=ErrorSchema, description="No valid token or session")
+@blp.alt_response(422, schema=ErrorSchema, description="A field is not valid, e.g. an unknown time zone")
 @blp.doc(security=[{"bearerAuth": []}])
 @login_required
 def update_me(changes: dict):
-    """Change the display name, language or time zone."""
-    for name, value in changes.items():
-        setattr(current_user, name, value.strip() if isinstance(value, str) else value)
+    """Change the display name, language or time zone (an IANA name such as Asia/Shanghai)."""
+    update_profile(current_user, changes)  # InvalidField answers 422 naming the field
     db.session.commit()
     return current_user

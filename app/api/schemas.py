@@ -6,6 +6,8 @@ import marshmallow as ma
 from apispec.ext.marshmallow.common import resolve_schema_cls
 from flask import current_app
 
+from app.core.pagination import MAX_PAGE
+
 
 def schema_name(schema) -> str:
     """OpenAPI component names: the class name without "Schema"; partial variants get their own."""
@@ -30,7 +32,7 @@ class ErrorSchema(ma.Schema):
 
 
 class PageArgsSchema(ma.Schema):
-    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1))
+    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=MAX_PAGE))
     per_page = ma.fields.Integer(load_default=20, validate=ma.validate.Range(min=1, max=100))
 
 

@@ -44,7 +44,7 @@ def moderation():
     )
 
 
-@bp.post("/admin/moderation/<record_type>/<int:record_id>")
+@bp.post("/admin/moderation/<record_type>/<id:record_id>")
 @admin_required
 def moderate(record_type: str, record_id: int):
     model = MODELS.get(record_type) or abort(404)

@@ -91,7 +91,10 @@ class ProjectSchema(ma.Schema):
     funding_amount = F.Decimal(as_string=True, allow_none=True, metadata={"example": "5000000.00"})
     funding_currency = F.String(allow_none=True)
     team = _strings()
-    linked_patents = F.Function(lambda p: [x.publication_number for x in p.patents])
+    # Per viewer: a project never reveals a hidden patent linked to it.
+    linked_patents = F.Function(
+        lambda p: [x.publication_number for x in services.visible_patents(p, current_user)]
+    )
     organisation_name = F.String(allow_none=True)
     contact_policy = F.String()
     owner_id = F.Integer(allow_none=True)
@@ -271,7 +274,7 @@ def list_patents(args: dict):
     }
 
 
-@blp.route("/patents/<int:patent_id>")
+@blp.route("/patents/<id:patent_id>")
 @blp.response(200, PatentDetailSchema)
 @blp.alt_response(404, schema=ErrorSchema)
 def get_patent(patent_id: int):
@@ -294,7 +297,7 @@ def create_patent(data: dict):
     return patent
 
 
-@blp.route("/patents/<int:patent_id>", methods=["PATCH"])
+@blp.route("/patents/<id:patent_id>", methods=["PATCH"])
 @blp.arguments(PatentInSchema(partial=True))
 @blp.response(200, PatentDetailSchema)
 @blp.alt_response(422, schema=ErrorSchema)
@@ -320,7 +323,7 @@ def list_projects(args: dict):
     return page_of(query, args["page"], args["per_page"])
 
 
-@blp.route("/projects/<int:project_id>")
+@blp.route("/projects/<id:project_id>")
 @blp.response(200, ProjectSchema)
 @blp.alt_response(404, schema=ErrorSchema)
 def get_project(project_id: int):
@@ -341,7 +344,7 @@ def create_project(data: dict):
     return project
 
 
-@blp.route("/projects/<int:project_id>", methods=["PATCH"])
+@blp.route("/projects/<id:project_id>", methods=["PATCH"])
 @blp.arguments(ProjectInSchema(partial=True))
 @blp.response(200, ProjectSchema)
 @blp.alt_response(422, schema=ErrorSchema)
@@ -367,7 +370,7 @@ def list_experts(args: dict):
     return page_of(query, args["page"], args["per_page"])
 
 
-@blp.route("/experts/<int:expert_id>")
+@blp.route("/experts/<id:expert_id>")
 @blp.response(200, ExpertSchema)
 @blp.alt_response(404, schema=ErrorSchema)
 def get_expert(expert_id: int):
@@ -388,7 +391,7 @@ def create_expert(data: dict):
     return expert
 
 
-@blp.route("/experts/<int:expert_id>", methods=["PATCH"])
+@blp.route("/experts/<id:expert_id>", methods=["PATCH"])
 @blp.arguments(ExpertInSchema(partial=True))
 @blp.response(200, ExpertSchema)
 @blp.alt_response(422, schema=ErrorSchema)

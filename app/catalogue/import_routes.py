@@ -68,7 +68,7 @@ def import_jobs_list():
     )
 
 
-@bp.get("/catalogue/imports/<int:job_id>")
+@bp.get("/catalogue/imports/<id:job_id>")
 @login_required
 def import_job(job_id: int):
     job = _job_or_404(job_id)
@@ -82,7 +82,7 @@ def import_job(job_id: int):
     return render_template("catalogue/import_job.html", job=job, progress_texts=texts), status
 
 
-@bp.get("/catalogue/imports/<int:job_id>/status.json")
+@bp.get("/catalogue/imports/<id:job_id>/status.json")
 @login_required
 def import_job_status(job_id: int):
     job = _job_or_404(job_id)

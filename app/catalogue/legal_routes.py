@@ -52,7 +52,7 @@ def _page(form: ServiceForm, patent: Patent, kind: str, editing: bool):
     return body, 400 if failed else 200
 
 
-@bp.route("/patents/<int:patent_id>/facts/<kind>/new", methods=["GET", "POST"])
+@bp.route("/patents/<id:patent_id>/facts/<kind>/new", methods=["GET", "POST"])
 @login_required
 def legal_fact_new(patent_id: int, kind: str):
     kind = _kind_or_404(kind)
@@ -71,7 +71,7 @@ def legal_fact_new(patent_id: int, kind: str):
     return _page(form, patent, kind, editing=False)
 
 
-@bp.route("/patents/<int:patent_id>/facts/<kind>/<int:fact_id>/edit", methods=["GET", "POST"])
+@bp.route("/patents/<id:patent_id>/facts/<kind>/<id:fact_id>/edit", methods=["GET", "POST"])
 @login_required
 def legal_fact_edit(patent_id: int, kind: str, fact_id: int):
     kind = _kind_or_404(kind)
@@ -88,7 +88,7 @@ def legal_fact_edit(patent_id: int, kind: str, fact_id: int):
     return _page(form, patent, kind, editing=True)
 
 
-@bp.post("/patents/<int:patent_id>/facts/<kind>/<int:fact_id>/delete")
+@bp.post("/patents/<id:patent_id>/facts/<kind>/<id:fact_id>/delete")
 @login_required
 def legal_fact_delete(patent_id: int, kind: str, fact_id: int):
     kind = _kind_or_404(kind)
@@ -103,7 +103,7 @@ def legal_fact_delete(patent_id: int, kind: str, fact_id: int):
     return _back(patent, kind)
 
 
-@bp.get("/patents/<int:patent_id>/documents/<int:document_id>")
+@bp.get("/patents/<id:patent_id>/documents/<id:document_id>")
 def patent_document_file(patent_id: int, document_id: int):
     """Serve an uploaded document to whoever may see the patent."""
     patent = services.visible_record(Patent, patent_id, current_user)

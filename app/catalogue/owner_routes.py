@@ -88,7 +88,7 @@ def patent_new():
     return _form_page("catalogue/patent_form.html", form)
 
 
-@bp.route("/patents/<int:patent_id>/edit", methods=["GET", "POST"])
+@bp.route("/patents/<id:patent_id>/edit", methods=["GET", "POST"])
 @login_required
 def patent_edit(patent_id: int):
     patent = services.editable_record(Patent, patent_id, current_user)
@@ -112,13 +112,13 @@ def project_new():
     return _form_page("catalogue/project_form.html", form)
 
 
-@bp.route("/projects/<int:project_id>/edit", methods=["GET", "POST"])
+@bp.route("/projects/<id:project_id>/edit", methods=["GET", "POST"])
 @login_required
 def project_edit(project_id: int):
     project = services.editable_record(InnovationProject, project_id, current_user)
     form = ProjectForm()
     if not form.is_submitted():
-        form.load(people_services.project_values(project))
+        form.load(people_services.project_values(project, current_user))
     if run_form(form, lambda values: people_services.update_project(project, current_user, values)).ok:
         flash(_("Changes saved."), "success")
         return redirect(url_for("catalogue.project_detail", project_id=project.id))
@@ -138,7 +138,7 @@ def expert_new():
     return _form_page("catalogue/expert_form.html", form)
 
 
-@bp.route("/experts/<int:expert_id>/edit", methods=["GET", "POST"])
+@bp.route("/experts/<id:expert_id>/edit", methods=["GET", "POST"])
 @login_required
 def expert_edit(expert_id: int):
     expert = services.editable_record(Expert, expert_id, current_user)

@@ -15,7 +15,7 @@ from sqlalchemy import select, tuple_
 
 from app.accounts.models import User
 from app.accounts.permissions import is_admin, is_authenticated
-from app.accounts.services import find_user_by_email
+from app.accounts.services import find_user_by_email, normalise_email
 from app.catalogue.errors import ValidationFailed, checked
 from app.catalogue.models import Expert, ExpertConflict, ExpertSpecialty, InnovationProject, Patent
 from app.catalogue.records import ExpertRecord, ProjectRecord
@@ -27,6 +27,7 @@ from app.catalogue.services import (
     record_change,
     replace_children,
     resolve_owner,
+    visible_patents,
 )
 from app.catalogue.validation import validate_expert, validate_project
 from app.core.errors import PermissionDenied
@@ -73,29 +74,38 @@ def _new_reference(prefix: str) -> str:
 # --- projects -----------------------------------------------------------------------------
 
 
-def project_values(project: InnovationProject) -> dict[str, Any]:
-    """The project in validate_project's shape, to merge partial updates into."""
+def project_values(project: InnovationProject, actor: Actor = None) -> dict[str, Any]:
+    """The project in validate_project's shape, to merge partial updates into (as ``actor`` sees it)."""
     values = {name: getattr(project, name) for name in PROJECT_COLUMNS}
-    values["linked_patents"] = [p.publication_number for p in project.patents]
+    values["linked_patents"] = [p.publication_number for p in visible_patents(project, actor)]
     return values
 
 
-def _linked(numbers: list[tuple[str, str]]) -> list[Patent]:
-    """Patents for (jurisdiction, canonical number) pairs; unknown numbers are a field error."""
+def _linked(
+    numbers: list[tuple[str, str]], actor: Actor, project: InnovationProject | None = None
+) -> list[Patent]:
+    """Patents for (jurisdiction, canonical number) pairs that the actor may see.
+
+    Unknown and hidden numbers get the same field error, so linking cannot probe for hidden
+    patents. Links the actor cannot see (made before a patent was hidden) are kept as they are:
+    the editor neither sees them nor loses them.
+    """
+    unseen = [p for p in project.patents if p not in visible_patents(project, actor)] if project else []
     if not numbers:
-        return []
+        return unseen
     found = {
         (p.jurisdiction, p.publication_number): p
         for p in db.session.scalars(
             select(Patent).where(tuple_(Patent.jurisdiction, Patent.publication_number).in_(numbers))
         )
+        if actor is None or p.can_view(actor)
     }
     missing = [number for key, number in numbers if (key, number) not in found]
     if missing:
         raise ValidationFailed(
             {"linked_patents": _("Not in the catalogue: %(numbers)s", numbers=", ".join(missing))}
         )
-    return [found[key] for key in numbers]
+    return [found[key] for key in numbers] + unseen
 
 
 def _set_patents(project: InnovationProject, patents: list[Patent]) -> dict[str, tuple[Any, Any]]:
@@ -128,7 +138,7 @@ def create_project(actor: Actor, data: Mapping[str, Any], owner: User | None = N
     values["reference"] = values["reference"] or _new_reference("PRJ")
     owner = resolve_owner(actor, owner)
     _project_owner_clash(owner, values["reference"])
-    patents = _linked(values["linked_patents"])
+    patents = _linked(values["linked_patents"], actor)
     project = InnovationProject(owner=owner, organisation_id=owner.organisation_id if owner else None)
     changes = apply_values(project, values, PROJECT_COLUMNS)
     changes.update(_set_patents(project, patents))
@@ -142,10 +152,10 @@ def update_project(
 ) -> dict[str, tuple[Any, Any]]:
     """Change some fields of a project; returns what changed, also kept in history."""
     ensure_can_edit(project, actor)
-    values = checked(validate_project, {**project_values(project), **data})
+    values = checked(validate_project, {**project_values(project, actor), **data})
     values["reference"] = values["reference"] or project.reference
     _project_owner_clash(project.owner, values["reference"], project)
-    patents = _linked(values["linked_patents"])
+    patents = _linked(values["linked_patents"], actor, project)
     changes = apply_values(project, values, PROJECT_COLUMNS)
     changes.update(_set_patents(project, patents))
     if changes:
@@ -216,15 +226,19 @@ def _set_expert_children(expert: Expert, values: Mapping[str, Any]) -> dict[str,
 
 
 def _link_user(expert: Expert, actor: Actor, email: str | None) -> dict[str, tuple[Any, Any]]:
-    """Link the expert to an account: one's own, or anyone's for an administrator."""
+    """Link the expert to an account: one's own, or anyone's for an administrator or an import.
+
+    Anyone else gets the same answer for every address but their own, so the form cannot be used
+    to find out which addresses have accounts.
+    """
     current = expert.user.email if expert.user else None
     if email == current:
         return {}
+    if email and actor is not None and not is_admin(actor) and normalise_email(email) != actor.email:
+        raise ValidationFailed({"user_email": _("You may link only your own account.")})
     user = find_user_by_email(email) if email else None
     if email and user is None:
         raise ValidationFailed({"user_email": _("No account uses this email address.")})
-    if user is not None and actor is not None and user.id != actor.id and not is_admin(actor):
-        raise ValidationFailed({"user_email": _("You may link only your own account.")})
     taken = user and db.session.scalar(
         select(Expert).where(Expert.user_id == user.id, Expert.id != expert.id)
     )

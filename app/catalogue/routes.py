@@ -20,7 +20,7 @@ from app.extensions import db
 bp = Blueprint("catalogue", __name__)
 
 
-@bp.get("/patents/<int:patent_id>")
+@bp.get("/patents/<id:patent_id>")
 def patent_detail(patent_id: int):
     patent = services.visible_record(
         Patent,
@@ -52,7 +52,7 @@ def _projects_of(patent: Patent) -> list[InnovationProject]:
     return list(db.session.scalars(query))
 
 
-@bp.get("/projects/<int:project_id>")
+@bp.get("/projects/<id:project_id>")
 def project_detail(project_id: int):
     project = services.visible_record(
         InnovationProject, project_id, current_user, selectinload(InnovationProject.patents)
@@ -61,7 +61,7 @@ def project_detail(project_id: int):
     return render_template(
         "catalogue/project_detail.html",
         project=project,
-        patents=[p for p in project.patents if p.is_published or editable],
+        patents=services.visible_patents(project, current_user),
         editable=editable,
         history=services.history(project) if editable else [],
     )
@@ -78,7 +78,7 @@ def experts():
     )
 
 
-@bp.get("/experts/<int:expert_id>")
+@bp.get("/experts/<id:expert_id>")
 def expert_detail(expert_id: int):
     expert = services.visible_record(
         Expert, expert_id, current_user, selectinload(Expert.specialties), selectinload(Expert.conflicts)

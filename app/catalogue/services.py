@@ -92,6 +92,11 @@ def visible_record(model: type, record_id: int, user: Actor, *options: Any) -> A
     return record
 
 
+def visible_patents(project: InnovationProject, user: Actor) -> list[Patent]:
+    """The project's linked patents this user may see: a link never reveals a hidden patent."""
+    return [patent for patent in project.patents if user is None or patent.can_view(user)]
+
+
 def editable_record(model: type, record_id: int, user: Actor) -> Any:
     """The record if this user may change it (NotFound, or PermissionDenied)."""
     record = db.session.get(model, record_id)
@@ -309,6 +314,8 @@ def _ensure_unique(jurisdiction: str, number: str, patent: Patent | None = None)
         raise ValidationFailed({"publication_number": _("This patent is already in the catalogue.")})
 
 
+# Upper bounds for the patent's counts: far above any real patent, well inside the 32-bit columns,
+# so an absurd number is a field error rather than a database overflow.
 def create_patent(actor: Actor, data: Mapping[str, Any], owner: User | None = None) -> Patent:
     """Add a patent from form or API values; the owner is the actor unless an admin says otherwise."""
     if not can_create_records(actor):

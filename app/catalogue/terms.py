@@ -40,7 +40,9 @@ class InconsistentDates(FieldError):
 
 
 def add_years(start: dt.date, years: int) -> dt.date:
-    """Anniversary date; 29 February falls back to 28 February."""
+    """Anniversary date; 29 February falls back to 28 February; past year 9999, the last date."""
+    if start.year + years > dt.MAXYEAR:
+        return dt.date.max
     try:
         return start.replace(year=start.year + years)
     except ValueError:

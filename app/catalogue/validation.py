@@ -58,7 +58,7 @@ NAME_MAX = 300  # a party, an organisation
 LIST_MAX = 100  # parties of one role, team members, languages, specialties
 CODES_MAX = 200  # IPC or CPC codes of one patent
 CLAIMS_MAX = 10_000
-CITATIONS_MAX = 100_000
+CITATIONS_MAX = 1_000_000
 
 PATENT_DATES = ("filing_date", "priority_date", "publication_date", "grant_date", "legal_status_date")
 PATENT_LISTS = ("ipc_codes", "cpc_codes", "applicants", "owners", "inventors", "family_countries")

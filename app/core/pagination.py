@@ -4,13 +4,16 @@ from flask import current_app, request
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select
 
+from app.core.http import parse_bounded_int
 from app.extensions import db
+
+# Deeper pages are never useful to a person and only make the database skip rows.
+MAX_PAGE = 10_000
 
 
 def page_argument(name: str = "page") -> int:
-    """A page number from the query string; anything odd becomes page 1."""
-    value = request.args.get(name, "1")
-    return int(value) if value.isdigit() and int(value) > 0 else 1
+    """A page number from the query string; anything odd or out of range becomes page 1."""
+    return parse_bounded_int(request.args.get(name), 1, MAX_PAGE) or 1
 
 
 def paginate(query: Select, per_page: int | None = None) -> Pagination:

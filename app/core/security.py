@@ -1,6 +1,6 @@
 """HTTP security headers applied to every response."""
 
-from flask import Response
+from flask import Response, current_app
 
 # Everything is served by the app itself: no CDN, no inline script.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -26,4 +26,7 @@ def add_security_headers(response: Response) -> Response:
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    hsts = current_app.config.get("STRICT_TRANSPORT_SECURITY")
+    if hsts:
+        headers.setdefault("Strict-Transport-Security", hsts)
     return response

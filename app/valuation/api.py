@@ -113,7 +113,7 @@ def run(body: dict):
         raise EngineRefused(str(error), {"params": str(error)}) from None
 
 
-@blp.route("/patents/<int:patent_id>/valuation")
+@blp.route("/patents/<id:patent_id>/valuation")
 @blp.response(200, PatentValuationSchema)
 @blp.alt_response(404, schema=ErrorSchema, description="No such patent")
 def patent_valuation(patent_id: int):

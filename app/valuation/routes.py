@@ -41,7 +41,7 @@ def _actor():
     return current_user if current_user.is_authenticated else None
 
 
-@bp.get("/patents/<int:patent_id>")
+@bp.get("/patents/<id:patent_id>")
 def report(patent_id: int):
     patent = catalogue_services.visible_record(Patent, patent_id, current_user)
     rows = services.shown_valuation(patent, _actor())
@@ -54,14 +54,14 @@ def report(patent_id: int):
     )
 
 
-@bp.get("/patents/<int:patent_id>/print")
+@bp.get("/patents/<id:patent_id>/print")
 def print_report(patent_id: int):
     patent = catalogue_services.visible_record(Patent, patent_id, current_user)
     rows = services.shown_valuation(patent, _actor())
     return render_template("valuation/print.html", patent=patent, report=build_report(rows))
 
 
-@bp.get("/patents/<int:patent_id>/charts/<name>.svg")
+@bp.get("/patents/<id:patent_id>/charts/<name>.svg")
 def chart(patent_id: int, name: str):
     """A report chart on its own, as image/svg+xml (for download and other pages)."""
     patent = catalogue_services.visible_record(Patent, patent_id, current_user)
@@ -79,7 +79,7 @@ def chart(patent_id: int, name: str):
     return Response(str(svg), mimetype="image/svg+xml")
 
 
-@bp.post("/patents/<int:patent_id>/revalue")
+@bp.post("/patents/<id:patent_id>/revalue")
 @assessor_required
 def revalue(patent_id: int):
     patent = catalogue_services.visible_record(Patent, patent_id, current_user)
@@ -188,7 +188,7 @@ def _grid(form) -> dict:
     }
 
 
-@bp.route("/workbench/sets/<int:set_id>/edit", methods=["GET", "POST"])
+@bp.route("/workbench/sets/<id:set_id>/edit", methods=["GET", "POST"])
 @assessor_required
 def edit_set(set_id: int):
     ps = paramsets.get_set(set_id)
@@ -231,7 +231,7 @@ def _field_errors(form, model_id: str, errors: dict[str, str]) -> None:
         target.errors = [*target.errors, _("Not accepted (%(field)s): %(reason)s", field=key, reason=message)]
 
 
-@bp.get("/workbench/sets/<int:set_id>")
+@bp.get("/workbench/sets/<id:set_id>")
 @assessor_required
 def set_detail(set_id: int):
     ps = paramsets.get_set(set_id)
@@ -255,7 +255,7 @@ ACTIONS = {
 }
 
 
-@bp.post("/workbench/sets/<int:set_id>/<action>")
+@bp.post("/workbench/sets/<id:set_id>/<action>")
 @assessor_required
 def act(set_id: int, action: str):
     if action not in ACTIONS:
@@ -299,7 +299,7 @@ def _revalue_after_approval() -> str:
     return _("%(n)s patents were revalued.", n=len(ids))
 
 
-@bp.get("/workbench/sets/<int:set_id>/preview")
+@bp.get("/workbench/sets/<id:set_id>/preview")
 @assessor_required
 def preview(set_id: int):
     from app.valuation.preview import preview as build_preview

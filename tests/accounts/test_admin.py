@@ -81,6 +81,8 @@ def test_admin_verifies_organisation_and_it_is_recorded(client, admin, make_user
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "organisation.verify")).one()
     assert event.details["note"] == "licence checked"
     client.post(f"/admin/organisations/{org_id}/verification", data={"verified": "0"})
+    assert db.session.get(Organisation, org_id).is_verified  # withdrawing needs a reason
+    client.post(f"/admin/organisations/{org_id}/verification", data={"verified": "0", "reason": "expired"})
     assert not db.session.get(Organisation, org_id).is_verified
 
 

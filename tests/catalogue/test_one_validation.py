@@ -31,8 +31,8 @@ CASES = [
     ("patent", "applicants", [f"Company {i}" for i in range(101)], "At most 100 items."),
     ("patent", "owners", ["z" * 301], "Each item has at most 300 characters."),
     ("patent", "claims_count", "10001", "Must be between 0 and 10000."),
-    ("patent", "forward_citations", "100001", "Must be between 0 and 100000."),
-    ("patent", "backward_citations", "-1", "Must be between 0 and 100000."),
+    ("patent", "forward_citations", "1000001", "Must be between 0 and 1000000."),
+    ("patent", "backward_citations", "-1", "Must be between 0 and 1000000."),
     ("patent", "independent_claims_count", "11", "Cannot exceed the total number of claims."),
     ("patent", "family_countries", ["USA"], "Use two-letter country codes (not USA)."),
     ("patent", "ipc_codes", ["Z99Q 1/00"], None),  # replaced below by the classifier's own words

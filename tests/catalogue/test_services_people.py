@@ -94,6 +94,17 @@ def test_expert_links_only_own_account_unless_admin(holder, admin, make_user):
         people_services.create_expert(admin, {**GOOD_EXPERT, "user_email": assessor.email})
 
 
+def test_linking_does_not_reveal_which_addresses_have_accounts(holder, make_user):
+    """A non-admin gets one answer for a taken and a free address that are not their own."""
+    make_user(email="taken@example.com")
+    answers = []
+    for email in ("taken@example.com", "free@example.com"):
+        with pytest.raises(ValidationFailed) as caught:
+            people_services.create_expert(holder, {**GOOD_EXPERT, "user_email": email})
+        answers.append(caught.value.fields)
+    assert answers[0] == answers[1]
+
+
 def test_anonymous_cannot_add_expert(app):
     from flask_login import AnonymousUserMixin
 

@@ -25,6 +25,8 @@ def test_register_switch_language_and_log_out(page):
     page.fill("input[name=password]", "west-lake-2026")
     page.fill("input[name=confirm]", "west-lake-2026")
     page.click("main form button[type=submit]")
+    expect(page.locator("h1")).to_have_text("请查收电子邮件")
+    log_in(page, "chen.li@example.com", "west-lake-2026")
     expect(page.locator(".flash-success")).to_be_visible()
     page.click("button:has-text('English')")
     expect(page.locator("html")).to_have_attribute("lang", "en")
@@ -57,16 +59,28 @@ def test_chinese_text_renders_with_real_glyphs(page):
     assert pixels[0] != pixels[1], "two different Chinese characters drew identically: no CJK font"
 
 
-def test_admin_verifies_an_organisation(page, make_user):
+def test_admin_verifies_an_organisation(page, make_user, app, tmp_path):
+    app.instance_path = str(tmp_path / "instance")
     admin = make_user(email="root@example.com", roles=(Role.ADMIN,), organisation=None)
-    make_user(email="seller@example.com", roles=(Role.RIGHTS_HOLDER,), organisation="钱塘电池研究院")
+    seller = make_user(email="seller@example.com", roles=(Role.RIGHTS_HOLDER,), organisation="钱塘电池研究院")
+    licence = tmp_path / "营业执照.pdf"
+    licence.write_bytes(b"%PDF-1.7\n%%EOF\n")
+    log_in(page, seller.email, DEFAULT_PASSWORD)
+    page.goto("/account/organisation")
+    page.fill("input[name=credit_code]", "91330100799655058B")
+    page.set_input_files("input[name=licence]", str(licence))
+    page.click("main form button[type=submit]")
+    expect(page.locator(".flash-success")).to_be_visible()
+    screenshot(page, "organisation_papers_zh")
+    page.context.clear_cookies()
     log_in(page, admin.email, DEFAULT_PASSWORD)
     page.goto("/admin/organisations")
     row = page.locator("tr", has_text="钱塘电池研究院")
-    expect(row).to_contain_text("待认证")
+    expect(row).to_contain_text("待审核")
+    expect(row).to_contain_text("91330100799655058B")
     screenshot(page, "admin_verification_zh")
-    row.locator("input[name=reason]").fill("营业执照已核验")
-    row.locator("button[type=submit]").click()
+    row.locator("input[placeholder='备注（可选）']").fill("营业执照已核验")
+    row.locator("button:has-text('认证')").first.click()
     expect(page.locator(".flash-success")).to_contain_text("钱塘电池研究院")
     page.goto("/admin/organisations?status=verified")
     expect(page.locator("tr", has_text="钱塘电池研究院")).to_contain_text("已认证")

@@ -19,6 +19,7 @@ from app.catalogue import classification
 from app.catalogue.records import LEGAL_STATUSES, PATENT_TYPES
 from app.catalogue.search.attrs import DOC_TYPES, JURISDICTION_CODES
 from app.catalogue.search.tokens import MAX_QUERY_LENGTH, QueryTooLong, parse_query
+from app.core.http import parse_bounded_int
 
 SORTS = ("relevance", "newest", "remaining_term", "value")
 PER_PAGE = 20
@@ -177,10 +178,10 @@ class _QueryArgs:
         value = self.get(name)
         if not value:
             return None
-        if not value.isdigit() or not low <= int(value) <= high:
+        number = parse_bounded_int(value, low, high)
+        if number is None:
             self.errors[name] = str(_l("Enter a whole number from %(low)s to %(high)s.", low=low, high=high))
-            return None
-        return int(value)
+        return number
 
     def money(self, name: str) -> Decimal | None:
         value = self.get(name).replace(",", "")
@@ -260,6 +261,6 @@ class _QueryArgs:
             value_min=self.money("value_min"),
             value_max=self.money("value_max"),
             sort=sort,
-            page=int(page) if page.isdigit() and 0 < int(page) <= 10_000 else 1,
+            page=parse_bounded_int(page, 1, 10_000) or 1,
         )
         return query, self.errors

@@ -1,0 +1,20 @@
+"""URL converters: ids that the database can hold, so an absurd id is a 404 and never a 500."""
+
+from flask import Flask
+from werkzeug.routing import IntegerConverter
+
+# Primary keys are at most a signed 64-bit integer (PostgreSQL bigint, SQLite INTEGER); a larger
+# number cannot even be bound as a query parameter.
+MAX_ID = 2**63 - 1
+
+
+class IdConverter(IntegerConverter):
+    """`<id:name>`: ASCII digits from 0 to 2**63 - 1; anything else does not match the route."""
+
+    def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = MAX_ID) -> None:
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=False)
+
+
+def register_converters(app: Flask) -> None:
+    """Before any blueprint: routes name the converter in their rules."""
+    app.url_map.converters["id"] = IdConverter
