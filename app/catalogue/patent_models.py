@@ -26,7 +26,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.accounts.models import Organisation, User
 from app.accounts.permissions import is_admin, is_authenticated
 from app.catalogue.records import LEGAL_STATUSES, PATENT_TYPES
-from app.core.models import TimestampMixin, UTCDateTime
+from app.catalogue.terms import status_on
+from app.core.models import TimestampMixin, UTCDateTime, utcnow
 from app.extensions import db
 
 # Moderation is a separate status dimension from the legal status.
@@ -146,6 +147,12 @@ class Patent(ModerationMixin, TimestampMixin, db.Model):
 
     def party_names(self, role: str) -> list[str]:
         return [p.name for p in sorted(self.parties, key=lambda p: p.sequence) if p.role == role]
+
+    @property
+    def current_status(self) -> str | None:
+        """The legal status as of today: a granted patent past its expiry reads as expired even
+        before ``services.expire_terms`` has stored it."""
+        return status_on(self.legal_status, self.expiry_date, utcnow().date())
 
     @property
     def main_classification(self) -> PatentClassification | None:

@@ -34,6 +34,7 @@ from app.catalogue.models import (
 )
 from app.catalogue.records import PatentRecord
 from app.catalogue.search.sync import mark_for_indexing
+from app.catalogue.terms import status_on
 from app.catalogue.validation import validate_patent
 from app.core.errors import NotFound, PermissionDenied
 from app.core.models import utcnow
@@ -316,11 +317,20 @@ def _ensure_unique(jurisdiction: str, number: str, patent: Patent | None = None)
 
 # Upper bounds for the patent's counts: far above any real patent, well inside the 32-bit columns,
 # so an absurd number is a field error rather than a database overflow.
+def validated_patent(data: Mapping[str, Any], today: dt.date | None = None) -> dict[str, Any]:
+    """validate_patent's values with the status the term implies: granted past its expiry is expired."""
+    values = checked(validate_patent, data)
+    status = status_on(values["legal_status"], values["expiry_date"], today or utcnow().date())
+    if status != values["legal_status"]:
+        values["legal_status"], values["legal_status_date"] = status, values["expiry_date"]
+    return values
+
+
 def create_patent(actor: Actor, data: Mapping[str, Any], owner: User | None = None) -> Patent:
     """Add a patent from form or API values; the owner is the actor unless an admin says otherwise."""
     if not can_create_records(actor):
         raise PermissionDenied(_("Only rights-holders and administrators add patents."))
-    values = checked(validate_patent, data)
+    values = validated_patent(data)
     _ensure_unique(values["jurisdiction"], values["publication_number"])
     owner = resolve_owner(actor, owner)
     patent = Patent(owner=owner, organisation_id=owner.organisation_id if owner else None)
@@ -334,10 +344,15 @@ def create_patent(actor: Actor, data: Mapping[str, Any], owner: User | None = No
 def update_patent(patent: Patent, actor: Actor, data: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
     """Change some fields (others keep their values); returns what changed, also kept in history."""
     ensure_can_edit(patent, actor)
-    values = checked(validate_patent, {**patent_values(patent), **data})
+    values = validated_patent({**patent_values(patent), **data})
     _ensure_unique(values["jurisdiction"], values["publication_number"], patent)
     previous_status = patent.legal_status
-    if values["legal_status"] != previous_status and "legal_status_date" not in data:
+    status_changed = values["legal_status"] != previous_status
+    if (
+        status_changed
+        and "legal_status_date" not in data
+        and values["legal_status_date"] == patent.legal_status_date
+    ):
         values["legal_status_date"] = utcnow().date()
     changes = apply_values(patent, values, PATENT_COLUMNS)
     changes.update(_set_children(patent, values))
@@ -384,7 +399,7 @@ def upsert_patent_record(
     values = record_values(record)
     patent = find_patent(record.jurisdiction, record.publication_number)
     if patent is None:
-        values = checked(validate_patent, values)
+        values = validated_patent(values)
         if not can_create_records(actor):
             raise PermissionDenied(_("Only rights-holders and administrators add patents."))
         owner = resolve_owner(actor, owner)
@@ -400,7 +415,7 @@ def upsert_patent_record(
         return patent, "unchanged"
     ensure_can_edit(patent, actor)
     kept = {k: v for k, v in values.items() if v not in (None, [], ())}
-    kept = checked(validate_patent, {**patent_values(patent), **kept})
+    kept = validated_patent({**patent_values(patent), **kept})
     changes = apply_values(patent, kept, PATENT_COLUMNS)
     changes.update(_set_children(patent, kept))
     if patent.owner_id is None and owner is not None:
@@ -412,6 +427,22 @@ def upsert_patent_record(
         patent, actor, "import", changes, note=note or f"{record.source.file}, {record.source.location}"
     )
     return patent, "updated"
+
+
+def expire_terms(actor: Actor, today: dt.date) -> int:
+    """Mark granted patents whose term ran out before ``today`` as expired (history, event, search index)."""
+    due = select(Patent).where(Patent.legal_status == "granted", Patent.expiry_date < today)
+    patents = list(db.session.scalars(due))
+    for patent in patents:
+        before = (patent.legal_status, patent.legal_status_date)
+        patent.legal_status, patent.legal_status_date = "expired", patent.expiry_date
+        _status_event(patent, before[0])
+        changes = {
+            "legal_status": (before[0], "expired"),
+            "legal_status_date": (before[1], patent.expiry_date),
+        }
+        record_change(patent, actor, "update", changes, note="term expired")
+    return len(patents)
 
 
 def published_patents():

@@ -123,6 +123,13 @@ def check_dates(dates: PatentDates) -> None:
         raise problems[0]
 
 
+def status_on(legal_status: str | None, expiry: dt.date | None, today: dt.date) -> str | None:
+    """A granted right whose term has run out is expired, whatever the record last said."""
+    if legal_status == "granted" and expiry is not None and expiry < today:
+        return "expired"
+    return legal_status
+
+
 class InvalidValue(MessageError):
     """A value that cannot be read as its type (a date)."""
 
