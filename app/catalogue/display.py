@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
+
 from flask import Flask
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from app.catalogue.numbers import InvalidNumber, parse_application_number, parse_publication_number
 from app.catalogue.terms import remaining_years
 from app.core.models import utcnow
+from app.extensions import db
 
 LABELS: dict[str, dict[str, object]] = {
     "patent_type": {
@@ -126,7 +131,40 @@ def remaining_term(expiry) -> float | None:
     return remaining_years(expiry, utcnow().date())
 
 
+@dataclass(frozen=True)
+class MarketFacts:
+    """What a result card says about a patent's value and whether it is on offer."""
+
+    value_cny: Decimal | None
+    price_cny: Decimal | None
+    offered: bool
+
+
+def market_facts(hits: list) -> dict[int, MarketFacts]:
+    """Value and offer of the patents among search hits, from their search documents in one query
+    (the valuation and market enrichers fill those columns)."""
+    from app.catalogue.search.models import SearchDocument  # registered with the search blueprint
+
+    ids = [hit.record_id for hit in hits if hit.doc_type == "patent"]
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(
+            SearchDocument.record_id,
+            SearchDocument.value_cny,
+            SearchDocument.price_cny,
+            SearchDocument.deal_types,
+        ).where(SearchDocument.doc_type == "patent", SearchDocument.record_id.in_(ids))
+    )
+    return {
+        record_id: MarketFacts(value, price, bool(price is not None or (deals or "").strip(",")))
+        for record_id, value, price, deals in rows
+        if value is not None or price is not None or (deals or "").strip(",")
+    }
+
+
 def init_display(app: Flask) -> None:
+    app.jinja_env.globals["market_facts"] = market_facts
     app.jinja_env.filters["label"] = label
     app.jinja_env.filters["patent_number"] = publication_display
     app.jinja_env.filters["application_number"] = application_display
