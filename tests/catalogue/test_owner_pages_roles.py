@@ -1,0 +1,36 @@
+"""Owner pages fit the reader's role: a buyer is not told to add patents, an assessor edits the
+expert profile linked to their account, and a patent without a claim count says so in words."""
+
+from app.accounts.models import Role
+
+
+def test_buyer_records_page_points_to_search_not_to_adding_patents(client, auth, buyer):
+    auth.login(buyer)
+    html = client.get("/my/records", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Nothing registered in your name" in html
+    assert 'href="/catalogue/search"' in html
+    assert "import" not in html.lower().split("<main")[1]
+    assert "Add a patent" not in html
+
+
+def test_assessor_edits_the_expert_profile_linked_to_their_account(
+    client, auth, make_user, admin, make_expert
+):
+    assessor = make_user(email="assessor@example.com", roles=(Role.ASSESSOR,))
+    expert = make_expert(admin, user_email=assessor.email, reference="EXP-LINKED")
+    auth.login(assessor)
+    assert client.get(f"/experts/{expert.id}/edit").status_code == 200
+    form = {"name": "王平", "title": "资深评估师", "languages": "zh; en", "user_email": assessor.email}
+    assert client.post(f"/experts/{expert.id}/edit", data=form).status_code == 302
+    assert expert.title == "资深评估师"
+    stranger = make_user(email="stranger@example.com", roles=(Role.ASSESSOR,))
+    auth.logout()
+    auth.login(stranger)
+    assert client.get(f"/experts/{expert.id}/edit").status_code == 403
+
+
+def test_missing_claim_count_is_said_in_words(client, make_patent, holder):
+    patent = make_patent(holder, claims_count=None, independent_claims_count=None)
+    html = client.get(f"/patents/{patent.id}", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "共 — 项" not in html
+    assert "—" not in html.split('id="claims-h"')[1].split("</section>")[0]
