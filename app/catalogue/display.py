@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask import Flask
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -86,6 +87,29 @@ LABELS: dict[str, dict[str, object]] = {
         "ko": _l("Korean"),
     },
     "scheme": {"ipc": _l("IPC"), "cpc": _l("CPC")},
+    # Import formats named for people (the command line keeps the short names).
+    "import_format": {
+        "auto": _l("Detect from the file"),
+        "uspto-xml": _l("USPTO full-text XML (.xml or .zip)"),
+        "csv": _l("CSV with the documented columns"),
+        "json": _l("JSON with the documented columns"),
+        "patentsberta": _l("PatentSBERTa research CSV (US claims with CPC)"),
+        "cn-sample": _l("CNIPA sample CSV"),
+        "patents": _l("Patents, documented columns (CSV or JSON)"),
+        "projects": _l("Projects, documented columns (CSV or JSON)"),
+        "experts": _l("Experts, documented columns (CSV or JSON)"),
+    },
+    # Patent fields by name, where a page lists fields (the demo data's generated facts).
+    "field": {
+        "filing_date": _l("Filing date"),
+        "publication_date": _l("Publication date"),
+        "grant_date": _l("Grant date"),
+        "legal_status": _l("Legal status"),
+        "annual_fee_paid_year": _l("Annual fees paid up to year"),
+        "family_countries": _l("Family countries"),
+        "forward_citations": _l("Cited by"),
+        "backward_citations": _l("References cited"),
+    },
     "record_type": {"patent": _l("Patent"), "project": _l("Project"), "expert": _l("Expert")},
     "action": {
         "create": _l("Added"),
@@ -163,7 +187,13 @@ def market_facts(hits: list) -> dict[int, MarketFacts]:
     }
 
 
+def join_list(items: list) -> str:
+    """Items of an enumeration: Chinese separates them with 、, other languages with a comma."""
+    return ("、" if str(get_locale()).startswith("zh") else ", ").join(str(item) for item in items)
+
+
 def init_display(app: Flask) -> None:
+    app.jinja_env.filters["join_list"] = join_list
     app.jinja_env.globals["market_facts"] = market_facts
     app.jinja_env.filters["label"] = label
     app.jinja_env.filters["patent_number"] = publication_display

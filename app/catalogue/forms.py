@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -62,6 +63,25 @@ class LinesField(TextAreaField):
 
     def process_formdata(self, valuelist: list[str]) -> None:
         self.data = _split(valuelist[0], "\n") if valuelist else list(self.data or [])
+
+
+class LabelledLinesField(LinesField):
+    """Lines whose known values (``display.LABELS[kind]``) show as their labels and are typed back as
+    labels, in the page's language or English; other lines are kept as written."""
+
+    def __init__(self, *args, kind: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+
+    def _value(self) -> str:
+        return "\n".join(str(LABELS[self.kind].get(item, item)) for item in self.data or [])
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        super().process_formdata(valuelist)
+        known = {str(text).casefold(): value for value, text in LABELS[self.kind].items()}
+        with force_locale("en"):
+            known |= {str(text).casefold(): value for value, text in LABELS[self.kind].items()}
+        self.data = [known.get(item.casefold(), item) for item in self.data]
 
 
 class ItemsField(StringField):
@@ -226,10 +246,11 @@ class ExpertForm(ServiceForm):
         _l("Specialties (IPC subclasses)"), description=_l("Separate with ';', e.g. H01M; G06F; A61K")
     )
     industries = ItemsField(_l("Industries"), description=_l("Separate with ';'."))
-    qualifications = LinesField(
+    qualifications = LabelledLinesField(
         _l("Qualifications"),
+        kind="qualification",
         description=_l(
-            "One per line: certified_asset_appraiser, patent_attorney, patent_agent, lawyer, or your own."
+            "One per line, e.g. certified asset appraiser, patent attorney, patent agent, lawyer, or your own."
         ),
     )
     biography_zh = TextAreaField(_l("Biography (Chinese)"))
@@ -330,7 +351,7 @@ class ImportForm(FlaskForm):
     )
     format = SelectField(
         _l("Format"),
-        choices=[SelectChoice(f, _l("Detect from the file") if f == "auto" else f) for f in FORMATS],
+        choices=[SelectChoice(f, LABELS["import_format"][f]) for f in FORMATS],
         default="auto",
     )
     skip_bad = BlankableSelectField(
