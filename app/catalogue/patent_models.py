@@ -149,6 +149,27 @@ class Patent(ModerationMixin, TimestampMixin, db.Model):
         return [p.name for p in sorted(self.parties, key=lambda p: p.sequence) if p.role == role]
 
     @property
+    def owners_on_record(self) -> list[str]:
+        """Who the office record names as the holder: the current owners, else the applicants."""
+        return self.party_names("owner") or self.party_names("applicant")
+
+    @property
+    def listed_by(self) -> str | None:
+        """The platform account that put the patent on IPEX, by its organisation when it has one."""
+        if self.owner is None:
+            return None
+        return self.owner.organisation.name if self.owner.organisation else self.owner.display_name
+
+    @property
+    def listed_by_owner_on_record(self) -> bool:
+        """Whether the listing account is (by name) one of the owners on record."""
+        lister = "".join((self.listed_by or "").casefold().split())
+        names = ["".join(name.casefold().split()) for name in self.owners_on_record]
+        return bool(lister) and any(
+            name.startswith(lister) or lister.startswith(name) for name in names if name
+        )
+
+    @property
     def current_status(self) -> str | None:
         """The legal status as of today: a granted patent past its expiry reads as expired even
         before ``services.expire_terms`` has stored it."""

@@ -34,3 +34,15 @@ def test_missing_claim_count_is_said_in_words(client, make_patent, holder):
     html = client.get(f"/patents/{patent.id}", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
     assert "共 — 项" not in html
     assert "—" not in html.split('id="claims-h"')[1].split("</section>")[0]
+
+
+def test_patent_page_names_the_owner_on_record_and_explains_a_different_lister(client, make_patent, holder):
+    own = make_patent(holder, owners=["Holder Univ"], publication_number="CN 118866391 A")
+    other = make_patent(holder, owners=["浙江大学"], publication_number="CN 118866392 A")
+    page = client.get(f"/patents/{own.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Owner on record: Holder Univ" in page
+    assert "not the owner on record" not in page
+    page = client.get(f"/patents/{other.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Owner on record: 浙江大学" in page
+    assert "Listed on IPEX by Holder Univ" in page
+    assert "not the owner on record" in page
