@@ -46,3 +46,25 @@ def test_patent_page_names_the_owner_on_record_and_explains_a_different_lister(c
     assert "Owner on record: 浙江大学" in page
     assert "Listed on IPEX by Holder Univ" in page
     assert "not the owner on record" in page
+
+
+def test_my_records_pages_searches_and_filters_patents(app, client, auth, make_patent, holder):
+    per_page = app.config["ITEMS_PER_PAGE"]
+    for i in range(per_page + 3):
+        make_patent(holder, publication_number=f"CN 1188670{i:02d} A", title_zh=f"电池{i}",
+                    legal_status="granted" if i == 0 else "pending", grant_date="2019-06-01" if i == 0 else None)  # fmt: skip
+    auth.login(holder)
+    html = client.get("/my/records").get_data(as_text=True)
+    assert html.count('class="cat-nowrap"') == 2 * per_page
+    assert 'class="pagination"' in html
+    second = client.get("/my/records?page=2").get_data(as_text=True)
+    assert second.count('class="cat-nowrap"') == 2 * 3
+    found = client.get("/my/records", query_string={"q": "CN 118867005"}).get_data(as_text=True)
+    assert found.count('class="cat-nowrap"') == 2
+    assert "电池5" in found
+    granted = client.get("/my/records?status=granted").get_data(as_text=True)
+    assert granted.count('class="cat-nowrap"') == 2
+    assert "电池0" in granted
+    none = client.get("/my/records", query_string={"q": "%"}).get_data(as_text=True)
+    assert 'class="cat-nowrap"' not in none  # a wildcard is plain text: no title holds "%"
+    assert "没有匹配的专利" in none
