@@ -64,6 +64,12 @@ class Config:
 
     ITEMS_PER_PAGE = 20
 
+    # Background work (app.core.jobs) and the periodic market tick (app.core.ticks): the embedded
+    # default ticks from a thread in the web process; set 0 when cron runs `flask market tick`.
+    JOB_RUNNER = os.environ.get("JOB_RUNNER", "auto")  # auto | rq | thread | inline
+    MARKET_TICK_SECONDS = float(os.environ.get("MARKET_TICK_SECONDS", "60"))
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://localhost:5000")
+
 
 class DevelopmentConfig(Config):
     """Embedded default: SQLite in the instance folder, demo-friendly, no keys needed."""
@@ -81,6 +87,8 @@ class TestingConfig(Config):
     LOGIN_RATE_LIMIT = "1000 per minute"
     PASSWORD_HASH_FAST = True  # tests hash many passwords; production uses full-cost argon2
     FIGURES_CACHE_SECONDS = 0  # every test has its own database
+    JOB_RUNNER = "inline"  # background work runs at once, in its own session, so tests can assert
+    MARKET_TICK_SECONDS = 0  # tests run ticks themselves
 
 
 class ProductionConfig(Config):

@@ -54,9 +54,11 @@ def configure_extensions(app: Flask) -> None:
 
 # Each capability package exposes register(app): blueprints, navigation, seed steps, CLI.
 CAPABILITIES = (
+    "app.core",
     "app.accounts",
     "app.catalogue",
     "app.valuation",
+    "app.market",
 )
 
 

@@ -3,5 +3,11 @@
 import app.accounts.models  # noqa: F401
 import app.catalogue.models  # noqa: F401
 import app.catalogue.search.models  # noqa: F401
+import app.core.audit_chain  # noqa: F401
+import app.core.lifecycle  # noqa: F401
 import app.core.mail  # noqa: F401  (the development mailbox)
+import app.core.notifications  # noqa: F401
+import app.core.outbox  # noqa: F401
+import app.core.ticks  # noqa: F401
+import app.market.models  # noqa: F401
 import app.valuation.models  # noqa: F401

@@ -183,7 +183,7 @@ def build_chunk(args: tuple[int, int, bool]) -> dict:
 
     start, end, postgres = args
     now = dt.datetime(2026, 11, 25, tzinfo=dt.UTC).isoformat(sep=" ")
-    patents, codes, parties, docs, fts = [], [], [], [], []
+    patents, codes, parties, docs, fts, index = [], [], [], [], [], []
     for i in range(start, end):
         p = make_patent(i, POOLS)
         patents.append(
@@ -204,10 +204,12 @@ def build_chunk(args: tuple[int, int, bool]) -> dict:
         for sequence, name in enumerate(p["inventors"]):
             parties.append((p["id"], "inventor", name[:300], sequence))
         source = _source(p)
-        docs.append(documents.document_row(source, postgres))
-        if not postgres:
+        docs.append(documents.document_row(source))
+        if postgres:
+            index.append(documents.index_row(source))
+        else:
             fts.append((source.fts_rowid, *documents.fts_columns(source).values()))
-    return {"patents": patents, "codes": codes, "parties": parties, "docs": docs, "fts": fts}
+    return {"patents": patents, "codes": codes, "parties": parties, "docs": docs, "fts": fts, "index": index}
 
 
 PATENT_COLUMNS = (
@@ -217,8 +219,13 @@ PATENT_COLUMNS = (
 )
 DOC_COLUMNS = (
     "id", "doc_type", "record_id", "fts_rowid", "filing_date", "grant_date", "expiry_date", "sort_date",
-    "value_cny", "price_cny", "deal_types", "source", "tsv",
+    "value_cny", "price_cny", "deal_types", "source",
 )  # fmt: skip
+INDEX_COLUMNS = ("fts_rowid", "sort_key", "tsv")
+INDEX_DDL = (
+    ("ix_search_index_tsv", "CREATE INDEX ix_search_index_tsv ON search_index USING gin (tsv)"),
+    ("ix_search_index_newest", "CREATE INDEX ix_search_index_newest ON search_index (sort_key, fts_rowid)"),
+)
 
 
 def _init_worker(pools: dict) -> None:
@@ -298,7 +305,8 @@ def write_postgres(url: str, n: int, pools: dict, workers: int) -> None:
         multiprocessing.Pool(workers, initializer=_init_worker, initargs=(pools,)) as pool,
     ):
         with con.cursor() as cur:
-            cur.execute("DROP INDEX IF EXISTS ix_search_documents_tsv")
+            for name, _ddl in INDEX_DDL:
+                cur.execute(f"DROP INDEX IF EXISTS {name}")
         for rows in pool.imap(build_chunk, _chunks(n, True)):
             with con.cursor() as cur:
                 cols = [c.strip() for c in PATENT_COLUMNS.split(",")]
@@ -318,15 +326,13 @@ def write_postgres(url: str, n: int, pools: dict, workers: int) -> None:
                 with cur.copy(f"COPY search_documents ({', '.join(DOC_COLUMNS)}) FROM STDIN") as copy:
                     for doc in rows["docs"]:
                         copy.write_row([doc[c] for c in DOC_COLUMNS])
+                _copy_index(cur, rows["index"])
             con.commit()
             done += len(rows["patents"])
             if done % 100_000 < CHUNK:
                 print(f"  {done:,} patents, {time.perf_counter() - started:.0f} s", flush=True)
         with con.cursor() as cur:
-            t = time.perf_counter()
-            cur.execute("SET maintenance_work_mem = '1GB'")
-            cur.execute("CREATE INDEX ix_search_documents_tsv ON search_documents USING gin (tsv)")
-            print(f"  GIN index {time.perf_counter() - t:.0f} s", flush=True)
+            _create_index(cur)
             for table in (
                 "patents",
                 "patent_classifications",
@@ -341,6 +347,74 @@ def write_postgres(url: str, n: int, pools: dict, workers: int) -> None:
         con.execute("VACUUM ANALYZE")
 
 
+def _copy_index(cur, rows: list[dict]) -> None:
+    with cur.copy(f"COPY search_index ({', '.join(INDEX_COLUMNS)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([row[c] for c in INDEX_COLUMNS])
+
+
+def _create_index(cur) -> None:
+    cur.execute("SET maintenance_work_mem = '1GB'")
+    for name, ddl in INDEX_DDL:
+        t = time.perf_counter()
+        cur.execute(ddl)
+        print(f"  {name} {time.perf_counter() - t:.0f} s", flush=True)
+
+
+def _index_chunk(rows: list[tuple]) -> list[dict]:
+    from app.catalogue.search import documents
+
+    return [documents.packed_index_row(rowid, sort_date, bytes(blob)) for rowid, sort_date, blob in rows]
+
+
+def _stored_documents(conninfo: str):
+    """(fts_rowid, sort_date, source) of every stored document, in chunks, through a server cursor."""
+    import psycopg
+
+    with psycopg.connect(conninfo) as con, con.cursor(name="documents") as cur:
+        cur.itersize = CHUNK
+        cur.execute("SELECT fts_rowid, sort_date, source FROM search_documents ORDER BY fts_rowid")
+        while rows := cur.fetchmany(CHUNK):
+            yield rows
+
+
+def reindex_postgres(url: str, workers: int) -> None:
+    """Re-create search_index from the stored documents of a database (one generated before the
+    index moved to its own table, or after the tokens changed), without regenerating it."""
+    import psycopg
+
+    from app.catalogue.search.models import SearchIndexEntry
+
+    conninfo = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(conninfo) as con, con.cursor() as cur:
+        cur.execute("ALTER TABLE search_documents DROP COLUMN IF EXISTS tsv")  # the old in-row index
+        cur.execute("DROP TABLE IF EXISTS search_index")
+        con.commit()
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url)
+    table = SearchIndexEntry.__table__
+    table.create(engine, checkfirst=True)
+    engine.dispose()
+    started, done = time.perf_counter(), 0
+    with psycopg.connect(conninfo) as con, multiprocessing.Pool(workers) as pool:
+        with con.cursor() as cur:
+            for name, _ddl in INDEX_DDL:
+                cur.execute(f"DROP INDEX IF EXISTS {name}")
+        for rows in pool.imap(_index_chunk, _stored_documents(conninfo)):
+            with con.cursor() as cur:
+                _copy_index(cur, rows)
+            con.commit()
+            done += len(rows)
+            if done % 100_000 < CHUNK:
+                print(f"  {done:,} index rows, {time.perf_counter() - started:.0f} s", flush=True)
+        with con.cursor() as cur:
+            _create_index(cur)
+        con.commit()
+    with psycopg.connect(conninfo, autocommit=True) as con:
+        con.execute("VACUUM ANALYZE search_index")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("-n", type=int, default=1_000_000, help="patents to generate (default 1,000,000)")
@@ -350,8 +424,18 @@ def main() -> None:
     )
     parser.add_argument("--no-sqlite", action="store_true", help="only PostgreSQL")
     parser.add_argument("--workers", type=int, default=max(1, (os.cpu_count() or 2) - 1))
+    parser.add_argument(
+        "--reindex-postgres",
+        action="store_true",
+        help="only re-create search_index of the --postgres database from its stored documents",
+    )
     args = parser.parse_args()
     started = time.perf_counter()
+    if args.reindex_postgres:
+        reindex_postgres(args.postgres, args.workers)
+        print(f"PostgreSQL search_index re-created in {time.perf_counter() - started:.0f} s")
+        report_postgres_sizes(args.postgres)
+        return
     pools = load_pools()
     print(
         f"real records: {pools['records']:,} ({len(pools['en_titles']):,} English and {len(pools['cn_titles']):,} Chinese titles, "
@@ -396,9 +480,11 @@ def report_postgres_sizes(url: str) -> None:
     with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as con:
         total = con.execute("SELECT pg_database_size(current_database())").fetchone()[0]
         docs = con.execute("SELECT pg_total_relation_size('search_documents')").fetchone()[0]
-        gin = con.execute("SELECT pg_relation_size('ix_search_documents_tsv')").fetchone()[0]
+        heap = con.execute("SELECT pg_table_size('search_index')").fetchone()[0]
+        gin = con.execute("SELECT pg_relation_size('ix_search_index_tsv')").fetchone()[0]
     print(
-        f"  database {total / 2**30:.2f} GiB; search_documents with indexes {docs / 2**20:,.0f} MiB (GIN {gin / 2**20:,.0f} MiB)"
+        f"  database {total / 2**30:.2f} GiB; search_documents with indexes {docs / 2**20:,.0f} MiB; "
+        f"search_index table {heap / 2**20:,.0f} MiB, its GIN {gin / 2**20:,.0f} MiB"
     )
 
 

@@ -78,7 +78,7 @@ def draw_queries(session, n: int) -> dict[str, list[dict]]:
     return out
 
 
-def raw_sqlite(session, spec: dict, count: bool = False, facets: bool = False) -> None:
+def raw_sqlite(session, spec: dict, count: bool = False, facets: bool = False, newest: bool = False) -> None:
     """The engine alone: FTS5 MATCH of the same tokens and filter tokens, top 20 by rowid or count."""
     from sqlalchemy import text
 
@@ -94,12 +94,19 @@ def raw_sqlite(session, spec: dict, count: bool = False, facets: bool = False) -
         sql = "SELECT rowid & 2097151, count(*) FROM search_fts WHERE search_fts MATCH :m GROUP BY 1"
     elif count:
         sql = "SELECT count(*) FROM search_fts WHERE search_fts MATCH :m"
+    elif newest:
+        sql = (
+            "SELECT f.rowid FROM search_fts f JOIN search_documents d ON d.fts_rowid = f.rowid"
+            " WHERE search_fts MATCH :m ORDER BY d.sort_date DESC LIMIT 20"
+        )
     else:
         sql = "SELECT rowid FROM search_fts WHERE search_fts MATCH :m ORDER BY rowid DESC LIMIT 20"
     session.execute(text(sql), {"m": match}).all()
 
 
-def raw_postgres(session, spec: dict, count: bool = False, facets: bool = False) -> None:
+def raw_postgres(
+    session, spec: dict, count: bool = False, facets: bool = False, newest: bool = False
+) -> None:
     from sqlalchemy import text
 
     from app.catalogue.search.expr import Tok, and_, or_, to_tsquery
@@ -110,11 +117,13 @@ def raw_postgres(session, spec: dict, count: bool = False, facets: bool = False)
         if spec.get(key):
             nodes.append(or_(*(Tok((f"_{marker}_{v.lower()}",)) for v in spec[key])))
     q = to_tsquery(and_(*nodes))
-    where = "FROM search_documents WHERE tsv @@ CAST(:q AS tsquery)"
+    where = "FROM search_index WHERE tsv @@ CAST(:q AS tsquery)"
     if facets:
         sql = f"SELECT fts_rowid & 2097151, count(*) {where} GROUP BY 1"
     elif count:
         sql = f"SELECT count(*) {where}"
+    elif newest:
+        sql = f"SELECT fts_rowid {where} ORDER BY sort_key DESC NULLS LAST LIMIT 20"
     else:
         sql = f"SELECT fts_rowid {where} ORDER BY fts_rowid DESC LIMIT 20"
     session.execute(text(sql), {"q": q}).all()
@@ -158,6 +167,7 @@ def main() -> None:
             ("count of hits, English + 2 filters", "en", {"count": True}, {}),
             ("count of hits, Chinese 2 characters + status", "zh2", {"count": True}, {}),
             ("English, no filter, top 20", "en", {}, {"jurisdictions": (), "statuses": ()}),
+            ("English + 2 filters, sorted newest first, top 20", "en", {"newest": True}, {"sort": "newest"}),
             (
                 "facet counts (jurisdiction/kind/status/IPC), English",
                 "en",

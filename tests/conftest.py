@@ -3,6 +3,7 @@
 import os
 import re
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 
 import pytest
 from flask.testing import FlaskClient
@@ -12,6 +13,8 @@ from sqlalchemy.engine import make_url
 from app import create_app
 from app.accounts.models import Organisation, OrganisationReview, Role, User, UserRole
 from app.accounts.passwords import hash_password
+from app.core.actors import ensure_system_actor
+from app.core.clock import clock
 from app.core.models import utcnow
 from app.extensions import db
 from config import TestingConfig
@@ -85,11 +88,13 @@ def _truncate_all() -> None:
 
 @pytest.fixture
 def app(database_url: str):
-    """An app on an empty database; everything it wrote is gone after the test."""
+    """An app on an empty (migrated-equivalent) database; everything it wrote is gone after the test."""
     app = create_app(make_config(database_url))
     with app.app_context():
         if database_url.startswith("sqlite"):
             db.create_all()
+        ensure_system_actor()  # the core migration creates it; create_all does not
+        db.session.commit()
         yield app
         db.session.rollback()
         if not database_url.startswith("sqlite"):
@@ -126,6 +131,17 @@ def app_factory(database_url: str):
     for extra in created:
         with extra.app_context():
             db.engine.dispose()
+
+
+FROZEN_AT = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)  # 10:00 in Asia/Shanghai
+
+
+@pytest.fixture
+def frozen_clock():
+    """The application clock stopped at FROZEN_AT; move it with frozen_clock.advance(timedelta)."""
+    clock.freeze(FROZEN_AT)
+    yield clock
+    clock.unfreeze()
 
 
 @pytest.fixture

@@ -7,7 +7,9 @@ def register(app: Flask) -> None:
     from app.accounts import auth, organisation_routes, recovery_routes  # noqa: F401  (loaders, views)
     from app.accounts.admin import bp as admin_bp
     from app.accounts.routes import bp
+    from app.accounts.settings import configure_account_settings
 
+    configure_account_settings(app)
     app.register_blueprint(bp)
     app.register_blueprint(admin_bp)
     _add_navigation()
@@ -35,4 +37,13 @@ def _add_navigation() -> None:
     )
     add_nav_item(
         NavItem("accounts.password", _l("Change password"), is_authenticated, menu="account", order=20)
+    )
+    add_nav_item(
+        NavItem(
+            "accounts.organisation",
+            _l("Organisation verification"),
+            lambda user: is_authenticated(user) and user.organisation_id is not None,
+            menu="account",
+            order=15,
+        )
     )

@@ -146,7 +146,7 @@ def change_verification(organisation_id: int):
     return redirect(url_for("admin.organisations", status=request.form.get("status", "pending")))
 
 
-@bp.route("/organisations/<int:organisation_id>/licence")
+@bp.route("/organisations/<id:organisation_id>/licence")
 def organisation_licence(organisation_id: int):
     """The uploaded licence, always as a download, never rendered by the browser."""
     organisation = db.get_or_404(Organisation, organisation_id)
@@ -187,6 +187,6 @@ def mailbox():
     )
 
 
-@bp.route("/mailbox/<int:message_id>")
+@bp.route("/mailbox/<id:message_id>")
 def mailbox_message(message_id: int):
     return render_template("admin/mailbox_message.html", message=db.get_or_404(DevMailboxMessage, message_id))

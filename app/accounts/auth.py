@@ -2,6 +2,7 @@
 
 from flask import Request
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import OperationalError
 
 from app.accounts.models import User
 from app.accounts.services import user_for_token
@@ -13,16 +14,17 @@ login_manager.login_message_category = "info"
 login_manager.session_protection = "strong"
 
 
-MAX_ID_DIGITS = 18  # below 2**63: larger numbers overflow PostgreSQL's bigint
+MAX_COLUMN_INTEGER = 2**31 - 1  # users.id and session_generation are PostgreSQL "integer" columns
 
 
 def _parse_identity(identity: str) -> tuple[int, int] | None:
-    """ "<id>:<generation>" from User.get_id(); anything else (an old bare id too) is no identity."""
+    """User.get_id()'s "<id>:<generation>"; anything else (an old bare id too) is no identity."""
     user_id, _sep, generation = identity.partition(":")
     parts = (user_id, generation)
-    if not all(part.isascii() and part.isdigit() and len(part) <= MAX_ID_DIGITS for part in parts):
+    if not all(part.isascii() and part.isdigit() and len(part) <= 10 for part in parts):
         return None
-    return int(user_id), int(generation)
+    numbers = int(user_id), int(generation)
+    return numbers if max(numbers) <= MAX_COLUMN_INTEGER else None
 
 
 @login_manager.user_loader
@@ -45,6 +47,14 @@ def load_user_from_token(request: Request) -> User | None:
     if scheme.lower() != "bearer" or not token:
         return None
     user = user_for_token(token.strip())
-    if user is not None:
-        db.session.commit()  # keep last_used_at even if the request later fails
+    if user is not None and db.session.dirty:
+        _commit_token_use()
     return user
+
+
+def _commit_token_use() -> None:
+    """Keep last_used_at even if the request later fails; it is advisory, so a busy database skips it."""
+    try:
+        db.session.commit()
+    except OperationalError:
+        db.session.rollback()

@@ -17,7 +17,6 @@ from app.accounts.services import record_audit
 from app.core.errors import Conflict, DomainError, PermissionDenied
 from app.core.models import utcnow
 
-LICENCE_MAX_BYTES = 5 * 1024 * 1024
 LICENCE_FOLDER = "organisation_licences"
 # Leading bytes of each accepted type: (content type, stored file suffix).
 LICENCE_SIGNATURES = (
@@ -37,7 +36,7 @@ def licence_path(organisation: Organisation) -> Path | None:
 
 def _read_licence(stream: BinaryIO) -> tuple[bytes, str, str]:
     """The file's bytes, content type and suffix; refuses other types and oversized files."""
-    limit = current_app.config.get("LICENCE_MAX_BYTES", LICENCE_MAX_BYTES)
+    limit = current_app.config["LICENCE_MAX_BYTES"]
     content = stream.read(limit + 1)
     if len(content) > limit:
         raise DomainError(

@@ -7,10 +7,14 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.accounts.emails import send_password_reset_email, send_verification_email
+from app.accounts.emails import (
+    send_password_changed_email,
+    send_password_reset_email,
+    send_verification_email,
+)
 from app.accounts.forms import ConfirmForm, ForgotPasswordForm, ResetPasswordForm
 from app.accounts.permissions import login_required
-from app.accounts.routes import _config_limit, _submitted_email_key, apply_field_errors, bp
+from app.accounts.routes import apply_field_errors, bp, config_limit, submitted_email_key
 from app.accounts.services import active_user_for_reset, record_audit, reset_password, verify_email
 from app.accounts.tokens import InvalidLink, user_for_reset_token, user_for_verification_token
 from app.core.errors import DomainError
@@ -26,10 +30,8 @@ def _invalid_link(error: InvalidLink, kind: str):
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@limiter.limit(_config_limit("RESET_RATE_LIMIT", "5 per minute;20 per hour"), methods=["POST"])
-@limiter.limit(
-    _config_limit("RESET_ACCOUNT_RATE_LIMIT", "3 per hour"), methods=["POST"], key_func=_submitted_email_key
-)
+@limiter.limit(config_limit("RESET_RATE_LIMIT"), methods=["POST"])
+@limiter.limit(config_limit("RESET_ACCOUNT_RATE_LIMIT"), methods=["POST"], key_func=submitted_email_key)
 def forgot_password():
     """Always the same answer, so the page does not tell which addresses have accounts."""
     form = ForgotPasswordForm()
@@ -56,7 +58,7 @@ def reset_password_page(token: str):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            reset_password(token, form.password.data)
+            user = reset_password(token, form.password.data)
         except DomainError as error:
             db.session.rollback()
             apply_field_errors(form, error)
@@ -65,6 +67,7 @@ def reset_password_page(token: str):
             return _invalid_link(error, "reset_invalid")
         else:
             db.session.commit()
+            send_password_changed_email(user)
             flash(_("Your password has been changed. Log in with the new one."), "success")
             return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_password.html", form=form), 400 if form.errors else 200
@@ -87,7 +90,7 @@ def verify_email_page(token: str):
 
 @bp.route("/verify/resend", methods=["POST"])
 @login_required
-@limiter.limit(_config_limit("VERIFY_RESEND_RATE_LIMIT", "3 per hour"), key_func=_user_key)
+@limiter.limit(config_limit("VERIFY_RESEND_RATE_LIMIT"), key_func=_user_key)
 def resend_verification():
     user = current_user._get_current_object()
     if user.is_email_verified:

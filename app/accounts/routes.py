@@ -52,12 +52,12 @@ def apply_field_errors(form, error: DomainError) -> None:
         flash(error.message, "error")
 
 
-def _config_limit(name: str, default: str) -> Callable[[], str]:
-    """A rate limit read from the configuration when the request comes."""
-    return lambda: current_app.config.get(name) or default
+def config_limit(name: str) -> Callable[[], str]:
+    """A rate limit read from the configuration when the request comes (see settings.py)."""
+    return lambda: current_app.config[name]
 
 
-def _submitted_email_key() -> str:
+def submitted_email_key() -> str:
     """Throttle per account too: the address typed, whichever client or network it comes from."""
     return "email:" + normalise_email(request.form.get("email", ""))[:254]
 
@@ -68,7 +68,7 @@ def _failed(response) -> bool:
 
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(
-    _config_limit("REGISTER_RATE_LIMIT", "10 per hour"),
+    config_limit("REGISTER_RATE_LIMIT"),
     methods=["POST"],
     deduct_when=lambda response: response.status_code == 302,  # accounts made, not typos
 )
@@ -106,11 +106,11 @@ def registered():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_config_limit("LOGIN_RATE_LIMIT", "10 per minute"), methods=["POST"])
+@limiter.limit(config_limit("LOGIN_RATE_LIMIT"), methods=["POST"])
 @limiter.limit(
-    _config_limit("LOGIN_ACCOUNT_RATE_LIMIT", "5 per minute;30 per hour"),
+    config_limit("LOGIN_ACCOUNT_RATE_LIMIT"),
     methods=["POST"],
-    key_func=_submitted_email_key,
+    key_func=submitted_email_key,
     deduct_when=_failed,  # only failed attempts count against an account
 )
 def login():

@@ -18,8 +18,6 @@ from app.extensions import db
 
 RESET_SALT = "ipex.accounts.password-reset"
 VERIFY_SALT = "ipex.accounts.email-verification"
-RESET_MAX_AGE = 60 * 60  # seconds: one hour to use a reset link
-VERIFY_MAX_AGE = 7 * 24 * 60 * 60  # seconds: a week to confirm an address
 
 
 class InvalidLink(Exception):
@@ -79,7 +77,7 @@ def password_reset_token(user: User) -> str:
 
 def user_for_reset_token(token: str) -> User:
     """The user a reset link is for; raises InvalidLink once the password has changed since."""
-    payload = _load(RESET_SALT, token, current_app.config.get("PASSWORD_RESET_MAX_AGE", RESET_MAX_AGE))
+    payload = _load(RESET_SALT, token, current_app.config["PASSWORD_RESET_MAX_AGE"])
     user = _user(payload)
     if not hmac.compare_digest(str(payload.get("p", "")), _password_fingerprint(user)):
         raise InvalidLink()
@@ -92,7 +90,7 @@ def email_verification_token(user: User) -> str:
 
 def user_for_verification_token(token: str) -> User:
     """The user whose address this link confirms; raises InvalidLink if the address has changed."""
-    payload = _load(VERIFY_SALT, token, current_app.config.get("EMAIL_VERIFY_MAX_AGE", VERIFY_MAX_AGE))
+    payload = _load(VERIFY_SALT, token, current_app.config["EMAIL_VERIFY_MAX_AGE"])
     user = _user(payload)
     if payload.get("e") != user.email:
         raise InvalidLink()

@@ -30,9 +30,11 @@ def api_blueprints() -> list:
     """Every API blueprint; capabilities add theirs here."""
     from app.api.me import blp as me_blp
     from app.catalogue.api import blp as catalogue_blp
+    from app.core.inbox import blp as notifications_blp
+    from app.market import api_blueprints as market_blueprints
     from app.valuation.api import blp as valuation_blp
 
-    return [me_blp, catalogue_blp, valuation_blp]
+    return [me_blp, catalogue_blp, valuation_blp, notifications_blp, *market_blueprints()]
 
 
 def register(app: Flask) -> None:

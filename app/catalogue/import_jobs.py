@@ -26,8 +26,11 @@ from sqlalchemy import select, update
 from werkzeug.utils import secure_filename
 
 from app.accounts.models import User
-from app.catalogue.import_models import DONE, FAILED, QUEUED, RUNNING, ImportJob
+from app.catalogue.import_models import DONE, FAILED, QUEUED, ImportJob
 from app.catalogue.importing import resolve_format, run_import
+from app.catalogue.states import IMPORT_JOB
+from app.core.actors import system_actor
+from app.core.lifecycle import apply_transition
 from app.core.models import utcnow
 from app.extensions import db
 
@@ -180,7 +183,8 @@ def perform(job_id: int) -> str:
     user = db.session.get(User, job.user_id) if job.user_id else None
     try:
         importer = resolve_format(path, job.requested_format)
-        job.format, job.status, job.started_at = importer, RUNNING, utcnow()
+        apply_transition(IMPORT_JOB, job, "start", actor=user or system_actor())
+        job.format, job.started_at = importer, utcnow()
         job.documents_total = estimate_documents(path, importer)
         db.session.commit()
         progress = Progress(job.id)
@@ -203,19 +207,24 @@ def perform(job_id: int) -> str:
         job.unchanged_count = outcome.counts.get("unchanged", 0)
         job.written = outcome.written
         job.errors = [error.to_json() for error in outcome.errors]
-        job.status, job.finished_at = DONE, utcnow()
+        apply_transition(IMPORT_JOB, job, "finish", actor=user or system_actor())
+        job.finished_at = utcnow()
         db.session.commit()
     except Exception as exc:  # any failure must end the job, or its page would wait forever
         log.exception("import job %s failed", job_id)
         db.session.rollback()
-        db.session.execute(
-            update(ImportJob)
-            .where(ImportJob.id == job_id)
-            .values(status=FAILED, failure=f"{type(exc).__name__}: {exc}"[:500], finished_at=utcnow())
-        )
-        db.session.commit()
+        _fail(job_id, f"{type(exc).__name__}: {exc}"[:500])
         return FAILED
     return DONE
+
+
+def _fail(job_id: int, failure: str) -> None:
+    """End a job that stopped unexpectedly (its own records were rolled back)."""
+    job = db.session.get(ImportJob, job_id)
+    user = db.session.get(User, job.user_id) if job.user_id else None
+    apply_transition(IMPORT_JOB, job, "fail", actor=user or system_actor(), reason=failure)
+    job.failure, job.finished_at = failure, utcnow()
+    db.session.commit()
 
 
 def jobs_of(user: User, limit: int = 50):

@@ -34,9 +34,12 @@ from app.catalogue.models import (
 )
 from app.catalogue.records import PatentRecord
 from app.catalogue.search.sync import mark_for_indexing
+from app.catalogue.states import MODERATION
 from app.catalogue.terms import status_on
 from app.catalogue.validation import validate_patent
+from app.core.actors import system_actor
 from app.core.errors import NotFound, PermissionDenied
+from app.core.lifecycle import apply_transition
 from app.core.models import utcnow
 from app.extensions import db
 
@@ -235,7 +238,8 @@ def moderate(
         changes["moderation_status"] = (record.moderation_status, status)
     if record.moderation_reason != reason:
         changes["moderation_reason"] = (record.moderation_reason, reason)
-    record.moderation_status, record.moderation_reason, record.moderated_at = status, reason, utcnow()
+    apply_transition(MODERATION, record, action, actor=actor or system_actor(), reason=reason)
+    record.moderation_reason, record.moderated_at = reason, utcnow()
     record_change(record, actor, action, changes, note=reason)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from app.catalogue import classification
@@ -39,6 +39,7 @@ from app.catalogue.records import (
     SourceRef,
 )
 from app.catalogue.terms import PatentDates, date_problems, expiry_date, parse_date
+from app.core.money import MoneyError, parse_money
 
 _CURRENCY = re.compile(r"[A-Z]{3}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # NUL and friends: PostgreSQL refuses NUL
@@ -177,17 +178,12 @@ class _Checker:
         currency = (self.text(currency_name) or "").upper() or None
         if raw is None or raw == "":
             return None, currency
-        try:
-            amount = Decimal(str(raw).replace(",", "").strip())
-        except InvalidOperation:
+        expected = currency if currency and _CURRENCY.fullmatch(currency) else "CNY"
+        try:  # "1,250,000.00", "125万", "¥1.2亿" as people write amounts
+            amount = parse_money(raw if isinstance(raw, Decimal | int) else str(raw), expected).amount
+        except MoneyError:
             amount = None
-        if (
-            amount is None
-            or not amount.is_finite()
-            or amount <= 0
-            or amount > MAX_MONEY
-            or amount != amount.quantize(Decimal("0.01"))
-        ):
+        if amount is None or amount <= 0 or amount > MAX_MONEY:
             self.fail(amount_name, N_("Enter a positive amount with at most two decimals, like 1250000.00."))
             return None, currency
         if not currency or not _CURRENCY.fullmatch(currency):
@@ -481,3 +477,13 @@ def expert_from_row(row: Mapping[str, Any], source: SourceRef) -> ExpertRecord |
         user_email=v["user_email"],
         conflicts=conflicts,
     )
+
+
+def __getattr__(name: str) -> Any:
+    """``ValidationFailed`` (the web-side error) lives in ``errors``; older imports still find it here
+    without this module importing Flask at load time."""
+    if name == "ValidationFailed":
+        from app.catalogue.errors import ValidationFailed
+
+        return ValidationFailed
+    raise AttributeError(name)

@@ -3,13 +3,13 @@
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-# Primary keys are at most a signed 64-bit integer (PostgreSQL bigint, SQLite INTEGER); a larger
-# number cannot even be bound as a query parameter.
-MAX_ID = 2**63 - 1
+# Primary keys are `integer` columns: signed 32-bit on PostgreSQL (SQLite would take 64 bits). A
+# larger number cannot be bound against them, so it can name no record.
+MAX_ID = 2**31 - 1
 
 
 class IdConverter(IntegerConverter):
-    """`<id:name>`: ASCII digits from 0 to 2**63 - 1; anything else does not match the route."""
+    """`<id:name>`: ASCII digits from 0 to 2**31 - 1; anything else does not match the route."""
 
     def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = MAX_ID) -> None:
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=False)
@@ -18,3 +18,5 @@ class IdConverter(IntegerConverter):
 def register_converters(app: Flask) -> None:
     """Before any blueprint: routes name the converter in their rules."""
     app.url_map.converters["id"] = IdConverter
+    # `<int:>` is bounded too, so a route written with the stock name cannot overflow the database either.
+    app.url_map.converters["int"] = IdConverter

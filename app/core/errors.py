@@ -18,6 +18,10 @@ class DomainError(Exception):
         self.message = message
         self.fields = fields or {}
 
+    def details(self) -> dict:
+        """Extra keys for the JSON error body (e.g. a conflict's current state and allowed actions)."""
+        return {}
+
 
 class PermissionDenied(DomainError):
     status_code = 403
@@ -67,11 +71,13 @@ def flatten_field_errors(messages: object, prefix: str = "") -> dict[str, str]:
     return {prefix.rstrip(".") or "body": str(messages)}
 
 
-def error_response(code: int, message: str | None = None, fields: dict[str, str] | None = None) -> Response:
+def error_response(
+    code: int, message: str | None = None, fields: dict[str, str] | None = None, details: dict | None = None
+) -> Response:
     """Render the error as JSON for API clients or as a page that keeps the navigation."""
     message = message or _messages().get(code, _("Error"))
     if wants_json():
-        body: dict = {"code": code, "message": message}
+        body: dict = {"code": code, "message": message, **(details or {})}
         if fields:
             body["fields"] = fields
         response = jsonify(error=body)
@@ -94,7 +100,7 @@ def handle_http_exception(error: HTTPException):
 
 
 def handle_domain_error(error: DomainError):
-    return error_response(error.status_code, error.message, error.fields)
+    return error_response(error.status_code, error.message, error.fields, error.details())
 
 
 def handle_unexpected(error: Exception):

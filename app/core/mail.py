@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from datetime import datetime
 
-from flask import Flask, current_app
+from flask import Flask, after_this_request, current_app, has_request_context
 from flask_mailman import EmailMultiAlternatives, Mail
 from flask_mailman.backends.base import BaseEmailBackend
 from sqlalchemy import String, Text
@@ -103,3 +103,27 @@ def send_mail(to: str, subject: str, text_body: str, html_body: str | None = Non
     if html_body:
         message.attach_alternative(html_body, "text/html")
     message.send()
+
+
+def send_mail_after_response(to: str, subject: str, text_body: str, html_body: str | None = None) -> None:
+    """send_mail() once the response has gone out, so how long delivery takes tells the client nothing.
+
+    For answers that must not reveal whether a message was sent at all (a password reset for an
+    unknown address). Outside a request it sends at once.
+    """
+    if not has_request_context():
+        send_mail(to, subject, text_body, html_body)
+        return
+    app = current_app._get_current_object()
+
+    def deliver() -> None:
+        with app.app_context():
+            try:
+                send_mail(to, subject, text_body, html_body)
+            except Exception:  # the response is gone: log, as a worker would
+                app.logger.exception("mail to %s could not be sent", to)
+
+    @after_this_request
+    def defer(response):
+        response.call_on_close(deliver)
+        return response

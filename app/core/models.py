@@ -5,10 +5,12 @@ from datetime import UTC, datetime
 from sqlalchemy import DateTime, TypeDecorator
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.core.clock import clock
+
 
 def utcnow() -> datetime:
-    """Timezone-aware now in UTC: the only clock models should use."""
-    return datetime.now(UTC)
+    """Timezone-aware now in UTC from the injectable clock: the only clock models should use."""
+    return clock.now()
 
 
 class UTCDateTime(TypeDecorator):

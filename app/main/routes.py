@@ -10,7 +10,9 @@ from app.main.figures import platform_figures
 
 @bp.route("/")
 def index():
-    return render_template("main/index.html", figures=platform_figures())
+    from app.market.listing_search import home_listings
+
+    return render_template("main/index.html", figures=platform_figures(), listings=home_listings())
 
 
 @bp.route("/healthz")

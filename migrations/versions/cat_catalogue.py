@@ -1,14 +1,14 @@
 """catalogue: patents the demo seed created and nobody changed since
 
 Revision ID: cat_0001
-Revises: acct_0001
+Revises: search_0001
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "cat_0001"
-down_revision = "acct_0001"
+down_revision = "search_0001"
 branch_labels = None
 depends_on = None
 

@@ -114,6 +114,9 @@ def test_forgot_password_answers_the_same_for_unknown_addresses(client, make_use
         unknown.status_code,
         unknown.headers["Location"],
     )
+    assert messages_to(user.email) == []  # the answer went out before the mail
+    known.close()  # as the server does once the response is sent
+    unknown.close()
     assert len(messages_to(user.email)) == 1
     assert messages_to("nobody@example.com") == []
 
@@ -123,7 +126,7 @@ def test_password_reset_link_works_once_and_ends_other_sessions(app, client, mak
     other_browser = app.test_client()
     other_browser.post("/login", data={"email": user.email, "password": DEFAULT_PASSWORD})
     assert other_browser.get("/account").status_code == 200
-    client.post("/password/forgot", data={"email": user.email})
+    client.post("/password/forgot", data={"email": user.email}).close()
     message = last_message(user.email)
     assert message.subject == "重置您的 IPEX 密码"  # the user's language: zh by default
     link = link_in(message)
@@ -131,6 +134,7 @@ def test_password_reset_link_works_once_and_ends_other_sessions(app, client, mak
     response = client.post(link, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert response.headers["Location"] == "/login"
     assert other_browser.get("/account").status_code == 302
+    assert last_message(user.email).subject == "您的 IPEX 密码已更改"
     again = client.post(link, data={"password": "another-pass-99", "confirm": "another-pass-99"})
     assert again.status_code == 400
     assert client.post("/login", data={"email": user.email, "password": NEW_PASSWORD}).status_code == 302
@@ -145,15 +149,15 @@ def test_password_reset_refuses_a_weak_password_and_keeps_the_link_usable(client
 
 
 def link_in_reset(client, user: User) -> str:
-    client.post("/password/forgot", data={"email": user.email})
+    client.post("/password/forgot", data={"email": user.email}).close()
     return link_in(last_message(user.email))
 
 
-def test_password_reset_link_expires(client, make_user, monkeypatch):
+def test_password_reset_link_expires(app, client, make_user, monkeypatch):
     user = make_user()
     link = link_in_reset(client, user)
     signed_at = tokens._timestamp()
-    monkeypatch.setattr(tokens, "_timestamp", lambda: signed_at + tokens.RESET_MAX_AGE + 1)
+    monkeypatch.setattr(tokens, "_timestamp", lambda: signed_at + app.config["PASSWORD_RESET_MAX_AGE"] + 1)
     response = client.post(link, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert response.status_code == 400
     assert client.post("/login", data={"email": user.email, "password": DEFAULT_PASSWORD}).status_code == 302
@@ -195,3 +199,18 @@ def test_role_changes_are_mailed_in_the_users_language(client, auth, make_user):
     assert "Your roles now: Assessor, Buyer." in message.text_body
     client.post(f"/admin/users/{target.id}/roles", data={"role": "assessor", "action": "grant"})
     assert len(messages_to(target.email)) == 1  # nothing changed, nothing mailed
+
+
+def test_trade_required_refuses_unconfirmed_accounts_with_a_reason(app, client, auth, make_user):
+    """The decorator the market puts on listing, bidding and offering views."""
+    from app.accounts.permissions import trade_required
+
+    app.add_url_rule("/_test/trade", "test_trade", trade_required(lambda: "traded"), methods=["POST"])
+    assert client.post("/_test/trade").status_code == 302  # anonymous: log in first
+    auth.login(make_user(email_verified=False))
+    refused = client.post("/_test/trade", headers={"Accept": "application/json"})
+    assert refused.status_code == 403
+    assert refused.json["error"]["message"] == "请先确认您的电子邮件地址，之后即可挂牌、出价和报价。"
+    auth.logout()
+    auth.login(make_user())
+    assert client.post("/_test/trade").get_data(as_text=True) == "traded"

@@ -84,7 +84,17 @@ def _session_with_identity(app, user: User, identity: str):
 
 @pytest.mark.parametrize(
     "identity",
-    ["{id}", "{id}:1", "{id}:", ":0", "{id}:0:0", "99999999999999999999:0", "{id}:²"],
+    [
+        "{id}",
+        "{id}:1",
+        "{id}:",
+        ":0",
+        "{id}:0:0",
+        "99999999999999999999:0",
+        "2147483648:0",
+        "{id}:2147483648",
+        "{id}:²",
+    ],
 )
 def test_session_without_the_current_generation_is_anonymous(app, make_user, identity):
     """Bare ids (the old format), stale or malformed generations and huge ids load nobody."""

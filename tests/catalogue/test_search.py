@@ -189,13 +189,14 @@ def found(corpus, **query) -> list[str]:
 
 def test_two_character_chinese_word_is_found_in_titles_first(corpus):
     hits = found(corpus, text="电池")
-    assert set(hits) == {"CN1", "CN2", "P1", "E1"}
+    assert set(hits) == {"CN1", "CN2", "P1", "E1", "EP1", "US2"}
     assert set(hits[:3]) == {"CN1", "CN2", "P1"}  # title matches rank above body-only matches
+    assert set(hits[3:5]) == {"EP1", "US2"}  # "battery" in the title: below Chinese of equal strength
     assert hits[-1] == "E1"
 
 
 def test_one_character_query_matches_anywhere_in_a_word(corpus):
-    assert set(found(corpus, text="锂")) == {"CN1", "P1", "E1"}
+    assert set(found(corpus, text="锂")) == {"CN1", "P1", "E1", "EP1"}  # EP1: "lithium"
     assert set(found(corpus, text="统")) == {"CN2"}  # the last character of a run
 
 
@@ -213,7 +214,7 @@ def test_english_words_and_quoted_phrases(corpus):
 
 
 def test_mixed_chinese_and_english(corpus):
-    assert found(corpus, text="电池 battery") == ["P1"]
+    assert found(corpus, text="电池 battery")[0] == "P1"  # both words as typed; the others by translation
 
 
 @pytest.mark.parametrize(
@@ -236,8 +237,8 @@ def test_classification_prefix_at_every_level(corpus, prefix, expected):
 
 
 def test_english_phrase_with_classification_filter(corpus):
-    assert found(corpus, text='"lithium battery"', classification="H01M") == ["EP1"]
-    assert found(corpus, text="battery", classification="H02J") == ["US2"]
+    assert found(corpus, text='"lithium battery"', classification="H01M") == ["EP1", "E1"]  # E1: 锂电池
+    assert found(corpus, text="battery", classification="H02J") == ["US2", "CN2"]  # CN2: 电池
 
 
 def test_filing_and_grant_date_ranges(corpus):
@@ -296,7 +297,7 @@ def test_pagination_covers_every_hit_once(corpus):
     assert not first.has_prev
     assert [len(p) for p in pages] == [3, 3, 1]
     assert len({n for page in pages for n in page}) == 7
-    ranked = [found(corpus, text="电池", per_page=1, page=n) for n in (1, 2, 3, 4)]
+    ranked = [found(corpus, text="电池", per_page=1, page=n) for n in range(1, 7)]
     assert [p[0] for p in ranked] == found(corpus, text="电池")
 
 
@@ -307,16 +308,18 @@ def test_identical_order_on_every_backend(corpus):
         ["CN1", "CN2", "P1"], key=lambda n: -(p[n].id * 4 if n in p else corpus["project"].id * 4 + 1)
     )
     assert found(corpus, text="电池")[:3] == by_id_desc
-    assert found(corpus, text="battery") == ["EP1", "US2", "P1"]  # all in titles: newest record first
+    # all in titles: newest record first, then the Chinese titles found through the translation 电池
+    assert found(corpus, text="battery")[:3] == ["EP1", "US2", "P1"]
+    assert set(found(corpus, text="battery")[3:]) == {"CN1", "CN2", "E1"}
     assert found(corpus, text="fuel cell") == ["US1", "US2"]  # US1 has both in its title
     # title first; then the newer search document (record id * 4 + type) of expert 1 and project 1
     keys = {
         "E1": document_key("expert", corpus["expert"].id),
         "P1": document_key("project", corpus["project"].id),
     }
-    assert found(corpus, text="锂") == ["CN1", *sorted(keys, key=keys.get, reverse=True)]
+    assert found(corpus, text="锂") == ["CN1", "EP1", *sorted(keys, key=keys.get, reverse=True)]
     assert found(corpus, text="image recognition") == ["US3"]
-    assert found(corpus, text="图像") == ["CN3"]
+    assert found(corpus, text="图像") == ["CN3", "US3"]
 
 
 def test_hidden_and_deleted_records_leave_the_index(corpus):

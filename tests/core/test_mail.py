@@ -8,7 +8,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from app.accounts.models import Role
-from app.core.mail import DevMailboxMessage, send_mail, uses_dev_mailbox
+from app.core.mail import DevMailboxMessage, send_mail, send_mail_after_response, uses_dev_mailbox
 from app.extensions import db
 
 
@@ -94,3 +94,33 @@ def test_mailbox_is_for_administrators_only(client, auth, make_user, roles, expe
     message_id = db.session.scalar(select(DevMailboxMessage.id))
     assert client.get("/admin/mailbox").status_code == expected
     assert client.get(f"/admin/mailbox/{message_id}").status_code == expected
+
+
+def _app_with_deferred_mail_view(app_factory, port: int):
+    mail_app = app_factory(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_TIMEOUT=5)
+
+    @mail_app.route("/_test/mail-later")
+    def mail_later():
+        send_mail_after_response("wu@example.com", "Later", "Body")
+        return "answered"
+
+    return mail_app
+
+
+def test_mail_after_response_goes_out_once_the_response_is_closed(app_factory, smtp_server):
+    controller, collector = smtp_server
+    response = (
+        _app_with_deferred_mail_view(app_factory, controller.port).test_client().get("/_test/mail-later")
+    )
+    assert response.get_data(as_text=True) == "answered"
+    assert collector.messages == []
+    response.close()  # what the WSGI server does after sending the body
+    assert [envelope.rcpt_tos for envelope in collector.messages] == [["wu@example.com"]]
+
+
+def test_mail_after_response_logs_a_delivery_failure_instead_of_raising(app_factory, caplog):
+    response = _app_with_deferred_mail_view(app_factory, _free_port()).test_client().get("/_test/mail-later")
+    assert response.status_code == 200
+    with caplog.at_level("ERROR"):
+        response.close()
+    assert "mail to wu@example.com could not be sent" in caplog.text

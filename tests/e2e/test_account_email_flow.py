@@ -2,6 +2,7 @@
 administrator reads in the development mailbox, then forget the password and reset it by e-mail."""
 
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -81,13 +82,16 @@ def link_from_admin_mailbox(admin_page, email: str, subject: str) -> str:
     return admin_page.locator("pre.mail-body a").first.get_attribute("href")
 
 
-def link_from_table(email: str) -> str:
-    db.session.expire_all()
-    message = db.session.scalars(
-        select(DevMailboxMessage)
-        .where(DevMailboxMessage.recipient == email)
-        .order_by(DevMailboxMessage.id.desc())
-    ).first()
+def link_from_table(email: str, subject: str) -> str:
+    """The reset mail is written just after its response went out: wait for the row to appear."""
+    query = select(DevMailboxMessage).where(
+        DevMailboxMessage.recipient == email, DevMailboxMessage.subject == subject
+    )
+    deadline = time.monotonic() + 10
+    while (message := db.session.scalars(query).first()) is None and time.monotonic() < deadline:
+        db.session.rollback()  # a new transaction sees the server's commit
+        time.sleep(0.05)
+    assert message is not None, f"no {subject!r} mail to {email}"
     return re.search(r"https?://\S+", message.text_body).group(0)
 
 
@@ -116,7 +120,7 @@ def test_verify_address_and_reset_password_by_email(browser, live_server, make_u
         page.fill("input[name=email]", email)
         page.click(f"main form button:has-text('{texts['send_link']}')")
         expect(page.locator("h1")).to_have_text(texts["check_mail"])
-        reset_link = link_from_table(email)
+        reset_link = link_from_table(email, texts["reset_subject"])
         page.goto(reset_link)
         page.fill("input[name=password]", NEW_PASSWORD)
         page.fill("input[name=confirm]", NEW_PASSWORD)

@@ -15,8 +15,10 @@ from app.accounts.passwords import hash_password
 from app.extensions import db
 from config import ConfigurationError, DevelopmentConfig, ProductionConfig
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 AGENT = {"User-Agent": "forger/1.0"}
+# Flask-Login identity of user 1 in its first session generation (User.get_id)
+ADMIN_IDENTITY = "1:0"
 
 
 def repository_string_constants() -> set[str]:
@@ -60,7 +62,7 @@ def forged_session_cookie(key: str) -> str:
     signer = Flask("forger")
     signer.secret_key = key
     with signer.test_request_context(headers=AGENT, environ_base={"REMOTE_ADDR": "127.0.0.1"}):
-        data = {"_user_id": "1", "_fresh": True, "_id": _create_identifier()}
+        data = {"_user_id": ADMIN_IDENTITY, "_fresh": True, "_id": _create_identifier()}
         return signer.session_interface.get_signing_serializer(signer).dumps(data)
 
 
@@ -86,9 +88,9 @@ def test_default_app_keeps_a_private_random_key_in_its_instance(default_app):
 def test_forging_works_with_the_real_key(default_app):
     """Control: the forging below is correct, so its refusals mean the keys are wrong."""
     assert is_admin_with(default_app, {"session": forged_session_cookie(default_app.secret_key)})
-    assert is_admin_with(default_app, {"remember_token": encode_cookie("1", key=default_app.secret_key)})
+    assert is_admin_with(default_app, {"remember_token": encode_cookie(ADMIN_IDENTITY, key=default_app.secret_key)})
     assert is_admin_with(
-        default_app, {"session": "garbage", "remember_token": encode_cookie("1", key=default_app.secret_key)}
+        default_app, {"session": "garbage", "remember_token": encode_cookie(ADMIN_IDENTITY, key=default_app.secret_key)}
     )
 
 
@@ -100,7 +102,7 @@ def test_no_key_in_the_repository_signs_an_admin_cookie(default_app):
         for key in sorted(candidates)
         if is_admin_with(
             default_app,
-            {"session": forged_session_cookie(key), "remember_token": encode_cookie("1", key=key)},
+            {"session": forged_session_cookie(key), "remember_token": encode_cookie(ADMIN_IDENTITY, key=key)},
         )
     ]
     assert accepted == []

@@ -10,13 +10,13 @@ import itertools
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import bindparam, delete, insert, text
 from sqlalchemy.orm import Session
 
 from app.catalogue.search import documents
 from app.catalogue.search.attrs import field_mask
 from app.catalogue.search.expr import Node, to_fts5, to_tsquery
-from app.catalogue.search.models import FTS_TABLE
+from app.catalogue.search.models import FTS_TABLE, SearchIndexEntry
 
 # Sort orders other than relevance: a search_documents column, newest/largest first, NULLs last.
 ORDER_COLUMNS = {"newest": "sort_date", "remaining_term": "expiry_date", "value": "value_cny"}
@@ -25,7 +25,8 @@ ORDER_COLUMNS = {"newest": "sort_date", "remaining_term": "expiry_date", "value"
 @dataclass(frozen=True, slots=True)
 class Condition:
     """An exact SQL condition on the search_documents row ``d`` (date bounds, market filters),
-    or, with ``document=False``, on the index rowid alone (packed facet values)."""
+    or, with ``document=False``, on the index rowid alone (packed facet values, a list of hits),
+    written as ``{rowid}`` when the condition is not backend-specific."""
 
     sql: str
     params: dict
@@ -64,11 +65,12 @@ _samples: dict[str, tuple[float, list[int], dict]] = {}
 FIRST_WINDOW = 64  # the SQLite count pass starts with the newest 1/64 of the rowid range
 
 
-def _where(conditions: list[Condition]) -> tuple[str, dict]:
+def _where(conditions: list[Condition], rowid: str) -> tuple[str, dict]:
+    """SQL of the conditions; ``{rowid}`` in a condition names the backend's rowid column."""
     params: dict = {}
     for condition in conditions:
         params.update(condition.params)
-    return "".join(f" AND ({c.sql})" for c in conditions), params
+    return "".join(f" AND ({c.sql.replace('{rowid}', rowid)})" for c in conditions), params
 
 
 _INSERT_SQL = f"INSERT INTO {FTS_TABLE}(rowid, title, body, parties, meta) VALUES (:rowid, :title, :body, :parties, :meta)"  # noqa: S608
@@ -124,7 +126,7 @@ class SqliteBackend:
         offset: int = 0,
         ascending: bool = False,
     ) -> list[int]:
-        where, params = _where(conditions)
+        where, params = _where(conditions, "f.rowid")
         sort = "f.rowid ASC" if ascending else "f.rowid DESC"
         if order:
             column = ORDER_COLUMNS[order]
@@ -151,7 +153,7 @@ class SqliteBackend:
         ).one()
         if low is None:
             return []
-        where, params = _where(conditions)
+        where, params = _where(conditions, "f.rowid")
         params.update(match=to_fts5(node))
         sql = (
             f"SELECT f.rowid {self._from(conditions, None)}{where}"
@@ -218,6 +220,9 @@ class SqliteBackend:
 
 
 class PostgresBackend:
+    """tsvector @@ tsquery on the narrow search_index table (models.SearchIndexEntry); the wide
+    search_documents row is joined only for conditions and sorts on its columns."""
+
     name = "postgresql"
 
     def __init__(self, session: Session) -> None:
@@ -230,6 +235,12 @@ class PostgresBackend:
         """Always the tokens: the GIN intersection saves heap reads, which cost most here."""
         return None
 
+    @staticmethod
+    def _from(conditions: list[Condition], order: str | None) -> str:
+        joined = any(c.document for c in conditions) or order not in (None, "newest")
+        join = " JOIN search_documents d ON d.fts_rowid = i.fts_rowid" if joined else ""
+        return f"FROM search_index i{join} WHERE i.tsv @@ CAST(:match AS tsquery)"
+
     def rowids(
         self,
         node: Node,
@@ -239,15 +250,14 @@ class PostgresBackend:
         offset: int = 0,
         ascending: bool = False,
     ) -> list[int]:
-        where, params = _where(conditions)
-        sort = "d.fts_rowid ASC" if ascending else "d.fts_rowid DESC"
-        if order:
+        where, params = _where(conditions, "i.fts_rowid")
+        sort = "i.fts_rowid ASC" if ascending else "i.fts_rowid DESC"
+        if order == "newest":  # the narrow table's own sort key: no join
+            sort = "i.sort_key IS NULL, i.sort_key DESC, i.fts_rowid DESC"
+        elif order:
             column = ORDER_COLUMNS[order]
-            sort = f"d.{column} IS NULL, d.{column} DESC, d.fts_rowid DESC"
-        sql = (
-            "SELECT d.fts_rowid FROM search_documents d WHERE d.tsv @@ CAST(:match AS tsquery)"  # noqa: S608  (constant identifiers; values are bound)
-            f"{where} ORDER BY {sort} LIMIT :limit OFFSET :offset"
-        )
+            sort = f"d.{column} IS NULL, d.{column} DESC, i.fts_rowid DESC"
+        sql = f"SELECT i.fts_rowid {self._from(conditions, order)}{where} ORDER BY {sort} LIMIT :limit OFFSET :offset"
         params.update(match=to_tsquery(node), limit=limit, offset=offset)
         return list(self.session.execute(text(sql), params).scalars())
 
@@ -263,52 +273,61 @@ class PostgresBackend:
         """
         low, high = self.session.execute(
             text(
-                "SELECT (SELECT min(fts_rowid) FROM search_documents), (SELECT max(fts_rowid) FROM search_documents)"
+                "SELECT (SELECT min(fts_rowid) FROM search_index), (SELECT max(fts_rowid) FROM search_index),"
+                " set_config('enable_indexscan', 'off', true), set_config('enable_seqscan', 'off', true)"
             )
-        ).one()
-        if low is None:
-            return []
-        where, params = _where(conditions)
+        ).one()[:2]
+        try:
+            return [] if low is None else self._newest(node, conditions, cap, low, high)
+        finally:  # back to the session's own settings for the rest of the transaction
+            self.session.execute(
+                text(
+                    "SELECT set_config(name, reset_val, true) FROM pg_settings"
+                    " WHERE name IN ('enable_indexscan', 'enable_seqscan')"
+                )
+            )
+
+    def _newest(self, node: Node, conditions: list[Condition], cap: int, low: int, high: int) -> list[int]:
+        where, params = _where(conditions, "i.fts_rowid")
         params.update(match=to_tsquery(node))
-        matching = f"FROM search_documents d WHERE d.tsv @@ CAST(:match AS tsquery){where}"  # noqa: S608  (constant identifiers; values are bound)
+        matching = f"{self._from(conditions, None)}{where}"
         plan = self.session.execute(
-            text(f"EXPLAIN (FORMAT JSON) SELECT d.fts_rowid {matching}"), params
+            text(f"EXPLAIN (FORMAT JSON) SELECT i.fts_rowid {matching}"), params
         ).scalar()
         expected = max(1.0, float(plan[0]["Plan"]["Plan Rows"]))
         window = text(
-            f"SELECT d.fts_rowid {matching} AND d.fts_rowid >= :lo AND d.fts_rowid < :hi"
-            " ORDER BY d.fts_rowid DESC LIMIT :limit"
+            f"SELECT i.fts_rowid {matching} AND i.fts_rowid >= :lo AND i.fts_rowid < :hi"
+            " ORDER BY i.fts_rowid DESC LIMIT :limit"
         )
-        whole = text(f"SELECT d.fts_rowid {matching} ORDER BY d.fts_rowid DESC LIMIT :limit")
+        whole = text(f"SELECT i.fts_rowid {matching} ORDER BY i.fts_rowid DESC LIMIT :limit")
         found: list[int] = []
         span = high + 1 - low
         width = span if expected <= 2 * cap else max(1, int(span * 2 * cap / expected))
         top = high + 1
-        self.session.execute(text("SET LOCAL enable_indexscan = off"))
-        self.session.execute(text("SET LOCAL enable_seqscan = off"))
-        try:
-            while len(found) < cap and top > low:
-                bottom = max(low, top - width)
-                params.update(lo=bottom, hi=top, limit=cap - len(found))
-                # One window over everything needs no range: a bitmap of the whole rowid index costs.
-                sql = whole if (bottom, top) == (low, high + 1) else window
-                found += self.session.execute(sql, params).scalars()
-                top, width = bottom, width * 4
-        finally:
-            self.session.execute(text("SET LOCAL enable_indexscan TO DEFAULT"))
-            self.session.execute(text("SET LOCAL enable_seqscan TO DEFAULT"))
+        while len(found) < cap and top > low:
+            bottom = max(low, top - width)
+            params.update(lo=bottom, hi=top, limit=cap - len(found))
+            # One window over everything needs no range: a bitmap of the whole rowid index costs.
+            sql = whole if (bottom, top) == (low, high + 1) else window
+            found += self.session.execute(sql, params).scalars()
+            top, width = bottom, width * 4
         return found
 
     def remove(self, rows: list) -> None:
-        """The tsvector lives in the document row: deleting the row is enough."""
+        if rows:
+            self.session.execute(
+                delete(SearchIndexEntry).where(SearchIndexEntry.fts_rowid.in_([r.fts_rowid for r in rows]))
+            )
 
     def add(self, sources: list[documents.Source]) -> None:
-        """The tsvector is written with the document row."""
+        if sources:
+            self.session.execute(insert(SearchIndexEntry), [documents.index_row(s) for s in sources])
 
     def clear(self) -> None:
-        """Nothing beside the document rows."""
+        self.session.execute(delete(SearchIndexEntry))
 
     def optimize(self) -> None:
+        self.session.execute(text("ANALYZE search_index"))
         self.session.execute(text("ANALYZE search_documents"))
 
 

@@ -7,13 +7,17 @@ import time
 import click
 
 from app.catalogue.cli import catalogue_cli
-from app.catalogue.search.indexing import rebuild
+from app.catalogue.search.indexing import is_stale, rebuild
 from app.extensions import db
 
 
 @catalogue_cli.command("reindex")
-def reindex_command() -> None:
+@click.option("--if-stale", is_flag=True, help="Only when the index was built by an older version.")
+def reindex_command(if_stale: bool) -> None:
     """Re-create the search index from every published patent, project and expert."""
+    if if_stale and not is_stale(db.session):
+        click.echo("The search index is current.")
+        return
     started = time.perf_counter()
 
     def progress(doc_type: str, done: int) -> None:

@@ -13,9 +13,11 @@ from dataclasses import asdict, dataclass, field
 
 from app.catalogue import classification
 from app.catalogue.search.attrs import Attrs, document_key, rowid
-from app.catalogue.search.tokens import tokenize
+from app.catalogue.search.expr import TITLE_PREFIX, TRIGRAM_PREFIX
+from app.catalogue.search.lookup import number_tokens
+from app.catalogue.search.tokens import is_cjk, tokenize
 
-TOKENIZER_VERSION = 1  # bump when tokens change: `flask catalogue reindex --rebuild` re-creates the index
+TOKENIZER_VERSION = 2  # bump when tokens change: `flask catalogue reindex --rebuild` re-creates the index
 MAX_BODY_PART = 2000  # characters indexed per body field (long first claims are cut)
 POSITION_GAP = 100  # keeps phrases from running across fields in a tsvector
 PG_MAX_POSITION = 16383
@@ -31,6 +33,7 @@ class Source:
     bodies: tuple[str, ...] = ()
     parties: tuple[str, ...] = ()
     codes: tuple[str, ...] = ()  # normalised IPC/CPC codes (any level), main first
+    numbers: tuple[str, ...] = ()  # canonical publication and application numbers
     label: str | None = None  # shown beside the title: "CN 118866379 A", an organisation
     jurisdiction: str | None = None
     legal_status: str | None = None
@@ -96,6 +99,7 @@ def meta_tokens(source: Source) -> list[str]:
             tokens.append(f"_{name}_{value.lower()}")
     for code in source.codes:
         tokens.extend(t for t in code_tokens(code) if t not in tokens)
+    tokens += number_tokens(*source.numbers)
     if source.main_class:
         tokens.extend(f"_m_{level.lower()}" for level in {source.main_class[0], source.main_class})
     tokens += date_tokens("f", source.filing_date) + date_tokens("g", source.grant_date)
@@ -125,19 +129,48 @@ def fts_columns(source: Source) -> dict[str, str]:
 _WEIGHTS = {"title": "A", "parties": "B", "meta": "C", "body": "D"}
 
 
+def cjk_trigrams(tokens: list[str]) -> list[str]:
+    """Trigram lexemes of each two adjacent CJK bigrams of a run ("电池" "池组" -> "3:电池组"): a
+    three-character phrase becomes one exact lexeme. Runs end in a single character, so two
+    adjacent bigrams always come from the same run and the trigram holds exactly where the phrase
+    does. They carry no positions (only unweighted and title queries use them: see
+    expr.to_tsquery), which keeps Chinese documents' tsvectors from doubling."""
+    return [
+        TRIGRAM_PREFIX + a + b[1]
+        for a, b in zip(tokens, tokens[1:], strict=False)
+        if len(a) == 2 and len(b) == 2 and a[1] == b[0] and is_cjk(a)
+    ]
+
+
 def tsvector_literal(source: Source) -> str:
-    """A tsvector in its input syntax: positions per field, weight A/B/C/D marks the field."""
+    """A tsvector in its input syntax: positions per field, weight A/B/C/D marks the field; title
+    lexemes at the title's positions; CJK trigrams without positions."""
+    return _tsvector(column_tokens(source))
+
+
+def _tsvector(columns: dict[str, list[str]]) -> str:
     positions: dict[str, list[str]] = {}
+    trigrams: set[str] = set()
     start = 1
-    columns = column_tokens(source)
     for name in ("title", "body", "parties", "meta"):
         tokens = columns[name]
-        weight = _WEIGHTS[name]
+        weight = "" if _WEIGHTS[name] == "D" else _WEIGHTS[name]
         for offset, token in enumerate(tokens):
-            position = min(start + offset, PG_MAX_POSITION)
-            positions.setdefault(token, []).append(f"{position}{weight if weight != 'D' else ''}")
+            lexemes = (token, TITLE_PREFIX + token) if name == "title" else (token,)
+            for lexeme, mark in zip(lexemes, (weight, ""), strict=False):
+                positions.setdefault(lexeme, []).append(f"{min(start + offset, PG_MAX_POSITION)}{mark}")
+        if name != "meta":
+            found = cjk_trigrams(tokens)
+            trigrams.update(found)
+            if name == "title":
+                trigrams.update(TITLE_PREFIX + t for t in found)
         start += len(tokens) + POSITION_GAP
-    return " ".join(f"'{token}':{','.join(p[:256])}" for token, p in positions.items())
+    with_positions = (f"'{_quote(token)}':{','.join(p[:256])}" for token, p in positions.items())
+    return " ".join([*with_positions, *(f"'{_quote(t)}'" for t in sorted(trigrams))])
+
+
+def _quote(lexeme: str) -> str:
+    return lexeme.replace("\\", "\\\\").replace("'", "''")
 
 
 def pack_source(source: Source) -> bytes:
@@ -172,7 +205,7 @@ def packed_fts_columns(data: dict) -> dict[str, str]:
     }
 
 
-def document_row(source: Source, postgres: bool) -> dict:
+def document_row(source: Source) -> dict:
     """Column values of the search_documents row."""
     return {
         "id": source.key,
@@ -187,7 +220,34 @@ def document_row(source: Source, postgres: bool) -> dict:
         "price_cny": source.extra.get("price_cny"),
         "deal_types": source.extra.get("deal_types"),
         "source": pack_source(source),
-        "tsv": tsvector_literal(source) if postgres else None,
+    }
+
+
+EPOCH = dt.date(1970, 1, 1)
+
+
+def index_row(source: Source) -> dict:
+    """Column values of the search_index row (PostgreSQL)."""
+    return {
+        "fts_rowid": source.fts_rowid,
+        "sort_key": (source.sort_date - EPOCH).days if source.sort_date else None,
+        "tsv": tsvector_literal(source),
+    }
+
+
+def packed_index_row(fts_rowid: int, sort_date: dt.date | None, blob: bytes) -> dict:
+    """The same row from a stored document (its packed source): re-indexing without the records."""
+    data = unpack_source(blob)
+    columns = {
+        "title": _text(tuple(data["titles"])),
+        "body": _text(tuple(data["bodies"])),
+        "parties": _text(tuple(data["parties"])),
+        "meta": list(data["meta"]),
+    }
+    return {
+        "fts_rowid": fts_rowid,
+        "sort_key": (sort_date - EPOCH).days if sort_date else None,
+        "tsv": _tsvector(columns),
     }
 
 

@@ -8,6 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.catalogue.search.tokens import is_cjk
+
+TITLE_PREFIX = "t:"  # the PostgreSQL index's title lexemes (documents.tsvector_literal)
+TRIGRAM_PREFIX = "3:"  # its CJK trigram lexemes: apart from the bigrams, so prefix queries skip them
+
 # FTS5 column -> tsvector weight of that field (see documents.tsvector_literal).
 WEIGHTS = {"title": "A", "parties": "B", "meta": "C"}
 
@@ -74,12 +79,38 @@ def _lexeme(token: str, prefix: bool, weight: str) -> str:
     return f"{quoted}:{suffix}" if suffix else quoted
 
 
+def _trigrams(tokens: tuple[str, ...]) -> list[str] | None:
+    """A phrase of chained CJK bigrams ("锂离" "离子" "子电") as the trigram lexemes the PostgreSQL
+    index holds ("3:锂离子" "3:离子电", documents.cjk_trigrams); None for any other phrase."""
+    if len(tokens) < 2 or not all(len(t) == 2 and is_cjk(t) for t in tokens):
+        return None
+    if any(a[1] != b[0] for a, b in zip(tokens, tokens[1:], strict=False)):
+        return None
+    return [TRIGRAM_PREFIX + a + b[1] for a, b in zip(tokens, tokens[1:], strict=False)]
+
+
+def _tok_tsquery(node: Tok) -> str:
+    """Title terms use title lexemes (decided in the GIN, no weight recheck). An unweighted or title
+    CJK phrase of three characters is one trigram lexeme (exact in the GIN); a longer one needs all
+    its trigrams (a narrow GIN candidate set) and then the phrase. Other fields keep their weights,
+    which trigrams (stored without positions) cannot carry."""
+    title = node.column == "title"
+    weight = "" if title else WEIGHTS.get(node.column or "", "")
+    prefix = TITLE_PREFIX if title else ""
+    tokens = [prefix + t for t in node.tokens]
+    last = len(tokens) - 1
+    lexemes = [_lexeme(t, node.prefix and i == last, weight) for i, t in enumerate(tokens)]
+    phrase = "(" + " <-> ".join(lexemes) + ")" if len(lexemes) > 1 else lexemes[0]
+    trigrams = None if (node.prefix or weight) else _trigrams(node.tokens)
+    if not trigrams:
+        return phrase
+    exact = " & ".join(_lexeme(prefix + t, False, "") for t in trigrams)
+    return exact if len(trigrams) == 1 else f"({exact} & {phrase})"
+
+
 def to_tsquery(node: Node) -> str:
     if isinstance(node, Tok):
-        weight = WEIGHTS.get(node.column or "", "")
-        last = len(node.tokens) - 1
-        lexemes = [_lexeme(t, node.prefix and i == last, weight) for i, t in enumerate(node.tokens)]
-        return "(" + " <-> ".join(lexemes) + ")" if len(lexemes) > 1 else lexemes[0]
+        return _tok_tsquery(node)
     if isinstance(node, Not):
         return f"({to_tsquery(node.positive)} & !{to_tsquery(node.negative)})"
     joiner = " & " if isinstance(node, And) else " | "

@@ -24,7 +24,7 @@ from app.catalogue.search import documents
 from app.catalogue.search.attrs import document_key
 from app.catalogue.search.backends import backend_for, chunked
 from app.catalogue.search.documents import Source
-from app.catalogue.search.models import SearchDocument
+from app.catalogue.search.models import SearchDocument, SearchIndexEntry
 
 # Enrichers add market and valuation facts to documents: fn(session, doc_type, record_ids) ->
 # {record_id: {"value_cny": Decimal, "price_cny": Decimal, "deal_types": ",assignment,licence,"}}.
@@ -45,6 +45,8 @@ def patent_source(patent: Patent) -> Source:
         for c in sorted(patent.classifications, key=lambda c: (not c.is_main, c.scheme != "ipc", c.position))
     ]
     owners = patent.party_names("owner") + patent.party_names("applicant")
+    if patent.organisation is not None:  # the registering organisation is an owner's other name
+        owners.append(patent.organisation.name)
     label = f"{patent.jurisdiction} {patent.publication_number.removeprefix(patent.jurisdiction)} {patent.kind_code or ''}"
     return Source(
         doc_type="patent",
@@ -53,6 +55,7 @@ def patent_source(patent: Patent) -> Source:
         bodies=tuple(t for t in (patent.abstract_zh, patent.abstract_en, patent.first_claim) if t),
         parties=tuple(dict.fromkeys(owners)),
         codes=tuple(dict.fromkeys(codes)),
+        numbers=(patent.publication_number, patent.application_number),
         label=label.strip(),
         jurisdiction=patent.jurisdiction,
         legal_status=patent.legal_status,
@@ -103,7 +106,7 @@ def expert_source(expert: Expert) -> Source:
 
 
 _LOADERS = {
-    "patent": (Patent, (Patent.classifications, Patent.parties), patent_source),
+    "patent": (Patent, (Patent.classifications, Patent.parties, Patent.organisation), patent_source),
     "project": (InnovationProject, (InnovationProject.patents,), project_source),
     "expert": (Expert, (Expert.specialties,), expert_source),
 }
@@ -152,8 +155,7 @@ def write_sources(session: Session, sources: list[Source], backend=None) -> None
     if not sources:
         return
     backend = backend or backend_for(session)
-    postgres = backend.name == "postgresql"
-    session.execute(insert(SearchDocument), [documents.document_row(s, postgres) for s in sources])
+    session.execute(insert(SearchDocument), [documents.document_row(s) for s in sources])
     backend.add(sources)
 
 
@@ -184,6 +186,19 @@ def remove_records(session: Session, doc_type: str, ids: Iterable[int]) -> None:
         ).all()
         backend.remove(old)
         session.execute(delete(SearchDocument).where(SearchDocument.id.in_(chunk)))
+
+
+def is_stale(session: Session) -> bool:
+    """Whether the index was built by an older tokenizer (its documents say which) or, on
+    PostgreSQL, lacks the index rows of its documents: `flask catalogue reindex --if-stale`."""
+    blob = session.execute(select(SearchDocument.source).order_by(SearchDocument.id.desc()).limit(1)).scalar()
+    if blob is None:
+        return False
+    if documents.unpack_source(blob).get("v") != documents.TOKENIZER_VERSION:
+        return True
+    if backend_for(session).name != "postgresql":
+        return False
+    return session.execute(select(SearchIndexEntry.fts_rowid).limit(1)).scalar() is None
 
 
 def rebuild(session: Session, progress: Callable[[str, int], None] | None = None) -> dict[str, int]:

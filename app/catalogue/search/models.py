@@ -6,8 +6,10 @@ dialect-specific and built by hand-written DDL, hooked on the table's ``after_cr
 
 * SQLite: ``search_fts``, a contentless FTS5 table (the ``ascii`` tokenizer over our own tokens,
   see ``tokens.py``) whose rowid encodes the document key and its facet values (``attrs.py``).
-* PostgreSQL: the ``tsv`` column (the same tokens as a literal ``tsvector``) with a GIN index
-  (an empty partial index on SQLite).
+* PostgreSQL: ``search_index``, a narrow table (rowid, "newest" sort key, tsvector of the same
+  tokens plus title and CJK trigram lexemes) with a GIN index. A hit costs a heap read of this
+  table only, which stays small enough to be cached at a million documents; the wide
+  ``search_documents`` row is read for the hits shown. On SQLite the table exists and stays empty.
 
 A contentless index cannot delete a row without the exact text it indexed, so each document keeps
 that text (``source``, compressed); snippets are cut from it too, so a result page never reads
@@ -40,9 +42,6 @@ class SearchDocument(db.Model):
     __table_args__ = (
         Index("ix_search_documents_record", "doc_type", "record_id", unique=True),
         Index("ix_search_documents_fts_rowid", "fts_rowid", unique=True),
-        # PostgreSQL's full-text index. SQLite uses search_fts; there the index is partial and
-        # stays empty (tsv is always NULL), so both databases have the same declared schema.
-        Index("ix_search_documents_tsv", "tsv", postgresql_using="gin", sqlite_where=text("tsv IS NOT NULL")),
     )
 
     # record_id * 4 + type code: stable across re-indexing, and the order ties are broken in.
@@ -61,8 +60,24 @@ class SearchDocument(db.Model):
     deal_types: Mapped[str | None] = mapped_column(String(100))  # active listing's deal types, ",a,b,"
     # zlib-compressed JSON of the indexed fields: exact deletes from the index, and snippets.
     source: Mapped[bytes] = mapped_column(LargeBinary)
-    # PostgreSQL's index: our tokens as a tsvector; unused (NULL) on SQLite.
-    tsv: Mapped[str | None] = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"))
+
+
+class SearchIndexEntry(db.Model):
+    """PostgreSQL's full-text index row of one search document (empty on SQLite, which has
+    search_fts): only what the GIN, the facet counts and the "newest" order need."""
+
+    __tablename__ = "search_index"
+    __table_args__ = (
+        Index("ix_search_index_tsv", "tsv", postgresql_using="gin", sqlite_where=text("tsv IS NOT NULL")),
+        Index("ix_search_index_newest", "sort_key", "fts_rowid"),
+    )
+
+    # The document's rowid (search_documents.fts_rowid): key and facet bits.
+    fts_rowid: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    # "newest" order without reading search_documents: days since 1970 of sort_date, NULL last.
+    sort_key: Mapped[int | None]
+    # documents.tsvector_literal: our tokens, title lexemes ("t:word") and CJK trigrams.
+    tsv: Mapped[str] = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"))
 
 
 event.listen(SearchDocument.__table__, "after_create", DDL(SQLITE_FTS_DDL).execute_if(dialect="sqlite"))

@@ -10,7 +10,7 @@ import datetime as dt
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -20,6 +20,7 @@ from app.catalogue.records import LEGAL_STATUSES, PATENT_TYPES
 from app.catalogue.search.attrs import DOC_TYPES, JURISDICTION_CODES
 from app.catalogue.search.tokens import MAX_QUERY_LENGTH, QueryTooLong, parse_query
 from app.core.http import parse_bounded_int
+from app.core.money import MoneyError, parse_money
 
 SORTS = ("relevance", "newest", "remaining_term", "value")
 PER_PAGE = 20
@@ -184,14 +185,14 @@ class _QueryArgs:
         return number
 
     def money(self, name: str) -> Decimal | None:
-        value = self.get(name).replace(",", "")
+        value = self.get(name)
         if not value:
             return None
         try:
-            amount = Decimal(value)
-        except InvalidOperation:
+            amount = parse_money(value).amount
+        except MoneyError:
             amount = None
-        if amount is None or not amount.is_finite() or amount < 0 or amount > Decimal("1e15"):
+        if amount is None or amount > Decimal("1e15"):
             self.errors[name] = str(_l("Enter an amount in yuan, e.g. 500000."))
             return None
         return amount

@@ -13,20 +13,22 @@ import datetime as dt
 import functools
 import time
 from collections import Counter
+from dataclasses import dataclass
 from itertools import combinations
 
 from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from app.catalogue import classification
-from app.catalogue.search import documents
+from app.catalogue.search import crosslang, documents
 from app.catalogue.search.attrs import ATTR_MASK, DOC_TYPES, Attrs, field_codes
 from app.catalogue.search.backends import Condition, FacetFilter, backend_for, chunked
-from app.catalogue.search.expr import Node, Not, Tok, and_, in_column, or_
+from app.catalogue.search.expr import And, Node, Not, Or, Tok, and_, in_column, or_
+from app.catalogue.search.lookup import query_number_tokens, split_codes
 from app.catalogue.search.models import SearchDocument
 from app.catalogue.search.query import MAX_PAGE, Hit, SearchQuery, SearchResult
 from app.catalogue.search.snippets import highlight, snippet, term_pattern
-from app.catalogue.search.tokens import Term, parse_query, tokenize
+from app.catalogue.search.tokens import Term, owner_phrase, parse_query
 
 TIERED_TERMS = 3
 # Counting stops here: past it the page says "more than 10,000" and facets count the newest 10,000
@@ -46,9 +48,10 @@ FACETS = ("jurisdiction", "patent_type", "legal_status", "section", "main_class"
 def search(session: Session, query: SearchQuery) -> SearchResult:
     """Run one search; the query must come from ``SearchQuery.from_args`` or be built in code."""
     backend = backend_for(session)
-    terms = parse_query(query.text)
-    text_nodes = [_term_node(t) for t in terms]
+    plan = _plan_text(query.text)
     filters, conditions, facets = _filters(query)
+    filters += [_classification_node(code, "c") for code in plan.codes]
+    text_nodes = [plan.node] if plan.node is not None else []
     # Common facet values are tested on rowid bits instead of intersecting long token lists;
     # some index node must still bound the walk (the rarest facet filter if nothing else).
     anchored = bool(text_nodes or filters)
@@ -83,7 +86,7 @@ def search(session: Session, query: SearchQuery) -> SearchResult:
     if query.page > MAX_PAGE:
         result.message = "too_deep"
         return result
-    if not result.total:
+    if not result.total and not result.capped:  # capped: the tab's hits may lie past the cap
         return result
     offset = (query.page - 1) * query.per_page
     needed = offset + query.per_page
@@ -91,24 +94,114 @@ def search(session: Session, query: SearchQuery) -> SearchResult:
     codes = {DOC_TYPES.index(t) for t in query.types}
     candidates = [r for r in newest if r & TYPE_MASK in codes]
     known = not result.capped and query.sort == "relevance"  # every hit is in ``newest``
-    if known and not terms:
+    node = and_(base, types)
+    if known and not plan.ranked:
         rowids = candidates[offset:needed]
     elif (
         known
         and len(candidates) <= TITLE_CHECK_LIMIT
-        and len(candidates) * TITLE_CHECK_COST < min(len(terms), TIERED_TERMS) * walk
+        and len(candidates) * TITLE_CHECK_COST < len(_levels(node, plan)) * walk
     ):
-        rowids, rows = _ranked_known(session, candidates, terms, needed)
+        rowids, rows = _ranked_known(session, backend, node, candidates, plan, needed)
         rowids = rowids[offset:]
-    elif query.sort == "relevance" and terms:
-        node = and_(base, types)
-        rowids = _ranked(backend, node, terms, hit_conditions, needed)[offset:]
+    elif query.sort == "relevance" and plan.ranked:
+        rowids = _ranked(backend, _levels(node, plan), hit_conditions, needed)[offset:]
     else:
-        node = and_(base, types)
         order = None if query.sort == "relevance" else query.sort
         rowids = backend.rowids(node, hit_conditions, order, query.per_page, offset)
-    result.hits = _hits(session, rowids, terms, rows)
+    result.hits = _hits(session, rowids, plan.highlight, rows)
     return result
+
+
+# --- the text: words, their translations, numbers and codes --------------------------------
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """One required part of the query: a term (or an English phrase the dictionary knows as one),
+    matched as typed or by any of its translations."""
+
+    original: Node
+    node: Node  # original OR translations
+    terms: tuple[Term, ...]  # typed and translated terms, for highlighting
+
+
+@dataclass(frozen=True)
+class _TextPlan:
+    """What the search box text asks for, and how its hits are ranked."""
+
+    units: tuple[_Unit, ...] = ()
+    pinned: Node | None = None  # the patents the whole text is the number of: ranked first
+    codes: tuple[str, ...] = ()  # IPC/CPC codes typed as words: classification filters
+    highlight: tuple[Term, ...] = ()
+
+    @property
+    def original(self) -> Node | None:
+        """The text as typed, without translations; None when nothing was translated."""
+        if all(u.node is u.original for u in self.units):
+            return None
+        return and_(*(u.original for u in self.units))
+
+    @property
+    def node(self) -> Node | None:
+        words = and_(*(u.node for u in self.units)) if self.units else None
+        if self.pinned is None:
+            return words
+        return or_(self.pinned, words) if words is not None else self.pinned
+
+    @property
+    def ranked(self) -> bool:
+        return bool(self.units or self.pinned)
+
+
+def _plan_text(text: str) -> _TextPlan:
+    numbers = query_number_tokens(text)
+    codes: list[str] = []
+    if not numbers:
+        codes, text = split_codes(text)
+    terms = parse_query(text)
+    units = _units(terms)
+    pinned = or_(*(Tok((t,)) for t in numbers)) if numbers else None
+    highlight = tuple(dict.fromkeys(t for u in units for t in u.terms))
+    return _TextPlan(tuple(units), pinned, tuple(codes), highlight)
+
+
+def _is_word(term: Term) -> bool:
+    return len(term.tokens) == 1 and not term.prefix and crosslang.language(term.text) == crosslang.EN
+
+
+def _units(terms: list[Term]) -> list[_Unit]:
+    """Terms with their translations; English words the dictionary knows as a phrase
+    ("fuel cell", "lithium battery") become one unit."""
+    units, i = [], 0
+    while i < len(terms):
+        size, found = 1, []
+        if _is_word(terms[i]):
+            for size in range(min(crosslang.MAX_WORDS, len(terms) - i), 0, -1):
+                span = terms[i : i + size]
+                if all(map(_is_word, span)):
+                    found = crosslang.translations(" ".join(t.text for t in span), crosslang.EN)
+                    if found:
+                        break
+            size = size if found else 1
+        else:
+            found = crosslang.translations(terms[i].text)
+        span = terms[i : i + size]
+        original = and_(*(_term_node(t) for t in span))
+        alternatives = [_translated(t) for t in found]
+        alternatives = [a for a in alternatives if a is not None]
+        node = or_(original, *(a[0] for a in alternatives)) if alternatives else original
+        units.append(_Unit(original, node, (*span, *(t for a in alternatives for t in a[1]))))
+        i += size
+    return units
+
+
+def _translated(text: str) -> tuple[Node, tuple[Term, ...]] | None:
+    """A translation as an index node: its words, all required, in any order."""
+    terms = [t for t in parse_query(text) if t.text not in crosslang.EN_STOP]
+    if not terms:
+        return None
+    return and_(*(_term_node(t) for t in terms)), tuple(terms)
 
 
 def _term_node(term: Term) -> Node:
@@ -121,19 +214,58 @@ def _types_node(types: tuple[str, ...]) -> Node | None:
     return or_(*(Tok((f"_t_{t}",)) for t in types))
 
 
-def _ranked(backend, node: Node, terms: list[Term], conditions: list[Condition], needed: int) -> list[int]:
-    """Rowids of the first ``needed`` hits by tier, each tier newest first."""
-    tiered = [in_column(_term_node(t), "title") for t in terms[:TIERED_TERMS]]
-    found: list[int] = []
+# --- ranking --------------------------------------------------------------------------------
+
+
+def _tiers(plan: _TextPlan) -> list[list[tuple[list[Node], list[Node]]]]:
+    """A hit's strength: per tier, most title units first, the (present, absent) choices of the
+    first units in the title that make up that tier."""
+    tiered = [in_column(u.node, "title") for u in plan.units[:TIERED_TERMS]]
+    conditions: list = []
     for k in range(len(tiered), -1, -1):
-        if len(found) >= needed:
-            break
         options = []
         for chosen in combinations(range(len(tiered)), k):
             present = [tiered[i] for i in chosen]
             absent = [tiered[i] for i in range(len(tiered)) if i not in chosen]
             options.append((present, absent))
-        found += backend.rowids(_tier(node, options), conditions, None, needed - len(found))
+        conditions.append(options)
+    return conditions
+
+
+def _restrict(node: Node, options: list[tuple[list[Node], list[Node]]]) -> Node:
+    """Hits of ``node`` with exactly the given title units present (one option per subset)."""
+    if len(options) == 1 and not options[0][0]:  # no unit in the title
+        return Not(node, or_(*options[0][1])) if options[0][1] else node
+    parts = []
+    for present, absent in options:
+        part = and_(*present)
+        parts.append(Not(part, or_(*absent)) if absent else part)
+    return and_(node, or_(*parts))
+
+
+def _levels(node: Node, plan: _TextPlan) -> list[Node]:
+    """Mutually exclusive parts of the hits, best first: the patents the text numbers; then by
+    strength (title tier); within a strength, hits matching the text as typed before hits found
+    only through a translation."""
+    levels = [and_(node, plan.pinned)] if plan.pinned is not None else []
+    others = Not(node, plan.pinned) if plan.pinned is not None else node
+    original = plan.original
+    for options in _tiers(plan):
+        tier = _restrict(others, options)
+        if original is None:
+            levels.append(tier)
+        else:
+            levels += [and_(tier, original), Not(tier, original)]
+    return levels
+
+
+def _ranked(backend, levels: list[Node], conditions: list[Condition], needed: int) -> list[int]:
+    """Rowids of the first ``needed`` hits, level by level, each level newest first."""
+    found: list[int] = []
+    for level in levels:
+        if len(found) >= needed:
+            break
+        found += backend.rowids(level, conditions, None, needed - len(found))
     return found
 
 
@@ -141,19 +273,39 @@ def _title_tokens(row: Row) -> list[str]:
     return documents.title_tokens(documents.unpack_source(row.source))
 
 
+def _among(backend, node: Node, hits: list[int]) -> set[int]:
+    """Which of some hits (a short list) also match ``node``: one indexed query."""
+    within = Condition(f"{{rowid}} IN ({', '.join(str(int(r)) for r in hits)})", {}, document=False)
+    return set(backend.rowids(node, [within], None, len(hits)))
+
+
 def _ranked_known(
-    session: Session, hits: list[int], terms: list[Term], needed: int
+    session: Session, backend, node: Node, hits: list[int], plan: _TextPlan, needed: int
 ) -> tuple[list[int], dict[int, Row]]:
     """``_ranked`` over a short, complete list of hits (newest first), with each hit's tier read
     from its stored title tokens: the same tokens and phrase rule as the engine's title query."""
-    tiered = terms[:TIERED_TERMS]
+    tiered = [u.node for u in plan.units[:TIERED_TERMS]]
+    pinned = _among(backend, and_(node, plan.pinned), hits) if plan.pinned is not None else set()
+    original = plan.original
+    typed = _among(backend, and_(node, original), hits) if original is not None else set(hits)
     rows = _rows(session, hits)
-    tier = {}
+    key = {}
     for r in hits:
         tokens = _title_tokens(rows[r]) if r in rows else []
-        tier[r] = sum(_contains(tokens, t) for t in tiered)
-    ordered = sorted(hits, key=lambda r: -tier[r])  # stable: newest first within a tier
+        key[r] = (r not in pinned, -sum(_matches(tokens, n) for n in tiered), r not in typed)
+    ordered = sorted(hits, key=key.__getitem__)  # stable: newest first within a level
     return ordered[:needed], rows
+
+
+def _matches(tokens: list[str], node: Node) -> bool:
+    """Whether a token list satisfies an expression as the index would."""
+    if isinstance(node, Tok):
+        return _contains(tokens, Term(node.tokens, node.prefix))
+    if isinstance(node, And):
+        return all(_matches(tokens, child) for child in node.children)
+    if isinstance(node, Or):
+        return any(_matches(tokens, child) for child in node.children)
+    return _matches(tokens, node.positive) and not _matches(tokens, node.negative)
 
 
 def _contains(tokens: list[str], term: Term) -> bool:
@@ -170,17 +322,6 @@ def _contains(tokens: list[str], term: Term) -> bool:
     if n == 1:
         return wanted[0] in tokens
     return any(tuple(tokens[i : i + n]) == wanted for i in range(len(tokens) - n + 1))
-
-
-def _tier(node: Node, options: list[tuple[list[Node], list[Node]]]) -> Node:
-    """Hits with exactly the given title terms present (one option per subset of terms)."""
-    if len(options) == 1 and not options[0][0]:  # no term in the title
-        return Not(node, or_(*options[0][1]))
-    parts = []
-    for present, absent in options:
-        part = and_(*present)
-        parts.append(Not(part, or_(*absent)) if absent else part)
-    return and_(node, or_(*parts))
 
 
 # --- filters ------------------------------------------------------------------------------
@@ -268,9 +409,7 @@ def _filters(query: SearchQuery) -> tuple[list[Node], list[Condition], list[Face
     if query.classification:
         nodes.append(_classification_node(query.classification, "c"))
     if query.owner:
-        owner_tokens = tokenize(query.owner)
-        if owner_tokens:
-            nodes.append(in_column(Tok(tuple(owner_tokens)), "parties"))
+        nodes.append(_owner_node(query.owner))
     for marker, column, start, end in (
         ("f", "filing_date", query.filed_from, query.filed_to),
         ("g", "grant_date", query.granted_from, query.granted_to),
@@ -281,6 +420,16 @@ def _filters(query: SearchQuery) -> tuple[list[Node], list[Condition], list[Face
         conditions += exact
     conditions += _market_conditions(query)
     return [n for n in nodes if n is not None], conditions, facets
+
+
+def _owner_node(owner: str) -> Node | None:
+    """An owner's or applicant's name beginning with the words typed ("浙江大学" finds
+    "浙江大学技术转移中心"), or with the name in the other language ("Zhejiang University")."""
+    names = [owner, *crosslang.translations(owner)]
+    phrases = [p for p in map(owner_phrase, names) if p is not None]
+    if not phrases:
+        return None
+    return or_(*(in_column(Tok(tokens, prefix), "parties") for tokens, prefix in phrases))
 
 
 def _remaining_from(query: SearchQuery) -> dt.date | None:
@@ -380,13 +529,13 @@ def _rows(session: Session, rowids: list[int]) -> dict[int, Row]:
 
 
 def _hits(
-    session: Session, rowids: list[int], terms: list[Term], rows: dict[int, Row] | None = None
+    session: Session, rowids: list[int], terms: tuple[Term, ...], rows: dict[int, Row] | None = None
 ) -> list[Hit]:
     if not rowids:
         return []
     if not rows or any(r not in rows for r in rowids):
         rows = _rows(session, rowids)
-    pattern = term_pattern(terms)
+    pattern = term_pattern(list(terms))
     hits = []
     for rowid in rowids:
         row = rows.get(rowid)

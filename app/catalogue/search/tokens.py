@@ -112,3 +112,15 @@ def parse_query(text: str | None) -> list[Term]:
             terms.append(_query_tokens(piece) if is_cjk(piece) else Term((piece,), text=piece))
     unique = list({term.key: term for term in terms}.values())
     return unique[:MAX_TERMS]
+
+
+def owner_phrase(name: str) -> tuple[tuple[str, ...], bool] | None:
+    """Tokens of a name as the start of a party's name, and whether the last is a prefix: a
+    Chinese name ends on its last bigram (the document's name may go on: 浙江大学 -> 浙江大学技术转移中心),
+    an English one on a word prefix ("zhejiang univ")."""
+    pieces = _PIECE.findall(normalise(name or ""))
+    if not pieces:
+        return None
+    tokens = _phrase_tokens(pieces)
+    last = pieces[-1]
+    return tokens, not is_cjk(last) or len(last) == 1

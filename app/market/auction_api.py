@@ -1,0 +1,155 @@
+"""/api/v1/auctions: list, detail, bid, bid history; a thin layer over the auction services.
+
+Visibility is decided in auction_display, so the API shows exactly what the pages show. Money is
+a decimal string with its currency. A bid answers 201, 409 (not open), 422 (amount; with
+``next_minimum``), 403 (not qualified; with the reason and what to do) or 401.
+"""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from app.accounts.permissions import is_admin, login_required
+from app.api.schemas import ErrorSchema, PageArgsSchema, envelope, page_of
+from app.catalogue.validation import ValidationFailed
+from app.core.money import MoneyError, parse_money
+from app.market import auction_display as display
+from app.market import auction_states as states
+from app.market.auction_jobs import enqueue_close_if_due
+from app.market.auction_models import Auction
+from app.market.auction_routes import bid_or_close, viewable_auction
+from app.market.listing_models import Listing
+from app.market.listing_states import PUBLIC_STATUSES
+
+blp = Blueprint("api_auctions", __name__, description="Auctions: English (proxy bids) and sealed-bid")
+
+F = ma.fields
+TOKEN = [{"bearerAuth": []}]
+
+
+class MoneySchema(ma.Schema):
+    amount = F.String(metadata={"example": "125000.00"})
+    currency = F.String(metadata={"example": "CNY"})
+
+
+def _money(attribute: str):
+    return F.Function(lambda s: display.money_json(getattr(s, attribute)), metadata={"type": "object"})
+
+
+class AuctionSchema(ma.Schema):
+    id = F.Function(lambda s: s.auction.id)
+    listing_id = F.Function(lambda s: s.auction.listing_id)
+    title = F.Function(lambda s: s.auction.listing.title)
+    kind = F.Function(lambda s: s.auction.kind, metadata={"enum": ["english", "sealed"]})
+    status = F.Function(lambda s: s.auction.status, metadata={"enum": list(states.STATUSES)})
+    status_label = F.String()
+    currency = F.Function(lambda s: s.auction.currency)
+    start_price = F.Function(lambda s: display.money_json(s.auction.money(s.auction.start_price)))
+    current_price = _money("price")
+    increment = _money("increment")
+    next_minimum = _money("next_minimum")
+    bid_count = F.Integer(
+        allow_none=True, metadata={"description": "Hidden (null) for sealed bids until the close"}
+    )
+    bidder_count = F.Integer(allow_none=True)
+    position = F.String(allow_none=True, metadata={"enum": ["leading", "outbid", None]})
+    my_amount = _money("my_amount")
+    reserve_met = F.Boolean(
+        allow_none=True, metadata={"description": "Null unless disclosed, ended, or you sell"}
+    )
+    has_reserve = F.Boolean()
+    starts_at = F.Function(lambda s: s.auction.starts_at.isoformat())
+    ends_at = F.Function(lambda s: s.auction.ends_at.isoformat())
+    hard_end_at = F.Function(lambda s: s.auction.hard_end_at.isoformat())
+    accepting_bids = F.Boolean()
+    can_bid = F.Boolean()
+    refusal = F.String(metadata={"description": "Why you may not bid, and what to do"})
+    winner = F.String(attribute="winner_label", allow_none=True)
+
+
+class AuctionArgsSchema(PageArgsSchema):
+    status = F.String(validate=ma.validate.OneOf(states.STATUSES))
+    ending_before = F.AwareDateTime(default_timezone=None, metadata={"example": "2026-12-01T12:00:00+00:00"})
+
+
+class BidInSchema(ma.Schema):
+    amount = F.String(
+        required=True, metadata={"example": "125000.00", "description": "English: your maximum"}
+    )
+
+
+class BidSchema(ma.Schema):
+    seq = F.Integer()
+    bidder = F.String(metadata={"description": "An alias (Bidder A, ...) or “you”"})
+    placed_at = F.DateTime()
+    price_after = F.Function(lambda row: display.money_json(row.price_after))
+    leader_after = F.String(allow_none=True)
+    amount = F.Function(lambda row: display.money_json(row.amount))
+    retracted = F.Boolean()
+
+
+class BidResultSchema(ma.Schema):
+    bid = F.Nested(BidSchema)
+    auction = F.Nested(AuctionSchema)
+    extended = F.Boolean()
+
+
+@blp.route("/auctions")
+@blp.arguments(AuctionArgsSchema, location="query")
+@blp.response(200, envelope(AuctionSchema))
+def list_auctions(args: dict):
+    query = (
+        select(Auction).join(Listing, Listing.id == Auction.listing_id).order_by(Auction.ends_at, Auction.id)
+    )
+    if not is_admin(current_user):
+        query = query.where(Listing.status.in_(PUBLIC_STATUSES))
+    if args.get("status"):
+        query = query.where(Auction.status == args["status"])
+    if args.get("ending_before"):
+        query = query.where(Auction.ends_at < args["ending_before"])
+    page = page_of(query, args["page"], args["per_page"])
+    page["items"] = [display.summary(auction, current_user) for auction in page["items"]]
+    return page
+
+
+@blp.route("/auctions/<int:auction_id>")
+@blp.response(200, AuctionSchema)
+@blp.alt_response(404, schema=ErrorSchema)
+def get_auction(auction_id: int):
+    auction = viewable_auction(auction_id)
+    enqueue_close_if_due(auction)
+    return display.summary(auction, current_user)
+
+
+@blp.route("/auctions/<int:auction_id>/bids")
+@blp.response(200, BidSchema(many=True))
+@blp.alt_response(404, schema=ErrorSchema)
+def list_bids(auction_id: int):
+    return display.history(viewable_auction(auction_id), current_user)
+
+
+@blp.route("/auctions/<int:auction_id>/bids", methods=["POST"])
+@blp.arguments(BidInSchema)
+@blp.response(201, BidResultSchema)
+@blp.alt_response(
+    403, schema=ErrorSchema, description="You may not bid: error.reason and error.remedy say why"
+)
+@blp.alt_response(409, schema=ErrorSchema, description="The auction is not open for bids")
+@blp.alt_response(422, schema=ErrorSchema, description="Amount refused; error.next_minimum is the lowest bid")
+@blp.doc(security=TOKEN)
+@login_required
+def post_bid(data: dict, auction_id: int):
+    auction = viewable_auction(auction_id)
+    try:
+        amount = parse_money(data["amount"], auction.currency)
+    except MoneyError as error:
+        raise ValidationFailed({"amount": error.message}) from None
+    if amount.amount <= 0:
+        raise ValidationFailed({"amount": _("Enter a positive amount.")})
+    result = bid_or_close(auction, amount)
+    row = next(row for row in display.history(result.auction, current_user) if row.seq == result.bid.seq)
+    return {"bid": row, "auction": display.summary(result.auction, current_user), "extended": result.extended}

@@ -1,0 +1,532 @@
+"""Verbs on auctions: configure, bid, close, retract, second chance; serialised per auction.
+
+Every write to an auction happens under its lock: ``SELECT ... FOR UPDATE`` on PostgreSQL, an
+immediate write transaction (``BEGIN IMMEDIATE``) on SQLite, which has one writer at a time anyway.
+The price is then recomputed by the pure engine from the bidders' standing bids, so it is always
+what the proxy rule gives, whatever order the requests arrived in. Closing is won by a conditional
+UPDATE, so the tick and a lazy close never both award. Services flush and never commit;
+notifications are written in the same transaction and e-mailed after the commit (outbox).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+
+from app.accounts.models import User
+from app.accounts.permissions import is_admin
+from app.catalogue.validation import ValidationFailed
+from app.core.audit_chain import chain_append
+from app.core.clock import clock
+from app.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from app.core.lifecycle import apply_transition
+from app.core.money import Money
+from app.extensions import db
+from app.market import auction_engine as engine
+from app.market import auction_notices as notices
+from app.market import auction_states as states
+from app.market.auction_locking import begin_write_transaction
+from app.market.auction_models import (
+    Auction,
+    AuctionBid,
+    AuctionExtension,
+    AuctionParticipant,
+    AuctionRetraction,
+)
+from app.market.listing_models import Listing
+from app.market.listing_services import can_manage, is_seller
+from app.market.listing_states import PUBLISHED
+from app.market.qualification import bidder_qualification
+
+MAX_SOFT_CLOSE_MINUTES = 24 * 60
+
+
+# ---- errors the routes map to status codes -------------------------------------------------------
+
+
+class AuctionNotOpen(Conflict):
+    """409: the auction does not take bids now (not started, ended, closed, listing not published)."""
+
+    def __init__(self, auction: Auction, message: str) -> None:
+        super().__init__(message)
+        self.auction = auction
+
+    def details(self) -> dict:
+        return {"status": self.auction.status, "ends_at": self.auction.ends_at.isoformat()}
+
+
+class BidRefused(DomainError):
+    """422: the amount breaks a bidding rule; says the next acceptable minimum."""
+
+    status_code = 422
+
+    def __init__(self, reason: str, message: str, next_minimum: Money) -> None:
+        super().__init__(message, {"amount": message})
+        self.reason, self.next_minimum = reason, next_minimum
+
+    def details(self) -> dict:
+        return {"reason": self.reason, "next_minimum": self.next_minimum.to_json()}
+
+
+class NotQualified(PermissionDenied):
+    """403: this user may not bid here; says why and what to do."""
+
+    def __init__(self, code: str, reason: str, remedy: str) -> None:
+        super().__init__(f"{reason} {remedy}".strip())
+        self.code, self.reason, self.remedy = code, reason, remedy
+
+    def details(self) -> dict:
+        return {"reason": self.code, "remedy": self.remedy}
+
+
+# ---- locking ---------------------------------------------------------------------------------------
+
+
+def lock_auction(auction_id: int) -> Auction:
+    """The auction, locked until the transaction ends, with its columns as committed last."""
+    begin_write_transaction()
+    auction = db.session.scalars(
+        select(Auction)
+        .where(Auction.id == auction_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+    if auction is None:
+        raise NotFound(_("There is no such auction."))
+    return auction
+
+
+def standing_bids(auction: Auction) -> list[engine.Bid]:
+    """Each bidder's standing bid: all the engine needs (a bidder's latest bid is also their best)."""
+    rows = db.session.execute(
+        select(
+            AuctionParticipant.user_id, AuctionParticipant.standing_amount, AuctionParticipant.standing_seq
+        ).where(AuctionParticipant.auction_id == auction.id, AuctionParticipant.standing_amount.is_not(None))
+    )
+    return [engine.Bid(user_id, amount, seq) for user_id, amount, seq in rows]
+
+
+def _store_state(auction: Auction, current: engine.State) -> None:
+    auction.current_price = current.price if auction.kind == engine.ENGLISH else None
+    auction.leader_id = current.leader
+    auction.bidder_count = current.bidder_count
+    auction.reserve_met = current.reserve_met
+
+
+# ---- configure -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuctionSettings:
+    kind: str
+    start_price: Money
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    hard_end_at: dt.datetime | None = None  # None: soft close cannot move the end at all
+    reserve: Money | None = None
+    reserve_disclosed: bool = False
+    soft_close_minutes: int = 5
+    increments: engine.IncrementTable = engine.DEFAULT_INCREMENTS
+
+
+def _check_settings(listing: Listing, settings: AuctionSettings) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if settings.kind not in engine.KINDS or listing.price_mechanism != f"{settings.kind}_auction":
+        errors["kind"] = _("The listing's price mechanism does not match this kind of auction.")
+    for field, money in (("start_price", settings.start_price), ("reserve", settings.reserve)):
+        if money is not None and money.currency != listing.currency:
+            errors[field] = _("Use the listing's currency, %(currency)s.", currency=listing.currency)
+        elif money is not None and not 0 < money.amount <= engine.MAX_AMOUNT:
+            errors[field] = _("Enter a positive amount.")
+    if (
+        settings.reserve is not None
+        and "reserve" not in errors
+        and settings.reserve.amount < settings.start_price.amount
+    ):
+        errors["reserve"] = _("The reserve cannot be below the start price.")
+    if settings.ends_at <= settings.starts_at:
+        errors["ends_at"] = _("The end must come after the start.")
+    if settings.hard_end_at is not None and settings.hard_end_at < settings.ends_at:
+        errors["hard_end_at"] = _("The latest end cannot be before the planned end.")
+    if not 0 <= settings.soft_close_minutes <= MAX_SOFT_CLOSE_MINUTES:
+        errors["soft_close_minutes"] = _("Enter between 0 and 1440 minutes.")
+    return errors
+
+
+def configure_auction(listing: Listing, actor: User, settings: AuctionSettings) -> Auction:
+    """Create or change the listing's auction; only its seller or an administrator, and never once bid on."""
+    if not can_manage(actor, listing):
+        raise PermissionDenied(_("Only the seller or an administrator may set up this auction."))
+    errors = _check_settings(listing, settings)
+    if errors:
+        raise ValidationFailed(errors)
+    auction = db.session.scalar(select(Auction).where(Auction.listing_id == listing.id))
+    if auction is not None:
+        auction = lock_auction(auction.id)
+        if auction.status != states.SCHEDULED or auction.last_seq:
+            raise Conflict(_("The auction has started: its settings can no longer change."))
+    else:
+        auction = Auction(listing_id=listing.id, status=states.SCHEDULED, currency=listing.currency)
+    auction.kind = settings.kind
+    auction.start_price = settings.start_price.amount
+    auction.reserve_price = settings.reserve.amount if settings.reserve else None
+    auction.reserve_disclosed = settings.reserve_disclosed
+    auction.starts_at, auction.ends_at = settings.starts_at, settings.ends_at
+    auction.hard_end_at = settings.hard_end_at or settings.ends_at
+    auction.soft_close_minutes = settings.soft_close_minutes
+    auction.increments = settings.increments.to_json()
+    db.session.add(auction)
+    db.session.flush()
+    chain_append("auction.configure", "auctions", auction.id, actor, _settings_payload(auction))
+    return auction
+
+
+def _settings_payload(auction: Auction) -> dict:
+    return {
+        "listing_id": auction.listing_id,
+        "kind": auction.kind,
+        "start_price": str(auction.start_price),
+        "reserve": None if auction.reserve_price is None else str(auction.reserve_price),
+        "reserve_disclosed": auction.reserve_disclosed,
+        "starts_at": auction.starts_at,
+        "ends_at": auction.ends_at,
+        "hard_end_at": auction.hard_end_at,
+        "soft_close_minutes": auction.soft_close_minutes,
+        "increments": auction.increments,
+    }
+
+
+def auction_for_listing(listing: Listing) -> Auction | None:
+    return db.session.scalar(select(Auction).where(Auction.listing_id == listing.id))
+
+
+# ---- bidding ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BidResult:
+    bid: AuctionBid
+    auction: Auction
+    position: str  # "leading" or "outbid" (English, right after the proxy defended)
+    extended: bool
+
+
+def require_qualified(listing: Listing, bidder: User) -> None:
+    verdict = bidder_qualification(listing, bidder)
+    if not verdict.ok:
+        raise NotQualified(verdict.code, verdict.reason, verdict.remedy)
+
+
+def _require_open(auction: Auction, listing: Listing, now: dt.datetime) -> None:
+    if listing.status != PUBLISHED and auction.status in states.LIVE_STATUSES:
+        raise AuctionNotOpen(auction, _("The listing is not published, so its auction takes no bids."))
+    if auction.status not in states.LIVE_STATUSES or now >= auction.ends_at:
+        raise AuctionNotOpen(auction, _("The auction has ended."))
+    if now < auction.starts_at:
+        raise AuctionNotOpen(auction, _("The auction has not started yet."))
+
+
+def _refuse_amount(auction: Auction, rejected: engine.BidRejected) -> BidRefused:
+    minimum = auction.money(rejected.next_minimum)
+    messages = {
+        engine.BELOW_MINIMUM: _("Bid at least %(minimum)s.", minimum=minimum),
+        engine.NOT_ABOVE_OWN_MAXIMUM: _(
+            "You are leading: to raise your maximum, bid at least %(minimum)s.", minimum=minimum
+        ),
+        engine.NOT_MULTIPLE: _(
+            "Bids must be whole multiples of the increment for their price band; the lowest you may bid is %(minimum)s.",
+            minimum=minimum,
+        ),
+        engine.TOO_LARGE: _("That amount is too large."),
+    }
+    return BidRefused(rejected.reason, messages[rejected.reason], minimum)
+
+
+def place_bid(auction_id: int, bidder: User, amount: Money) -> BidResult:
+    """Accept one bid (English: the bidder's maximum) or refuse it with the reason; flushes."""
+    auction = db.session.get(Auction, auction_id)
+    if auction is None:
+        raise NotFound(_("There is no such auction."))
+    listing = auction.listing
+    require_qualified(listing, bidder)  # before the lock: it only reads the bidder's own facts
+    auction = lock_auction(auction_id)
+    now = clock.now()
+    _require_open(auction, listing, now)
+    if amount.currency != auction.currency:
+        raise BidRefused(
+            "currency",
+            _("Bid in %(currency)s.", currency=auction.currency),
+            auction.money(auction.start_price),
+        )
+    standing = standing_bids(auction)
+    try:
+        after = engine.check_bid(auction.rules, standing, bidder.id, amount.amount)
+    except engine.BidRejected as rejected:
+        raise _refuse_amount(auction, rejected) from None
+    before_leader = auction.leader_id
+    bid = _record_bid(auction, bidder, amount.amount, after, now)
+    if auction.status == states.SCHEDULED:
+        apply_transition(
+            states.AUCTION_LIFECYCLE, auction, "open", actor=bidder, details={"first_bid": bid.seq}
+        )
+    chain_append("auction.bid", "auctions", auction.id, bidder, _bid_payload(bid))
+    extended = _soft_close(auction, bid, now)
+    if auction.kind == engine.ENGLISH and before_leader not in (None, auction.leader_id):
+        notices.outbid(auction, before_leader)
+    db.session.flush()
+    return BidResult(bid, auction, engine.position(after, bidder.id, True), extended)
+
+
+def _record_bid(
+    auction: Auction, bidder: User, amount: Decimal, after: engine.State, now: dt.datetime
+) -> AuctionBid:
+    participant = db.session.scalar(
+        select(AuctionParticipant).where(
+            AuctionParticipant.auction_id == auction.id, AuctionParticipant.user_id == bidder.id
+        )
+    )
+    if participant is None:
+        taken = db.session.scalar(
+            select(func.count(AuctionParticipant.id)).where(AuctionParticipant.auction_id == auction.id)
+        )
+        participant = AuctionParticipant(
+            auction_id=auction.id, user_id=bidder.id, alias_index=taken, first_bid_at=now
+        )
+        db.session.add(participant)
+    auction.last_seq += 1
+    bid = AuctionBid(
+        auction_id=auction.id,
+        bidder_id=bidder.id,
+        seq=auction.last_seq,
+        amount=amount,
+        price_after=after.price if auction.kind == engine.ENGLISH else None,
+        leader_after_id=after.leader if auction.kind == engine.ENGLISH else None,
+        placed_at=now,
+    )
+    db.session.add(bid)
+    participant.standing_amount, participant.standing_seq = amount, bid.seq
+    auction.bid_count += 1
+    _store_state(auction, after)
+    db.session.flush()
+    return bid
+
+
+def _soft_close(auction: Auction, bid: AuctionBid, now: dt.datetime) -> bool:
+    window = dt.timedelta(minutes=auction.soft_close_minutes)
+    new_end = engine.extended_end(auction.ends_at, auction.hard_end_at, now, window)
+    if new_end == auction.ends_at:
+        return False
+    extension = AuctionExtension(
+        auction_id=auction.id, bid_id=bid.id, old_ends_at=auction.ends_at, new_ends_at=new_end, created_at=now
+    )
+    db.session.add(extension)
+    chain_append(
+        "auction.extend",
+        "auctions",
+        auction.id,
+        bid.bidder,
+        {"seq": bid.seq, "from": auction.ends_at, "to": new_end},
+    )
+    auction.ends_at = new_end
+    return True
+
+
+def _bid_payload(bid: AuctionBid) -> dict:
+    return {
+        "seq": bid.seq,
+        "bidder_id": bid.bidder_id,
+        "amount": str(bid.amount),
+        "price_after": None if bid.price_after is None else str(bid.price_after),
+        "leader_after_id": bid.leader_after_id,
+    }
+
+
+# ---- closing ---------------------------------------------------------------------------------------
+
+
+def _claim_close(auction_id: int, now: dt.datetime) -> bool:
+    """The conditional UPDATE only one closer can win: the auction is live, ended, not yet claimed."""
+    begin_write_transaction()
+    result = db.session.execute(
+        update(Auction)
+        .where(
+            Auction.id == auction_id,
+            Auction.closed_at.is_(None),
+            Auction.status.in_(states.LIVE_STATUSES),
+            Auction.ends_at <= now,
+        )
+        .values(closed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def close_auction(auction_id: int, actor: User) -> Auction | None:
+    """Close an ended auction once: award (deal at the hammer price), reserve not met, or no bids.
+
+    Returns None when there is nothing to do (not ended, or closed already by someone else).
+    """
+    now = clock.now()
+    if not _claim_close(auction_id, now):
+        return None
+    auction = lock_auction(auction_id)
+    result = engine.outcome(auction.rules, standing_bids(auction))
+    auction.winner_id, auction.hammer_price = result.winner, result.price
+    if result.result == engine.NO_BIDS:
+        apply_transition(states.AUCTION_LIFECYCLE, auction, "close_empty", actor=actor)
+    elif result.result == engine.RESERVE_NOT_MET:
+        apply_transition(
+            states.AUCTION_LIFECYCLE, auction, "fail_reserve", actor=actor, details=_outcome_details(auction)
+        )
+    else:
+        apply_transition(
+            states.AUCTION_LIFECYCLE, auction, "award", actor=actor, details=_outcome_details(auction)
+        )
+        _create_deal(auction, actor)
+    notices.closed(auction)
+    db.session.flush()
+    return auction
+
+
+def _outcome_details(auction: Auction) -> dict:
+    return {
+        "winner_id": auction.winner_id,
+        "hammer_price": str(auction.hammer_price),
+        "currency": auction.currency,
+    }
+
+
+def _create_deal(auction: Auction, actor: User) -> None:
+    """The deal at the hammer price on the listing's own terms (it also reserves the listing)."""
+    from app.market.deal_services import create_deal
+
+    listing = auction.listing
+    deal = create_deal(
+        listing=listing,
+        buyer=db.session.get(User, auction.winner_id),
+        terms=listing.terms_snapshot(),
+        price=auction.money(auction.hammer_price),
+        origin="auction",
+        actor=actor,
+    )
+    auction.deal_id = deal.id
+
+
+def second_chance_offer(auction_id: int, actor: User, price: Money, message: str | None = None):
+    """Reserve not met: the seller offers the top bidder a deal through the negotiation (an Offer)."""
+    from app.market.offer_services import make_offer
+
+    auction = lock_auction(auction_id)
+    if not is_seller(actor, auction.listing):
+        raise PermissionDenied(_("Only the seller may make a second-chance offer."))
+    states.AUCTION_LIFECYCLE.next_status(auction.status, "second_chance")  # 409 naming the status
+    offer = make_offer(
+        listing=auction.listing,
+        buyer=db.session.get(User, auction.winner_id),
+        price=price,
+        actor=actor,
+        message=message,
+        second_chance=True,
+    )
+    apply_transition(
+        states.AUCTION_LIFECYCLE,
+        auction,
+        "second_chance",
+        actor=actor,
+        details={"offer_id": offer.id, "price": str(offer.price_amount), "currency": offer.currency},
+    )
+    return offer
+
+
+def due_auction_ids(now: dt.datetime) -> list[int]:
+    return list(
+        db.session.scalars(
+            select(Auction.id)
+            .where(Auction.status.in_(states.LIVE_STATUSES), Auction.ends_at <= now)
+            .order_by(Auction.ends_at)
+        )
+    )
+
+
+def needs_closing(auction: Auction) -> bool:
+    """Ended but not yet closed: a view enqueues the close (a GET itself never writes)."""
+    return auction.status in states.LIVE_STATUSES and clock.now() >= auction.ends_at
+
+
+# ---- retraction ------------------------------------------------------------------------------------
+
+
+def retract_bid(bid_id: int, actor: User, reason: str) -> AuctionRetraction:
+    """An administrator strikes a bid (an obvious typo); the price is recomputed from the rest."""
+    if not is_admin(actor):
+        raise PermissionDenied(_("Only an administrator may retract a bid."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed({"reason": _("Give the reason for the retraction.")})
+    bid = db.session.get(AuctionBid, bid_id)
+    if bid is None:
+        raise NotFound(_("There is no such bid."))
+    auction = lock_auction(bid.auction_id)
+    db.session.refresh(bid)
+    if auction.is_closed:
+        raise Conflict(_("The auction has closed: its bids can no longer be retracted."))
+    if bid.retracted_at is not None:
+        raise Conflict(_("That bid was retracted already."))
+    now = clock.now()
+    price_before = auction.current_price
+    bid.retracted_at = now
+    _restore_standing(auction, bid)
+    auction.bid_count -= 1
+    current = engine.state(auction.rules, standing_bids(auction))
+    _store_state(auction, current)
+    retraction = AuctionRetraction(
+        auction_id=auction.id,
+        bid_id=bid.id,
+        admin_id=actor.id,
+        reason=reason[:1000],
+        price_before=price_before,
+        price_after=auction.current_price,
+        created_at=now,
+    )
+    db.session.add(retraction)
+    chain_append(
+        "auction.retract",
+        "auctions",
+        auction.id,
+        actor,
+        {
+            "seq": bid.seq,
+            "reason": retraction.reason,
+            "price_before": price_before,
+            "price_after": auction.current_price,
+        },
+    )
+    notices.retracted(auction, bid, retraction.reason)
+    db.session.flush()
+    return retraction
+
+
+def _restore_standing(auction: Auction, bid: AuctionBid) -> None:
+    """The bidder's standing bid becomes their latest bid that was not retracted (or none)."""
+    db.session.flush()
+    previous = db.session.scalar(
+        select(AuctionBid)
+        .where(
+            AuctionBid.auction_id == auction.id,
+            AuctionBid.bidder_id == bid.bidder_id,
+            AuctionBid.retracted_at.is_(None),
+        )
+        .order_by(AuctionBid.seq.desc())
+        .limit(1)
+    )
+    participant = db.session.scalar(
+        select(AuctionParticipant).where(
+            AuctionParticipant.auction_id == auction.id, AuctionParticipant.user_id == bid.bidder_id
+        )
+    )
+    participant.standing_amount = previous.amount if previous else None
+    participant.standing_seq = previous.seq if previous else None

@@ -1,0 +1,323 @@
+"""Negotiation and deal pages: thin views over offer_services and deal_services.
+
+Each POST calls one service and commits once; a refused action becomes a flash message (the
+same message the API answers with) and nothing is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Flask, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.accounts.permissions import is_admin, login_required
+from app.core.audit_chain import entries_for
+from app.core.clock import clock
+from app.core.errors import DomainError
+from app.core.lifecycle import status_history
+from app.core.pagination import paginate
+from app.extensions import db
+from app.market import bp, deal_services, offer_services, registration
+from app.market import deal_states as dstates
+from app.market import offer_states as ostates
+from app.market.contracts import verify_contract
+from app.market.deal_forms import (
+    DraftContractForm,
+    FilingForm,
+    OfferForm,
+    PaidForm,
+    ReasonForm,
+    RegistrationForm,
+    RejectForm,
+    SignForm,
+)
+from app.market.deal_models import Deal
+from app.market.listing_models import Listing
+from app.market.listing_services import can_view_listing, is_seller
+from app.market.offer_models import Offer
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        deal_status_label=dstates.DEAL_LIFECYCLE.status_label,
+        deal_action_label=dstates.DEAL_LIFECYCLE.action_label,
+        money_status_label=dstates.MONEY_LIFECYCLE.status_label,
+        offer_status_label=ostates.OFFER_LIFECYCLE.status_label,
+        offer_action_label=ostates.OFFER_LIFECYCLE.action_label,
+        deal_origin_label=lambda origin: str(dstates.ORIGIN_LABELS.get(origin, origin)),
+        offer_form_for=_offer_form_for,
+    )
+
+
+def _run(action, success: str) -> object | None:
+    """Call one service, commit, flash; on a refusal roll back and flash its message."""
+    try:
+        result = action()
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        message = " ".join(error.fields.values()) if error.fields else error.message
+        flash(message, "error")
+        return None
+    flash(success, "success")
+    return result
+
+
+def _expiry(form: OfferForm) -> dt.datetime:
+    days = int(form.expires_in.data) if (form.expires_in.data or "").isdigit() else 14
+    return clock.now() + dt.timedelta(days=days)
+
+
+def _offer_form_for(listing: Listing) -> OfferForm | None:
+    """The new-offer form on a listing page, for users who could make an offer now."""
+    user = current_user
+    if not getattr(user, "is_authenticated", False) or is_seller(user, listing):
+        return None
+    if listing.status != "published" or listing.price_mechanism != "negotiable":
+        return None
+    form = OfferForm(formdata=None)
+    form.fill_from_terms(listing.terms_snapshot())
+    return form
+
+
+# ---- offers -------------------------------------------------------------------------------------
+
+
+def _listing(listing_id: int) -> Listing:
+    listing = db.session.get(Listing, listing_id)
+    if listing is None or not can_view_listing(current_user, listing):
+        abort(404)
+    return listing
+
+
+def _offer(offer_id: int) -> Offer:
+    offer = db.session.get(Offer, offer_id)
+    if offer is None or not offer_services.can_see_offer(current_user, offer):
+        abort(404)  # offers are private to the negotiation: strangers learn nothing
+    return offer
+
+
+@bp.get("/listings/<int:listing_id>/offers")
+@login_required
+def listing_offers(listing_id: int):
+    listing = _listing(listing_id)
+    offers = offer_services.offers_visible_to(current_user, listing)
+    return render_template(
+        "market/offer_list.html",
+        listing=listing,
+        offers=offers,
+        new_form=_offer_form_for(listing),
+        counter_form=OfferForm(formdata=None),
+        reject_form=RejectForm(formdata=None),
+        allowed={offer.id: offer_services.allowed_actions(current_user, offer) for offer in offers},
+        seller_side=is_seller(current_user, listing),
+    )
+
+
+@bp.post("/listings/<int:listing_id>/offers")
+@login_required
+def make_offer(listing_id: int):
+    listing = _listing(listing_id)
+    form = OfferForm()
+    if not form.validate():
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        return redirect(url_for("market.listing_offers", listing_id=listing.id))
+    _run(
+        lambda: offer_services.make_offer(
+            listing=listing,
+            buyer=current_user,
+            price=form.price.data,
+            actor=current_user,
+            terms=form.term_changes(),
+            expires_at=_expiry(form),
+            message=form.message.data,
+        ),
+        _("Your offer was sent to the seller."),
+    )
+    return redirect(url_for("market.listing_offers", listing_id=listing.id))
+
+
+@bp.post("/offers/<int:offer_id>/<any(counter, accept, reject, withdraw):action>")
+@login_required
+def offer_action(offer_id: int, action: str):
+    offer = _offer(offer_id)
+    back = url_for("market.listing_offers", listing_id=offer.listing_id)
+    if action == "counter":
+        form = OfferForm()
+        if not form.validate():
+            flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+            return redirect(back)
+        _run(
+            lambda: offer_services.counter_offer(
+                offer, current_user, price=form.price.data, terms=form.term_changes(),
+                expires_at=_expiry(form), message=form.message.data,
+            ),
+            _("Your counter-offer was sent."),
+        )  # fmt: skip
+    elif action == "accept":
+        deal = _run(
+            lambda: offer_services.accept_offer(offer, current_user), _("Accepted: the deal is open.")
+        )
+        if deal is not None:
+            return redirect(url_for("market.deal_detail", deal_id=deal.id))
+    elif action == "reject":
+        reason = RejectForm().reason.data
+        _run(lambda: offer_services.reject_offer(offer, current_user, reason), _("The offer was rejected."))
+    else:
+        _run(lambda: offer_services.withdraw_offer(offer, current_user), _("Your offer was withdrawn."))
+    return redirect(back)
+
+
+# ---- deals --------------------------------------------------------------------------------------
+
+
+def _deal(deal_id: int) -> Deal:
+    deal = db.session.get(Deal, deal_id)
+    if deal is None or not deal_services.can_view_deal(current_user, deal):
+        abort(404)  # only the parties (and administrators) know a deal exists
+    return deal
+
+
+@bp.get("/deals")
+@login_required
+def deal_list():
+    page = paginate(deal_services.deals_of(current_user))
+    return render_template("market/deal_list.html", page=page)
+
+
+@bp.get("/deals/<int:deal_id>")
+@login_required
+def deal_detail(deal_id: int):
+    deal = _deal(deal_id)
+    contract = deal.contract
+    sign_form = SignForm(formdata=None)
+    if contract is not None:
+        sign_form.text_sha256.data = contract.text_sha256
+    today = deal_services.today()
+    return render_template(
+        "market/deal_detail.html",
+        deal=deal,
+        contract=contract,
+        contract_ok=verify_contract(contract) if contract else None,
+        side=deal_services.party_side(current_user, deal),
+        actions=deal_services.allowed_deal_actions(current_user, deal),
+        deadlines=registration.deadlines(deal),
+        effect_note=registration.effect_note(deal),
+        today=today,
+        history=status_history(deal),
+        trail=entries_for("deals", deal.id),
+        draft_form=DraftContractForm(formdata=None, language="zh" if _prefers_zh() else "en"),
+        sign_form=sign_form,
+        filing_form=FilingForm(formdata=None, filed_on=today),
+        registration_form=RegistrationForm(formdata=None, registered_on=today),
+        reason_form=ReasonForm(formdata=None),
+        paid_form=PaidForm(formdata=None),
+    )
+
+
+def _prefers_zh() -> bool:
+    from flask_babel import get_locale
+
+    return str(get_locale() or "zh").startswith("zh")
+
+
+@bp.get("/deals/<int:deal_id>/contract")
+@login_required
+def contract_print(deal_id: int):
+    deal = _deal(deal_id)
+    if deal.contract is None:
+        abort(404)
+    return render_template("market/contract_print.html", deal=deal, contract=deal.contract,
+                           contract_ok=verify_contract(deal.contract))  # fmt: skip
+
+
+def _back(deal: Deal):
+    return redirect(url_for("market.deal_detail", deal_id=deal.id))
+
+
+@bp.post("/deals/<int:deal_id>/contract")
+@login_required
+def deal_draft_contract(deal_id: int):
+    deal = _deal(deal_id)
+    language = DraftContractForm().language.data or "zh"
+    _run(
+        lambda: deal_services.draft_contract(deal, current_user, language),
+        _("The contract is ready to sign."),
+    )
+    return _back(deal)
+
+
+@bp.post("/deals/<int:deal_id>/sign")
+@login_required
+def deal_sign(deal_id: int):
+    deal = _deal(deal_id)
+    form = SignForm()
+    _run(
+        lambda: deal_services.sign_contract(
+            deal, current_user, form.typed_name.data or "", form.text_sha256.data or "", request.remote_addr
+        ),
+        _("You signed the contract."),
+    )
+    return _back(deal)
+
+
+@bp.post("/deals/<int:deal_id>/filing")
+@login_required
+def deal_filing(deal_id: int):
+    deal = _deal(deal_id)
+    form = FilingForm()
+    if not form.validate():
+        flash(_("Enter the filing number and the date (YYYY-MM-DD)."), "error")
+        return _back(deal)
+    _run(
+        lambda: deal_services.record_filing(deal, current_user, form.filing_number.data, form.filed_on.data),
+        _("The filing is recorded."),
+    )
+    return _back(deal)
+
+
+@bp.post("/deals/<int:deal_id>/registration")
+@login_required
+def deal_registration(deal_id: int):
+    deal = _deal(deal_id)
+    form = RegistrationForm()
+    if not form.validate():
+        flash(_("Enter the registration date (YYYY-MM-DD)."), "error")
+        return _back(deal)
+    _run(
+        lambda: deal_services.record_registration(
+            deal, current_user, form.registered_on.data, form.notice.data
+        ),
+        _("The registration is recorded and the catalogue updated."),
+    )
+    return _back(deal)
+
+
+@bp.post("/deals/<int:deal_id>/<any(cancel, dispute, resolve):action>")
+@login_required
+def deal_reason_action(deal_id: int, action: str):
+    deal = _deal(deal_id)
+    reason = ReasonForm().reason.data or ""
+    verbs = {
+        "cancel": (deal_services.cancel_deal, _("The deal is cancelled.")),
+        "dispute": (deal_services.raise_dispute, _("Your dispute is recorded; an administrator will contact both sides.")),
+        "resolve": (deal_services.resolve_dispute, _("The dispute is resolved.")),
+    }  # fmt: skip
+    service, success = verbs[action]
+    _run(lambda: service(deal, current_user, reason), success)
+    return _back(deal)
+
+
+@bp.post("/deals/<int:deal_id>/paid")
+@login_required
+def deal_mark_paid(deal_id: int):
+    deal = _deal(deal_id)
+    if not is_admin(current_user):
+        abort(403)
+    reference = PaidForm().reference.data or ""
+    _run(
+        lambda: deal_services.mark_paid_manually(deal, current_user, reference), _("The payment is recorded.")
+    )
+    return _back(deal)

@@ -1,0 +1,443 @@
+"""Accepted bids per second on one English auction with 32 concurrent bidders, with anomaly counts.
+
+Two paths, each on SQLite (a file, WAL) and PostgreSQL, each on a fresh database:
+- service: 32 threads, each with its own app context and session, call ``place_bid`` and commit;
+- http: gunicorn (gthread, 4 workers x 8 threads) serving the app; 32 client threads POST
+  /api/v1/auctions/<id>/bids with bearer tokens (keep-alive sessions).
+Every bidder bids one to three increments above the last price it saw, so some bids lose races and
+are refused (422): those are counted, not anomalies. After each run the bid log is checked against
+what was acknowledged and replayed through a plain proxy-bidding reference; anomalies are: an
+acknowledged bid missing (lost), a logged bid never acknowledged (phantom), a gap or duplicate in
+the bid order, a bid accepted against a state it did not see, a stored price or leader the proxy
+rule would not give, a final state that differs, a broken audit chain.
+
+Outbox events (notifications) are left for the periodic dispatcher (OUTBOX_DISPATCH off), so the
+figure is the bid path itself: lock, validate, write bid + audit entry + notice row, commit.
+
+    .venv/bin/python bench/auction_bids.py
+    .venv/bin/python bench/auction_bids.py --backends sqlite --modes service --bids-per-bidder 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import create_engine, select, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy.exc import OperationalError  # noqa: E402
+
+from config import DevelopmentConfig  # noqa: E402
+
+BIDDERS = int(os.environ.get("BENCH_BIDDERS", "32"))
+START = Decimal("10000")
+
+
+class BenchConfig(DevelopmentConfig):
+    SQLALCHEMY_DATABASE_URI = os.environ.get("BENCH_DATABASE_URL", "")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_size": BIDDERS + 2, "max_overflow": 8}
+    MARKET_TICK_SECONDS = 0
+    OUTBOX_DISPATCH = False
+    PASSWORD_HASH_FAST = True
+    RATELIMIT_ENABLED = False
+
+
+def http_app():
+    """gunicorn 'bench.auction_bids:http_app()' (the database comes from BENCH_DATABASE_URL)."""
+    from app import create_app
+
+    return create_app(BenchConfig)
+
+
+@dataclass
+class Run:
+    acknowledged: list[tuple[int, int, Decimal]] = field(default_factory=list)  # (seq, bidder, amount)
+    refused: int = 0
+    retried: int = 0
+    errors: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+# ---- databases -------------------------------------------------------------------------------------
+
+
+def fresh_database(backend: str, pg_url: str, workdir: Path) -> tuple[str, Callable[[], None]]:
+    if backend == "sqlite":
+        return f"sqlite:///{workdir / 'auction_bench.db'}", lambda: None
+    admin_url = make_url(pg_url)
+    name = f"ipex_bench_auction_{os.getpid()}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return admin_url.set(database=name).render_as_string(hide_password=False), drop
+
+
+def build_market(url: str, with_tokens: bool) -> tuple[int, list[int], list[str]]:
+    """Schema, a seller, a published listing with an English auction, 32 qualified bidders."""
+    os.environ["BENCH_DATABASE_URL"] = url
+    BenchConfig.SQLALCHEMY_DATABASE_URI = url
+    from app import create_app
+    from app.accounts.models import Organisation, Role, User, UserRole
+    from app.accounts.passwords import hash_password
+    from app.accounts.services import create_api_token
+    from app.core.actors import ensure_system_actor
+    from app.core.money import Money
+    from app.extensions import db
+    from app.market import auction_services as services
+    from app.market.listing_models import Listing, NdaAcceptance
+
+    app = create_app(BenchConfig)
+    with app.app_context():
+        if url.startswith("postgresql"):
+            db.session.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+            db.session.commit()
+        db.create_all()
+        ensure_system_actor()
+
+        def user(name: str, role: Role) -> User:
+            org = Organisation(name=f"{name} Ltd", verified_at=datetime.now(UTC))
+            person = User(
+                email=f"{name}@bench.example",
+                password_hash=hash_password("bench-password-1"),
+                display_name=name,
+            )
+            person.organisation = org
+            person.role_grants = [UserRole(role=role.value)]
+            db.session.add(person)
+            db.session.flush()
+            return person
+
+        seller = user("seller", Role.RIGHTS_HOLDER)
+        listing = Listing(
+            seller_id=seller.id,
+            organisation_id=seller.organisation_id,
+            status="published",
+            right_type="assignment",
+            price_mechanism="english_auction",
+            title_zh="基准拍卖",
+        )
+        db.session.add(listing)
+        db.session.flush()
+        now = datetime.now(UTC)
+        settings = services.AuctionSettings(
+            kind="english",
+            start_price=Money(START),
+            starts_at=now - timedelta(minutes=1),
+            ends_at=now + timedelta(days=1),
+        )
+        auction = services.configure_auction(listing, seller, settings)
+        bidders, tokens = [], []
+        for index in range(BIDDERS):
+            bidder = user(f"bidder{index}", Role.BUYER)
+            db.session.add(NdaAcceptance(listing_id=listing.id, user_id=bidder.id, text_sha256="0" * 64))
+            bidders.append(bidder.id)
+            if with_tokens:
+                tokens.append(create_api_token(bidder, "bench")[1])
+        db.session.commit()
+        auction_id = auction.id
+        db.engine.dispose()
+    return auction_id, bidders, tokens
+
+
+# ---- bidding -------------------------------------------------------------------------------------
+
+
+def next_amount(rng: random.Random, minimum: Decimal, step: Decimal) -> Decimal:
+    return minimum + step * rng.randint(0, 2)
+
+
+def service_bidders(url: str, auction_id: int, bidder_ids: list[int], per_bidder: int, run: Run) -> float:
+    from app import create_app
+    from app.accounts.models import User
+    from app.core.money import Money
+    from app.extensions import db
+    from app.market import auction_engine as engine
+    from app.market import auction_services as services
+    from app.market.auction_models import Auction
+
+    app = create_app(BenchConfig)
+    table = engine.DEFAULT_INCREMENTS
+    barrier = threading.Barrier(len(bidder_ids) + 1)
+
+    def bidder_main(index: int) -> None:
+        rng = random.Random(index)
+        barrier.wait()
+        for _ in range(per_bidder):
+            with app.app_context():
+                price, leader = db.session.execute(
+                    select(Auction.current_price, Auction.leader_id).where(Auction.id == auction_id)
+                ).one()
+                if leader == bidder_ids[index]:
+                    continue  # leading already: a real bidder waits to be outbid
+                minimum = table.round_up(price + table.step_at(price)) if price else START
+                amount = next_amount(rng, minimum, table.step_at(minimum))
+                while True:
+                    try:
+                        result = services.place_bid(
+                            auction_id, db.session.get(User, bidder_ids[index]), Money(amount)
+                        )
+                        db.session.commit()
+                        with run.lock:
+                            run.acknowledged.append((result.bid.seq, bidder_ids[index], amount))
+                        break
+                    except services.BidRefused:
+                        db.session.rollback()
+                        with run.lock:
+                            run.refused += 1
+                        break
+                    except OperationalError as error:
+                        db.session.rollback()
+                        if "locked" not in str(error):
+                            raise
+                        with run.lock:
+                            run.retried += 1
+
+    threads = [threading.Thread(target=bidder_main, args=(i,)) for i in range(len(bidder_ids))]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    with app.app_context():
+        db.engine.dispose()
+    return elapsed
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_gunicorn(url: str) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    env = {**os.environ, "BENCH_DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
+    command = [
+        str(ROOT / ".venv" / "bin" / "gunicorn"),
+        "--workers=4",
+        "--threads=8",
+        "--worker-class=gthread",
+        f"--bind=127.0.0.1:{port}",
+        "--log-level=warning",
+        "bench.auction_bids:http_app()",
+    ]
+    server = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603
+    import requests
+
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/api/v1/auctions", timeout=30).status_code == 200:
+                return server, port
+        except requests.RequestException:
+            time.sleep(0.5)
+    server.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+def http_bidders(
+    port: int, auction_id: int, bidder_ids: list[int], tokens: list[str], per_bidder: int, run: Run
+) -> float:
+    import requests
+
+    url = f"http://127.0.0.1:{port}/api/v1/auctions/{auction_id}/bids"
+    barrier = threading.Barrier(len(tokens) + 1)
+
+    def bidder_main(index: int) -> None:
+        rng = random.Random(index)
+        session = requests.Session()
+        session.headers["Authorization"] = f"Bearer {tokens[index]}"
+        minimum, step = START, Decimal(1000)
+        barrier.wait()
+        for _ in range(per_bidder):
+            amount = next_amount(rng, minimum, step)
+            while True:
+                response = session.post(url, json={"amount": str(amount)}, timeout=60)
+                if response.status_code != 503:
+                    break
+                with run.lock:
+                    run.retried += 1
+            body = response.json()
+            if response.status_code == 201:
+                state = body["auction"]
+                with run.lock:
+                    run.acknowledged.append((body["bid"]["seq"], bidder_ids[index], amount))
+            elif response.status_code == 422 and "next_minimum" in body["error"]:
+                state = {"next_minimum": body["error"]["next_minimum"], "increment": None}
+                with run.lock:
+                    run.refused += 1
+            else:
+                with run.lock:
+                    run.errors.append(f"{response.status_code}: {body}")
+                continue
+            minimum = Decimal(state["next_minimum"]["amount"])
+            if state.get("increment"):
+                step = Decimal(state["increment"]["amount"])
+
+    threads = [threading.Thread(target=bidder_main, args=(i,)) for i in range(len(tokens))]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started
+
+
+# ---- anomalies -----------------------------------------------------------------------------------
+
+
+class Reference:
+    """Plain incremental proxy bidding (no engine code): the leader defends up to their maximum."""
+
+    def __init__(self, start: Decimal, bands: list[tuple[Decimal, Decimal]]) -> None:
+        self.start, self.bands = start, bands
+        self.leader = self.leader_max = self.second = self.price = None
+
+    def step(self, price: Decimal) -> Decimal:
+        return [step for lower, step in self.bands if lower <= price][-1]
+
+    def minimum(self, bidder: int) -> Decimal:
+        if self.leader is None:
+            return self.start
+        floor = self.price + self.step(self.price)
+        return max(floor, self.leader_max + Decimal("0.01")) if bidder == self.leader else floor
+
+    def bid(self, bidder: int, amount: Decimal) -> bool:
+        if amount < self.minimum(bidder) or amount % self.step(amount):
+            return False
+        if self.leader is None:
+            self.leader, self.leader_max, self.price = bidder, amount, self.start
+        elif bidder == self.leader:
+            capped = self.price == self.leader_max
+            self.leader_max = amount
+            if capped and self.second is not None:
+                self.price = min(amount, self.second + self.step(self.second))
+        elif amount > self.leader_max:
+            self.second, self.price = (
+                self.leader_max,
+                min(amount, self.leader_max + self.step(self.leader_max)),
+            )
+            self.leader, self.leader_max = bidder, amount
+        else:
+            self.second, self.price = amount, min(self.leader_max, amount + self.step(amount))
+        return True
+
+
+def anomalies(url: str, auction_id: int, run: Run) -> dict[str, int]:
+    from app import create_app
+    from app.core.audit_chain import verify_chain
+    from app.extensions import db
+    from app.market.auction_models import Auction, AuctionBid
+
+    app = create_app(BenchConfig)
+    with app.app_context():
+        auction = db.session.get(Auction, auction_id)
+        log = db.session.scalars(
+            select(AuctionBid).where(AuctionBid.auction_id == auction_id).order_by(AuctionBid.seq)
+        ).all()
+        logged = {(bid.seq, bid.bidder_id, bid.amount) for bid in log}
+        acked = set(run.acknowledged)
+        bands = [(Decimal(lower), Decimal(step)) for lower, step in auction.increments]
+        reference = Reference(auction.start_price, bands)
+        stale = wrong_price = 0
+        for bid in log:
+            if not reference.bid(bid.bidder_id, bid.amount):
+                stale += 1
+            elif (bid.leader_after_id, bid.price_after) != (reference.leader, reference.price):
+                wrong_price += 1
+        counts = {
+            "lost": len(acked - logged),
+            "phantom": len(logged - acked),
+            "order_gaps_or_duplicates": int([bid.seq for bid in log] != list(range(1, len(log) + 1))),
+            "stale_accepts": stale,
+            "wrong_price_or_leader": wrong_price,
+            "final_state_differs": int(
+                (auction.leader_id, auction.current_price, auction.bid_count)
+                != (reference.leader, reference.price, len(log))
+            ),
+            "audit_chain_broken": int(verify_chain() is not None),
+            "client_errors": len(run.errors),
+        }
+        db.engine.dispose()
+    return counts
+
+
+# ---- main ----------------------------------------------------------------------------------------
+
+
+def bench(backend: str, mode: str, pg_url: str, per_bidder: int) -> None:
+    with tempfile.TemporaryDirectory() as workdir:
+        url, drop = fresh_database(backend, pg_url, Path(workdir))
+        try:
+            auction_id, bidder_ids, tokens = build_market(url, with_tokens=(mode == "http"))
+            run = Run()
+            if mode == "service":
+                elapsed = service_bidders(url, auction_id, bidder_ids, per_bidder, run)
+            else:
+                server, port = start_gunicorn(url)
+                try:
+                    elapsed = http_bidders(port, auction_id, bidder_ids, tokens, per_bidder, run)
+                finally:
+                    server.send_signal(signal.SIGTERM)
+                    try:
+                        server.wait(timeout=30)
+                    except subprocess.TimeoutExpired:
+                        server.kill()
+            found = anomalies(url, auction_id, run)
+        finally:
+            drop()
+    accepted = len(run.acknowledged)
+    total = sum(found.values())
+    print(
+        f"{backend:10} {mode:7} accepted {accepted:5d} in {elapsed:6.2f} s = {accepted / elapsed:7.1f} bids/s"
+        f"  (refused {run.refused}, busy retries {run.retried})  anomalies {total}"
+        + ("" if not total else f" {found}")
+    )
+    if run.errors:
+        print("  first client errors:", run.errors[:3])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--modes", default="service,http")
+    parser.add_argument("--bids-per-bidder", type=int, default=30)
+    parser.add_argument(
+        "--pg-url",
+        default=os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"),
+    )
+    args = parser.parse_args()
+    print(f"{BIDDERS} bidders x {args.bids_per_bidder} attempts each, one English auction")
+    for backend in args.backends.split(","):
+        for mode in args.modes.split(","):
+            bench(backend, mode, args.pg_url, args.bids_per_bidder)
+
+
+if __name__ == "__main__":
+    main()
