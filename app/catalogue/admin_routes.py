@@ -13,11 +13,11 @@ from sqlalchemy import select
 
 from app.accounts.permissions import admin_required
 from app.catalogue import queries, services
+from app.catalogue.errors import ValidationFailed
 from app.catalogue.forms import ImportForm, ModerationForm
 from app.catalogue.importers.columns import PATENT_COLUMNS
 from app.catalogue.models import Expert, InnovationProject, Patent
 from app.catalogue.routes import bp
-from app.catalogue.validation import ValidationFailed
 from app.core.errors import DomainError, error_response
 from app.core.http import safe_redirect_target
 from app.core.pagination import paginate

@@ -15,8 +15,8 @@ from app.accounts.permissions import login_required
 from app.api.schemas import ErrorSchema, PageArgsSchema, envelope, page_of
 from app.catalogue import people_services, queries, services
 from app.catalogue.display import publication_display
+from app.catalogue.errors import ValidationFailed
 from app.catalogue.models import Expert, InnovationProject, Patent
-from app.catalogue.validation import ValidationFailed
 from app.extensions import db
 
 blp = Blueprint("api_catalogue", __name__, description="Patents, innovation projects and experts")

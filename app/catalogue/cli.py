@@ -11,6 +11,8 @@ from tqdm import tqdm
 from app.accounts.services import find_user_by_email
 from app.catalogue.importers import UnknownFormat
 from app.catalogue.importing import FORMATS, run_import
+from app.catalogue.services import expire_terms
+from app.core.models import utcnow
 from app.extensions import db
 
 catalogue_cli = AppGroup("catalogue", help="Catalogue data: import patents, projects and experts.")
@@ -47,3 +49,11 @@ def import_command(file: Path, fmt: str, owner_email: str | None, skip_bad: bool
     if outcome.errors and not skip_bad:
         click.echo("Nothing was imported because some rows are bad; fix them or use --skip-bad.", err=True)
         raise SystemExit(1)
+
+
+@catalogue_cli.command("expire-terms")
+def expire_terms_command() -> None:
+    """Mark granted patents whose term has run out as expired (run daily, e.g. from cron)."""
+    count = expire_terms(None, utcnow().date())
+    db.session.commit()
+    click.echo(f"{count} patents expired")

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
+
 from flask import Flask
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from app.catalogue.numbers import InvalidNumber, parse_application_number, parse_publication_number
 from app.catalogue.terms import remaining_years
 from app.core.models import utcnow
+from app.extensions import db
 
 LABELS: dict[str, dict[str, object]] = {
     "patent_type": {
@@ -81,6 +87,29 @@ LABELS: dict[str, dict[str, object]] = {
         "ko": _l("Korean"),
     },
     "scheme": {"ipc": _l("IPC"), "cpc": _l("CPC")},
+    # Import formats named for people (the command line keeps the short names).
+    "import_format": {
+        "auto": _l("Detect from the file"),
+        "uspto-xml": _l("USPTO full-text XML (.xml or .zip)"),
+        "csv": _l("CSV with the documented columns"),
+        "json": _l("JSON with the documented columns"),
+        "patentsberta": _l("PatentSBERTa research CSV (US claims with CPC)"),
+        "cn-sample": _l("CNIPA sample CSV"),
+        "patents": _l("Patents, documented columns (CSV or JSON)"),
+        "projects": _l("Projects, documented columns (CSV or JSON)"),
+        "experts": _l("Experts, documented columns (CSV or JSON)"),
+    },
+    # Patent fields by name, where a page lists fields (the demo data's generated facts).
+    "field": {
+        "filing_date": _l("Filing date"),
+        "publication_date": _l("Publication date"),
+        "grant_date": _l("Grant date"),
+        "legal_status": _l("Legal status"),
+        "annual_fee_paid_year": _l("Annual fees paid up to year"),
+        "family_countries": _l("Family countries"),
+        "forward_citations": _l("Cited by"),
+        "backward_citations": _l("References cited"),
+    },
     "record_type": {"patent": _l("Patent"), "project": _l("Project"), "expert": _l("Expert")},
     "action": {
         "create": _l("Added"),
@@ -126,7 +155,46 @@ def remaining_term(expiry) -> float | None:
     return remaining_years(expiry, utcnow().date())
 
 
+@dataclass(frozen=True)
+class MarketFacts:
+    """What a result card says about a patent's value and whether it is on offer."""
+
+    value_cny: Decimal | None
+    price_cny: Decimal | None
+    offered: bool
+
+
+def market_facts(hits: list) -> dict[int, MarketFacts]:
+    """Value and offer of the patents among search hits, from their search documents in one query
+    (the valuation and market enrichers fill those columns)."""
+    from app.catalogue.search.models import SearchDocument  # registered with the search blueprint
+
+    ids = [hit.record_id for hit in hits if hit.doc_type == "patent"]
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(
+            SearchDocument.record_id,
+            SearchDocument.value_cny,
+            SearchDocument.price_cny,
+            SearchDocument.deal_types,
+        ).where(SearchDocument.doc_type == "patent", SearchDocument.record_id.in_(ids))
+    )
+    return {
+        record_id: MarketFacts(value, price, bool(price is not None or (deals or "").strip(",")))
+        for record_id, value, price, deals in rows
+        if value is not None or price is not None or (deals or "").strip(",")
+    }
+
+
+def join_list(items: list) -> str:
+    """Items of an enumeration: Chinese separates them with 、, other languages with a comma."""
+    return ("、" if str(get_locale()).startswith("zh") else ", ").join(str(item) for item in items)
+
+
 def init_display(app: Flask) -> None:
+    app.jinja_env.filters["join_list"] = join_list
+    app.jinja_env.globals["market_facts"] = market_facts
     app.jinja_env.filters["label"] = label
     app.jinja_env.filters["patent_number"] = publication_display
     app.jinja_env.filters["application_number"] = application_display

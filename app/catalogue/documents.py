@@ -15,7 +15,7 @@ from typing import IO
 from flask import current_app
 from flask_babel import gettext as _
 
-from app.catalogue.validation import ValidationFailed
+from app.catalogue.errors import ValidationFailed
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 SIGNATURES = (  # (first bytes, media type, suffix)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -11,7 +13,6 @@ from wtforms import (
     DateField,
     DecimalField,
     Field,
-    IntegerField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
@@ -19,7 +20,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, NumberInput, TextInput
 
 from app.catalogue.display import LABELS
 from app.catalogue.importing import FORMATS
@@ -54,31 +55,92 @@ def _choices(kind: str, values: tuple[str, ...], blank: object | None = None) ->
     return [SelectChoice("", blank), *options] if blank is not None else options
 
 
-def _lines(value: Any) -> str:
-    return "\n".join(value or [])
+class LinesField(TextAreaField):
+    """A list edited one item per line; a textarea keeps the line breaks it is rendered with."""
+
+    def _value(self) -> str:
+        return "\n".join(self.data or [])
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        self.data = _split(valuelist[0], "\n") if valuelist else list(self.data or [])
+
+
+class LabelledLinesField(LinesField):
+    """Lines whose known values (``display.LABELS[kind]``) show as their labels and are typed back as
+    labels, in the page's language or English; other lines are kept as written."""
+
+    def __init__(self, *args, kind: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+
+    def _value(self) -> str:
+        return "\n".join(str(LABELS[self.kind].get(item, item)) for item in self.data or [])
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        super().process_formdata(valuelist)
+        known = {str(text).casefold(): value for value, text in LABELS[self.kind].items()}
+        with force_locale("en"):
+            known |= {str(text).casefold(): value for value, text in LABELS[self.kind].items()}
+        self.data = [known.get(item.casefold(), item) for item in self.data]
+
+
+class ItemsField(StringField):
+    """A short list in a one-line input, items separated by ';' (an input drops line breaks)."""
+
+    def _value(self) -> str:
+        return "; ".join(self.data or [])
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        self.data = _split(valuelist[0], ";；\n") if valuelist else list(self.data or [])
+
+
+def _split(text: str, separators: str) -> list[str]:
+    """Items of a list typed as text: each separator ends an item; blanks are dropped."""
+    items = re.split(f"[{re.escape(separators)}]", text.replace("\r", ""))
+    return [item.strip() for item in items if item.strip()]
 
 
 LIST_HELP = _l("One per line.")
 CODES_HELP = _l("Separate codes with ';'. The first one is the main code, e.g. H01M 10/0525; H01M 4/00")
 
 
+class Needed:
+    """Marks a field as required on the page; the catalogue's validation does the refusing."""
+
+    field_flags = {"required": True}  # noqa: RUF012  (WTForms reads this class attribute)
+
+    def __call__(self, form: FlaskForm, field: Field) -> None:
+        return None
+
+
+class WholeNumberField(StringField):
+    """A count passed as typed: the catalogue's validation words the problem the same for every entry."""
+
+    widget = NumberInput(min=0)
+
+
+class AmountField(StringField):
+    """Money passed as typed, checked (positive, two decimals) by the catalogue's validation."""
+
+    widget = TextInput(input_type="text")
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("render_kw", {"inputmode": "decimal"})
+        super().__init__(*args, **kwargs)
+
+
 class ServiceForm(FlaskForm):
     """A form whose values go to a catalogue service as a dict and whose errors come back."""
 
-    LIST_FIELDS: tuple[str, ...] = ()
-
     def values(self) -> dict[str, Any]:
         data = {name: field.data for name, field in self._fields.items() if name != "csrf_token"}
-        for name in self.LIST_FIELDS:
-            data[name] = [line.strip() for line in (data.get(name) or "").replace(";", "\n").splitlines()]
         return {k: (v.strip() if isinstance(v, str) else v) for k, v in data.items()}
 
     def load(self, values: dict[str, Any]) -> None:
-        """Fill the form from a service's values (lists become lines)."""
+        """Fill the form from a service's values; list fields render their own separators."""
         for name, field in self._fields.items():
             if name in values and name != "csrf_token":
-                value = values[name]
-                field.data = _lines(value) if name in self.LIST_FIELDS else value
+                field.data = values[name]
 
     def add_errors(self, fields: dict[str, str]) -> None:
         """Show service errors next to their fields; others go to the form's general errors."""
@@ -91,39 +153,34 @@ class ServiceForm(FlaskForm):
 
 
 class PatentForm(ServiceForm):
-    LIST_FIELDS = ("ipc_codes", "cpc_codes", "applicants", "owners", "inventors", "family_countries")
-
     jurisdiction = SelectField(
         _l("Jurisdiction"), choices=[SelectChoice(j, j) for j in sorted(JURISDICTIONS)], default="CN"
     )
     publication_number = StringField(
         _l("Publication number"),
-        validators=[DataRequired(), Length(max=40)],
+        validators=[Needed()],
         description=_l("As printed, e.g. CN 118866379 A or US 9,999,999 B2."),
     )
-    kind_code = StringField(_l("Kind code"), validators=[Optional(), Length(max=4)])
+    kind_code = StringField(_l("Kind code"))
     application_number = StringField(
         _l("Application number"),
-        validators=[Optional(), Length(max=40)],
         description=_l("CN numbers need their check digit, e.g. 201710601862.3."),
     )
     patent_type = BlankableSelectField(
         _l("Type"), choices=_choices("patent_type", PATENT_TYPES, _l("From the kind code"))
     )
-    title_zh = StringField(_l("Title (Chinese)"), validators=[Optional(), Length(max=500)])
-    title_en = StringField(_l("Title (English)"), validators=[Optional(), Length(max=500)])
-    abstract_zh = TextAreaField(_l("Abstract (Chinese)"), validators=[Optional()])
-    abstract_en = TextAreaField(_l("Abstract (English)"), validators=[Optional()])
-    first_claim = TextAreaField(_l("First claim"), validators=[Optional()])
-    claims_count = IntegerField(_l("Claims"), validators=[Optional(), NumberRange(min=0, max=10000)])
-    independent_claims_count = IntegerField(
-        _l("Independent claims"), validators=[Optional(), NumberRange(min=0, max=10000)]
-    )
-    ipc_codes = StringField(_l("IPC codes"), description=CODES_HELP)
-    cpc_codes = StringField(_l("CPC codes"), description=CODES_HELP)
-    applicants = TextAreaField(_l("Applicants"), description=LIST_HELP)
-    owners = TextAreaField(_l("Current owners on record"), description=LIST_HELP)
-    inventors = TextAreaField(_l("Inventors"), description=LIST_HELP)
+    title_zh = StringField(_l("Title (Chinese)"))
+    title_en = StringField(_l("Title (English)"))
+    abstract_zh = TextAreaField(_l("Abstract (Chinese)"))
+    abstract_en = TextAreaField(_l("Abstract (English)"))
+    first_claim = TextAreaField(_l("First claim"))
+    claims_count = WholeNumberField(_l("Claims"))
+    independent_claims_count = WholeNumberField(_l("Independent claims"))
+    ipc_codes = ItemsField(_l("IPC codes"), description=CODES_HELP)
+    cpc_codes = ItemsField(_l("CPC codes"), description=CODES_HELP)
+    applicants = LinesField(_l("Applicants"), description=LIST_HELP)
+    owners = LinesField(_l("Current owners on record"), description=LIST_HELP)
+    inventors = LinesField(_l("Inventors"), description=LIST_HELP)
     filing_date = DateField(_l("Filing date"), validators=[Optional()])
     priority_date = DateField(_l("Priority date"), validators=[Optional()])
     publication_date = DateField(_l("Publication date"), validators=[Optional()])
@@ -132,14 +189,12 @@ class PatentForm(ServiceForm):
         _l("Legal status"), choices=_choices("legal_status", LEGAL_STATUSES, _l("Unknown"))
     )
     legal_status_date = DateField(_l("Status since"), validators=[Optional()])
-    family_countries = StringField(
+    family_countries = ItemsField(
         _l("Family countries"), description=_l("Two-letter codes separated by ';', e.g. CN; US; EP")
     )
-    forward_citations = IntegerField(_l("Cited by"), validators=[Optional(), NumberRange(min=0)])
-    backward_citations = IntegerField(_l("References cited"), validators=[Optional(), NumberRange(min=0)])
-    annual_fee_paid_year = IntegerField(
-        _l("Annual fees paid up to year"), validators=[Optional(), NumberRange(min=1, max=30)]
-    )
+    forward_citations = WholeNumberField(_l("Cited by"))
+    backward_citations = WholeNumberField(_l("References cited"))
+    annual_fee_paid_year = WholeNumberField(_l("Annual fees paid up to year"))
 
     def values(self) -> dict[str, Any]:
         data = super().values()
@@ -149,32 +204,28 @@ class PatentForm(ServiceForm):
 
 
 class ProjectForm(ServiceForm):
-    LIST_FIELDS = ("team", "linked_patents")
-
-    title_zh = StringField(_l("Title (Chinese)"), validators=[Optional(), Length(max=300)])
-    title_en = StringField(_l("Title (English)"), validators=[Optional(), Length(max=300)])
+    title_zh = StringField(_l("Title (Chinese)"))
+    title_en = StringField(_l("Title (English)"))
     reference = StringField(
         _l("Your reference"),
-        validators=[Optional(), Length(max=64)],
         description=_l("Your own id for the project; left empty, one is made for you."),
     )
-    summary_zh = TextAreaField(_l("Summary (Chinese)"), validators=[Optional()])
-    summary_en = TextAreaField(_l("Summary (English)"), validators=[Optional()])
-    sector = StringField(_l("Sector"), validators=[Optional(), Length(max=100)])
-    trl = IntegerField(
+    summary_zh = TextAreaField(_l("Summary (Chinese)"))
+    summary_en = TextAreaField(_l("Summary (English)"))
+    sector = StringField(_l("Sector"))
+    trl = WholeNumberField(
         _l("Technology readiness level"),
-        validators=[Optional(), NumberRange(min=1, max=9)],
         description=_l("1 (basic principles) to 9 (proven in operation)."),
     )
     stage = BlankableSelectField(_l("Stage"), choices=_choices("stage", PROJECT_STAGES, _l("Not stated")))
     seeking = MultiCheckboxField(_l("Seeking"), choices=_choices("seeking", PROJECT_SEEKING))
-    funding_amount = DecimalField(_l("Funding sought"), places=2, validators=[Optional(), NumberRange(min=0)])
-    funding_currency = StringField(_l("Currency"), default="CNY", validators=[Optional(), Length(max=3)])
-    team = TextAreaField(_l("Team"), description=_l("One member per line, e.g. 'Chen Jie, CTO'."))
-    linked_patents = TextAreaField(
+    funding_amount = AmountField(_l("Funding sought"))
+    funding_currency = StringField(_l("Currency"), default="CNY")
+    team = LinesField(_l("Team"), description=_l("One member per line, e.g. 'Chen Jie, CTO'."))
+    linked_patents = LinesField(
         _l("Linked patents"), description=_l("Publication numbers, one per line, e.g. CN 118866379 A.")
     )
-    organisation_name = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
+    organisation_name = StringField(_l("Organisation"))
     contact_policy = SelectField(
         _l("Contact"), choices=_choices("contact_policy", CONTACT_POLICIES), default="via_platform"
     )
@@ -186,39 +237,37 @@ class ProjectForm(ServiceForm):
 
 
 class ExpertForm(ServiceForm):
-    LIST_FIELDS = ("specialties_ipc", "industries", "qualifications", "languages", "conflicts")
-
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    name_en = StringField(_l("Name in English"), validators=[Optional(), Length(max=200)])
-    title = StringField(_l("Job title"), validators=[Optional(), Length(max=200)])
-    title_en = StringField(_l("Job title in English"), validators=[Optional(), Length(max=200)])
-    organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
-    specialties_ipc = StringField(
+    name = StringField(_l("Name"), validators=[Needed()])
+    name_en = StringField(_l("Name in English"))
+    title = StringField(_l("Job title"))
+    title_en = StringField(_l("Job title in English"))
+    organisation = StringField(_l("Organisation"))
+    specialties_ipc = ItemsField(
         _l("Specialties (IPC subclasses)"), description=_l("Separate with ';', e.g. H01M; G06F; A61K")
     )
-    industries = StringField(_l("Industries"), description=_l("Separate with ';'."))
-    qualifications = TextAreaField(
+    industries = ItemsField(_l("Industries"), description=_l("Separate with ';'."))
+    qualifications = LabelledLinesField(
         _l("Qualifications"),
+        kind="qualification",
         description=_l(
-            "One per line: certified_asset_appraiser, patent_attorney, patent_agent, lawyer, or your own."
+            "One per line, e.g. certified asset appraiser, patent attorney, patent agent, lawyer, or your own."
         ),
     )
-    biography_zh = TextAreaField(_l("Biography (Chinese)"), validators=[Optional()])
-    biography_en = TextAreaField(_l("Biography (English)"), validators=[Optional()])
-    languages = StringField(_l("Languages"), default="zh", description=_l("Two-letter codes, e.g. zh; en"))
+    biography_zh = TextAreaField(_l("Biography (Chinese)"))
+    biography_en = TextAreaField(_l("Biography (English)"))
+    languages = ItemsField(_l("Languages"), default=["zh"], description=_l("Two-letter codes, e.g. zh; en"))
     availability = BlankableSelectField(
         _l("Availability"), choices=_choices("availability", EXPERT_AVAILABILITY, _l("Not stated"))
     )
-    fee_amount = DecimalField(_l("Fee guidance"), places=2, validators=[Optional(), NumberRange(min=0)])
-    fee_currency = StringField(_l("Currency"), default="CNY", validators=[Optional(), Length(max=3)])
+    fee_amount = AmountField(_l("Fee guidance"))
+    fee_currency = StringField(_l("Currency"), default="CNY")
     fee_unit = BlankableSelectField(_l("Fee unit"), choices=_choices("fee_unit", FEE_UNITS, _l("Not stated")))
-    conflicts = TextAreaField(
+    conflicts = LinesField(
         _l("Conflicts of interest"),
         description=_l("Organisations you work for or have advised, one per line: 'Organisation: relation'."),
     )
     user_email = StringField(
         _l("Linked account email"),
-        validators=[Optional(), Length(max=254)],
         description=_l("Link the profile to an IPEX account (your own)."),
     )
 
@@ -302,7 +351,7 @@ class ImportForm(FlaskForm):
     )
     format = SelectField(
         _l("Format"),
-        choices=[SelectChoice(f, _l("Detect from the file") if f == "auto" else f) for f in FORMATS],
+        choices=[SelectChoice(f, LABELS["import_format"][f]) for f in FORMATS],
         default="auto",
     )
     skip_bad = BlankableSelectField(

@@ -18,12 +18,13 @@ from pathlib import Path
 from flask_babel import gettext as _
 
 from app.accounts.models import User
+from app.catalogue.errors import ValidationFailed
 from app.catalogue.importers import IMPORTERS, UnknownFormat, detect_format
 from app.catalogue.messages import N_, message, reason_of
 from app.catalogue.people_services import upsert_expert_record, upsert_project_record
 from app.catalogue.records import ExpertRecord, PatentRecord, ProjectRecord, Record, RowError
 from app.catalogue.services import Actor, upsert_patent_record
-from app.catalogue.validation import ValidationFailed
+from app.catalogue.validation import import_column
 from app.core.errors import DomainError
 from app.extensions import db
 
@@ -91,9 +92,10 @@ def _write(record: Record, actor: Actor, owner: User | None) -> str:
 
 def _row_errors(record: Record, exc: DomainError) -> list[RowError]:
     source = record.source
-    if isinstance(exc, ValidationFailed) and exc.fields:
+    if isinstance(exc, ValidationFailed) and exc.problems:
         return [
-            RowError.of(source.file, source.location, name, reason) for name, reason in exc.fields.items()
+            RowError.of(source.file, source.location, import_column(name), reason)
+            for name, reason in exc.problems.items()
         ]
     return [RowError.of(source.file, source.location, "record", exc.message)]
 

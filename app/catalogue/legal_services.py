@@ -16,6 +16,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 
 from app.catalogue import documents
+from app.catalogue.errors import ValidationFailed
 from app.catalogue.legal_validation import (
     validate_document,
     validate_event,
@@ -31,7 +32,6 @@ from app.catalogue.models import (
     PatentPledge,
 )
 from app.catalogue.services import Actor, ensure_can_edit, record_change
-from app.catalogue.validation import ValidationFailed
 from app.extensions import db
 
 FactRow = PatentPledge | PatentLicence | PatentEvent | PatentDocument

@@ -13,8 +13,9 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from app.catalogue.errors import ValidationFailed
 from app.catalogue.models import DOCUMENT_KINDS, EVENT_TYPES, LICENCE_TYPES
-from app.catalogue.validation import ValidationFailed, _Checker
+from app.catalogue.validation import _Checker
 
 _URL = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
 

@@ -6,22 +6,25 @@ fields are shown next to the form's fields, and the typed values are kept.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from app.accounts.permissions import is_admin, login_required, permission_required
 from app.catalogue import people_services, services
+from app.catalogue.errors import ValidationFailed
 from app.catalogue.forms import ExpertForm, PatentForm, ProjectForm, ServiceForm
 from app.catalogue.models import Expert, InnovationProject, Patent
+from app.catalogue.records import LEGAL_STATUSES
 from app.catalogue.routes import bp
-from app.catalogue.validation import ValidationFailed
 from app.core.errors import DomainError
+from app.core.pagination import paginate
 from app.extensions import db
 
 can_add_records = permission_required(
@@ -32,10 +35,10 @@ can_add_records = permission_required(
 @bp.get("/my/records")
 @login_required
 def my_records():
+    text = (request.args.get("q") or "").strip()[:100]
+    status = request.args.get("status") if request.args.get("status") in LEGAL_STATUSES else None
+    patents = _my_patents(text, status)
     mine = {
-        "patents": select(Patent)
-        .where(Patent.owner_id == current_user.id)
-        .order_by(Patent.updated_at.desc()),
         "projects": select(InnovationProject)
         .where(InnovationProject.owner_id == current_user.id)
         .order_by(InnovationProject.updated_at.desc()),
@@ -45,8 +48,31 @@ def my_records():
     }
     records = {name: list(db.session.scalars(query.limit(200))) for name, query in mine.items()}
     return render_template(
-        "catalogue/my_records.html", records=records, can_add=services.can_create_records(current_user)
+        "catalogue/my_records.html",
+        records=records,
+        patents=paginate(patents.order_by(Patent.updated_at.desc(), Patent.id.desc())),
+        filters={"q": text, "status": status},
+        statuses=LEGAL_STATUSES,
+        can_add=services.can_create_records(current_user),
     )
+
+
+_LIKE_SPECIAL = re.compile(r"([%_\\])")  # LIKE wildcards and the escape: typed text matches literally
+_NOT_DIGIT = re.compile(r"\D")
+
+
+def _my_patents(text: str, status: str | None) -> Select:
+    """The signed-in owner's patents, narrowed by words of a title or digits of the number."""
+    patents = select(Patent).where(Patent.owner_id == current_user.id)
+    if text:
+        like = "%" + _LIKE_SPECIAL.sub(r"\\\1", text) + "%"
+        matches = Patent.title_zh.ilike(like, escape="\\") | Patent.title_en.ilike(like, escape="\\")
+        if len(digits := _NOT_DIGIT.sub("", text)) >= 3:
+            matches |= Patent.publication_number.like(f"%{digits}%")
+        patents = patents.where(matches)
+    if status:
+        patents = patents.where(Patent.legal_status == status)
+    return patents
 
 
 @dataclass(frozen=True)

@@ -19,13 +19,15 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import Organisation, User
 from app.accounts.permissions import is_admin, is_authenticated
 from app.catalogue.records import LEGAL_STATUSES, PATENT_TYPES
-from app.core.models import TimestampMixin, UTCDateTime
+from app.catalogue.terms import status_on
+from app.core.models import TimestampMixin, UTCDateTime, utcnow
 from app.extensions import db
 
 # Moderation is a separate status dimension from the legal status.
@@ -112,6 +114,8 @@ class Patent(ModerationMixin, TimestampMixin, db.Model):
     # Fields filled in by a generator rather than an office record (demo data says so on the page).
     generated_fields: Mapped[list[str]] = mapped_column(JSON, default=list)
     source: Mapped[str | None] = mapped_column(String(300))  # file and location it was imported from
+    # Created by the demo seed and changed by no one since: the only patents a later seed may touch.
+    seed_untouched: Mapped[bool] = mapped_column(default=False, server_default=false())
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)  # may edit it
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
 
@@ -143,6 +147,33 @@ class Patent(ModerationMixin, TimestampMixin, db.Model):
 
     def party_names(self, role: str) -> list[str]:
         return [p.name for p in sorted(self.parties, key=lambda p: p.sequence) if p.role == role]
+
+    @property
+    def owners_on_record(self) -> list[str]:
+        """Who the office record names as the holder: the current owners, else the applicants."""
+        return self.party_names("owner") or self.party_names("applicant")
+
+    @property
+    def listed_by(self) -> str | None:
+        """The platform account that put the patent on IPEX, by its organisation when it has one."""
+        if self.owner is None:
+            return None
+        return self.owner.organisation.name if self.owner.organisation else self.owner.display_name
+
+    @property
+    def listed_by_owner_on_record(self) -> bool:
+        """Whether the listing account is (by name) one of the owners on record."""
+        lister = "".join((self.listed_by or "").casefold().split())
+        names = ["".join(name.casefold().split()) for name in self.owners_on_record]
+        return bool(lister) and any(
+            name.startswith(lister) or lister.startswith(name) for name in names if name
+        )
+
+    @property
+    def current_status(self) -> str | None:
+        """The legal status as of today: a granted patent past its expiry reads as expired even
+        before ``services.expire_terms`` has stored it."""
+        return status_on(self.legal_status, self.expiry_date, utcnow().date())
 
     @property
     def main_classification(self) -> PatentClassification | None:

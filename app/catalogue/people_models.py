@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import Organisation, User
+from app.accounts.permissions import is_authenticated
 from app.catalogue.patent_models import MODERATION_STATUSES, ModerationMixin, Patent, _in
 from app.catalogue.records import CONTACT_POLICIES, EXPERT_AVAILABILITY, FEE_UNITS, PROJECT_STAGES
 from app.core.models import TimestampMixin, UTCDateTime, utcnow
@@ -114,6 +115,11 @@ class Expert(ModerationMixin, TimestampMixin, db.Model):
     conflicts: Mapped[list[ExpertConflict]] = relationship(
         back_populates="expert", cascade="all, delete-orphan", order_by="ExpertConflict.id"
     )
+
+    def can_edit(self, user) -> bool:
+        """The maintainer and administrators, and the expert whose own account the profile is linked to."""
+        linked = is_authenticated(user) and self.user_id is not None and user.id == self.user_id
+        return bool(linked or super().can_edit(user))
 
     @property
     def specialties_ipc(self) -> list[str]:

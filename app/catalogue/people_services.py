@@ -16,6 +16,7 @@ from sqlalchemy import select, tuple_
 from app.accounts.models import User
 from app.accounts.permissions import is_admin, is_authenticated
 from app.accounts.services import find_user_by_email, normalise_email
+from app.catalogue.errors import ValidationFailed, checked
 from app.catalogue.models import Expert, ExpertConflict, ExpertSpecialty, InnovationProject, Patent
 from app.catalogue.records import ExpertRecord, ProjectRecord
 from app.catalogue.services import (
@@ -28,7 +29,7 @@ from app.catalogue.services import (
     resolve_owner,
     visible_patents,
 )
-from app.catalogue.validation import ValidationFailed, validate_expert, validate_project
+from app.catalogue.validation import validate_expert, validate_project
 from app.core.errors import PermissionDenied
 from app.extensions import db
 
@@ -133,7 +134,7 @@ def create_project(actor: Actor, data: Mapping[str, Any], owner: User | None = N
     """Add an innovation project owned by the actor (or, for an admin, by ``owner``)."""
     if not can_create_records(actor):
         raise PermissionDenied(_("Only rights-holders and administrators add projects."))
-    values = validate_project(data)
+    values = checked(validate_project, data)
     values["reference"] = values["reference"] or _new_reference("PRJ")
     owner = resolve_owner(actor, owner)
     _project_owner_clash(owner, values["reference"])
@@ -151,7 +152,7 @@ def update_project(
 ) -> dict[str, tuple[Any, Any]]:
     """Change some fields of a project; returns what changed, also kept in history."""
     ensure_can_edit(project, actor)
-    values = validate_project({**project_values(project, actor), **data})
+    values = checked(validate_project, {**project_values(project, actor), **data})
     values["reference"] = values["reference"] or project.reference
     _project_owner_clash(project.owner, values["reference"], project)
     patents = _linked(values["linked_patents"], actor, project)
@@ -257,7 +258,7 @@ def create_expert(actor: Actor, data: Mapping[str, Any], owner: User | None = No
     """Add an expert profile maintained by the actor (or, for an admin, by ``owner``)."""
     if not can_create_expert(actor):
         raise PermissionDenied(_("Please log in to add an expert profile."))
-    values = validate_expert(data)
+    values = checked(validate_expert, data)
     values["reference"] = values["reference"] or _new_reference("EXP")
     _reference_clash(values["reference"])
     expert = Expert(owner=resolve_owner(actor, owner))
@@ -272,7 +273,7 @@ def create_expert(actor: Actor, data: Mapping[str, Any], owner: User | None = No
 def update_expert(expert: Expert, actor: Actor, data: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
     """Change some fields of an expert profile; returns what changed."""
     ensure_can_edit(expert, actor)
-    values = validate_expert({**expert_values(expert), **data})
+    values = checked(validate_expert, {**expert_values(expert), **data})
     values["reference"] = values["reference"] or expert.reference
     _reference_clash(values["reference"], expert)
     changes = apply_values(expert, values, EXPERT_COLUMNS)

@@ -1,7 +1,8 @@
 """Demo catalogue: real patents from ``demo_data/``, generated facts for the CN sample, projects, experts.
 
-Idempotent: imports upsert by (jurisdiction, number), generated facts are deterministic, projects
-and experts are looked up by reference before they are created.
+Idempotent and safe to re-run over users' data: the seed only creates what is missing (patents by
+(jurisdiction, number), projects and experts by reference) and only regenerates the facts of patents
+it created and nobody changed since (``Patent.seed_untouched``); generated facts are deterministic.
 """
 
 from __future__ import annotations
@@ -39,20 +40,20 @@ BANKS = ("杭州银行科技支行", "浙商银行杭州分行", "中国银行�
 
 
 def seed_catalogue(echo: Callable[[str], None]) -> None:
-    for name, email in DEMO_FILES:
-        if services.db.session.scalar(select(Patent.id).where(Patent.source.startswith(name)).limit(1)):
-            echo(f"  {name}: already imported")
-            continue  # re-importing would reset the generated CN facts, then regenerate them
-        owner = find_user_by_email(email)
-        outcome = run_import(DEMO_DATA / name, None, owner=owner, skip_bad=True)
-        counts = ", ".join(f"{n} {k}" for k, n in sorted(outcome.counts.items()))
-        echo(f"  {name}: {counts}; {len(outcome.errors)} skipped")
-    cn = list(services.db.session.scalars(select(Patent).where(Patent.jurisdiction == "CN")))
-    for patent in cn:
-        generate_cn_facts(patent)
-    echo(f"  generated legal status, fees and family for {len(cn)} CN patents (marked as generated)")
-    _seed_projects(echo)
-    _seed_experts(echo)
+    """Create the demo records that are missing; never change one the seed did not create or anyone edited."""
+    with services.demo_seeding():
+        for name, email in DEMO_FILES:
+            owner = find_user_by_email(email)
+            outcome = run_import(DEMO_DATA / name, None, owner=owner, skip_bad=True)
+            counts = ", ".join(f"{n} {k}" for k, n in sorted(outcome.counts.items()))
+            echo(f"  {name}: {counts}; {len(outcome.errors)} skipped")
+        untouched = select(Patent).where(Patent.jurisdiction == "CN", Patent.seed_untouched.is_(True))
+        cn = list(services.db.session.scalars(untouched))
+        for patent in cn:
+            generate_cn_facts(patent)
+        echo(f"  generated legal status, fees and family for {len(cn)} CN demo patents (marked as generated)")
+        _seed_projects(echo)
+        _seed_experts(echo)
 
 
 def _rng(patent: Patent) -> random.Random:

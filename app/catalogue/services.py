@@ -8,8 +8,8 @@ Projects and experts live in ``people_services``.
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
@@ -20,6 +20,7 @@ from sqlalchemy.orm import selectinload
 from app.accounts.models import User
 from app.accounts.permissions import is_admin, is_rights_holder
 from app.catalogue import classification
+from app.catalogue.errors import ValidationFailed, checked
 from app.catalogue.models import (
     HIDDEN,
     PUBLISHED,
@@ -34,7 +35,8 @@ from app.catalogue.models import (
 from app.catalogue.records import PatentRecord
 from app.catalogue.search.sync import mark_for_indexing
 from app.catalogue.states import MODERATION
-from app.catalogue.validation import ValidationFailed, validate_patent
+from app.catalogue.terms import status_on
+from app.catalogue.validation import validate_patent
 from app.core.actors import system_actor
 from app.core.errors import NotFound, PermissionDenied
 from app.core.lifecycle import apply_transition
@@ -133,6 +135,35 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+_SEEDING = "catalogue.demo_seed"
+
+
+@contextmanager
+def demo_seeding() -> Iterator[None]:
+    """Writes made inside come from the demo seed: it may create patents, never change existing ones."""
+    db.session.info[_SEEDING] = True
+    try:
+        yield
+    finally:
+        db.session.info.pop(_SEEDING, None)
+
+
+def is_demo_seeding() -> bool:
+    return bool(db.session.info.get(_SEEDING))
+
+
+def _track_seed_ownership(record: Any, action: str, changes: Mapping[str, Any]) -> None:
+    """A patent stays the seed's only until anyone else changes it; a changed fact is no longer generated."""
+    if not isinstance(record, Patent):
+        return
+    if is_demo_seeding():
+        record.seed_untouched = record.seed_untouched or action in ("create", "import")
+        return
+    record.seed_untouched = False
+    if record.generated_fields and set(changes) & set(record.generated_fields):
+        record.generated_fields = [f for f in record.generated_fields if f not in changes]
+
+
 def record_change(
     record: Patent | InnovationProject | Expert,
     actor: Actor,
@@ -141,6 +172,7 @@ def record_change(
     note: str | None = None,
 ) -> CatalogueChange:
     """Append one history row (who, when, what changed) and have the search document refreshed."""
+    _track_seed_ownership(record, action, changes or {})
     db.session.flush()  # the record needs its id
     mark_for_indexing(db.session, RECORD_TYPES[type(record)], record.id)
     change = CatalogueChange(
@@ -288,24 +320,12 @@ def _ensure_unique(jurisdiction: str, number: str, patent: Patent | None = None)
 
 # Upper bounds for the patent's counts: far above any real patent, well inside the 32-bit columns,
 # so an absurd number is a field error rather than a database overflow.
-COUNT_LIMITS = {
-    "claims_count": 10_000,
-    "independent_claims_count": 10_000,
-    "forward_citations": 1_000_000,
-    "backward_citations": 1_000_000,
-}
-
-
-def validated_patent(data: Mapping[str, Any]) -> dict[str, Any]:
-    """validate_patent's values, with every count within what the catalogue stores."""
-    values = validate_patent(data)
-    too_large = {
-        name: _("Must be between %(low)d and %(high)s.", low=0, high=f"{limit:,}")
-        for name, limit in COUNT_LIMITS.items()
-        if values.get(name) is not None and values[name] > limit
-    }
-    if too_large:
-        raise ValidationFailed(too_large)
+def validated_patent(data: Mapping[str, Any], today: dt.date | None = None) -> dict[str, Any]:
+    """validate_patent's values with the status the term implies: granted past its expiry is expired."""
+    values = checked(validate_patent, data)
+    status = status_on(values["legal_status"], values["expiry_date"], today or utcnow().date())
+    if status != values["legal_status"]:
+        values["legal_status"], values["legal_status_date"] = status, values["expiry_date"]
     return values
 
 
@@ -330,7 +350,12 @@ def update_patent(patent: Patent, actor: Actor, data: Mapping[str, Any]) -> dict
     values = validated_patent({**patent_values(patent), **data})
     _ensure_unique(values["jurisdiction"], values["publication_number"], patent)
     previous_status = patent.legal_status
-    if values["legal_status"] != previous_status and "legal_status_date" not in data:
+    status_changed = values["legal_status"] != previous_status
+    if (
+        status_changed
+        and "legal_status_date" not in data
+        and values["legal_status_date"] == patent.legal_status_date
+    ):
         values["legal_status_date"] = utcnow().date()
     changes = apply_values(patent, values, PATENT_COLUMNS)
     changes.update(_set_children(patent, values))
@@ -352,22 +377,14 @@ def _status_event(patent: Patent, previous: str | None) -> None:
     )
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def strip_control(value: Any) -> Any:
-    """Drop NUL and other control characters some source files carry (PostgreSQL refuses NUL)."""
-    return _CONTROL.sub("", value) if isinstance(value, str) else value
-
-
 def record_values(record: PatentRecord) -> dict[str, Any]:
-    """An imported record as column and child-list values (the importer validated it already)."""
-    values = {
-        name: strip_control(getattr(record, name, None)) for name in PATENT_COLUMNS if name != "family_size"
+    """An imported record as the fields validate_patent takes (every importer's records pass it)."""
+    values: dict[str, Any] = {
+        name: getattr(record, name, None)
+        for name in PATENT_COLUMNS
+        if name not in ("family_size", "expiry_date")
     }
-    values["family_countries"] = list(dict.fromkeys((record.jurisdiction, *record.family_countries)))
-    values["family_size"] = len(values["family_countries"])
-    values["expiry_date"] = record.expiry_date
+    values["family_countries"] = list(record.family_countries)
     values["ipc_codes"], values["cpc_codes"] = list(record.codes("ipc")), list(record.codes("cpc"))
     values["applicants"], values["owners"] = list(record.applicants), list(record.owners)
     values["inventors"] = list(record.inventors)
@@ -385,6 +402,7 @@ def upsert_patent_record(
     values = record_values(record)
     patent = find_patent(record.jurisdiction, record.publication_number)
     if patent is None:
+        values = validated_patent(values)
         if not can_create_records(actor):
             raise PermissionDenied(_("Only rights-holders and administrators add patents."))
         owner = resolve_owner(actor, owner)
@@ -396,8 +414,11 @@ def upsert_patent_record(
         db.session.add(patent)
         record_change(patent, actor, "import", changes, note=note or patent.source)
         return patent, "created"
+    if is_demo_seeding():  # the seed fills gaps; a patent already here is someone's record
+        return patent, "unchanged"
     ensure_can_edit(patent, actor)
     kept = {k: v for k, v in values.items() if v not in (None, [], ())}
+    kept = validated_patent({**patent_values(patent), **kept})
     changes = apply_values(patent, kept, PATENT_COLUMNS)
     changes.update(_set_children(patent, kept))
     if patent.owner_id is None and owner is not None:
@@ -409,6 +430,22 @@ def upsert_patent_record(
         patent, actor, "import", changes, note=note or f"{record.source.file}, {record.source.location}"
     )
     return patent, "updated"
+
+
+def expire_terms(actor: Actor, today: dt.date) -> int:
+    """Mark granted patents whose term ran out before ``today`` as expired (history, event, search index)."""
+    due = select(Patent).where(Patent.legal_status == "granted", Patent.expiry_date < today)
+    patents = list(db.session.scalars(due))
+    for patent in patents:
+        before = (patent.legal_status, patent.legal_status_date)
+        patent.legal_status, patent.legal_status_date = "expired", patent.expiry_date
+        _status_event(patent, before[0])
+        changes = {
+            "legal_status": (before[0], "expired"),
+            "legal_status_date": (before[1], patent.expiry_date),
+        }
+        record_change(patent, actor, "update", changes, note="term expired")
+    return len(patents)
 
 
 def published_patents():

@@ -14,9 +14,10 @@ not modelled; legal_status carries those facts):
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
-from app.catalogue.messages import N_, FieldError, message
+from app.catalogue.messages import N_, FieldError, Message, MessageError, message
 
 CN_DESIGN_15Y_FROM = dt.date(2021, 6, 1)
 US_DESIGN_15Y_FROM = dt.date(2015, 5, 13)
@@ -120,3 +121,43 @@ def check_dates(dates: PatentDates) -> None:
     problems = date_problems(dates)
     if problems:
         raise problems[0]
+
+
+def status_on(legal_status: str | None, expiry: dt.date | None, today: dt.date) -> str | None:
+    """A granted right whose term has run out is expired, whatever the record last said."""
+    if legal_status == "granted" and expiry is not None and expiry < today:
+        return "expired"
+    return legal_status
+
+
+class InvalidValue(MessageError):
+    """A value that cannot be read as its type (a date)."""
+
+
+def parse_date(value: str | None) -> dt.date | None:
+    """Accept ISO dates and the compact YYYYMMDD of patent XML; ValueError otherwise."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if re.fullmatch(r"\d{8}", value):
+        parts = (value[:4], value[4:6], value[6:])
+    elif re.fullmatch(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}", value):
+        parts = tuple(re.split(r"[-/.]", value))
+    else:
+        raise InvalidValue(message(N_("%(value)s is not a date (use YYYY-MM-DD)"), value=repr(value)))
+    try:
+        return dt.date(*(int(p) for p in parts))
+    except ValueError as exc:
+        raise InvalidValue(
+            message(N_("%(value)s is not a real date (%(error)s)"), value=repr(value), error=_date_error(exc))
+        ) from None
+
+
+def _date_error(exc: ValueError) -> Message:
+    """datetime's English reasons, as translatable templates."""
+    known = {
+        "month must be in 1..12": N_("month must be in 1..12"),
+        "day is out of range for month": N_("day is out of range for month"),
+    }
+    text = str(exc)
+    return message(known.get(text, text))

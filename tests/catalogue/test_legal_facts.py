@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from app.catalogue import legal_services
+from app.catalogue.errors import ValidationFailed
 from app.catalogue.models import CatalogueChange, PatentDocument, PatentLicence
-from app.catalogue.validation import ValidationFailed
 from app.core.errors import PermissionDenied
 from app.extensions import db
 

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from app.catalogue import people_services, services
-from app.catalogue.validation import ValidationFailed
+from app.catalogue.errors import ValidationFailed
 from app.extensions import db
 from tests.catalogue.conftest import GOOD_PROJECT
 

@@ -15,9 +15,8 @@ def test_search_page_lists_highlighted_hits_with_links(client, corpus):  # noqa:
     html = page(client, q="电池")
     cn1 = corpus["patents"]["CN1"]
     assert f'href="/patents/{cn1.id}"' in html
-    assert f'href="/projects/{corpus["project"].id}"' in html or "电池回收中试项目" in html
+    assert f'href="/projects/{corpus["project"].id}"' in html
     assert "<mark>电池</mark>" in html
-    assert True
 
 
 def test_english_phrase_with_ipc_filter_in_the_url(client, corpus):  # noqa: F811
@@ -42,11 +41,12 @@ def test_pagination_links(client, corpus, app):  # noqa: F811
     html = page(client, type="patent", page=1, sort="newest")
     assert 'class="pagination"' not in html  # 7 hits fit on one page
     html = page(client, page=999)
-    assert "page=999" not in html or "too far" in html or "太" in html
+    assert 'class="search-hit' not in html
+    assert "没有这一页" in html  # 9 results fill one page: not "too far back"
 
 
 def test_empty_states(client, app):
-    assert "catalogue" in page(client).lower() or "目录" in page(client)
+    assert "目录暂无内容" in page(client)
     html = page(client, q="nothing-like-this-exists")
     assert 'class="empty-state"' in html
 
@@ -82,7 +82,7 @@ def test_bad_input_gives_a_message_not_an_error(client, corpus, args):  # noqa: 
 
 def test_overlong_query_says_so(client, app):
     html = page(client, q="电" * 300)
-    assert "200" in html
+    assert "搜索内容最多 200 个字符。" in html
 
 
 def test_navigation_and_home_page_search_box(client, app):

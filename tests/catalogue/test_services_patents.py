@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 
 from app.catalogue import services
+from app.catalogue.errors import ValidationFailed
 from app.catalogue.models import HIDDEN, PUBLISHED
 from app.catalogue.records import Classification, PatentRecord, SourceRef
-from app.catalogue.validation import ValidationFailed
 from app.core.errors import PermissionDenied
 from app.extensions import db
 

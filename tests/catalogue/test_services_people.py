@@ -6,8 +6,8 @@ import pytest
 
 from app.accounts.models import Role
 from app.catalogue import people_services
+from app.catalogue.errors import ValidationFailed
 from app.catalogue.records import ExpertRecord, ProjectRecord, SourceRef
-from app.catalogue.validation import ValidationFailed
 from app.core.errors import PermissionDenied
 
 from .conftest import GOOD_EXPERT, GOOD_PROJECT

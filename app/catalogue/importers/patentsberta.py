@@ -21,10 +21,11 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from app.catalogue import classification as cls
-from app.catalogue.importers.text import EncodingProblem, clean, detect_encoding, parse_date, title_from_claim
+from app.catalogue.importers.text import EncodingProblem, clean, detect_encoding, title_from_claim
 from app.catalogue.messages import reason_of
 from app.catalogue.numbers import InvalidNumber, parse_publication_number
 from app.catalogue.records import Classification, PatentRecord, RowError, SourceRef
+from app.catalogue.terms import parse_date
 
 _SUBCLASS = re.compile(r"[A-HY]\d\d[A-Z]")
 

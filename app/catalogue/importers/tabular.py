@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from app.catalogue.importers.columns import COLUMNS
-from app.catalogue.importers.rows import expert_from_row, patent_from_row, project_from_row
 from app.catalogue.importers.text import EncodingProblem, detect_encoding
 from app.catalogue.messages import N_, Message, location_message, message
 from app.catalogue.records import Record, RowError, SourceRef
+from app.catalogue.validation import expert_from_row, patent_from_row, project_from_row
 from app.core.spreadsheet import restore_formula
 
 Builder = Callable[[Mapping[str, Any], SourceRef], Record | list[RowError]]

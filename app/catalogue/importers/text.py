@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import codecs
-import datetime as dt
 import re
 from pathlib import Path
 
@@ -15,10 +14,6 @@ LIST_SEPARATORS = re.compile(r"\s*[;|]\s*")
 
 class EncodingProblem(MessageError):
     """A file that is not in an encoding we were told (or allowed) to read."""
-
-
-class InvalidValue(MessageError):
-    """A cell that cannot be read as its type (a date, a whole number)."""
 
 
 def detect_encoding(path: str | Path, fallbacks: tuple[str, ...] = ()) -> str:
@@ -88,35 +83,6 @@ def clean(text: str | None) -> str | None:
         return None
     collapsed = " ".join(text.split())
     return collapsed or None
-
-
-def parse_date(value: str | None) -> dt.date | None:
-    """Accept ISO dates and the compact YYYYMMDD of patent XML; ValueError otherwise."""
-    value = (value or "").strip()
-    if not value:
-        return None
-    if re.fullmatch(r"\d{8}", value):
-        parts = (value[:4], value[4:6], value[6:])
-    elif re.fullmatch(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}", value):
-        parts = tuple(re.split(r"[-/.]", value))
-    else:
-        raise InvalidValue(message(N_("%(value)s is not a date (use YYYY-MM-DD)"), value=repr(value)))
-    try:
-        return dt.date(*(int(p) for p in parts))
-    except ValueError as exc:
-        raise InvalidValue(
-            message(N_("%(value)s is not a real date (%(error)s)"), value=repr(value), error=_date_error(exc))
-        ) from None
-
-
-def _date_error(exc: ValueError) -> Message:
-    """datetime's English reasons, as translatable templates."""
-    known = {
-        "month must be in 1..12": N_("month must be in 1..12"),
-        "day is out of range for month": N_("day is out of range for month"),
-    }
-    text = str(exc)
-    return message(known.get(text, text))
 
 
 _PREAMBLE_END = re.compile(

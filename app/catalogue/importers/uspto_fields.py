@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from xml.etree.ElementTree import Element
 
 from app.catalogue import classification as cls
-from app.catalogue.importers.text import clean, parse_date
+from app.catalogue.importers.text import clean
 from app.catalogue.messages import N_, message, reason_of
 from app.catalogue.numbers import (
     InvalidNumber,
@@ -23,7 +23,7 @@ from app.catalogue.numbers import (
     patent_type_for,
 )
 from app.catalogue.records import Classification, PatentRecord, RowError, SourceRef
-from app.catalogue.terms import PatentDates, date_problems
+from app.catalogue.terms import PatentDates, date_problems, parse_date
 
 _IPCR_PARTS = ("section", "class", "subclass", "main-group", "subgroup")
 
