@@ -298,6 +298,8 @@ def test_dispute_and_resolution_return_to_the_previous_step(market):
 
 def test_daily_deadline_reminder_is_sent_once_a_day(market, frozen_clock):
     deal = _signed(market)  # effective 1 Dec 2026: recordal due 1 Mar 2027
+    market.buyer.locale = market.seller.locale = "en"  # reminders are written in each reader's language
+    db.session.commit()
     frozen_clock.advance(dt.timedelta(days=80))  # 19 Feb: 10 days left
     run_tick("t")
     run_tick("t")
