@@ -306,12 +306,17 @@ def record_registration(deal: Deal, actor: User, registered_on: Any, notice: str
 
 
 def mark_paid_manually(deal: Deal, actor: User, reference: str) -> Deal:
-    """An administrator records a payment received outside the platform (until payments land)."""
+    """An administrator records a payment received outside the platform's payment records."""
     if not is_admin(actor):
         raise PermissionDenied(_("Only an administrator may record a payment by hand."))
     reference = (reference or "").strip()
     if not 3 <= len(reference) <= 120:
         raise DealInvalid("reference", _("Enter the bank or payment reference."))
+    return record_payment_received(deal, actor, reference)
+
+
+def record_payment_received(deal: Deal, actor: User, reference: str) -> Deal:
+    """The upfront price arrived (app.payments calls this when a payment succeeds)."""
     if deal.status == states.CANCELLED:
         raise Conflict(_("This deal is cancelled: no payment can be recorded."))
     apply_transition(states.MONEY_LIFECYCLE, deal, "mark_paid", actor=actor, reason=reference,
@@ -320,6 +325,12 @@ def mark_paid_manually(deal: Deal, actor: User, reference: str) -> Deal:
     for user in (deal.seller, deal.buyer):
         notify_deal(user, "deal_paid", deal)
     _complete_if_ready(deal, actor)
+    return deal
+
+
+def record_refund(deal: Deal, actor: User, reason: str) -> Deal:
+    """The whole price went back to the buyer (app.payments calls this after a full refund)."""
+    apply_transition(states.MONEY_LIFECYCLE, deal, "refund", actor=actor, reason=reason)
     return deal
 
 

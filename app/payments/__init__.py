@@ -1,0 +1,12 @@
+"""Payments: providers (offline bank transfer, Stripe), fee schedule, ledger, payouts and refunds."""
+
+from flask import Blueprint, Flask
+
+bp = Blueprint("payments", __name__, url_prefix="/payments")
+
+
+def register(app: Flask) -> None:
+    from app.payments import cli
+
+    app.register_blueprint(bp)
+    app.cli.add_command(cli.payments_cli)
