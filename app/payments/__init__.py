@@ -6,7 +6,7 @@ bp = Blueprint("payments", __name__, url_prefix="/payments")
 
 
 def register(app: Flask) -> None:
-    from app.payments import cli
+    from app.payments import cli, routes  # noqa: F401  (routes attach to bp)
 
     app.register_blueprint(bp)
     app.cli.add_command(cli.payments_cli)

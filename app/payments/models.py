@@ -55,7 +55,9 @@ class Payment(db.Model):
     fee_amount: Mapped[Decimal] = mapped_column(Numeric(18, 2))  # the platform's commission, fixed at start
     fee_version: Mapped[int]  # the fee schedule version that priced it (0: built-in default)
     refunded_amount: Mapped[Decimal] = mapped_column(Numeric(18, 2), default=Decimal("0"))
-    reference: Mapped[str] = mapped_column(String(40))  # ours, quoted on bank transfers: "IPEX-..."
+    # Ours, quoted on bank transfers, "IPEX-<deal>-<attempt>": stable across a rolled-back retry,
+    # so the idempotency keys derived from it are too.
+    reference: Mapped[str] = mapped_column(String(40))
     provider_ref: Mapped[str | None] = mapped_column(String(120))  # e.g. the PaymentIntent id
     received_reference: Mapped[str | None] = mapped_column(String(120))  # bank reference of the receipt
     payout_reference: Mapped[str | None] = mapped_column(String(120))  # bank reference of the payout
@@ -83,7 +85,7 @@ class Payment(db.Model):
 
     def idempotency_key(self, operation: str) -> str:
         """A provider idempotency key derived from our record, so a retry never charges twice."""
-        return f"ipex-payment-{self.id}-{operation}"
+        return f"{self.reference.lower()}-{operation}"
 
 
 class FeeScheduleVersion(db.Model):

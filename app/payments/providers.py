@@ -68,7 +68,13 @@ class OfflineProvider:
         return None
 
 
-_FACTORIES: dict[str, Callable[[], PaymentProvider]] = {"offline": OfflineProvider}
+def _stripe() -> PaymentProvider:
+    from app.payments.stripe_provider import StripeProvider  # imports stripe only when configured
+
+    return StripeProvider()
+
+
+_FACTORIES: dict[str, Callable[[], PaymentProvider]] = {"offline": OfflineProvider, "stripe": _stripe}
 
 
 def register(name: str, factory: Callable[[], PaymentProvider]) -> None:

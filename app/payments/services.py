@@ -73,11 +73,10 @@ def start_payment(deal: Deal, actor, provider_name: str | None = None) -> tuple[
         fee_amount=quote.fee.amount,
         fee_version=quote.terms.version,
         refunded_amount=Decimal(0),
-        reference=f"pending-{deal.id}",
+        reference=f"IPEX-{deal.id:06d}-{len(payments_of(deal)) + 1:02d}",
     )
     db.session.add(payment)
     db.session.flush()
-    payment.reference = f"IPEX-{deal.id:06d}-{payment.id:06d}"
     step = get_provider(payment.provider).start(payment)
     payment.provider_ref = step.provider_ref or payment.provider_ref
     follow(payment, step, actor)
@@ -195,3 +194,17 @@ def refund(payment: Payment, actor, amount, reason: str) -> Payment:
     if payment.refunded == payment.money:
         deal_services.record_refund(payment.deal, actor, text)
     return payment
+
+
+def sync_payment(payment: Payment, actor) -> ProviderStep | None:
+    """Re-fetch the provider's view and follow it; used by webhooks and after the buyer authenticates."""
+    step = get_provider(payment.provider).retrieve(payment)
+    if step is not None:
+        follow(payment, step, actor)
+    return step
+
+
+def payment_by_provider_ref(provider: str, provider_ref: str) -> Payment | None:
+    return db.session.scalar(
+        select(Payment).where(Payment.provider == provider, Payment.provider_ref == provider_ref)
+    )
