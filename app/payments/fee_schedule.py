@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from app.accounts.permissions import is_admin
 from app.core.audit_chain import chain_append
-from app.core.errors import DomainError, PermissionDenied
-from app.core.money import Money
+from app.core.errors import Conflict, DomainError, PermissionDenied
+from app.core.money import Money, MoneyError, parse_money
 from app.extensions import db
 from app.payments.fees import FeeQuote, FeeTerms, calculate_fee
 from app.payments.models import FeeRule, FeeScheduleVersion
@@ -53,6 +53,22 @@ def terms_for(right_type: str, price_mechanism: str, currency: str) -> FeeTerms:
 def quote(price: Money, right_type: str, price_mechanism: str) -> FeeQuote:
     """What the platform takes and the seller receives for this price (the ledger uses the same)."""
     return calculate_fee(price, terms_for(right_type, price_mechanism, price.currency))
+
+
+def quote_listing(listing, price_text: str | None = None) -> FeeQuote:
+    """The quote the seller sees before listing and the buyer before paying: at the ask or a given price."""
+    if price_text:
+        try:
+            price = parse_money(price_text, listing.currency)
+        except MoneyError as error:
+            raise DomainError(error.message, {"price": error.message}) from None
+    elif listing.ask_amount is not None:
+        price = Money(listing.ask_amount, listing.currency)
+    else:
+        raise Conflict(_("This listing has no asking price: give a price to quote."))
+    if price.amount <= 0:
+        raise DomainError(_("Enter a price above zero."), {"price": _("Enter a price above zero.")})
+    return quote(price, listing.right_type, listing.price_mechanism)
 
 
 def _rule(data: dict) -> FeeRule:
