@@ -312,7 +312,16 @@ def mark_paid_manually(deal: Deal, actor: User, reference: str) -> Deal:
     reference = (reference or "").strip()
     if not 3 <= len(reference) <= 120:
         raise DealInvalid("reference", _("Enter the bank or payment reference."))
+    if _has_platform_payment(deal):
+        raise Conflict(_("This deal has a payment on the platform: record its receipt on the payments page."))
     return record_payment_received(deal, actor, reference)
+
+
+def _has_platform_payment(deal: Deal) -> bool:
+    """A payment started through app.payments owns the money status; a hand-made mark would double it."""
+    from app.payments.services import live_payment
+
+    return live_payment(deal) is not None
 
 
 def record_payment_received(deal: Deal, actor: User, reference: str) -> Deal:
@@ -471,7 +480,12 @@ def allowed_deal_actions(user: User | None, deal: Deal) -> list[str]:
         actions.append("dispute")
     if admin and status == states.DISPUTED:
         actions.append("resolve")
-    if admin and deal.money_status == states.UNPAID and status != states.CANCELLED:
+    if (
+        admin
+        and deal.money_status == states.UNPAID
+        and status != states.CANCELLED
+        and not _has_platform_payment(deal)
+    ):
         actions.append("mark_paid")
     return actions
 

@@ -195,3 +195,12 @@ def test_reconcile_reports_a_tampered_ledger(market, runner):
     result = runner.invoke(args=["payments", "reconcile"])
     assert result.exit_code == 1
     assert "ledger.hold" in result.output
+
+
+def test_no_payment_recorded_by_hand_beside_a_platform_payment(market):
+    deal = signed_deal(market)
+    payments.start_payment(deal, market.buyer)
+    assert "mark_paid" not in deals.allowed_deal_actions(market.admin, deal)
+    with pytest.raises(Conflict, match="payments page"):
+        deals.mark_paid_manually(deal, market.admin, "BOC-HAND-1")
+    assert deal.money_status == deal_states.UNPAID
