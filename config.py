@@ -73,6 +73,18 @@ class Config:
     IMPORT_WORKERS = int(os.environ.get("IMPORT_WORKERS", 1))
     IMPORT_MEMORY_LIMIT_MB = int(os.environ.get("IMPORT_MEMORY_LIMIT_MB", 1024))
 
+    # Payments: Stripe when a secret key is set, else the embedded offline (bank transfer) provider.
+    STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+    STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "")
+    STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+    STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")  # a test server such as localstripe
+    STRIPE_PAYMENT_METHOD_TYPES = tuple(os.environ.get("STRIPE_PAYMENT_METHOD_TYPES", "card").split(","))
+    PAYMENTS_FEE_PERCENT = os.environ.get("PAYMENTS_FEE_PERCENT", "5")  # until a fee schedule is published
+    PAYMENTS_FEE_MINIMUM = os.environ.get("PAYMENTS_FEE_MINIMUM", "1000")
+    PAYMENTS_BANK_ACCOUNT_NAME = os.environ.get("PAYMENTS_BANK_ACCOUNT_NAME", "IPEX Platform Ltd")
+    PAYMENTS_BANK_NAME = os.environ.get("PAYMENTS_BANK_NAME", "Bank of China")
+    PAYMENTS_BANK_ACCOUNT_NUMBER = os.environ.get("PAYMENTS_BANK_ACCOUNT_NUMBER", "0000 0000 0000 0000")
+
 
 class DevelopmentConfig(Config):
     """Embedded default: SQLite in the instance folder, demo-friendly, no keys needed."""

@@ -306,12 +306,26 @@ def record_registration(deal: Deal, actor: User, registered_on: Any, notice: str
 
 
 def mark_paid_manually(deal: Deal, actor: User, reference: str) -> Deal:
-    """An administrator records a payment received outside the platform (until payments land)."""
+    """An administrator records a payment received outside the platform's payment records."""
     if not is_admin(actor):
         raise PermissionDenied(_("Only an administrator may record a payment by hand."))
     reference = (reference or "").strip()
     if not 3 <= len(reference) <= 120:
         raise DealInvalid("reference", _("Enter the bank or payment reference."))
+    if _has_platform_payment(deal):
+        raise Conflict(_("This deal has a payment on the platform: record its receipt on the payments page."))
+    return record_payment_received(deal, actor, reference)
+
+
+def _has_platform_payment(deal: Deal) -> bool:
+    """A payment started through app.payments owns the money status; a hand-made mark would double it."""
+    from app.payments.services import live_payment
+
+    return live_payment(deal) is not None
+
+
+def record_payment_received(deal: Deal, actor: User, reference: str) -> Deal:
+    """The upfront price arrived (app.payments calls this when a payment succeeds)."""
     if deal.status == states.CANCELLED:
         raise Conflict(_("This deal is cancelled: no payment can be recorded."))
     apply_transition(states.MONEY_LIFECYCLE, deal, "mark_paid", actor=actor, reason=reference,
@@ -320,6 +334,12 @@ def mark_paid_manually(deal: Deal, actor: User, reference: str) -> Deal:
     for user in (deal.seller, deal.buyer):
         notify_deal(user, "deal_paid", deal)
     _complete_if_ready(deal, actor)
+    return deal
+
+
+def record_refund(deal: Deal, actor: User, reason: str) -> Deal:
+    """The whole price went back to the buyer (app.payments calls this after a full refund)."""
+    apply_transition(states.MONEY_LIFECYCLE, deal, "refund", actor=actor, reason=reason)
     return deal
 
 
@@ -460,7 +480,12 @@ def allowed_deal_actions(user: User | None, deal: Deal) -> list[str]:
         actions.append("dispute")
     if admin and status == states.DISPUTED:
         actions.append("resolve")
-    if admin and deal.money_status == states.UNPAID and status != states.CANCELLED:
+    if (
+        admin
+        and deal.money_status == states.UNPAID
+        and status != states.CANCELLED
+        and not _has_platform_payment(deal)
+    ):
         actions.append("mark_paid")
     return actions
 

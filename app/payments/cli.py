@@ -1,0 +1,21 @@
+"""`flask payments reconcile`: print every difference between our records, the ledger and the provider."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+payments_cli = AppGroup("payments", help="Payments: reconciliation.")
+
+
+@payments_cli.command("reconcile")
+def reconcile_command() -> None:
+    """Compare payments, ledger and deals with the provider; exit 1 when anything differs."""
+    from app.payments.reconcile import reconcile
+
+    differences = reconcile()
+    for d in differences:
+        click.echo(f"{d.payment_reference}\t{d.what}\tours={d.ours}\tprovider/ledger={d.theirs}")
+    click.echo(f"{len(differences)} difference(s)")
+    if differences:
+        raise SystemExit(1)
