@@ -59,6 +59,7 @@ CAPABILITIES = (
     "app.catalogue",
     "app.valuation",
     "app.market",
+    "app.matching",
 )
 
 

@@ -31,6 +31,7 @@ class Context:
 
     lexicon: Lexicon | None = None
     now: dt.datetime | None = None
+    cross_language: bool = True  # expand queries into the other language (needs a lexicon)
     cache: dict = field(default_factory=dict)
 
 
@@ -51,17 +52,23 @@ def display_code(code: str) -> str:
 class TextRelevance:
     name, version = "text", "1.0.0"
 
+    def candidate_tokens(self, candidates: list[Candidate], ctx: Context) -> list[list[str]]:
+        key = ("text_tokens", id(candidates))
+        if key not in ctx.cache:
+            ctx.cache[key] = [tokens(c.text, ctx.lexicon) for c in candidates]
+        return ctx.cache[key]
+
     def index(self, candidates: list[Candidate], ctx: Context) -> BM25Index:
         key = ("text_index", id(candidates))
         if key not in ctx.cache:
-            ctx.cache[key] = BM25Index([tokens(c.text, ctx.lexicon) for c in candidates])
+            ctx.cache[key] = BM25Index(self.candidate_tokens(candidates, ctx))
         return ctx.cache[key]
 
     def raw_scores(self, need: NeedProfile, candidates: list[Candidate], ctx: Context) -> np.ndarray:
         """BM25 of every candidate; the query is expanded into the other language when it helps."""
         key = ("text_scores", id(candidates), need.text)
         if key not in ctx.cache:
-            terms = query_terms(need.text, ctx.lexicon, cross_language=ctx.lexicon is not None)
+            terms = query_terms(need.text, ctx.lexicon, cross_language=ctx.cross_language)
             ctx.cache[key] = self.index(candidates, ctx).scores(terms)
         return ctx.cache[key]
 
@@ -70,11 +77,11 @@ class TextRelevance:
         top = float(raw.max()) if raw.size else 0.0
         own = set(tokens(need.text, ctx.lexicon))
         out = []
-        for value, cand in zip(raw, candidates, strict=True):
+        for value, cand_tokens in zip(raw, self.candidate_tokens(candidates, ctx), strict=True):
             if value <= 0:
                 out.append((0.0, "text_none", {}))
                 continue
-            shared = [t.removeprefix("w:") for t in tokens(cand.text, ctx.lexicon) if t in own]
+            shared = [t.removeprefix("w:") for t in cand_tokens if t in own]
             words = ", ".join(list(dict.fromkeys(t for t in shared if len(t) > 2 or t.isascii()))[:3])
             out.append((float(value) / top, "text_shared" if words else "text_translated", {"terms": words}))
         return out
@@ -88,7 +95,7 @@ class ClassificationOverlap:
         raw = TextRelevance().raw_scores(need, candidates, ctx)
         votes: Counter[str] = Counter()
         for i in np.argsort(-raw)[:INFER_TOP]:
-            if raw[i] > 0:
+            if raw[i] > 0 and candidates[i].id not in need.exclude:
                 for sub in {levels(c)["subclass"] for c in candidates[i].codes}:
                     votes[sub] += 1
         return tuple(s for s, n in votes.items() if n >= INFER_SHARE * INFER_TOP)

@@ -27,6 +27,7 @@ class NeedProfile:
     currency: str = "CNY"
     rights: tuple[str, ...] = ()  # wanted right types (assignment, exclusive_licence, ...)
     territory: str | None = None  # None: anywhere will do
+    exclude: frozenset[int] = frozenset()  # candidate ids never to match (the hidden patent, own listings)
 
 
 @dataclass(frozen=True)
