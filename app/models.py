@@ -10,4 +10,5 @@ import app.core.notifications  # noqa: F401
 import app.core.outbox  # noqa: F401
 import app.core.ticks  # noqa: F401
 import app.market.models  # noqa: F401
+import app.matching.models  # noqa: F401
 import app.valuation.models  # noqa: F401
