@@ -7,6 +7,7 @@ Services take the acting user, flush, never commit. Who may see a need is decide
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from flask_babel import gettext as _
@@ -15,9 +16,11 @@ from sqlalchemy import Select, exists, func, or_, select
 from app.accounts.models import User
 from app.accounts.permissions import is_admin, is_authenticated
 from app.catalogue.search import crosslang
+from app.core.actors import system_actor
 from app.core.clock import clock
 from app.core.errors import PermissionDenied
 from app.core.lifecycle import StatusEvent, apply_transition
+from app.core.ticks import periodic
 from app.extensions import db
 from app.market import listing_states
 from app.market.listing_models import Listing
@@ -26,7 +29,7 @@ from app.matching import states
 from app.matching.engine import Candidate, Match, NeedProfile, rank
 from app.matching.engine.strategies import Context
 from app.matching.models import Need, NeedInvitation
-from app.matching.validation import check_complete, clean_need
+from app.matching.validation import SHANGHAI, check_complete, clean_need
 
 MAX_CANDIDATES = 2000  # newest published listings considered per need (the rest wait for an index)
 
@@ -199,3 +202,18 @@ def board_query(user: User | None, words: str | None = None, *, mine: bool = Fal
         columns = (Need.title_zh, Need.title_en, Need.description_zh, Need.description_en)
         query = query.where(or_(*(func.lower(c).contains(word, autoescape=True) for c in columns)))
     return query.order_by(Need.id.desc())
+
+
+@periodic("needs.expire", every=timedelta(hours=1))
+def expire_due_needs(actor: User | None = None) -> int:
+    """Open needs whose deadline (a Shanghai calendar day) has passed expire; returns how many."""
+    actor = actor or system_actor()
+    today = clock.now().astimezone(SHANGHAI).date()
+    due = db.session.scalars(
+        select(Need).where(
+            Need.status.in_(states.MATCHED_STATUSES), Need.deadline.is_not(None), Need.deadline < today
+        )
+    ).all()
+    for need in due:
+        apply_transition(states.NEED_LIFECYCLE, need, "expire", actor=actor, reason="deadline passed")
+    return len(due)

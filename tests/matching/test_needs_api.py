@@ -158,3 +158,15 @@ def test_deadline_uses_the_clock(client, bearer, market, frozen_clock):
     response = _post(client, bearer(market["buyer"]))
     assert response.status_code == 422
     assert "deadline" in response.get_json()["error"]["fields"]
+
+
+def test_open_needs_expire_after_their_deadline(market, frozen_clock):
+    buyer = market["buyer"]
+    need = services.create_need(buyer, {**NEED, "deadline": "2100-01-01"})
+    services.transition(need, "publish", buyer)
+    db.session.commit()
+    assert services.expire_due_needs() == 0
+    frozen_clock.freeze(dt.datetime(2100, 1, 2, 16, 30, tzinfo=dt.UTC))  # 00:30 on 3 January in Shanghai
+    assert services.expire_due_needs() == 1
+    assert need.status == "expired"
+    assert status_history(need)[-1].actor_id != buyer.id
