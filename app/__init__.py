@@ -60,6 +60,7 @@ CAPABILITIES = (
     "app.valuation",
     "app.market",
     "app.payments",
+    "app.matching",
 )
 
 

@@ -32,10 +32,19 @@ def api_blueprints() -> list:
     from app.catalogue.api import blp as catalogue_blp
     from app.core.inbox import blp as notifications_blp
     from app.market import api_blueprints as market_blueprints
+    from app.matching.api import blp as needs_blp
     from app.payments.api import blp as payments_blp
     from app.valuation.api import blp as valuation_blp
 
-    return [me_blp, catalogue_blp, valuation_blp, notifications_blp, *market_blueprints(), payments_blp]
+    return [
+        me_blp,
+        catalogue_blp,
+        valuation_blp,
+        notifications_blp,
+        *market_blueprints(),
+        payments_blp,
+        needs_blp,
+    ]
 
 
 def register(app: Flask) -> None:

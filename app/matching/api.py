@@ -1,0 +1,179 @@
+"""/api/v1/needs and /api/v1/listings/<id>/needs: the same services and visibility as the pages.
+
+A need the caller may not see answers 404, exactly like one that does not exist, so private
+needs never leak their existence. Money travels as decimal strings with a currency.
+"""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import abort
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from app.accounts.permissions import login_required
+from app.api.schemas import ErrorSchema, PageArgsSchema, envelope, page_of
+from app.extensions import db
+from app.market.listing_models import Listing
+from app.market.listing_services import can_view_listing
+from app.matching import services, states
+from app.matching.models import Need
+from app.matching.reasons import explained
+
+blp = Blueprint("api_needs", __name__, description="Technology needs and their matches")
+
+F = ma.fields
+TOKEN = [{"bearerAuth": []}]
+
+
+def _amount(attr: str):
+    def read(need: Need):
+        amount = getattr(need, attr)
+        return None if amount is None else {"amount": f"{amount:.2f}", "currency": need.currency}
+
+    return F.Function(read, metadata={"example": {"amount": "500000.00", "currency": "CNY"}})
+
+
+class NeedSchema(ma.Schema):
+    id = F.Integer()
+    status = F.String()
+    buyer_id = F.Integer()
+    title_zh = F.String(allow_none=True)
+    title_en = F.String(allow_none=True)
+    description_zh = F.String(allow_none=True)
+    description_en = F.String(allow_none=True)
+    codes = F.List(F.String())
+    rights = F.List(F.String())
+    territory = F.String(allow_none=True)
+    region = F.String(allow_none=True)
+    budget_min = _amount("budget_min")
+    budget_max = _amount("budget_max")
+    deadline = F.Date(allow_none=True)
+    is_private = F.Boolean()
+    created_at = F.DateTime()
+    allowed_actions = F.Function(lambda need: states.NEED_LIFECYCLE.allowed_actions(need.status))
+
+
+class NeedInSchema(ma.Schema):
+    title_zh = F.String(allow_none=True)
+    title_en = F.String(allow_none=True)
+    description_zh = F.String(allow_none=True)
+    description_en = F.String(allow_none=True)
+    codes = F.List(F.String(), metadata={"example": ["H01M 10/0525"]})
+    rights = F.List(F.String(), metadata={"example": ["exclusive_licence"]})
+    territory = F.String(allow_none=True)
+    region = F.String(allow_none=True)
+    currency = F.String(metadata={"example": "CNY"})
+    budget_min = F.String(allow_none=True, metadata={"description": "Decimal string or 50万"})
+    budget_max = F.String(allow_none=True)
+    deadline = F.String(allow_none=True, metadata={"example": "2027-06-30"})
+    is_private = F.Boolean()
+    action = F.String(
+        validate=ma.validate.OneOf(states.BUYER_ACTIONS),
+        metadata={"description": "PATCH only: a lifecycle action (publish, close, ...)"},
+    )
+
+
+class NeedArgsSchema(PageArgsSchema):
+    mine = F.Boolean(metadata={"description": "The caller's own needs in every status"})
+    q = F.String(metadata={"description": "Words in the title or description"})
+
+
+class MatchSchema(ma.Schema):
+    score = F.Float()
+    reasons = F.List(F.Dict())
+
+
+class ListingMatchSchema(MatchSchema):
+    listing_id = F.Integer()
+
+
+class NeedMatchSchema(MatchSchema):
+    need = F.Nested(NeedSchema)
+
+
+def _need(need_id: int) -> Need:
+    need = db.session.get(Need, need_id)
+    if need is None or not services.can_view(current_user, need):
+        abort(404)
+    return need
+
+
+@blp.route("/needs")
+@blp.arguments(NeedArgsSchema, location="query")
+@blp.response(200, envelope(NeedSchema))
+def list_needs(args: dict):
+    """Needs the caller may see, newest first (open ones unless ``mine=true``)."""
+    query = services.board_query(current_user, args.get("q"), mine=bool(args.get("mine")))
+    return page_of(query, args["page"], args["per_page"])
+
+
+@blp.route("/needs", methods=["POST"])
+@blp.arguments(NeedInSchema)
+@blp.response(201, NeedSchema)
+@blp.alt_response(422, schema=ErrorSchema, description="Invalid fields, named in error.fields")
+@blp.doc(security=TOKEN)
+@login_required
+def create_need(data: dict):
+    """A draft need of the caller; PATCH with ``action=publish`` puts it on the board."""
+    data.pop("action", None)
+    need = services.create_need(current_user, data)
+    db.session.commit()
+    return need
+
+
+@blp.route("/needs/<int:need_id>")
+@blp.response(200, NeedSchema)
+@blp.alt_response(404, schema=ErrorSchema)
+def get_need(need_id: int):
+    """One need."""
+    return _need(need_id)
+
+
+@blp.route("/needs/<int:need_id>", methods=["PATCH"])
+@blp.arguments(NeedInSchema(partial=True))
+@blp.response(200, NeedSchema)
+@blp.alt_response(409, schema=ErrorSchema, description="Current status and allowed actions")
+@blp.alt_response(422, schema=ErrorSchema)
+@blp.doc(security=TOKEN)
+@login_required
+def update_need(data: dict, need_id: int):
+    """Change fields and/or move the need through its lifecycle."""
+    need = _need(need_id)
+    action = data.pop("action", None)
+    if data:
+        services.update_need(need, current_user, data)
+    if action:
+        services.transition(need, action, current_user)
+    db.session.commit()
+    return need
+
+
+@blp.route("/needs/<int:need_id>/matches")
+@blp.response(200, ListingMatchSchema(many=True))
+@blp.alt_response(404, schema=ErrorSchema)
+def need_matches(need_id: int):
+    """Published listings best first, with per-factor reasons that add up to the score."""
+    need = _need(need_id)
+    return [
+        {
+            "listing_id": listing.id,
+            "score": round(m.score, 4),
+            "reasons": explained(m.contributions, need.currency),
+        }
+        for listing, m in services.matches_for_need(need, current_user)
+    ]
+
+
+@blp.route("/listings/<int:listing_id>/needs")
+@blp.response(200, NeedMatchSchema(many=True))
+@blp.alt_response(404, schema=ErrorSchema)
+def listing_needs(listing_id: int):
+    """Open needs this listing answers (only the needs the caller may see)."""
+    listing = db.session.get(Listing, listing_id)
+    if listing is None or not can_view_listing(current_user, listing):
+        abort(404)
+    return [
+        {"need": need, "score": round(m.score, 4), "reasons": explained(m.contributions, need.currency)}
+        for need, m in services.needs_for_listing(listing, current_user)
+    ]

@@ -1,0 +1,35 @@
+"""``flask matching evaluate``: the quality figures of bench/matching_quality.py from the CLI."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+matching_cli = AppGroup("matching", help="Matching needs to listings: quality evaluation.")
+
+
+def _default_data() -> str:
+    return os.environ.get("IPEX_SHARED_DATA") or str(
+        Path(current_app.root_path).parents[1] / "shared" / "data"
+    )
+
+
+@matching_cli.command("evaluate")
+@click.option(
+    "--data", type=click.Path(file_okay=False, path_type=Path), help="Folder of the shared data sets."
+)
+@click.option("--split", type=click.Choice(["train", "test"]), default="test", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON array instead of a table.")
+def evaluate_command(data: Path | None, split: str, as_json: bool) -> None:
+    """P@10, MRR@10, nDCG@10 per language and strategy (tune on train, report on test)."""
+    from app.matching import evaluation
+
+    folder = data or Path(_default_data())
+    if not (folder / "patentsberta").is_dir():
+        raise click.BadParameter(f"no patentsberta folder under {folder}", param_hint="--data")
+    rows = evaluation.run(folder, split)
+    click.echo(evaluation.to_json(rows) if as_json else evaluation.format_rows(rows))

@@ -1,0 +1,195 @@
+"""Built-in strategies. Each returns, per candidate, a value in [0, 1] with a reason key and params.
+
+Reason keys name templates the web layer translates (app/matching/reasons.py); the engine never
+formats text for a reader.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import numpy as np
+
+from . import registry
+from .text import BM25Index, query_terms, tokens
+from .types import Candidate, Lexicon, NeedProfile
+
+Value = tuple[float, str, dict[str, str]]
+EXCLUSIVE = ("assignment", "exclusive_licence", "sole_licence")
+# Depth of the deepest shared level -> value: the same subgroup says far more than the same class.
+DEPTH_VALUES = (("subgroup", 1.0), ("main_group", 0.75), ("subclass", 0.5), ("class", 0.25))
+INFER_TOP = 5  # text neighbours whose subclasses stand in for a need without codes
+INFER_SHARE = 0.4  # share of the neighbours' votes a subclass needs to be inferred
+
+
+@dataclass
+class Context:
+    """Per-ranking state shared by the strategies: the lexicon, the clock, the text results."""
+
+    lexicon: Lexicon | None = None
+    now: dt.datetime | None = None
+    cross_language: bool = True  # expand queries into the other language (needs a lexicon)
+    cache: dict = field(default_factory=dict)
+
+
+def levels(code: str) -> dict[str, str]:
+    """A code's hierarchy prefixes ("H01M 10/0525" -> class H01, subclass H01M, ...)."""
+    compact = code.replace(" ", "").upper()
+    main = compact.split("/")[0]
+    out = {"class": compact[:3], "subclass": compact[:4], "main_group": main if len(main) > 4 else ""}
+    out["subgroup"] = compact if "/" in compact else ""
+    return out
+
+
+def display_code(code: str) -> str:
+    """A prefix in the WIPO display form: subclass, a space, the group ("H01M 10/0525")."""
+    return code if len(code) <= 4 else f"{code[:4]} {code[4:]}"
+
+
+class TextRelevance:
+    name, version = "text", "1.0.0"
+
+    def candidate_tokens(self, candidates: list[Candidate], ctx: Context) -> list[list[str]]:
+        key = ("text_tokens", id(candidates))
+        if key not in ctx.cache:
+            ctx.cache[key] = [tokens(c.text, ctx.lexicon) for c in candidates]
+        return ctx.cache[key]
+
+    def index(self, candidates: list[Candidate], ctx: Context) -> BM25Index:
+        key = ("text_index", id(candidates))
+        if key not in ctx.cache:
+            ctx.cache[key] = BM25Index(self.candidate_tokens(candidates, ctx))
+        return ctx.cache[key]
+
+    def raw_scores(self, need: NeedProfile, candidates: list[Candidate], ctx: Context) -> np.ndarray:
+        """BM25 of every candidate; the query is expanded into the other language when it helps."""
+        key = ("text_scores", id(candidates), need.text)
+        if key not in ctx.cache:
+            terms = query_terms(need.text, ctx.lexicon, cross_language=ctx.cross_language)
+            ctx.cache[key] = self.index(candidates, ctx).scores(terms)
+        return ctx.cache[key]
+
+    def score(self, need: NeedProfile, candidates: list[Candidate], ctx: Context) -> list[Value]:
+        raw = self.raw_scores(need, candidates, ctx)
+        top = float(raw.max()) if raw.size else 0.0
+        own = set(tokens(need.text, ctx.lexicon))
+        out = []
+        for value, cand_tokens in zip(raw, self.candidate_tokens(candidates, ctx), strict=True):
+            if value <= 0:
+                out.append((0.0, "text_none", {}))
+                continue
+            shared = [t.removeprefix("w:") for t in cand_tokens if t in own]
+            words = ", ".join(list(dict.fromkeys(t for t in shared if len(t) > 2 or t.isascii()))[:3])
+            out.append((float(value) / top, "text_shared" if words else "text_translated", {"terms": words}))
+        return out
+
+
+class ClassificationOverlap:
+    name, version = "classification", "1.0.0"
+
+    def inferred_codes(self, need: NeedProfile, candidates: list[Candidate], ctx: Context) -> tuple[str, ...]:
+        """Subclasses most of the best text matches share: the field of a need stated without codes."""
+        raw = TextRelevance().raw_scores(need, candidates, ctx)
+        votes: Counter[str] = Counter()
+        for i in np.argsort(-raw)[:INFER_TOP]:
+            if raw[i] > 0 and candidates[i].id not in need.exclude:
+                for sub in {levels(c)["subclass"] for c in candidates[i].codes}:
+                    votes[sub] += 1
+        return tuple(s for s, n in votes.items() if n >= INFER_SHARE * INFER_TOP)
+
+    def score(self, need: NeedProfile, candidates: list[Candidate], ctx: Context) -> list[Value]:
+        codes, inferred = need.codes, False
+        if not codes:
+            codes, inferred = self.inferred_codes(need, candidates, ctx), True
+        wanted = [levels(c) for c in codes]
+        return [self._best(wanted, cand, inferred) for cand in candidates]
+
+    @staticmethod
+    def _best(wanted: list[dict[str, str]], cand: Candidate, inferred: bool) -> Value:
+        best: Value = (0.0, "class_none", {})
+        for have in (levels(c) for c in cand.codes):
+            for w in wanted:
+                for level, value in DEPTH_VALUES:
+                    if w[level] and w[level] == have[level]:
+                        if value > best[0]:
+                            key = f"class_{level}" + ("_inferred" if inferred else "")
+                            best = (value, key, {"code": display_code(have[level])})
+                        break
+        return best
+
+
+class BudgetFit:
+    name, version = "budget", "1.0.0"
+
+    def score(self, need: NeedProfile, candidates: list[Candidate], ctx: Context) -> list[Value]:
+        return [self._fit(need, c) for c in candidates]
+
+    @staticmethod
+    def _fit(need: NeedProfile, cand: Candidate) -> Value:
+        if need.budget_max is None or cand.currency != need.currency:
+            return (0.0, "budget_unknown", {})
+        if cand.ask is not None:
+            params = {"ask": str(cand.ask), "max": str(need.budget_max)}
+            if cand.ask <= need.budget_max:
+                return (1.0, "ask_within_budget", params)
+            over = (cand.ask - need.budget_max) / need.budget_max
+            return (max(0.0, 1.0 - float(over)), "ask_above_budget", params)
+        low, high = cand.valuation_low, cand.valuation_high
+        if low is not None and high is not None:
+            params = {"low": str(low), "high": str(high)}
+            floor = need.budget_min or Decimal(0)
+            if low <= need.budget_max and high >= floor:
+                return (0.7, "valuation_overlaps_budget", params)
+            return (0.0, "valuation_outside_budget", params)
+        return (0.0, "price_unknown", {})
+
+
+class RightsFit:
+    name, version = "rights", "1.0.0"
+    RIGHT_SHARE = 0.6  # the right type matters more than the territory
+
+    def score(self, need: NeedProfile, candidates: list[Candidate], ctx: Context) -> list[Value]:
+        return [self._fit(need, c) for c in candidates]
+
+    def _fit(self, need: NeedProfile, cand: Candidate) -> Value:
+        if not need.rights or cand.right_type is None:
+            return (0.0, "rights_unknown", {})
+        territory_ok = not need.territory or not cand.territory or need.territory in cand.territory
+        params = {"right": cand.right_type, "territory": cand.territory or ""}
+        if cand.right_type in need.rights:
+            value = self.RIGHT_SHARE + (1 - self.RIGHT_SHARE) * territory_ok
+            key = "right_offered" if territory_ok else "right_offered_other_territory"
+            if territory_ok and cand.right_type in EXCLUSIVE and cand.territory:
+                key = "exclusive_in_territory"
+            return (value, key, params)
+        # An exclusive licence offered where a non-exclusive one is wanted still serves the buyer.
+        if cand.right_type in EXCLUSIVE and any(r not in EXCLUSIVE for r in need.rights):
+            return (0.5 * territory_ok, "right_stronger_than_asked", params)
+        return (0.0, "right_not_offered", params)
+
+
+class Freshness:
+    name, version = "freshness", "1.0.0"
+    HALF_LIFE_DAYS = 90
+
+    def score(self, need: NeedProfile, candidates: list[Candidate], ctx: Context) -> list[Value]:
+        out: list[Value] = []
+        for cand in candidates:
+            if cand.published_at is None or ctx.now is None:
+                out.append((0.0, "age_unknown", {}))
+                continue
+            days = max(0, (ctx.now - cand.published_at).days)
+            out.append((0.5 ** (days / self.HALF_LIFE_DAYS), "listed_days_ago", {"days": str(days)}))
+        return out
+
+
+BUILTINS = (TextRelevance(), ClassificationOverlap(), BudgetFit(), RightsFit(), Freshness())
+
+
+def register_builtins() -> None:
+    """Idempotent: the registry calls this before every lookup."""
+    for strategy in BUILTINS:
+        registry.register(strategy, replace=True)

@@ -1,0 +1,36 @@
+"""rank_texts (the app's text path on plain texts) and the evaluation metrics."""
+
+import pytest
+
+from app.matching.evaluation import metrics, rank_texts
+
+EN = ["lithium battery anode material", "image recognition neural network", "battery charging circuit"]
+ZH = ["锂电池负极材料", "图像识别神经网络", "电池充电电路"]
+
+
+@pytest.mark.parametrize(
+    ("queries", "candidates", "lang"),
+    [(EN, EN, "en"), (ZH, ZH, "zh"), (ZH, EN, "zh-en"), (EN, ZH, "en-zh")],
+)
+def test_rank_texts_puts_the_same_topic_first(queries, candidates, lang):
+    ranked = rank_texts(queries[:2], candidates, [10, 11, 12], lang)
+    assert [r[0] for r in ranked] == [0, 1]
+    assert all(sorted(r) == [0, 1, 2] for r in ranked)
+
+
+def test_rank_texts_hides_the_query_patent():
+    ranked = rank_texts(EN[:1], EN, [10, 11, 12], "en", query_ids=[10])
+    assert 0 not in ranked[0]
+    assert ranked[0][0] == 2  # the other battery patent
+
+
+def test_rank_texts_rejects_an_unknown_language():
+    with pytest.raises(ValueError, match="lang"):
+        rank_texts(EN, EN, [1, 2, 3], "fr")
+
+
+def test_metrics():
+    p, rr, ndcg = metrics([5, 1, 7], {1, 9}, k=2)
+    assert p == 0.5
+    assert rr == 0.5
+    assert ndcg == pytest.approx((1 / 1.5849625) / (1 + 1 / 1.5849625), rel=1e-4)
