@@ -30,6 +30,8 @@ from app.market.listing_models import Listing
 from app.market.listing_services import can_manage
 from app.market.listing_states import PUBLIC_STATUSES
 
+# @login_required sits right under @blp.route: who may call is decided before the body is read
+# (an anonymous caller gets 401, never a 422 about fields).
 blp = Blueprint("api_auctions", __name__, description="Auctions: English (proxy bids) and sealed-bid")
 
 F = ma.fields
@@ -155,6 +157,7 @@ def list_bids(auction_id: int):
 
 
 @blp.route("/auctions/<int:auction_id>/bids", methods=["POST"])
+@login_required
 @blp.arguments(BidInSchema)
 @blp.response(201, BidResultSchema)
 @blp.alt_response(
@@ -163,7 +166,6 @@ def list_bids(auction_id: int):
 @blp.alt_response(409, schema=ErrorSchema, description="The auction is not open for bids")
 @blp.alt_response(422, schema=ErrorSchema, description="Amount refused; error.next_minimum is the lowest bid")
 @blp.doc(security=TOKEN)
-@login_required
 def post_bid(data: dict, auction_id: int):
     auction = viewable_auction(auction_id)
     try:
@@ -211,12 +213,12 @@ def _settings(listing: Listing, data: dict) -> AuctionSettings:
 
 
 @blp.route("/listings/<int:listing_id>/auction", methods=["PUT"])
+@login_required
 @blp.arguments(AuctionInSchema)
 @blp.response(200, AuctionSchema)
 @blp.alt_response(409, schema=ErrorSchema, description="The auction has started: settings are fixed")
 @blp.alt_response(422, schema=ErrorSchema)
 @blp.doc(security=TOKEN)
-@login_required
 def put_auction(data: dict, listing_id: int):
     """Set up (or, before the first bid, change) the auction of an auction-priced listing."""
     listing = db.session.get(Listing, listing_id)

@@ -111,6 +111,8 @@ def document_download(document_id: int):
 def document_delete(document_id: int):
     document = _document(document_id)
     listing_id = document.listing_id
+    if not listing_services.can_manage(current_user, document.listing):
+        abort(403)  # as for uploads: a refusal, not a redirect that reads like success
     try:
         stored = dataroom.remove_document(document, current_user)
         db.session.commit()

@@ -22,6 +22,8 @@ from app.market.listing_models import Listing
 from app.market.listing_services import can_view_listing
 from app.market.offer_models import Offer
 
+# @login_required sits right under @blp.route: who may call is decided before the body is read
+# (an anonymous caller gets 401, never a 422 about fields).
 blp = Blueprint("api_deals", __name__, description="Offers, counter-offers and deals to registration")
 
 F = ma.fields
@@ -182,12 +184,12 @@ def list_offers(listing_id: int):
 
 
 @blp.route("/listings/<int:listing_id>/offers", methods=["POST"])
+@login_required
 @blp.arguments(OfferCreateSchema)
 @blp.response(201, OfferSchema)
 @blp.alt_response(409, schema=ErrorSchema)
 @blp.alt_response(422, schema=ErrorSchema)
 @blp.doc(security=TOKEN)
-@login_required
 def create_offer(args: dict, listing_id: int):
     """Make an offer (price and any negotiable term); below the seller's floor it is declined at once."""
     offer = offer_services.make_offer(
@@ -204,11 +206,11 @@ def create_offer(args: dict, listing_id: int):
 
 
 @blp.route("/offers/<int:offer_id>/counter", methods=["POST"])
+@login_required
 @blp.arguments(OfferCreateSchema)
 @blp.response(201, OfferSchema)
 @blp.alt_response(409, schema=ErrorSchema)
 @blp.doc(security=TOKEN)
-@login_required
 def counter(args: dict, offer_id: int):
     """Answer with a counter-offer; it may change the price and any negotiable term."""
     offer = offer_services.counter_offer(
@@ -232,11 +234,11 @@ def accept(offer_id: int):
 
 
 @blp.route("/offers/<int:offer_id>/reject", methods=["POST"])
+@login_required
 @blp.arguments(RejectSchema)
 @blp.response(200, OfferSchema)
 @blp.alt_response(409, schema=ErrorSchema)
 @blp.doc(security=TOKEN)
-@login_required
 def reject(args: dict, offer_id: int):
     offer = offer_services.reject_offer(_offer(offer_id), current_user, args["reason"])
     db.session.commit()
@@ -274,11 +276,11 @@ def get_deal(deal_id: int):
 
 
 @blp.route("/deals/<int:deal_id>/contract", methods=["POST"])
+@login_required
 @blp.arguments(DraftArgs)
 @blp.response(201, DealDetailSchema)
 @blp.alt_response(409, schema=ErrorSchema)
 @blp.doc(security=TOKEN)
-@login_required
 def draft(args: dict, deal_id: int):
     """Generate the contract from its template (again, in another language, until someone signs)."""
     deal = _deal(deal_id)
@@ -288,12 +290,12 @@ def draft(args: dict, deal_id: int):
 
 
 @blp.route("/deals/<int:deal_id>/sign", methods=["POST"])
+@login_required
 @blp.arguments(SignArgs)
 @blp.response(200, DealDetailSchema)
 @blp.alt_response(409, schema=ErrorSchema)
 @blp.alt_response(422, schema=ErrorSchema)
 @blp.doc(security=TOKEN)
-@login_required
 def sign(args: dict, deal_id: int):
     """Sign by typed full name; text_sha256 must be the hash of the text the signer read."""
     deal = _deal(deal_id)
@@ -305,12 +307,12 @@ def sign(args: dict, deal_id: int):
 
 
 @blp.route("/deals/<int:deal_id>/registration", methods=["POST"])
+@login_required
 @blp.arguments(RegistrationArgs)
 @blp.response(200, DealDetailSchema)
 @blp.alt_response(409, schema=ErrorSchema)
 @blp.alt_response(422, schema=ErrorSchema)
 @blp.doc(security=TOKEN)
-@login_required
 def record(args: dict, deal_id: int):
     """With filing_number and filed_on: the filing. With registered_on: the registration."""
     deal = _deal(deal_id)
@@ -323,11 +325,11 @@ def record(args: dict, deal_id: int):
 
 
 @blp.route("/deals/<int:deal_id>/cancel", methods=["POST"])
+@login_required
 @blp.arguments(ReasonArgs)
 @blp.response(200, DealDetailSchema)
 @blp.alt_response(409, schema=ErrorSchema)
 @blp.doc(security=TOKEN)
-@login_required
 def cancel(args: dict, deal_id: int):
     """Cancel with a reason (before the filing; a deal in dispute only by an administrator)."""
     deal = _deal(deal_id)

@@ -20,6 +20,8 @@ from app.market import listing_states as states
 from app.market.listing_models import PRICE_MECHANISMS, RIGHT_TYPES, Listing
 from app.market.open_licence import accept_open_licence
 
+# @login_required sits right under @blp.route: who may call is decided before the body is read
+# (an anonymous caller gets 401, never a 422 about fields).
 blp = Blueprint("api_listings", __name__, description="Market listings: rights packages for sale or licence")
 
 F = ma.fields
@@ -177,11 +179,11 @@ def list_listings(args: dict):
 
 
 @blp.route("/listings", methods=["POST"])
+@login_required
 @blp.arguments(ListingInSchema)
 @blp.response(201, ListingDetailSchema)
 @blp.alt_response(422, schema=ErrorSchema, description="Invalid fields, named in error.fields")
 @blp.doc(security=TOKEN)
-@login_required
 def create_listing(data: dict):
     """A draft listing of the caller's patents (or project)."""
     listing = listing_services.create_listing(current_user, data)
@@ -198,12 +200,12 @@ def get_listing(listing_id: int):
 
 
 @blp.route("/listings/<int:listing_id>", methods=["PATCH"])
+@login_required
 @blp.arguments(ListingInSchema(partial=True))
 @blp.response(200, ListingDetailSchema)
 @blp.alt_response(409, schema=ErrorSchema)
 @blp.alt_response(422, schema=ErrorSchema)
 @blp.doc(security=TOKEN)
-@login_required
 def update_listing(data: dict, listing_id: int):
     """Change text and terms while the listing is a draft, returned or published."""
     listing = _listing(listing_id)

@@ -78,6 +78,86 @@ def world(app, make_user):
         "set_id": db.session.scalar(db.select(ParameterSet.id).limit(1)),
         "hidden_patent_id": hidden.id,
     }
+    with app.test_request_context():  # deal notices build links with url_for
+        ids |= _market_world(users, patent)
     tokens = {role: create_api_token(user, "matrix")[1] for role, user in users.items()}
     db.session.commit()
     return {"users": users, "ids": ids, "tokens": tokens}
+
+
+def _market_world(users: dict, patent) -> dict[str, int]:
+    """The rights-holder's published listings, built through the market's services: one with the
+    buyer's open offer, an enquiry and a data room document, one whose accepted offer became a deal,
+    an open licence the buyer accepted, and an auction the buyer bid in."""
+    import io
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from app.core.clock import clock
+    from app.core.money import Money
+    from app.market import auction_services, dataroom, enquiries
+    from app.market import deal_services as deals
+    from app.market import offer_services as offers
+    from app.market.open_licence import accept_open_licence
+    from tests.market.auction_support import accept_nda
+    from tests.market.auction_support import make_listing as make_auction_listing
+    from tests.market.listing_support import make_listing, make_patent
+
+    owner, buyer = users["rights_holder"], users["buyer"]
+    for user in (owner, buyer):
+        user.organisation.verified_at = clock.now()
+    listing = make_listing(owner, [patent], "published", floor_amount="300000")
+    offer = offers.make_offer(listing=listing, buyer=buyer, price="400000", actor=buyer)
+    thread = enquiries.open_thread(buyer, listing=listing)
+    pdf = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    message = enquiries.post_message(  # notifies the owner
+        thread, buyer, "Is the pilot line data available?", io.BytesIO(pdf), "questions.pdf"
+    )
+    document = dataroom.upload_document(listing, owner, io.BytesIO(pdf), "report.pdf", "Report", True)
+    doomed = dataroom.upload_document(listing, owner, io.BytesIO(pdf), "old.pdf", "Old report", False)
+    sold = make_listing(owner, [make_patent(owner)], "published", floor_amount="300000")
+    deal = offers.accept_offer(
+        offers.make_offer(listing=sold, buyer=buyer, price="400000", actor=buyer), owner
+    )
+    deals.draft_contract(deal, owner, "zh")
+    open_terms = {"right_type": "open_licence", "price_mechanism": "fixed", "ask_amount": "50000"}
+    licensed = make_listing(owner, [make_patent(owner)], "published", term_months="36", **open_terms)
+    acceptance = accept_open_licence(licensed, buyer)
+    now = clock.now()
+    auction = auction_services.configure_auction(
+        make_auction_listing(owner),
+        owner,
+        auction_services.AuctionSettings(
+            kind="english",
+            start_price=Money(Decimal("10000")),
+            reserve=None,
+            reserve_disclosed=False,
+            starts_at=now - timedelta(minutes=1),
+            ends_at=now + timedelta(days=3),
+            hard_end_at=now + timedelta(days=3, hours=1),
+            soft_close_minutes=5,
+        ),
+    )
+    db.session.commit()
+    accept_nda(auction.listing, buyer)
+    bid = auction_services.place_bid(auction.id, buyer, Money(Decimal("10000")))
+    db.session.commit()
+    return {
+        "listing_id": listing.id,
+        "offer_id": offer.id,
+        "thread_id": thread.id,
+        "market.enquiry_attachment:message_id": message.id,  # (admin.mailbox_message has its own)
+        "document_id": document.id,
+        "market.document_delete:document_id": doomed.id,  # deleting must not take the one downloaded
+        "deal_id": deal.id,
+        "acceptance_id": acceptance.id,
+        "auction_id": auction.id,
+        "bid_id": bid.bid.id,
+        "notification_id": _owners_notification(owner),
+    }
+
+
+def _owners_notification(owner) -> int:
+    from app.core.notifications import Notification
+
+    return db.session.scalar(db.select(Notification.id).where(Notification.user_id == owner.id).limit(1))

@@ -22,6 +22,10 @@ STRING_ARGS = {
 ENDPOINT_ARGS = {
     "static": {"filename": "css/app.css"},
     "api_docs.assets": {"filename": "swagger-ui.css"},
+    # Actions that need a form or a state the world's records are not in: nothing is consumed.
+    "market.moderate_listing": {"action": "reject"},
+    "market.offer_action": {"action": "counter"},
+    "market.deal_reason_action": {"action": "dispute"},
 }
 # Query strings a careless handler trips over: odd pages, far dates, huge and foreign numbers.
 ABSURD_QUERIES = (
@@ -92,7 +96,8 @@ def build(app: Flask, rule: Rule, ids: dict[str, int], id_value: int | None = No
     for name in rule.arguments:
         converter = rule._converters[name]
         if isinstance(converter, IdConverter):
-            values[name] = id_value if id_value is not None else ids.get(name, MISSING_ID)
+            real = ids.get(f"{rule.endpoint}:{name}", ids.get(name, MISSING_ID))  # a record of its own
+            values[name] = id_value if id_value is not None else real
         else:
             values[name] = ENDPOINT_ARGS.get(rule.endpoint, {}).get(name) or STRING_ARGS.get(name, "x")
     adapter = app.url_map.bind("localhost")

@@ -36,6 +36,15 @@ API_OWNERS = row(LOGIN, OK, FORBIDDEN, OK, FORBIDDEN)
 UPLOADER_AND_ADMINS = row(LOGIN, OK, MISSING, OK, MISSING)  # an import job is private to its uploader
 ADMINS_NO_SUCH_RECORD = row(LOGIN, MISSING, FORBIDDEN, FORBIDDEN, FORBIDDEN)  # nothing uploaded or mailed yet
 NO_SUCH_RECORD = row(LOGIN, MISSING, FORBIDDEN, MISSING, FORBIDDEN)  # a fact that does not exist
+# Market: the rights-holder sells, the buyer made the offers and is the other party to the deal; the
+# assessor has no part in anything, so a deal, an offer or an enquiry is hidden from them (404).
+LISTING_MANAGERS = row(LOGIN, OK, FORBIDDEN, OK, FORBIDDEN)  # the seller, or an administrator
+PARTIES = row(LOGIN, OK, MISSING, OK, OK)  # the deal's (offer's, thread's) two sides; admins look on
+PARTIES_ACT = row(LOGIN, FORBIDDEN, MISSING, OK, OK)  # an administrator sees the offer but takes no side
+SELLER_SIDE = row(LOGIN, OK, MISSING, OK, FORBIDDEN)  # filing facts: the seller or an administrator
+# The API reads the body after the login check but before the record: an empty body is refused (422)
+# for anyone signed in. Who may act on the record is in tests/market (test_deals_api, test_auction_api).
+SIGNED_IN_BODY_FIRST = SIGNED_IN
 
 MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("main.index", "GET"): PUBLIC,
@@ -145,6 +154,98 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("api_valuation.list_models", "GET"): PUBLIC,
     ("api_valuation.patent_valuation", "GET"): PUBLIC,
     ("api_valuation.run", "POST"): PUBLIC,
+    ("api_listings.list_listings", "GET"): PUBLIC,
+    ("api_listings.get_listing", "GET"): PUBLIC,
+    ("api_listings.create_listing", "POST"): SIGNED_IN_BODY_FIRST,
+    ("api_listings.update_listing", "PATCH"): LISTING_MANAGERS,
+    ("api_listings.submit_listing", "POST"): LISTING_MANAGERS,
+    ("api_listings.withdraw_listing", "POST"): LISTING_MANAGERS,
+    ("api_listings.accept_nda", "POST"): row(LOGIN, FORBIDDEN, FORBIDDEN, OK, OK),  # buyers (seller: 409)
+    ("api_listings.accept_licence", "POST"): SIGNED_IN,  # 409: not an open-licence listing
+    ("api_listings.buy_listing", "POST"): SIGNED_IN,  # 409: not a fixed-price listing
+    ("api_deals.list_offers", "GET"): SIGNED_IN,  # each caller sees only their own offers
+    ("api_deals.create_offer", "POST"): SIGNED_IN_BODY_FIRST,
+    ("api_deals.counter", "POST"): SIGNED_IN_BODY_FIRST,
+    ("api_deals.accept", "POST"): PARTIES_ACT,  # the buyer may not accept their own offer: 409
+    ("api_deals.reject", "POST"): PARTIES_ACT,
+    ("api_deals.withdraw", "POST"): PARTIES_ACT,
+    ("api_deals.list_deals", "GET"): SIGNED_IN,  # each caller sees only their own deals
+    ("api_deals.get_deal", "GET"): PARTIES,
+    ("api_deals.draft", "POST"): PARTIES,
+    ("api_deals.sign", "POST"): SIGNED_IN_BODY_FIRST,
+    ("api_deals.cancel", "POST"): SIGNED_IN_BODY_FIRST,
+    ("api_deals.record", "POST"): SELLER_SIDE,
+    ("api_auctions.list_auctions", "GET"): PUBLIC,
+    ("api_auctions.get_auction", "GET"): PUBLIC,
+    ("api_auctions.list_bids", "GET"): PUBLIC,  # bidders appear under aliases
+    ("api_auctions.post_bid", "POST"): SIGNED_IN_BODY_FIRST,
+    ("api_auctions.put_auction", "PUT"): SIGNED_IN_BODY_FIRST,
+    ("api_notifications.api_notifications", "GET"): SIGNED_IN,
+    # core: the inbox (each user's own) and the audit-log export
+    ("core.notifications", "GET"): SIGNED_IN,
+    ("core.read_all", "POST"): SIGNED_IN,
+    ("core.read_one", "POST"): SIGNED_IN,  # marks only the caller's own notification
+    ("audit_log.export", "GET"): ADMINS,
+    # market pages: listings
+    ("market.listings", "GET"): PUBLIC,
+    ("market.listing_detail", "GET"): PUBLIC,
+    ("market.listing_seen", "POST"): PUBLIC,
+    ("market.listing_new", "GET"): SIGNED_IN,
+    ("market.listing_new", "POST"): SIGNED_IN,  # the form names what is missing (422)
+    ("market.listing_edit", "GET"): LISTING_MANAGERS,
+    ("market.listing_edit", "POST"): LISTING_MANAGERS,
+    ("market.listing_action", "POST"): LISTING_MANAGERS,
+    ("market.listing_dashboard", "GET"): LISTING_MANAGERS,
+    ("market.listing_buy", "POST"): SIGNED_IN,  # refused with a message: not a fixed-price listing
+    ("market.listing_watch", "POST"): SIGNED_IN,
+    ("market.patent_watch", "POST"): SIGNED_IN,
+    ("market.watch_list", "GET"): SIGNED_IN,
+    ("market.my_listings", "GET"): SIGNED_IN,
+    ("market.my_market", "GET"): SIGNED_IN,
+    ("market.moderation_queue", "GET"): ADMINS,
+    ("market.moderate_listing", "POST"): ADMINS,
+    ("market.moderation_policy", "POST"): ADMINS,
+    # market pages: data room (the document list is public, confidential files need the NDA)
+    ("market.data_room", "GET"): PUBLIC,
+    ("market.data_room", "POST"): row(FORBIDDEN, OK, FORBIDDEN, OK, FORBIDDEN),
+    ("market.accept_nda", "POST"): SIGNED_IN,  # refused with a message for the seller and non-buyers
+    ("market.document_delete", "POST"): LISTING_MANAGERS,
+    # a confidential document: the buyer accepted the NDA (api_listings.accept_nda runs first); others
+    # are sent back to the data room; the seller's side downloads it
+    ("market.document_download", "POST"): PUBLIC,
+    ("market.open_licence_accept", "POST"): SIGNED_IN,  # refused with a message: not an open licence
+    ("market.open_licence_certificate", "GET"): PARTIES,
+    # market pages: enquiries
+    ("market.enquiries_list", "GET"): SIGNED_IN,
+    ("market.enquiry_thread", "GET"): PARTIES,
+    ("market.enquiry_thread", "POST"): PARTIES,
+    ("market.enquiry_reveal", "POST"): PARTIES,
+    ("market.enquiry_attachment", "POST"): PARTIES,
+    ("market.listing_enquire", "GET"): SIGNED_IN,
+    ("market.listing_enquire", "POST"): SIGNED_IN,
+    ("market.project_enquire", "GET"): SIGNED_IN,
+    ("market.project_enquire", "POST"): SIGNED_IN,
+    # market pages: offers and deals
+    ("market.listing_offers", "GET"): SIGNED_IN,  # each caller sees only the offers they are party to
+    ("market.make_offer", "POST"): SIGNED_IN,
+    ("market.offer_action", "POST"): PARTIES,  # the form names what is missing; others are refused
+    ("market.deal_list", "GET"): SIGNED_IN,
+    ("market.deal_detail", "GET"): PARTIES,
+    ("market.contract_print", "GET"): PARTIES,
+    ("market.deal_draft_contract", "POST"): PARTIES,
+    ("market.deal_sign", "POST"): PARTIES,
+    ("market.deal_reason_action", "POST"): PARTIES,
+    ("market.deal_filing", "POST"): PARTIES,
+    ("market.deal_registration", "POST"): PARTIES,
+    ("market.deal_mark_paid", "POST"): row(LOGIN, OK, MISSING, FORBIDDEN, FORBIDDEN),  # admins only
+    # market pages: auctions
+    ("market.auction_index", "GET"): PUBLIC,
+    ("market.auction_detail", "GET"): PUBLIC,
+    ("market.auction_bid", "POST"): SIGNED_IN,
+    ("market.auction_settings", "GET"): row(LOGIN, OK, MISSING, OK, MISSING),
+    ("market.auction_settings", "POST"): row(LOGIN, OK, MISSING, OK, MISSING),
+    ("market.auction_second_chance", "POST"): SIGNED_IN,  # refused with a message until reserve not met
+    ("market.auction_retract", "POST"): ADMINS,
 }
 
 
