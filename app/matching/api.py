@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask import abort
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
 
 from app.accounts.permissions import login_required
 from app.api.schemas import ErrorSchema, PageArgsSchema, envelope, page_of
+from app.core.errors import PermissionDenied
 from app.extensions import db
 from app.market.listing_models import Listing
 from app.market.listing_services import can_view_listing
@@ -140,6 +142,8 @@ def get_need(need_id: int):
 def update_need(data: dict, need_id: int):
     """Change fields and/or move the need through its lifecycle."""
     need = _need(need_id)
+    if not services.can_manage(current_user, need):  # also when the body changes nothing
+        raise PermissionDenied(_("Only the buyer who posted this need can change it."))
     action = data.pop("action", None)
     if data:
         services.update_need(need, current_user, data)

@@ -28,6 +28,14 @@ def _need(need_id: int) -> Need:
     return need
 
 
+def _managed(need_id: int) -> Need:
+    """A need the caller may see and change (its buyer, or an administrator): else 403."""
+    need = _need(need_id)
+    if not services.can_manage(current_user, need):
+        abort(403)
+    return need
+
+
 @bp.get("/")
 def board():
     words = request.args.get("q", "").strip()[:100]
@@ -69,9 +77,7 @@ def new():
 @bp.route("/<int:need_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(need_id: int):
-    need = _need(need_id)
-    if not services.can_manage(current_user, need):
-        abort(403)
+    need = _managed(need_id)
     form = NeedForm()
     if request.method == "GET":
         form.fill(need)
@@ -102,7 +108,7 @@ def detail(need_id: int):
 @bp.post("/<int:need_id>/<any(publish, start_talks, resume, fulfil, close, reopen):action>")
 @login_required
 def act(need_id: int, action: str):
-    need = _need(need_id)
+    need = _managed(need_id)
     try:
         services.transition(need, action, current_user)
     except DomainError as exc:
@@ -117,7 +123,7 @@ def act(need_id: int, action: str):
 @bp.post("/<int:need_id>/invite/<int:seller_id>")
 @login_required
 def invite(need_id: int, seller_id: int):
-    need = _need(need_id)
+    need = _managed(need_id)
     seller = db.session.get(User, seller_id) or abort(404)
     try:
         services.invite_seller(need, seller, current_user)

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
-from app.accounts.permissions import is_assessor_or_admin, permission_required
+from app.accounts.permissions import is_assessor_or_admin, login_required, permission_required
 from app.catalogue import services as catalogue_services
 from app.catalogue.models import Patent
 from app.core.errors import DomainError
@@ -69,6 +69,7 @@ def report(patent_id: int):
 
 
 @bp.route("/patents/<id:patent_id>/inputs", methods=["GET", "POST"])
+@login_required
 def income_inputs(patent_id: int):
     """The owner's (or an assessor's) patent-specific income inputs; saving values the patent again."""
     patent = catalogue_services.visible_record(Patent, patent_id, current_user)

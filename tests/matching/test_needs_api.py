@@ -170,3 +170,10 @@ def test_open_needs_expire_after_their_deadline(market, frozen_clock):
     assert services.expire_due_needs() == 1
     assert need.status == "expired"
     assert status_history(need)[-1].actor_id != buyer.id
+
+
+def test_only_the_needs_buyer_may_patch_it_even_with_an_empty_body(client, bearer, market):
+    need_id = _post(client, bearer(market["buyer"])).get_json()["id"]
+    client.patch(f"/api/v1/needs/{need_id}", json={"action": "publish"}, headers=bearer(market["buyer"]))
+    response = client.patch(f"/api/v1/needs/{need_id}", json={}, headers=bearer(market["seller"]))
+    assert response.status_code == 403

@@ -80,6 +80,7 @@ def world(app, make_user):
     }
     with app.test_request_context():  # deal notices build links with url_for
         ids |= _market_world(users, patent)
+        ids |= _needs_and_payments_world(users)
     tokens = {role: create_api_token(user, "matrix")[1] for role, user in users.items()}
     db.session.commit()
     return {"users": users, "ids": ids, "tokens": tokens}
@@ -161,3 +162,28 @@ def _owners_notification(owner) -> int:
     from app.core.notifications import Notification
 
     return db.session.scalar(db.select(Notification.id).where(Notification.user_id == owner.id).limit(1))
+
+
+def _needs_and_payments_world(users: dict) -> dict[str, int]:
+    """Through the services: the buyer's published public need, and the buyer's open payment for a
+    second deal both parties signed."""
+    from app.market import deal_services as deals
+    from app.market import offer_services as offers
+    from app.matching import services as needs
+    from app.payments import services as payments
+    from tests.market.listing_support import make_listing, make_patent
+    from tests.matching.test_needs_pages import FORM
+
+    owner, buyer = users["rights_holder"], users["buyer"]
+    need = needs.create_need(buyer, {k: v for k, v in FORM.items() if k != "currency"})
+    needs.transition(need, "publish", buyer)
+    listing = make_listing(owner, [make_patent(owner)], "published", floor_amount="300000")
+    deal = offers.accept_offer(
+        offers.make_offer(listing=listing, buyer=buyer, price="400000", actor=buyer), owner
+    )
+    contract = deals.draft_contract(deal, owner, "zh")
+    deals.sign_contract(deal, owner, "Owner", contract.text_sha256)
+    deals.sign_contract(deal, buyer, "Buyer", contract.text_sha256)
+    payment, _step = payments.start_payment(deal, buyer)
+    db.session.commit()
+    return {"need_id": need.id, "seller_id": owner.id, "payment_id": payment.id}

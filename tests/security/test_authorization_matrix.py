@@ -45,6 +45,7 @@ SELLER_SIDE = row(LOGIN, OK, MISSING, OK, FORBIDDEN)  # filing facts: the seller
 # The API reads the body after the login check but before the record: an empty body is refused (422)
 # for anyone signed in. Who may act on the record is in tests/market (test_deals_api, test_auction_api).
 SIGNED_IN_BODY_FIRST = SIGNED_IN
+NEED_MANAGERS = row(LOGIN, OK, FORBIDDEN, FORBIDDEN, OK)  # the buyer who posted the need, or an admin
 
 MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("main.index", "GET"): PUBLIC,
@@ -246,6 +247,37 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("market.auction_settings", "POST"): row(LOGIN, OK, MISSING, OK, MISSING),
     ("market.auction_second_chance", "POST"): SIGNED_IN,  # refused with a message until reserve not met
     ("market.auction_retract", "POST"): ADMINS,
+    # needs: the buyer's public, open need is on the board; its buyer (or an administrator) manages it
+    ("matching.board", "GET"): PUBLIC,
+    ("matching.mine", "GET"): SIGNED_IN,
+    ("matching.new", "GET"): SIGNED_IN,
+    ("matching.new", "POST"): SIGNED_IN,  # the form names what is missing (422)
+    ("matching.detail", "GET"): PUBLIC,
+    ("matching.edit", "GET"): NEED_MANAGERS,
+    ("matching.edit", "POST"): NEED_MANAGERS,
+    ("matching.act", "POST"): NEED_MANAGERS,
+    ("matching.invite", "POST"): NEED_MANAGERS,
+    ("api_needs.list_needs", "GET"): PUBLIC,
+    ("api_needs.get_need", "GET"): PUBLIC,
+    ("api_needs.need_matches", "GET"): PUBLIC,
+    ("api_needs.listing_needs", "GET"): PUBLIC,
+    ("api_needs.create_need", "POST"): SIGNED_IN_BODY_FIRST,
+    ("api_needs.update_need", "PATCH"): NEED_MANAGERS,
+    # payments: the deal's buyer pays; administrators record receipts, payouts and refunds
+    ("payments.stripe_webhook", "POST"): PUBLIC,  # no valid signature: 400
+    ("payments.start", "POST"): PARTIES,  # refused with a message for all but the buyer
+    ("payments.confirm", "POST"): PARTIES,
+    ("payments.refresh", "POST"): PARTIES,
+    ("payments.admin_payments", "GET"): ADMINS,
+    ("payments.admin_action", "POST"): ADMINS,
+    ("api_payments.list_payments", "GET"): PARTIES,
+    ("api_payments.start_payment", "POST"): row(LOGIN, FORBIDDEN, MISSING, FORBIDDEN, OK),  # only the buyer
+    ("api_payments.fee_quote", "GET"): PUBLIC,  # no listing named: 422
+    # valuation: income inputs for the patent's owner or an assessor; AHP weights for assessors
+    ("valuation.income_inputs", "GET"): row(LOGIN, OK, OK, OK, FORBIDDEN),
+    ("valuation.income_inputs", "POST"): row(LOGIN, OK, OK, OK, FORBIDDEN),
+    ("valuation.ahp", "GET"): ASSESSORS,
+    ("valuation.ahp", "POST"): ASSESSORS,
 }
 
 
