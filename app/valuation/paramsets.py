@@ -15,7 +15,9 @@ from sqlalchemy import func, select
 
 from app.accounts.models import User
 from app.accounts.permissions import is_admin, is_assessor_or_admin
+from app.core.actors import system_actor
 from app.core.errors import NotFound, PermissionDenied
+from app.core.lifecycle import apply_transition
 from app.core.models import utcnow
 from app.extensions import db
 from app.valuation import engine, states
@@ -123,7 +125,7 @@ def _event(
 
 def _transition(ps: ParameterSet, action: str, actor: User | None, reason: str) -> None:
     before = ps.status
-    ps.status = states.next_status(before, action)
+    apply_transition(states.PARAMETER_SET, ps, action, actor=actor or system_actor(), reason=reason or None)
     _event(ps, actor, action, before, reason)
 
 
@@ -171,7 +173,7 @@ def update_draft(
     edit is an event carrying the diff, so whoever changed the numbers can be kept from approving them."""
     require_editor(ps, actor)
     if not ps.is_editable:
-        raise states.InvalidTransition(ps.status, states.EDIT)
+        raise states.refuse(ps.status, states.EDIT)
     before = dict(ps.params)
     ps.params = validate(ps.model_id, raw)
     _event(ps, actor, states.EDIT, ps.status, reason or "", diff_params(before, ps.params))
@@ -274,7 +276,7 @@ def rollback(older: ParameterSet, actor: User, reason: str) -> ParameterSet:
     """Activate an older version's parameters again, through the same submit-and-approve path."""
     _require_assessor(actor)
     if older.status not in (states.RETIRED, states.ACTIVE, states.REJECTED):
-        raise states.InvalidTransition(older.status, "rollback")
+        raise states.refuse(older.status, states.ROLLBACK)
     note = reason or _("Roll back to v%(n)s", n=older.version)
     draft = create_draft(older.model_id, actor, note, based_on=older)
     return submit(draft, actor, note)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.core.errors import Conflict
+from app.core.lifecycle import InvalidTransition as InvalidTransition  # the shared error, re-exported
+from app.core.lifecycle import Lifecycle
 
 # Statuses of a parameter set (one model's tuned parameters, or the ensemble weights).
 DRAFT = "draft"  # being edited by an assessor; invisible to valuations
@@ -23,6 +23,7 @@ REJECT = "reject"  # reviewer refuses it, with a reason
 RETIRE = "retire"  # happens to the previous active version when a successor is approved
 CREATE = "create"  # the first event of every version (from no status to draft)
 EDIT = "edit"  # the draft's numbers changed (draft -> draft); the event carries the diff
+ROLLBACK = "rollback"  # an older version's numbers come back as a new draft, submitted at once
 
 TRANSITIONS: dict[tuple[str, str], str] = {
     (DRAFT, SUBMIT): PENDING,
@@ -51,29 +52,35 @@ ACTION_LABELS = {
 }
 
 
-class InvalidTransition(Conflict):
-    """The action is not allowed from the set's current status."""
+# What each action is called where the allowed next steps are listed (imperative, unlike the trail).
+ACTION_VERBS = {
+    CREATE: _l("Create"),
+    EDIT: _l("Edit"),
+    SUBMIT: _l("Submit"),
+    WITHDRAW: _l("Withdraw"),
+    APPROVE: _l("Approve"),
+    REJECT: _l("Reject"),
+    RETIRE: _l("Retire"),
+    ROLLBACK: _l("Roll back"),
+}
 
-    def __init__(self, status: str, action: str) -> None:
-        super().__init__(
-            _(
-                "This version is %(status)s: it cannot be %(action)s.",
-                status=STATUS_LABELS.get(status, status),
-                action=ACTION_LABELS.get(action, action),
-            )
-        )
-        self.status = status
-        self.action = action
+# The shared lifecycle helper applies the table, records the generic event and the audit-chain entry;
+# ParameterSetEvent rows keep the parameter diffs the workbench shows.
+PARAMETER_SET = Lifecycle(
+    name="parameter_set", transitions=TRANSITIONS, status_labels=STATUS_LABELS, action_labels=ACTION_VERBS
+)
 
 
 def next_status(status: str, action: str) -> str:
     """The status an action leads to, or InvalidTransition."""
-    try:
-        return TRANSITIONS[(status, action)]
-    except KeyError:
-        raise InvalidTransition(status, action) from None
+    return PARAMETER_SET.next_status(status, action)
+
+
+def refuse(status: str, action: str) -> InvalidTransition:
+    """The error for an action this status does not allow (edits and rollbacks are not in the table)."""
+    return InvalidTransition(PARAMETER_SET, status, action)
 
 
 def allowed_actions(status: str) -> list[str]:
-    """Actions the table allows from a status (permissions are checked separately)."""
-    return [action for (source, action) in TRANSITIONS if source == status and action != RETIRE]
+    """Actions an assessor can take from a status (retirement only follows an approval)."""
+    return [action for action in PARAMETER_SET.allowed_actions(status) if action != RETIRE]
