@@ -1,7 +1,7 @@
 """A rights-holder uploads a real USPTO weekly file, watches the import's progress, leaves, and
 comes back to the row-level report under "My imports"."""
 
-import time
+import threading
 from pathlib import Path
 
 from playwright.sync_api import expect
@@ -19,12 +19,13 @@ def test_upload_shows_progress_then_the_report(app, make_user, page, monkeypatch
     app.config["IMPORT_JOB_RUNNER"] = "thread"  # the embedded default when REDIS_URL is not set
     app.instance_path = str(tmp_path / "instance")
     reading = import_jobs.Progress.on_read
+    progress_seen = threading.Event()
 
-    def slow_read(self, n):  # 196 documents take a few seconds, so the progress can be watched
-        time.sleep(0.02)
+    def held_read(self, n):  # the import waits after its first documents until the page showed progress
         reading(self, n)
+        progress_seen.wait()
 
-    monkeypatch.setattr(import_jobs.Progress, "on_read", slow_read)
+    monkeypatch.setattr(import_jobs.Progress, "on_read", held_read)
     monkeypatch.setattr(import_jobs, "PROGRESS_EVERY", 0.2)
     holder = make_user(email="holder@example.com", roles=(Role.RIGHTS_HOLDER,), organisation="浙江大学")
     log_in(page, holder.email, DEFAULT_PASSWORD)
@@ -34,8 +35,11 @@ def test_upload_shows_progress_then_the_report(app, make_user, page, monkeypatch
     page.click("main form button[type=submit]")
     expect(page.locator("h1")).to_contain_text("ipg120327.196.zip")
     text = page.locator(".cat-progress-text")
-    expect(text).to_contain_text("共约 196 篇")  # the script filled in a count from the status JSON
-    screenshot(page, "catalogue_import_job_progress")
+    try:
+        expect(text).to_contain_text("共约 196 篇")  # the script filled in a count from the status JSON
+        screenshot(page, "catalogue_import_job_progress")
+    finally:
+        progress_seen.set()
 
     report = page.locator(".cat-report")
     expect(report).to_contain_text("全部 196 条记录已导入", timeout=30_000)
