@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from decimal import Decimal
 from typing import Any, ClassVar
 
 import numpy as np
@@ -69,7 +70,9 @@ class Model:
     ) -> ValuationResult:
         """Validate parameters and inputs (reporting every bad field of both), then value one patent."""
         p, row = _validated(lambda: validate_params(self, params), lambda: validate_inputs(self, inputs))
-        return self.evaluate(row, p, int(seed))
+        result = self.evaluate(row, p, int(seed))
+        _refuse_unstorable(result)
+        return result
 
     def value_batch(
         self, inputs_batch: Mapping[str, Any], params: Mapping[str, Any] | None, seed: int = 0
@@ -195,3 +198,20 @@ def _cell(column: Any, i: int) -> Any:
     if isinstance(column, list):
         return column[i]
     return column
+
+
+# Valuations are stored as NUMERIC(18, 2); a figure at or past this comes from inputs no patent has
+# (e.g. CNY 10 trillion revenue doubling every year), so it is refused rather than stored or shown.
+MAX_AMOUNT = Decimal(10) ** 15
+
+
+def _refuse_unstorable(result: ValuationResult) -> None:
+    if result.kind != "monetary" or result.value is None:
+        return
+    figures = [result.value, *(result.percentiles or {}).values()]
+    if any(abs(figure) >= MAX_AMOUNT for figure in figures):
+        raise InputError.single(
+            "revenue",
+            "The result exceeds CNY 1,000 trillion: check the revenue and its growth.",
+            "结果超过一千万亿元：请检查收入及其增长率。",
+        )

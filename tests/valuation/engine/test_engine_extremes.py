@@ -8,6 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.valuation.engine import EngineError, available
+from app.valuation.engine.errors import InputError
+from app.valuation.engine.registry import get as get_model
 from app.valuation.engine.schema import BOOL, FLOAT, FLOAT_LIST, INT, RECORDS, STR, STR_LIST
 from app.valuation.models import StoredValuation
 
@@ -82,3 +84,22 @@ def test_no_model_raises_anything_but_an_engine_error(model_id):
             assert all(abs(x) < Decimal(10) ** MONEY_DIGITS for x in figures)  # fits the stored columns
 
     check()
+
+
+def test_a_value_beyond_the_stored_columns_is_refused_with_a_field_message():
+    """Found by a random draw: CNY 10 trillion revenue doubling for 20 years overflowed NUMERIC(18, 2)."""
+    model = get_model("rfr")
+    with pytest.raises(InputError) as refused:
+        model.value(
+            {"remaining_years": 20.0},
+            {
+                "revenue": 1e13,
+                "growth": 1.0,
+                "royalty_rate": 0.5,
+                "discount_rate": 0.1,
+                "years": 20,
+                "draws": 0,
+            },
+            0,
+        )
+    assert refused.value.field == "revenue"
