@@ -13,6 +13,9 @@ def register(app: Flask) -> None:
     from app.valuation.seed import seed_valuation
 
     app.register_blueprint(bp)
+    from app.valuation.fx_routes import bp as fx_bp
+
+    app.register_blueprint(fx_bp)
     app.cli.add_command(valuation_cli)
     app.jinja_env.globals["valuation_summary"] = valuation_summary
     app.jinja_env.globals["status_label"] = status_label
@@ -27,9 +30,10 @@ def register(app: Flask) -> None:
 def _add_navigation() -> None:
     from flask_babel import lazy_gettext as _l
 
-    from app.accounts.permissions import is_assessor_or_admin
+    from app.accounts.permissions import is_admin, is_assessor_or_admin
     from app.core.navigation import NavItem, add_nav_item
 
+    add_nav_item(NavItem("fx.rates", _l("Exchange rates"), is_admin, menu="admin", order=70))
     add_nav_item(
         NavItem("valuation.workbench", _l("Valuation workbench"), is_assessor_or_admin, menu="main", order=60)
     )

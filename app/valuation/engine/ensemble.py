@@ -266,6 +266,12 @@ class Combined:
         scale = float(mid) / centre if centre > 0 else 1.0
         return cls(tuple(parts), scale)
 
+    @classmethod
+    def comonotonic(cls, dists: Sequence[Combined]) -> Combined:
+        """The sum of several values taken at the same quantile (a bundle: its range is the sum of
+        the patents' percentiles, so its P50 is the sum of their P50s)."""
+        return cls(tuple((d.scale * w, lo, m, hi) for d in dists for w, lo, m, hi in d.parts), 1.0)
+
     @staticmethod
     def _piece(low: float, mid: float, high: float, z: float) -> float:
         edge = low if z < 0 else high
