@@ -84,6 +84,7 @@ class Report:
     currency: report_fx.CurrencyView | None = None  # the range in the patent's own currency
     mean: Decimal | None = None  # of the combined distribution; the conclusion is the P50
     asks: list[report_fx.AskStat] = field(default_factory=list)  # P(value < ask) per published ask
+    refused: list[str] = field(default_factory=list)  # models the batch refused for this patent, and why
 
     @property
     def has_range(self) -> bool:
@@ -253,6 +254,7 @@ def _reconcile(report: Report, head: StoredValuation) -> None:
     report.currency = report_fx.currency_view(head)
     report.mean = report_fx.stored_mean(head)
     report.asks = report_fx.ask_stats(head)
+    report.refused = [pick(why, "") for why in (head.input_snapshot.get("refused") or {}).values()]
 
 
 def _provenance(facts: dict[str, Any]) -> list[str]:
