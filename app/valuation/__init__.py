@@ -19,6 +19,10 @@ def register(app: Flask) -> None:
     app.cli.add_command(valuation_cli)
     app.jinja_env.globals["valuation_summary"] = valuation_summary
     app.jinja_env.globals["status_label"] = status_label
+    from app.valuation.report_fx import currency_name, iso_day
+
+    app.jinja_env.globals["currency_name"] = currency_name
+    app.jinja_env.globals["iso_day"] = iso_day
     add_seed_step("valuation", 40, seed_valuation)
     _add_navigation()
     from app.catalogue.search import register_enricher

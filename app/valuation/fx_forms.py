@@ -11,6 +11,17 @@ from app.core.models import utcnow
 from app.valuation import fx
 
 
+class RateField(DecimalField):
+    """A decimal whose "not a number" message is ours, in the page's language."""
+
+    def process_formdata(self, valuelist) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(str(_l("Give the rate as a number."))) from None
+
+
 class FxRateForm(FlaskForm):
     currency = StringField(
         _l("Currency"),
@@ -21,7 +32,7 @@ class FxRateForm(FlaskForm):
         description=_l("ISO 4217 code of the foreign currency, e.g. USD, EUR, JPY."),
         filters=[lambda v: v.strip().upper() if isinstance(v, str) else v],
     )
-    rate_to_cny = DecimalField(
+    rate_to_cny = RateField(
         _l("CNY for one unit"),
         places=None,
         validators=[

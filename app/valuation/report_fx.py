@@ -8,6 +8,7 @@ distribution (``engine.Combined``).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -21,6 +22,22 @@ from app.valuation.engine import Combined
 from app.valuation.models import StoredValuation
 
 
+def currency_name(code: str) -> str:
+    """The currency's name in the page's language (美元 / US dollars), not its code."""
+    from babel.numbers import get_currency_name
+    from flask_babel import get_locale
+
+    locale = str(get_locale() or "zh")
+    return get_currency_name(code, count=1, locale=locale)
+
+
+def iso_day(text: str | None) -> str:
+    """A stored ISO date as the page shows dates (2025年1月1日 / 1 Jan 2025)."""
+    from app.core.i18n import format_day
+
+    return format_day(dt.date.fromisoformat(text)) if text else ""
+
+
 @dataclass
 class CurrencyView:
     """The range in the patent's own currency, or why it cannot be shown."""
@@ -32,6 +49,10 @@ class CurrencyView:
     demo: bool = False
     figures: dict[str, Decimal | None] = field(default_factory=dict)  # low, mid, high, mean
     missing_message: str = ""
+
+    @property
+    def name(self) -> str:
+        return currency_name(self.currency)
 
 
 @dataclass
@@ -54,10 +75,10 @@ def currency_view(head: StoredValuation) -> CurrencyView | None:
             currency,
             missing_message=_(
                 "No %(currency)s exchange rate is effective on or before %(day)s, so the range is shown in "
-                "yuan only. An administrator adds the rate under Administration > Exchange rates; the "
-                "valuation then shows both currencies.",
-                currency=currency,
-                day=fact.get("on", ""),
+                "yuan only. An administrator adds the rate on the Exchange rates page; the valuation then "
+                "shows both currencies.",
+                currency=currency_name(currency),
+                day=iso_day(fact.get("on")),
             ),
         )
     mean = head.result.get("mean")
