@@ -240,3 +240,28 @@ def test_the_conclusion_is_the_p50_everywhere(client, seeded, make_patent):
         page = client.get(f"/valuation/patents/{patent.id}", headers={"Accept-Language": "en"}).text
         assert "P50 of the combined distribution" in page
         assert 'data-testid="fair-mean"' in page
+
+
+def test_printed_report_shows_both_currencies(client, seeded, make_patent):
+    add_rate(seeded[2], rate="7.1")
+    patent = make_patent(jurisdiction="US", family=["US"])
+    value_patent(patent)
+    db.session.commit()
+    head = current_rows(patent.id)[0]
+    printed = client.get(f"/valuation/patents/{patent.id}/print", headers={"Accept-Language": "en"}).text
+    assert 'data-testid="original-currency"' in printed
+    assert f"{usd(head.mid):,.2f}" in printed
+
+
+def test_a_usd_ask_counts_in_cny_in_the_search_price_filter(app, seeded, make_user):
+    add_rate(seeded[2], rate="7.1")
+    seller = make_seller(make_user)
+    patent = make_market_patent(seller, jurisdiction="US", publication_number="US22222222")
+    db.session.commit()
+    make_listing(seller, [patent], "published", currency="USD", ask_amount="100000")
+    doc = db.session.scalar(
+        select(SearchDocument).where(
+            SearchDocument.doc_type == "patent", SearchDocument.record_id == patent.id
+        )
+    )
+    assert doc.price_cny == Decimal("710000.00")
