@@ -1,7 +1,7 @@
 """Listings in the catalogue search, on the home page and as "similar listings".
 
 The search enricher fills the documents' ``price_cny`` (the lowest asking price among a
-patent's published CNY listings) and ``deal_types`` (",assignment," and/or ",licence,"), which
+patent's published listings, other currencies at the administrators' FX rate in force) and ``deal_types`` (",assignment," and/or ",licence,"), which
 the search's listing, deal-type and price filters read.
 """
 
@@ -29,6 +29,7 @@ def listing_enricher(session: Session, doc_type: str, record_ids: list[int]) -> 
     if doc_type not in ("patent", "project") or not record_ids:
         return {}
     found: dict[int, dict] = {}
+    in_cny = _converter()
     for start in range(0, len(record_ids), CHUNK):
         chunk = record_ids[start : start + CHUNK]
         if doc_type == "patent":
@@ -40,7 +41,9 @@ def listing_enricher(session: Session, doc_type: str, record_ids: list[int]) -> 
         rows = session.execute(query.where(key.in_(chunk), Listing.status == states.PUBLISHED))
         for record_id, ask, currency, right_type in rows:
             _merge(
-                found.setdefault(record_id, {"price_cny": None, "types": set()}), ask, currency, right_type
+                found.setdefault(record_id, {"price_cny": None, "types": set()}),
+                in_cny(ask, currency),
+                right_type,
             )
     return {
         record_id: {"price_cny": v["price_cny"], "deal_types": "," + ",".join(sorted(v["types"])) + ","}
@@ -48,10 +51,28 @@ def listing_enricher(session: Session, doc_type: str, record_ids: list[int]) -> 
     }
 
 
-def _merge(entry: dict, ask: Decimal | None, currency: str, right_type: str) -> None:
+def _converter():
+    """Asks in another currency count in CNY at the administrators' rate in force today (none: left out)."""
+    from app.core.models import utcnow
+    from app.valuation.fx import RateBook, to_cny
+
+    book: list[RateBook] = []
+    today = utcnow().date()
+
+    def in_cny(ask: Decimal | None, currency: str) -> Decimal | None:
+        if ask is None or currency == "CNY":
+            return ask
+        if not book:
+            book.append(RateBook())
+        return to_cny(ask, book[0].fact(currency, today))
+
+    return in_cny
+
+
+def _merge(entry: dict, ask_cny: Decimal | None, right_type: str) -> None:
     entry["types"].add(_deal_type(right_type))
-    if ask is not None and currency == "CNY" and (entry["price_cny"] is None or ask < entry["price_cny"]):
-        entry["price_cny"] = ask
+    if ask_cny is not None and (entry["price_cny"] is None or ask_cny < entry["price_cny"]):
+        entry["price_cny"] = ask_cny
 
 
 def register() -> None:

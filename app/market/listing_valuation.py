@@ -15,6 +15,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.market.listing_models import Listing
+from app.valuation import fx
+from app.valuation.engine import Combined
 from app.valuation.models import ENSEMBLE_ROW, StoredValuation
 
 CENT = Decimal("0.01")
@@ -42,6 +44,11 @@ class ListingValue:
     placement: str | None  # "below", "within", "above" the range, or None without an ask
     parts: list[PatentValue] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # patents without a stored valuation
+    mean: Decimal | None = None  # of the combined distribution (the conclusion is the mid, its P50)
+    prob_below_ask: Decimal | None = None  # P(value < ask) from the same distribution; None without an ask
+    rates: list[dict] = field(
+        default_factory=list
+    )  # the FX rates used to show CNY valuations in this currency
 
     @property
     def valued_at(self) -> dt.datetime:
@@ -89,19 +96,58 @@ def listing_value(listing: Listing) -> ListingValue | None:
     if not patents:
         return None
     rows = _current_rows([p.id for p in patents], valuation_listing_type(listing))
-    valued = [(p, rows[p.id]) for p in patents if p.id in rows and rows[p.id].currency == listing.currency]
+    facts = {pid: _rate(row, listing.currency) for pid, row in rows.items()}
+    valued = [(p, rows[p.id], facts[p.id]) for p in patents if p.id in rows and facts[p.id] is not None]
     if not valued:
         return None
-    total_mid = sum((row.mid for _p, row in valued), Decimal(0))
+    shown = [_in_currency(row, fact) for _p, row, fact in valued]
+    total_mid = sum((mid for _low, mid, _high in shown), Decimal(0))
     parts = _apportioned(
-        [_part(patent, row, listing.ask_amount, total_mid) for patent, row in valued], listing.ask_amount
+        [
+            _part(patent, row, figures, listing.ask_amount, total_mid)
+            for (patent, row, _fact), figures in zip(valued, shown, strict=True)
+        ],
+        listing.ask_amount,
     )
     low = sum((p.low for p in parts), Decimal(0))
     high = sum((p.high for p in parts), Decimal(0))
-    missing = [p.publication_number for p in patents if p.id not in rows]
-    return ListingValue(
-        low, total_mid, high, listing.currency, placement(listing.ask_amount, low, high), parts, missing
+    missing = [p.publication_number for p in patents if p.id not in rows or facts[p.id] is None]
+    dist = Combined.comonotonic(
+        [Combined.of(row.mid, row.result.get("components") or []) for _p, row, _f in valued]
     )
+    fact = valued[0][2]
+    ask_cny = fx.to_cny(listing.ask_amount, fact)
+    return ListingValue(
+        low,
+        total_mid,
+        high,
+        listing.currency,
+        placement(listing.ask_amount, low, high),
+        parts,
+        missing,
+        mean=fx.from_cny(Decimal(f"{dist.mean():.2f}"), fact),
+        prob_below_ask=None if ask_cny is None else Decimal(f"{dist.prob_below(float(ask_cny)):.4f}"),
+        rates=[] if listing.currency == fx.BASE else [fact],
+    )
+
+
+def _rate(row: StoredValuation, currency: str) -> dict | None:
+    """The rate that shows this CNY valuation in the listing's currency: the one the valuation used
+    when it is that currency's, else the rate on or before the valuation date; None when missing."""
+    if row.currency != fx.BASE:
+        return None
+    if currency == fx.BASE:
+        return {"currency": fx.BASE, "rate": "1"}
+    used = (row.input_snapshot.get("facts") or {}).get("fx") or {}
+    if used.get("currency") == currency and fx.has_rate(used):
+        return used
+    fact = fx.RateBook().fact(currency, row.created_at.date())
+    return fact if fx.has_rate(fact) else None
+
+
+def _in_currency(row: StoredValuation, fact: dict) -> tuple[Decimal, Decimal, Decimal]:
+    low, mid, high = (fx.from_cny(v, fact) for v in (row.low, row.mid, row.high))
+    return low, mid, high
 
 
 def _apportioned(parts: list[PatentValue], ask: Decimal | None) -> list[PatentValue]:
@@ -112,16 +158,23 @@ def _apportioned(parts: list[PatentValue], ask: Decimal | None) -> list[PatentVa
     return [*parts[:-1], replace(parts[-1], apportioned_ask=rest)]
 
 
-def _part(patent, row: StoredValuation, ask: Decimal | None, total_mid: Decimal) -> PatentValue:
+def _part(
+    patent,
+    row: StoredValuation,
+    figures: tuple[Decimal, Decimal, Decimal],
+    ask: Decimal | None,
+    total_mid: Decimal,
+) -> PatentValue:
+    low, mid, high = figures
     share = None
     if ask is not None and total_mid > 0:
-        share = (ask * row.mid / total_mid).quantize(CENT, rounding=ROUND_HALF_UP)
+        share = (ask * mid / total_mid).quantize(CENT, rounding=ROUND_HALF_UP)
     return PatentValue(
         patent_id=patent.id,
         label=f"{patent.jurisdiction} {patent.publication_number.removeprefix(patent.jurisdiction)}",
-        low=row.low,
-        mid=row.mid,
-        high=row.high,
+        low=low,
+        mid=mid,
+        high=high,
         model_version=f"{row.model_id} {row.model_version}",
         parameter_set_version=row.parameter_set_version,
         valued_at=row.created_at,

@@ -13,9 +13,16 @@ def register(app: Flask) -> None:
     from app.valuation.seed import seed_valuation
 
     app.register_blueprint(bp)
+    from app.valuation.fx_routes import bp as fx_bp
+
+    app.register_blueprint(fx_bp)
     app.cli.add_command(valuation_cli)
     app.jinja_env.globals["valuation_summary"] = valuation_summary
     app.jinja_env.globals["status_label"] = status_label
+    from app.valuation.report_fx import currency_name, iso_day
+
+    app.jinja_env.globals["currency_name"] = currency_name
+    app.jinja_env.globals["iso_day"] = iso_day
     add_seed_step("valuation", 40, seed_valuation)
     _add_navigation()
     from app.catalogue.search import register_enricher
@@ -27,9 +34,10 @@ def register(app: Flask) -> None:
 def _add_navigation() -> None:
     from flask_babel import lazy_gettext as _l
 
-    from app.accounts.permissions import is_assessor_or_admin
+    from app.accounts.permissions import is_admin, is_assessor_or_admin
     from app.core.navigation import NavItem, add_nav_item
 
+    add_nav_item(NavItem("fx.rates", _l("Exchange rates"), is_admin, menu="admin", order=70))
     add_nav_item(
         NavItem("valuation.workbench", _l("Valuation workbench"), is_assessor_or_admin, menu="main", order=60)
     )

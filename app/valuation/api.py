@@ -12,7 +12,7 @@ from app.api.schemas import ErrorSchema
 from app.catalogue.models import Patent
 from app.core.errors import DomainError, NotFound
 from app.extensions import db
-from app.valuation import engine, services
+from app.valuation import engine, report_fx, services
 from app.valuation.engine import EngineError, UnknownModelError
 from app.valuation.engine.errors import FieldErrors
 from app.valuation.models import ENSEMBLE_ROW
@@ -84,6 +84,26 @@ class PatentValuationSchema(ma.Schema):
     models = ma.fields.List(ma.fields.Nested(RowSchema))
     code_version = ma.fields.String(allow_none=True)
     seed = ma.fields.Integer(allow_none=True)
+    conclusion = ma.fields.Decimal(
+        as_string=True,
+        allow_none=True,
+        metadata={"description": "The P50 of the combined distribution (CNY)"},
+    )
+    mean = ma.fields.Decimal(
+        as_string=True, allow_none=True, metadata={"description": "Mean of the combined distribution (CNY)"}
+    )
+    original = ma.fields.Dict(
+        allow_none=True,
+        metadata={
+            "description": "low/mid/high/mean in the patent's currency; null for CNY or without a rate"
+        },
+    )
+    fx = ma.fields.Dict(
+        allow_none=True,
+        metadata={
+            "description": "The rate used: currency, rate (CNY per unit), effective_on, source; or missing"
+        },
+    )
 
 
 @blp.route("/valuation/models")
@@ -130,4 +150,21 @@ def patent_valuation(patent_id: int):
         "models": [r for r in rows if r.kind != ENSEMBLE_ROW],
         "code_version": head.code_version if head else None,
         "seed": head.seed if head else None,
+        **_currencies(head),
     }
+
+
+def _currencies(head) -> dict:
+    """The conclusion and mean in CNY, the same figures in the patent's currency and the rate used."""
+    if head is None or head.mid is None:
+        return {"conclusion": None, "mean": None, "original": None, "fx": None}
+    fact = (head.input_snapshot.get("facts") or {}).get("fx")
+    view = report_fx.currency_view(head)
+    original = None
+    if view is not None and not view.missing_message:
+        original = {"currency": view.currency} | {k: _text(v) for k, v in view.figures.items()}
+    return {"conclusion": head.mid, "mean": report_fx.stored_mean(head), "original": original, "fx": fact}
+
+
+def _text(value) -> str | None:
+    return None if value is None else str(value)

@@ -21,6 +21,8 @@ from app.core.models import utcnow
 from app.extensions import db
 from app.valuation import engine, income
 from app.valuation.engine import EngineError, FairValueRange, Provenance, ValuationResult
+from app.valuation.engine.base import check_storable
+from app.valuation.engine.errors import FieldErrors
 from app.valuation.engine.result import CURRENCY
 from app.valuation.inputs import model_inputs, patent_facts
 from app.valuation.loading import facts_by_id
@@ -82,10 +84,18 @@ def model_batch(
     params: Mapping[str, Any],
     seed: int,
     shared: Mapping[str, Any],
+    refused: dict[int, dict[str, str]] | None = None,
 ) -> list[dict[str, Any] | None]:
     """Batch rows for one model; when the batch is refused, value row by row and mark failures None."""
     columns: dict[str, Any] = engine.rows_to_columns(inputs)
-    return column_batch(model, columns, len(inputs), lambda: list(inputs), params, seed, shared)
+    return column_batch(model, columns, len(inputs), lambda: list(inputs), params, seed, shared, refused)
+
+
+def reason(error: EngineError) -> dict[str, str]:
+    """Why the engine refused a patent, in both languages (stored with the patent's range row)."""
+    if isinstance(error, FieldErrors):
+        return {"zh": error.message("zh"), "en": error.message("en")}
+    return {"zh": str(error), "en": str(error)}
 
 
 def column_batch(
@@ -96,17 +106,41 @@ def column_batch(
     params: Mapping[str, Any],
     seed: int,
     shared: Mapping[str, Any],
+    refused: dict[int, dict[str, str]] | None = None,
 ) -> list[dict[str, Any] | None]:
-    """Batch rows from columnar inputs; ``rows`` gives per-patent inputs for the row-by-row fallback."""
+    """Batch rows from columnar inputs; ``rows`` gives per-patent inputs for the row-by-row fallback.
+
+    Like the interactive path, a monetary figure beyond the stored NUMERIC(18, 2) columns is
+    refused: that patent gets no row from this model and ``refused[i]`` says why; the others go on.
+    """
+    refused = {} if refused is None else refused
     columns = columns | {k: v for k, v in shared.items() if k in model.shared_inputs}
     version = engine.engine_version()
     try:
         result = model.value_batch(columns, params, seed)
-    except EngineError:
+    except EngineError as error:
         if n == 1:
+            refused[0] = reason(error)
             return [None]
-        return [r for one in rows() for r in model_batch(model, [one], params, seed, shared)]
-    return [_batch_dict(model, result.row(i), result.params_hash, seed, version) for i in range(len(result))]
+        out: list[dict[str, Any] | None] = []
+        for i, one in enumerate(rows()):
+            own: dict[int, dict[str, str]] = {}
+            out += model_batch(model, [one], params, seed, shared, own)
+            if own:
+                refused[i] = own[0]
+        return out
+    out = []
+    for i in range(len(result)):
+        row = result.row(i)
+        if model.kind == engine.MONETARY and row["value"] is not None:
+            try:
+                check_storable([row["value"], *(row.get("percentiles") or {}).values()])
+            except EngineError as error:
+                refused[i] = reason(error)
+                out.append(None)
+                continue
+        out.append(_batch_dict(model, row, result.params_hash, seed, version))
+    return out
 
 
 def fact_columns(model: engine.Model, facts: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
@@ -146,15 +180,21 @@ def snapshot_inputs(
     return dict(inputs)
 
 
+Failures = dict[int, dict[str, dict[str, str]]]  # patent id -> model id -> why it was refused (zh, en)
+
+
 def value_entries(
-    entries: Sequence[Entry], config: ValuationConfig
+    entries: Sequence[Entry], config: ValuationConfig, failures: Failures | None = None
 ) -> dict[str, list[dict[str, Any] | None]]:
-    """Per model: the batch result dict of each patent (None where the model refused it)."""
+    """Per model: the batch result dict of each patent (None where the model refused it, and why
+    in ``failures``)."""
+    failures = {} if failures is None else failures
     results: dict[str, list[dict[str, Any] | None]] = {}
     facts = [e.facts for e in entries]
     for model_id in _needed(config):
         ps = config.sets[model_id]
         model = model_for(ps)
+        refused: dict[int, dict[str, str]] = {}
         results[model_id] = column_batch(
             model,
             fact_columns(model, facts),
@@ -163,8 +203,12 @@ def value_entries(
             ps.params,
             config.seed,
             {COMPARABLES: config.comparables},
+            refused,
         )
-        _own_inputs(model, ps.params, entries, config, results[model_id])
+        _own_inputs(model, ps.params, entries, config, results[model_id], refused)
+        for i, why in refused.items():
+            if results[model_id][i] is None:
+                failures.setdefault(entries[i].patent_id, {})[model_id] = why
     return results
 
 
@@ -174,6 +218,7 @@ def _own_inputs(
     entries: Sequence[Entry],
     config: ValuationConfig,
     out: list[dict[str, Any] | None],
+    refused: dict[int, dict[str, str]],
 ) -> None:
     """Patents with their own income inputs are valued one by one with those inputs (few patents;
     the full result keeps the parameters used, so the row replays from its own provenance)."""
@@ -188,9 +233,11 @@ def _own_inputs(
                 income.patent_params(model.id, params, entry.facts),
                 config.seed,
             )
-        except EngineError:
+        except EngineError as error:
             out[i] = None
+            refused[i] = reason(error)
             continue
+        refused.pop(i, None)
         out[i] = result.to_dict()
 
 
@@ -205,11 +252,18 @@ def ranges(
     return out
 
 
-def value_and_store(entries: Sequence[Entry], config: ValuationConfig, actor_id: int | None = None) -> int:
-    """Value a chunk of patents in bulk and store their rows; returns the count."""
-    results = value_entries(entries, config)
+def value_and_store(
+    entries: Sequence[Entry],
+    config: ValuationConfig,
+    actor_id: int | None = None,
+    failures: Failures | None = None,
+) -> int:
+    """Value a chunk of patents in bulk and store their rows (a refusal is stored with the patent's
+    range row and added to ``failures``); returns the count."""
+    failures = {} if failures is None else failures
+    results = value_entries(entries, config, failures)
     fvrs = ranges(entries, config, results)
-    store_encoded(bulk_rows(entries, config, results, fvrs, actor_id, utcnow()))
+    store_encoded(bulk_rows(entries, config, results, fvrs, actor_id, utcnow(), failures))
     publish_midpoints(
         db.session,
         {
@@ -253,13 +307,15 @@ def revalue(
     actor_id: int | None = None,
     progress: Callable[[int], None] | None = None,
     chunk: int = CHUNK,
+    failures: Failures | None = None,
 ) -> int:
-    """Value and store the given patents chunk by chunk, committing each chunk."""
+    """Value and store the given patents chunk by chunk, committing each chunk; what a model refused
+    for a patent (e.g. a value beyond the stored columns) goes to ``failures`` and the run goes on."""
     done = 0
     for start in range(0, len(ids), chunk):
         part = ids[start : start + chunk]
         entries = [Entry(pid, facts) for pid, facts in facts_by_id(part, today())]
-        done += value_and_store(entries, config, actor_id)
+        done += value_and_store(entries, config, actor_id, failures)
         db.session.commit()
         if progress:
             progress(len(part))

@@ -93,9 +93,13 @@ def revalue_command(everything: bool) -> None:
         click.echo(f"Enqueued {len(jobs)} jobs for {len(ids)} patents on queue 'valuation'.")
         return
     config = load_config()
+    failures: dict = {}
     with tqdm(total=len(ids), unit="patent", file=sys.stderr) as bar:
-        done = revalue(ids, config, progress=bar.update)
-    click.echo(f"Valued {done} patents.")
+        done = revalue(ids, config, progress=bar.update, failures=failures)
+    for patent_id, refused in sorted(failures.items()):
+        for model_id, why in sorted(refused.items()):
+            click.echo(f"REFUSED patent {patent_id} {model_id}: {why['en']}")
+    click.echo(f"Valued {done} patents; {len(failures)} with a model refused (stored with their range).")
 
 
 @valuation_cli.command("replay")

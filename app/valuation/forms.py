@@ -28,7 +28,7 @@ from app.valuation import engine
 from app.valuation.engine.schema import BOOL, CHOICE, FLOAT, INT, STR
 from app.valuation.inputs import LISTING_TYPES
 from app.valuation.models import ENSEMBLE_ID
-from app.valuation.weights import CALIBRATION_KEYS, CANDIDATES, SCORE_CANDIDATES
+from app.valuation.weights import CALIBRATION_KEYS, CANDIDATES, DISAGREEMENT_KEY, SCORE_CANDIDATES
 
 LISTING_LABELS = {"default": _l("Default"), "assignment": _l("Assignment"), "licence": _l("Licence")}
 CALIBRATION_LABELS = {
@@ -128,6 +128,14 @@ def _ensemble_fields() -> dict[str, Any]:
     for model_id in SCORE_CANDIDATES:
         for key in CALIBRATION_KEYS:
             fields[f"cal__{model_id}__{key}"] = FloatField(CALIBRATION_LABELS[key], validators=[Optional()])
+    fields[DISAGREEMENT_KEY] = FloatField(
+        _l("Disagreement factor"),
+        validators=[Optional()],
+        description=_l(
+            "The report says in a plain sentence that the approaches disagree when the highest approach "
+            "P50 exceeds the lowest by more than this factor (above 1; empty: 3)."
+        ),
+    )
     return fields
 
 
@@ -147,6 +155,8 @@ def field_for_error(model_id: str, key: str) -> str:
     parts = key.split(".")
     if parts[0] == "weights" and len(parts) == 3:
         return f"w__{parts[1]}__{parts[2]}"
+    if parts[0] == DISAGREEMENT_KEY:
+        return DISAGREEMENT_KEY
     if parts[0] == "calibrations" and len(parts) >= 2:
         return f"cal__{parts[1]}__{parts[2] if len(parts) > 2 else 'median'}"
     return "reason"
@@ -159,6 +169,8 @@ def params_to_data(model_id: str, params: dict[str, Any]) -> dict[str, Any]:
         data |= {
             f"cal__{m}__{k}": v for m, spec in params.get("calibrations", {}).items() for k, v in spec.items()
         }
+        if params.get(DISAGREEMENT_KEY) is not None:
+            data[DISAGREEMENT_KEY] = params[DISAGREEMENT_KEY]
         return data
     out = {}
     for spec in engine.get(model_id).params_schema:
@@ -178,7 +190,10 @@ def form_to_params(model_id: str, form: ParamsFormBase) -> tuple[dict[str, Any],
             spec = {k: form[f"cal__{m}__{k}"].data for k in CALIBRATION_KEYS}
             if any(v is not None for v in spec.values()):
                 cals[m] = {k: v for k, v in spec.items() if v is not None}
-        return {"weights": weights, "calibrations": cals}, ok
+        raw = {"weights": weights, "calibrations": cals}
+        if form[DISAGREEMENT_KEY].data is not None:
+            raw[DISAGREEMENT_KEY] = form[DISAGREEMENT_KEY].data
+        return raw, ok
     raw: dict[str, Any] = {}
     for spec in engine.get(model_id).params_schema:
         field = form[spec.name]

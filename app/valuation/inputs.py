@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from app.valuation.engine.tables import FEE_OFFICES, LEGAL_TERM_YEARS
+from app.valuation.fx import fx_fact
 from app.valuation.income import income_fact
 from app.valuation.rights import Rights, remaining_years, rights_on
 
@@ -81,6 +82,7 @@ def patent_facts(
     listing_type: str = "default",
     ask_price: Decimal | None = None,
     income: Any = None,
+    fx: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Every fact any built-in model reads, from the patent's typed columns."""
     rights = rights_on(patent, on)
@@ -109,6 +111,8 @@ def patent_facts(
         "deal_type": "licence" if listing_type == "licence" else "assignment",
         "exclusive": listing_type != "licence",
     }
+    # The rate between CNY and the patent's currency on the valuation date (given by the bulk path).
+    facts["fx"] = dict(fx) if fx is not None else fx_fact(office, on)
     if ask_price is not None:
         facts["ask_price"] = float(ask_price)
     return facts

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from app.catalogue.models import Patent, PatentClassification, PatentEvent, PatentLicence, PatentPledge
 from app.extensions import db
+from app.valuation.fx import RateBook, patent_currency
 from app.valuation.inputs import EXCLUSIVE_TYPES, patent_facts
 from app.valuation.models import IncomeInput
 
@@ -88,6 +89,7 @@ def facts_by_id(ids: Sequence[int], on: dt.date) -> list[tuple[int, dict[str, An
         )
     }
     rows = db.session.execute(select(*PATENT_COLUMNS).where(Patent.id.in_(wanted)).order_by(Patent.id))
+    book = RateBook()
     out = []
     for row in rows:
         patent = SimpleNamespace(
@@ -97,5 +99,6 @@ def facts_by_id(ids: Sequence[int], on: dt.date) -> list[tuple[int, dict[str, An
             events=events.get(row.id, ()),
             licences=licences.get(row.id, ()),
         )
-        out.append((row.id, patent_facts(patent, on=on, income=own.get(row.id))))
+        fx = book.fact(patent_currency(row.jurisdiction), on)
+        out.append((row.id, patent_facts(patent, on=on, income=own.get(row.id), fx=fx)))
     return out

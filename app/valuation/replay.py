@@ -148,6 +148,8 @@ def _replay_ensemble(row: StoredValuation, components: Iterable[StoredValuation]
     facts = row.input_snapshot.get("facts", {})
     fvr = range_from(results, weights, cals, facts)
     fresh = _range_dict(fvr, effective_weights(weights, facts))
+    if "mean" not in row.result:  # stored before ranges kept their mean: nothing to compare
+        fresh.pop("mean", None)
     paths = engine.diff_results(row.result, fresh)
     return paths + _columns_diff(
         row, {"value": fresh["mid"], "low": fresh["low"], "mid": fresh["mid"], "high": fresh["high"]}

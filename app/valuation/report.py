@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from app.core.i18n import format_money
 from app.extensions import db
-from app.valuation import charts, engine
+from app.valuation import charts, engine, report_fx
 from app.valuation.engine import EngineError
 from app.valuation.models import ENSEMBLE_ROW, FULL_FORM, ParameterSet, StoredValuation
 from app.valuation.weights import DISAGREEMENT_KEY, FLOOR_MODEL
@@ -81,6 +81,10 @@ class Report:
     rights: dict[str, Any] = field(default_factory=dict)  # the right's standing stored with the facts
     provenance: list[str] = field(default_factory=list)  # flags: generated demo facts, owner-entered ...
     rights_notes: list[str] = field(default_factory=list)  # why not in force; partial or pending invalidation
+    currency: report_fx.CurrencyView | None = None  # the range in the patent's own currency
+    mean: Decimal | None = None  # of the combined distribution; the conclusion is the P50
+    asks: list[report_fx.AskStat] = field(default_factory=list)  # P(value < ask) per published ask
+    refused: list[str] = field(default_factory=list)  # models the batch refused for this patent, and why
 
     @property
     def has_range(self) -> bool:
@@ -247,6 +251,10 @@ def _reconcile(report: Report, head: StoredValuation) -> None:
     report.rights = rights
     report.rights_notes = [pick(t, "") for t in [rights.get("reason"), *rights.get("warnings", [])] if t]
     report.provenance = _provenance(facts)
+    report.currency = report_fx.currency_view(head)
+    report.mean = report_fx.stored_mean(head)
+    report.asks = report_fx.ask_stats(head)
+    report.refused = [pick(why, "") for why in (head.input_snapshot.get("refused") or {}).values()]
 
 
 def _provenance(facts: dict[str, Any]) -> list[str]:

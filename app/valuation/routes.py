@@ -13,7 +13,7 @@ from app.catalogue import services as catalogue_services
 from app.catalogue.models import Patent
 from app.core.errors import DomainError
 from app.extensions import db
-from app.valuation import engine, income, paramsets, services, states
+from app.valuation import engine, income, paramsets, report_fx, services, states
 from app.valuation.engine import EngineError, ParameterError
 from app.valuation.forms import (
     CALIBRATION_LABELS,
@@ -146,7 +146,9 @@ def valuation_summary(patent: Patent) -> Markup:
     """A small card for the patent page: the current range and a link to the report."""
     rows = services.current_rows(patent.id)
     head = rows[0] if rows and rows[0].kind == "ensemble" else None
-    return Markup(render_template("valuation/_summary.html", patent=patent, head=head))  # noqa: S704
+    currency = report_fx.currency_view(head) if head is not None and head.low is not None else None
+    html = render_template("valuation/_summary.html", patent=patent, head=head, currency=currency)
+    return Markup(html)  # noqa: S704
 
 
 # ---- workbench -------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from app.extensions import db
 from app.valuation import paramsets
 from app.valuation.batch import patent_ids, revalue
 from app.valuation.defaults import DEFAULT_ENSEMBLE, DEFAULT_PARAMS
+from app.valuation.fx import seed_demo_rates
 from app.valuation.models import ENSEMBLE_ID, ClosedDeal, ParameterSet
 from app.valuation.services import load_config
 
@@ -99,6 +100,7 @@ def seed_closed_deals(echo: Callable[[str], None]) -> None:
 
 def seed_valuation(echo: Callable[[str], None]) -> None:
     """Idempotent: only what is missing is created; patents without a valuation are valued."""
+    seed_demo_rates(echo)
     seed_parameter_sets(echo)
     seed_closed_deals(echo)
     ids = patent_ids(only_stale=True)

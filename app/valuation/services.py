@@ -29,7 +29,7 @@ from app.core.models import utcnow
 from app.extensions import db
 from app.valuation import engine, income, paramsets
 from app.valuation.engine import EngineError, FairValueRange, ValuationResult
-from app.valuation.engine.result import CURRENCY, Provenance, canonical_json
+from app.valuation.engine.result import CURRENCY, MONEY, Provenance, canonical_json, to_decimal
 from app.valuation.inputs import model_inputs, patent_facts
 from app.valuation.models import (
     ENSEMBLE_ID,
@@ -150,10 +150,12 @@ def _range_dict(fvr: FairValueRange | None, weights: Mapping[str, float]) -> dic
     components = [
         {k: _text(v) if isinstance(v, Decimal) else v for k, v in c.items()} for c in fvr.components
     ]
+    mean = engine.Combined.of(fvr.mid, fvr.components).mean()
     return {
         "low": str(fvr.low),
         "mid": str(fvr.mid),
         "high": str(fvr.high),
+        "mean": str(to_decimal(mean, MONEY)),  # of the combined distribution; the conclusion is the mid (P50)
         "currency": fvr.currency,
         "components": components,
         "warnings": [w.__dict__ for w in fvr.warnings],

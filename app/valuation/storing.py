@@ -141,8 +141,9 @@ def bulk_rows(
     fvrs: Sequence[FairValueRange | None],
     actor_id: int | None,
     now: dt.datetime,
+    failures: Mapping[int, Mapping[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
-    """Every row of a bulk chunk, JSON columns already encoded."""
+    """Every row of a bulk chunk, JSON columns already encoded (refusals kept with the range row)."""
     plans = {}
     for model_id, rows in results.items():
         sample = next((r for r in rows if r is not None), None)
@@ -186,6 +187,7 @@ def bulk_rows(
                 set_ids,
                 fvrs[i],
                 effective_weights(weights_for(config.ensemble, lt), entry.facts),
+                (failures or {}).get(entry.patent_id),
             )
         )
     return out
@@ -199,8 +201,13 @@ def _ensemble(
     set_ids: str,
     fvr: FairValueRange | None,
     weights: Mapping[str, float],
+    refused: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    snapshot = f'{{"facts":{facts.whole()},"parameter_sets":{set_ids},"listing_type":{_value(head["listing_type"])}}}'
+    snapshot = (
+        f'{{"facts":{facts.whole()},"parameter_sets":{set_ids},"listing_type":{_value(head["listing_type"])}'
+    )
+    # Models that refused this patent and why (e.g. a value beyond the stored columns).
+    snapshot += f',"refused":{encode(dict(refused))}}}' if refused else "}"
     money = {"low": fvr.low, "mid": fvr.mid, "high": fvr.high, "currency": fvr.currency} if fvr else {}
     return {
         **head,

@@ -278,6 +278,9 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("valuation.income_inputs", "POST"): row(LOGIN, OK, OK, OK, FORBIDDEN),
     ("valuation.ahp", "GET"): ASSESSORS,
     ("valuation.ahp", "POST"): ASSESSORS,
+    # valuation: the dated exchange-rate table
+    ("fx.rates", "GET"): ADMINS,
+    ("fx.rates", "POST"): ADMINS,
 }
 
 

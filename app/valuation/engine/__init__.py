@@ -10,7 +10,7 @@ from typing import Any
 
 from .backtest import BacktestStats, backtest
 from .base import MONETARY, SCORE_KIND, Model
-from .ensemble import Calibration, FairValueRange, fair_value_range, in_force, scale_range
+from .ensemble import Calibration, Combined, FairValueRange, fair_value_range, in_force, scale_range
 from .errors import (
     EngineError,
     InconsistentMatrixError,
@@ -52,6 +52,7 @@ __all__ = [
     "BacktestStats",
     "BatchResult",
     "Calibration",
+    "Combined",
     "Driver",
     "EngineError",
     "FairValueRange",

@@ -208,8 +208,12 @@ MAX_AMOUNT = Decimal(10) ** 15
 def _refuse_unstorable(result: ValuationResult) -> None:
     if result.kind != "monetary" or result.value is None:
         return
-    figures = [result.value, *(result.percentiles or {}).values()]
-    if any(abs(figure) >= MAX_AMOUNT for figure in figures):
+    check_storable([result.value, *(result.percentiles or {}).values()])
+
+
+def check_storable(figures: Iterable[Decimal | None]) -> None:
+    """Refuse monetary figures the stored columns cannot hold (the bulk path checks each row too)."""
+    if any(figure is not None and abs(Decimal(figure)) >= MAX_AMOUNT for figure in figures):
         raise InputError.single(
             "revenue",
             "The result exceeds CNY 1,000 trillion: check the revenue and its growth.",

@@ -233,3 +233,83 @@ def scale_range(fvr: FairValueRange, factor: float, notes: tuple[Text, ...] = ()
         return FairValueRange(fvr.low, fvr.mid, fvr.high, fvr.currency, fvr.components, notes + fvr.warnings)
     low, mid, high = (to_decimal(float(x) * factor, MONEY) for x in (fvr.low, fvr.mid, fvr.high))
     return FairValueRange(low, mid, high, fvr.currency, fvr.components, notes + fvr.warnings)
+
+
+@dataclass(frozen=True)
+class Combined:
+    """The combined distribution behind a range, read back from its components.
+
+    The range is a Vincent average: its quantile function is the weighted average of the
+    approaches' quantile functions. Each approach is known by its P10/P50/P90, so its quantile
+    function is taken as a two-piece lognormal through them (log-linear in the normal score z, a
+    different slope below and above the median; linear in z where a quantile is not positive, and
+    flat for a point value). A score approach mapped by a Calibration is exactly lognormal, so its
+    mean is exact. The conclusion stays the P50; the mean and P(value < ask) come from this same
+    distribution, scaled like the range (probability of grant, income lost to a licence).
+    """
+
+    parts: tuple[tuple[float, float, float, float], ...]  # (weight, low, mid, high), weights summing to 1
+    scale: float = 1.0
+
+    @classmethod
+    def of(cls, mid: Any, components: Sequence[Mapping[str, Any]]) -> Combined:
+        parts = [
+            (float(c["weight"]), float(c["low"]), float(c["mid"]), float(c["high"]))
+            for c in components
+            if float(c.get("weight") or 0) > 0
+        ]
+        total = sum(p[0] for p in parts)
+        if total <= 0:
+            return cls((), 0.0)
+        parts = [(w / total, lo, m, hi) for w, lo, m, hi in parts]
+        centre = sum(w * m for w, _lo, m, _hi in parts)
+        scale = float(mid) / centre if centre > 0 else 1.0
+        return cls(tuple(parts), scale)
+
+    @classmethod
+    def comonotonic(cls, dists: Sequence[Combined]) -> Combined:
+        """The sum of several values taken at the same quantile (a bundle: its range is the sum of
+        the patents' percentiles, so its P50 is the sum of their P50s)."""
+        return cls(tuple((d.scale * w, lo, m, hi) for d in dists for w, lo, m, hi in d.parts), 1.0)
+
+    @staticmethod
+    def _piece(low: float, mid: float, high: float, z: float) -> float:
+        edge = low if z < 0 else high
+        if low > 0 and mid > 0:
+            return mid * math.exp(z * math.log(mid / low if z < 0 else high / mid) / Z90)
+        return max(mid + z * abs(mid - edge) / Z90, 0.0)
+
+    def quantile_z(self, z: float) -> float:
+        """The value at normal score z (z = 0 is the P50)."""
+        return self.scale * sum(w * self._piece(lo, m, hi, z) for w, lo, m, hi in self.parts)
+
+    def mean(self) -> float:
+        """Sum of weight x each approach's mean: the mean of a Vincent average."""
+        total = 0.0
+        for w, lo, m, hi in self.parts:
+            if lo > 0 and m > 0:
+                s1, s2 = math.log(m / lo) / Z90, math.log(hi / m) / Z90
+                part = m * (math.exp(s1 * s1 / 2) * _phi(-s1) + math.exp(s2 * s2 / 2) * _phi(s2))
+            else:
+                part = m + ((hi - m) - (m - lo)) / Z90 / math.sqrt(2 * math.pi)
+            total += w * part
+        return self.scale * total
+
+    def prob_below(self, ask: float) -> float:
+        """P(value < ask): the normal probability of the score where the quantile function meets the ask."""
+        lo_z, hi_z = -8.0, 8.0
+        if self.quantile_z(lo_z) >= ask:
+            return 0.0
+        if self.quantile_z(hi_z) < ask:
+            return 1.0
+        for _ in range(80):
+            z = (lo_z + hi_z) / 2
+            if self.quantile_z(z) < ask:
+                lo_z = z
+            else:
+                hi_z = z
+        return _phi((lo_z + hi_z) / 2)
+
+
+def _phi(z: float) -> float:
+    return 0.5 * math.erfc(-z / math.sqrt(2.0))
