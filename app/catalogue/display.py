@@ -92,12 +92,13 @@ LABELS: dict[str, dict[str, object]] = {
         "auto": _l("Detect from the file"),
         "uspto-xml": _l("USPTO full-text XML (.xml or .zip)"),
         "csv": _l("CSV with the documented columns"),
+        "xlsx": _l("Excel workbook (.xlsx) with the documented columns"),
         "json": _l("JSON with the documented columns"),
         "patentsberta": _l("PatentSBERTa research CSV (US claims with CPC)"),
         "cn-sample": _l("CNIPA sample CSV"),
-        "patents": _l("Patents, documented columns (CSV or JSON)"),
-        "projects": _l("Projects, documented columns (CSV or JSON)"),
-        "experts": _l("Experts, documented columns (CSV or JSON)"),
+        "patents": _l("Patents, documented columns (CSV, Excel or JSON)"),
+        "projects": _l("Projects, documented columns (CSV, Excel or JSON)"),
+        "experts": _l("Experts, documented columns (CSV, Excel or JSON)"),
     },
     # Patent fields by name, where a page lists fields (the demo data's generated facts).
     "field": {
