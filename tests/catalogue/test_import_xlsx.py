@@ -61,9 +61,18 @@ def test_each_csv_template_holds_the_documented_header_and_imports(tmp_path, kin
 
 def test_cells_typed_by_the_spreadsheet_read_like_the_csv_text(tmp_path):
     header = ["publication_number", "title_en", "filing_date", "grant_date", "claims_count", "legal_status"]
-    typed = ["CN 118866379 A", "Battery pack", dt.datetime(2015, 3, 20, tzinfo=dt.UTC).replace(tzinfo=None), dt.date(2018, 1, 5), 12.0, "granted"]
+    typed = [
+        "CN 118866379 A",
+        "Battery pack",
+        dt.datetime(2015, 3, 20, tzinfo=dt.UTC).replace(tzinfo=None),
+        dt.date(2018, 1, 5),
+        12.0,
+        "granted",
+    ]
     as_text = ["CN 118866379 A", "Battery pack", "2015-03-20", "2018-01-05", "12", "granted"]
-    from_excel, excel_errors = split(list(import_file(workbook_file(tmp_path / "typed.xlsx", [header, typed]))))
+    from_excel, excel_errors = split(
+        list(import_file(workbook_file(tmp_path / "typed.xlsx", [header, typed])))
+    )
     csv_path = tmp_path / "typed.csv"
     csv_path.write_text(",".join(header) + "\n" + ",".join(as_text) + "\n", encoding="utf-8")
     from_csv, csv_errors = split(list(import_file(csv_path)))
@@ -94,7 +103,9 @@ def test_bad_workbooks_are_reported_by_row_and_column(tmp_path):
 def test_a_workbook_that_inflates_like_a_bomb_is_refused_before_reading(tmp_path):
     path = tmp_path / "bomb.xlsx"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (64 * 1024**2))  # 64 MiB of zeros, ~64 KiB packed
+        archive.writestr(
+            "xl/worksheets/sheet1.xml", b"\0" * (64 * 1024**2)
+        )  # 64 MiB of zeros, ~64 KiB packed
     _, errors = split(list(import_file(path, fmt="patents")))
     assert len(errors) == 1
     assert "zip bomb" in errors[0].reason
@@ -102,7 +113,10 @@ def test_a_workbook_that_inflates_like_a_bomb_is_refused_before_reading(tmp_path
 
 def test_an_excel_file_with_a_chinese_name_uploads_and_imports(client, auth, holder, tmp_path):
     auth.login(holder)
-    rows = [["publication_number", "title_zh", "filing_date"], ["CN 118866379 A", "一种电池", dt.date(2015, 3, 20)]]
+    rows = [
+        ["publication_number", "title_zh", "filing_date"],
+        ["CN 118866379 A", "一种电池", dt.date(2015, 3, 20)],
+    ]
     path = workbook_file(tmp_path / "book.xlsx", rows)
     with open(path, "rb") as handle:
         data = {"file": (handle, "专利清单.xlsx"), "format": "auto"}
@@ -114,7 +128,9 @@ def test_an_excel_file_with_a_chinese_name_uploads_and_imports(client, auth, hol
     assert (patent.title_zh, patent.filing_date) == ("一种电池", dt.date(2015, 3, 20))
 
 
-@pytest.mark.parametrize(("headers", "words"), [(EN, ("Import columns", "Required")), (ZH, ("导入列", "必填"))])
+@pytest.mark.parametrize(
+    ("headers", "words"), [(EN, ("Import columns", "Required")), (ZH, ("导入列", "必填"))]
+)
 def test_the_columns_page_documents_every_column_and_links_the_templates(client, headers, words):
     page = client.get("/catalogue/import/columns", headers=headers)
     text = page.get_data(as_text=True)
@@ -153,7 +169,9 @@ def test_a_file_without_the_jurisdiction_column_takes_it_from_the_number(client,
     and then refused at write time with "Enter the publication number"."""
     auth.login(holder)
     path = tmp_path / "no-jurisdiction.csv"
-    path.write_text("publication_number,title_en\n\"US 8,420,021 B2\",Cell\nCN 118866379 A,Battery\n", encoding="utf-8")
+    path.write_text(
+        'publication_number,title_en\n"US 8,420,021 B2",Cell\nCN 118866379 A,Battery\n', encoding="utf-8"
+    )
     with open(path, "rb") as handle:
         data = {"file": (handle, path.name), "format": "auto"}
         client.post("/catalogue/import", data=data, content_type="multipart/form-data", headers=EN)

@@ -31,7 +31,11 @@ def test_catalogue_and_valuation_pages_pass_axe(page, make_user):
     admin = make_user(email="admin@example.com", roles=(Role.ADMIN,), organisation=None)
     patent = services.create_patent(holder, dict(PATENT))
     for number in range(21):  # a second page of results, so the pagination with its disabled "previous" shows
-        more = {**PATENT, "publication_number": f"CN1188664{number:02d}A", "title_zh": f"一种电池检测方法{number}"}
+        more = {
+            **PATENT,
+            "publication_number": f"CN1188664{number:02d}A",
+            "title_zh": f"一种电池检测方法{number}",
+        }
         services.create_patent(holder, more)
     db.session.commit()
     seed_valuation(lambda _line: None)
