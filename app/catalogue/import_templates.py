@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -54,6 +56,15 @@ class ColumnHelp:
     meaning: str
     example: str
     codes: tuple[tuple[str, str], ...]  # (value to type, what it means)
+
+    @property
+    def meaning_html(self) -> Markup:
+        """The meaning with every value to type (a code or a column name) set as code."""
+        literal = {code for code, _text in self.codes} | {c.name for cs in COLUMNS.values() for c in cs}
+        pieces = re.split(r"([A-Za-z]+(?:_[A-Za-z0-9]+)+|[a-z]+)", self.meaning)
+        return Markup("").join(
+            Markup("<code>%s</code>") % piece if piece in literal else escape(piece) for piece in pieces
+        )
 
 
 def column_help(kind: str) -> list[ColumnHelp]:
