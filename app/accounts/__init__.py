@@ -20,6 +20,9 @@ def register(app: Flask) -> None:
     add_seed_step("accounts", 10, seed_accounts)
 
     app.jinja_env.globals["role_label"] = role_label
+    from app.accounts.audit_display import describe
+
+    app.jinja_env.globals["describe_audit_event"] = describe
 
 
 def _add_navigation() -> None:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 
 from flask import Flask
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from wtforms.fields.core import UnboundField
 
 from app.catalogue.numbers import InvalidNumber, parse_application_number, parse_publication_number
 from app.catalogue.terms import remaining_years
@@ -92,12 +95,13 @@ LABELS: dict[str, dict[str, object]] = {
         "auto": _l("Detect from the file"),
         "uspto-xml": _l("USPTO full-text XML (.xml or .zip)"),
         "csv": _l("CSV with the documented columns"),
+        "xlsx": _l("Excel workbook (.xlsx) with the documented columns"),
         "json": _l("JSON with the documented columns"),
         "patentsberta": _l("PatentSBERTa research CSV (US claims with CPC)"),
         "cn-sample": _l("CNIPA sample CSV"),
-        "patents": _l("Patents, documented columns (CSV or JSON)"),
-        "projects": _l("Projects, documented columns (CSV or JSON)"),
-        "experts": _l("Experts, documented columns (CSV or JSON)"),
+        "patents": _l("Patents, documented columns (CSV, Excel or JSON)"),
+        "projects": _l("Projects, documented columns (CSV, Excel or JSON)"),
+        "experts": _l("Experts, documented columns (CSV, Excel or JSON)"),
     },
     # Patent fields by name, where a page lists fields (the demo data's generated facts).
     "field": {
@@ -187,6 +191,41 @@ def market_facts(hits: list) -> dict[int, MarketFacts]:
     }
 
 
+# Changes that are not a form field: derived columns and the legal facts recorded on a patent.
+EXTRA_FIELD_LABELS = {
+    "expiry_date": _l("Expiry date"),
+    "family_size": _l("Family size"),
+    "pledge": _l("Pledge"),
+    "licence": _l("Licence"),
+    "event": _l("Legal event"),
+    "document": _l("Document"),
+    "moderation_status": _l("Visibility"),
+    "moderation_reason": _l("Reason for hiding"),
+    "owner_id": _l("Owner"),
+    "user_id": _l("Linked account"),
+}
+
+
+@cache
+def _form_field_labels() -> dict[str, object]:
+    """Every catalogue form field's label, by field name (the stored columns share the names)."""
+    from app.catalogue.forms import ExpertForm, PatentForm, ProjectForm
+
+    labels: dict[str, object] = {}
+    for form in (ExpertForm, ProjectForm, PatentForm):  # patents last: their wording wins
+        for name in dir(form):
+            unbound = getattr(form, name)
+            if isinstance(unbound, UnboundField) and unbound.args:
+                labels[name] = unbound.args[0]
+    return labels
+
+
+def field_label(name: str) -> str:
+    """A changed field named for people (the change history stores column names)."""
+    found = LABELS["field"].get(name) or EXTRA_FIELD_LABELS.get(name) or _form_field_labels().get(name)
+    return str(found) if found is not None else _("another field")
+
+
 def join_list(items: list) -> str:
     """Items of an enumeration: Chinese separates them with 、, other languages with a comma."""
     return ("、" if str(get_locale()).startswith("zh") else ", ").join(str(item) for item in items)
@@ -196,6 +235,7 @@ def init_display(app: Flask) -> None:
     app.jinja_env.filters["join_list"] = join_list
     app.jinja_env.globals["market_facts"] = market_facts
     app.jinja_env.filters["label"] = label
+    app.jinja_env.filters["field_label"] = field_label
     app.jinja_env.filters["patent_number"] = publication_display
     app.jinja_env.filters["application_number"] = application_display
     app.jinja_env.filters["remaining_years"] = remaining_term

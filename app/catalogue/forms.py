@@ -347,7 +347,9 @@ class ImportForm(FlaskForm):
     file = FileField(
         _l("File"),
         validators=[FileRequired(_l("Choose a file to import."))],
-        description=_l("USPTO XML (.xml or .zip), CSV or JSON with the documented columns."),
+        description=_l(
+            "USPTO XML (.xml or .zip), or CSV, Excel (.xlsx) or JSON with the documented columns."
+        ),
     )
     format = SelectField(
         _l("Format"),

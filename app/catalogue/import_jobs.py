@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import re
 import resource
 import threading
 import time
@@ -48,6 +49,17 @@ def imports_folder() -> Path:
     return Path(current_app.instance_path) / "imports"
 
 
+def stored_name(filename: str | None) -> str:
+    """A safe file name that keeps the extension (the format is detected from it).
+
+    secure_filename drops non-ASCII letters, so "专利清单.xlsx" would become "xlsx" and lose it.
+    """
+    suffix = Path(filename or "").suffix.lower()
+    suffix = suffix if re.fullmatch(r"\.[a-z0-9]{1,8}", suffix) else ""
+    stem = secure_filename(Path(filename or "").stem) or "upload"
+    return stem + suffix
+
+
 def create_job(
     user: User,
     stream: IO[bytes],
@@ -57,7 +69,7 @@ def create_job(
     locale: str = "zh",
 ) -> ImportJob:
     """Store the upload under the instance folder and queue a job for it (flushes, no commit)."""
-    name = secure_filename(filename or "") or "upload"
+    name = stored_name(filename)
     relative = Path("imports") / uuid.uuid4().hex / name
     target = Path(current_app.instance_path) / relative
     target.parent.mkdir(parents=True, exist_ok=True)

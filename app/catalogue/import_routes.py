@@ -7,13 +7,13 @@ the page refreshes itself) and the row-level report when it is done.
 
 from __future__ import annotations
 
-from flask import abort, jsonify, redirect, render_template, url_for
+from flask import Response, abort, jsonify, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts.permissions import login_required, permission_required
-from app.catalogue import import_jobs, services
+from app.catalogue import import_jobs, import_templates, services
 from app.catalogue.forms import ImportForm
 from app.catalogue.import_models import ImportJob
 from app.catalogue.importers import UnknownFormat
@@ -50,6 +50,35 @@ def import_upload():
     db.session.commit()
     import_jobs.start(job)
     return redirect(url_for("catalogue.import_job", job_id=job.id))
+
+
+@bp.get("/catalogue/import/columns")
+def import_columns():
+    """The documented columns of each record kind, with templates to download."""
+    kinds = [
+        (kind, import_templates.KIND_TITLES[kind], import_templates.column_help(kind))
+        for kind in import_templates.KINDS
+    ]
+    return render_template("catalogue/import_columns.html", kinds=kinds)
+
+
+TEMPLATE_TYPES = {
+    "csv": ("text/csv; charset=utf-8", import_templates.csv_template),
+    "xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        import_templates.xlsx_template,
+    ),
+}
+
+
+@bp.get("/catalogue/import/template/<kind>.<extension>")
+def import_template(kind: str, extension: str):
+    if kind not in import_templates.KINDS or extension not in TEMPLATE_TYPES:
+        abort(404)
+    mimetype, build = TEMPLATE_TYPES[extension]
+    response = Response(build(kind), mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="ipex-{kind}s-template.{extension}"'
+    return response
 
 
 def _job_or_404(job_id: int) -> ImportJob:

@@ -28,9 +28,9 @@ from app.catalogue.validation import import_column
 from app.core.errors import DomainError
 from app.extensions import db
 
-# Names offered on the command line and the upload form; "csv"/"json" read the documented
+# Names offered on the command line and the upload form; "csv"/"xlsx"/"json" read the documented
 # columns and tell patents, projects and experts apart from the header.
-FORMATS = ("auto", "uspto-xml", "csv", "json", "patentsberta", "cn-sample")
+FORMATS = ("auto", "uspto-xml", "csv", "xlsx", "json", "patentsberta", "cn-sample")
 
 
 @dataclass
@@ -65,7 +65,7 @@ def resolve_format(path: Path, fmt: str) -> str:
     detected = detect_format(path)
     if fmt == "auto":
         return detected
-    if fmt in ("csv", "json"):
+    if fmt in ("csv", "xlsx", "json"):
         return detected if detected in ("patents", "projects", "experts") else "patents"
     return fmt
 

@@ -67,14 +67,15 @@ _LOCATIONS = {
     "line": N_("line %(n)s"),
     "document": N_("document %(n)s"),
     "record": N_("record %(n)s"),
+    "row": N_("row %(n)s"),
 }
 
 
 def location_message(location: str) -> Message:
-    """A RowError location ("line 3", "document 2", "record 4", "file") as a Message."""
+    """A RowError location ("line 3", "document 2", "record 4", "row 5", "file") as a Message."""
     if location == "file":
         return Message(N_("whole file"))
-    match = re.fullmatch(r"(line|document|record) (\d+)", location)
+    match = re.fullmatch(r"(line|document|record|row) (\d+)", location)
     if match is None:
         return Message(location)
     return Message(_LOCATIONS[match[1]], {"n": int(match[2])})

@@ -46,7 +46,7 @@ def my_records():
         .where((Expert.owner_id == current_user.id) | (Expert.user_id == current_user.id))
         .order_by(Expert.name),
     }
-    records = {name: list(db.session.scalars(query.limit(200))) for name, query in mine.items()}
+    records = {name: paginate(query, page_arg=f"{name}_page") for name, query in mine.items()}
     return render_template(
         "catalogue/my_records.html",
         records=records,

@@ -20,10 +20,13 @@ from app.accounts.services import find_user_by_email
 from app.catalogue import people_services, services
 from app.catalogue.demo_content import COMPANY, EXPERTS, HOLDER, PROJECTS
 from app.catalogue.importing import run_import
+from app.catalogue.messages import N_
 from app.catalogue.models import Expert, InnovationProject, Patent, PatentEvent, PatentLicence, PatentPledge
 from app.catalogue.terms import expiry_date
 
 DEMO_DATA = Path(__file__).parent / "demo_data"
+# Stored as the change's note in English and shown translated (catalogue/_macros.html).
+DEMO_FACTS_NOTE = N_("Demo data: generated facts")
 # (file, owner email): who the demo says holds the rights on the platform
 DEMO_FILES = (
     ("cn_sample_train.csv", HOLDER),
@@ -98,7 +101,7 @@ def generate_cn_facts(patent: Patent) -> None:
     changes = services.apply_values(patent, values, tuple(values))
     patent.generated_fields = GENERATED
     if changes:
-        services.record_change(patent, None, "update", changes, note="demo: generated facts")
+        services.record_change(patent, None, "update", changes, note=DEMO_FACTS_NOTE)
     if status == "granted" and not (patent.pledges or patent.licences or patent.events):
         _encumbrances(patent, rng, granted)
 

@@ -199,9 +199,8 @@ class _Checker:
 def validate_patent(data: Mapping[str, Any]) -> dict[str, Any]:
     """The full set of patent fields, normalised; raises InvalidFields listing every problem."""
     c = _Checker(data)
-    jurisdiction = c.choice("jurisdiction", sorted(JURISDICTIONS)) or ""
+    jurisdiction = _patent_numbers(c, c.choice("jurisdiction", sorted(JURISDICTIONS)) or "")
     c.out["jurisdiction"] = jurisdiction
-    _patent_numbers(c, jurisdiction)
     c.out["title_zh"] = c.text("title_zh", TITLE_MAX, line=True)
     c.out["title_en"] = c.text("title_en", TITLE_MAX, line=True)
     if not (c.out["title_zh"] or c.out["title_en"]):
@@ -235,18 +234,23 @@ def validate_patent(data: Mapping[str, Any]) -> dict[str, Any]:
     return c.out
 
 
-def _patent_numbers(c: _Checker, jurisdiction: str) -> None:
-    """Canonical publication and application numbers, kind code and inferred patent type."""
+def _patent_numbers(c: _Checker, jurisdiction: str) -> str:
+    """Canonical publication and application numbers, kind code and inferred patent type.
+
+    Returns the jurisdiction: the one given, or the number's country prefix when none was given
+    (the import columns let a file leave it out when the number carries it).
+    """
     c.out["kind_code"] = (c.text("kind_code", 4) or "").upper() or None
     c.out["publication_number"] = c.out["application_number"] = None
     raw = c.text("publication_number", 40)
     if not raw:
         c.fail("publication_number", N_("Enter the publication number."))
-    elif jurisdiction:
+    elif "jurisdiction" not in c.errors:  # an unknown jurisdiction is the one problem to name
         try:
-            number = parse_publication_number(raw, jurisdiction, c.out["kind_code"])
+            number = parse_publication_number(raw, jurisdiction or None, c.out["kind_code"])
             c.out["publication_number"] = number.canonical
             c.out["kind_code"] = number.kind or c.out["kind_code"]
+            jurisdiction = jurisdiction or number.jurisdiction
         except InvalidNumber as exc:
             c.fail("publication_number", reason_of(exc))
     application = c.text("application_number", 40)
@@ -257,6 +261,7 @@ def _patent_numbers(c: _Checker, jurisdiction: str) -> None:
             c.fail("application_number", reason_of(exc))
     inferred = patent_type_for(jurisdiction, c.out["kind_code"], c.out["publication_number"] or "")
     c.out["patent_type"] = c.choice("patent_type", PATENT_TYPES, inferred)
+    return jurisdiction
 
 
 def _codes(c: _Checker, name: str, scheme: str) -> None:

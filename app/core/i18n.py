@@ -8,6 +8,7 @@ from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime, get_locale, to_user_timezone
 from flask_login import current_user
 
+from app.core.lifecycle import step_label
 from app.extensions import babel
 
 TEN_THOUSAND = Decimal(10_000)
@@ -43,6 +44,7 @@ def init_i18n(app: Flask) -> None:
     app.jinja_env.filters["money_exact"] = format_money_exact
     app.jinja_env.filters["day"] = format_day
     app.jinja_env.filters["moment"] = format_moment
+    app.jinja_env.filters["step_label"] = step_label
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "zh")
 
 

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -31,6 +32,9 @@ class Lifecycle:
     status_labels: dict[str, object] = field(default_factory=dict)  # lazy strings
     action_labels: dict[str, object] = field(default_factory=dict)
     attribute: str = "status"
+
+    def __post_init__(self) -> None:
+        _BY_NAME.setdefault(self.name, self)  # the first table of a name labels its audit steps
 
     def next_status(self, status: str, action: str) -> str:
         try:
@@ -54,6 +58,27 @@ class Lifecycle:
     def statuses(self) -> tuple[str, ...]:
         seen = dict.fromkeys(s for pair in self.transitions for s in (pair[0], self.transitions[pair]))
         return tuple(seen)
+
+
+_BY_NAME: dict[str, Lifecycle] = {}
+# Audit-log steps that are not transitions of a lifecycle ("deal.create", "contract.sign", ...).
+STEP_LABELS = {
+    "create": _l("Created"),
+    "configure": _l("Set up"),
+    "sign": _l("Signed"),
+    "publish": _l("Published"),
+    "nda": _l("Confidentiality agreement accepted"),
+    "bid": _l("Bid placed"),
+}
+
+
+def step_label(kind: str) -> str:
+    """A hash-chained audit entry's kind ("deal.sign", "deal_money.mark_paid") in the reader's words."""
+    name, _dot, action = kind.partition(".")
+    lifecycle = _BY_NAME.get(name)
+    if lifecycle is not None and action in lifecycle.action_labels:
+        return lifecycle.action_label(action)
+    return str(STEP_LABELS.get(action, _("Other step")))
 
 
 class InvalidTransition(Conflict):

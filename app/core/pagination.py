@@ -16,6 +16,9 @@ def page_argument(name: str = "page") -> int:
     return parse_bounded_int(request.args.get(name), 1, MAX_PAGE) or 1
 
 
-def paginate(query: Select, per_page: int | None = None) -> Pagination:
+def paginate(query: Select, per_page: int | None = None, page_arg: str = "page") -> Pagination:
+    """One page of the query; ``page_arg`` names the query argument when a page has several lists."""
     per_page = per_page or current_app.config["ITEMS_PER_PAGE"]
-    return db.paginate(query, page=page_argument(), per_page=per_page, error_out=False, count=True)
+    page = db.paginate(query, page=page_argument(page_arg), per_page=per_page, error_out=False, count=True)
+    page.page_arg = page_arg  # the pagination macro's links change this argument
+    return page

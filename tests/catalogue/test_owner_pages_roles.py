@@ -1,6 +1,8 @@
 """Owner pages fit the reader's role: a buyer is not told to add patents, an assessor edits the
 expert profile linked to their account, and a patent without a claim count says so in words."""
 
+import re
+
 from app.accounts.models import Role
 
 
@@ -68,3 +70,22 @@ def test_my_records_pages_searches_and_filters_patents(app, client, auth, make_p
     none = client.get("/my/records", query_string={"q": "%"}).get_data(as_text=True)
     assert 'class="cat-nowrap"' not in none  # a wildcard is plain text: no title holds "%"
     assert "没有匹配的专利" in none
+
+
+def test_my_records_pages_projects_and_experts_each_on_their_own(
+    app, client, auth, make_project, make_expert, holder
+):
+    per_page = app.config["ITEMS_PER_PAGE"]
+    for i in range(per_page + 2):
+        make_project(holder, title_zh=f"项目{i:02d}", title_en=None)
+        make_expert(holder, name=f"专家{i:02d}", name_en=None)
+    auth.login(holder)
+    first = client.get("/my/records").get_data(as_text=True)
+    assert len(re.findall(r">项目\d\d<", first)) == per_page  # one page, not all of them
+    assert len(re.findall(r">专家\d\d<", first)) == per_page
+    assert "projects_page=2" in first
+    assert "experts_page=2" in first
+    second = client.get("/my/records?projects_page=2").get_data(as_text=True)
+    assert len(re.findall(r">专家\d\d<", second)) == per_page  # the experts list keeps its own page
+    assert len(re.findall(r">项目\d\d<", second)) == 2
+    assert f'<span class="badge">{per_page + 2}</span>' in first

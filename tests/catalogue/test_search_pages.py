@@ -93,3 +93,13 @@ def test_navigation_and_home_page_search_box(client, app):
 
 def test_catalogue_home_url(client, app):
     assert client.get("/catalogue").status_code == 200
+
+
+def test_the_page_says_which_translations_were_searched_too(client, corpus):  # noqa: F811
+    html = client.get(
+        "/catalogue/search", query_string={"q": "电池"}, headers={"Accept-Language": "en"}
+    ).get_data(as_text=True)
+    assert "Also searched as translations" in html
+    assert '<span lang="zh">电池</span> → battery' in html
+    plain = client.get("/catalogue/search", query_string={"q": "CN1"}, headers={"Accept-Language": "en"})
+    assert "Also searched as translations" not in plain.get_data(as_text=True)

@@ -7,8 +7,8 @@ from html.parser import HTMLParser
 from sqlalchemy import select
 
 from app.accounts.seed import seed_accounts
-from app.catalogue.models import Expert, InnovationProject, Patent
-from app.catalogue.seed import seed_catalogue
+from app.catalogue.models import CatalogueChange, Expert, InnovationProject, Patent
+from app.catalogue.seed import DEMO_FACTS_NOTE, seed_catalogue
 from app.extensions import db
 
 # snake_case words (not file names such as cn_sample_train.csv, which are data), reprs, dicts
@@ -25,12 +25,12 @@ class _Visible(HTMLParser):
         self.hidden = 0
 
     def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style"):
+        if tag in ("script", "style", "code"):  # code: literal text a user types, e.g. a column name
             self.hidden += 1
         self.parts += [value for name, value in attrs if name in VISIBLE_ATTRIBUTES and value]
 
     def handle_endtag(self, tag):
-        if tag in ("script", "style"):
+        if tag in ("script", "style", "code"):
             self.hidden -= 1
 
     def handle_data(self, data):
@@ -55,10 +55,12 @@ def test_main_catalogue_pages_in_chinese_show_no_identifiers(client, auth):
     cn = _first(select(Patent.id).where(Patent.jurisdiction == "CN", Patent.legal_status == "granted"))
     us = _first(select(Patent.id).where(Patent.jurisdiction == "US"))
     project, expert = _first(select(InnovationProject.id)), _first(select(Expert.id))
+    generated = _first(select(CatalogueChange.record_id).where(CatalogueChange.note == DEMO_FACTS_NOTE))
     public = ["/", "/catalogue/search?q=电池", "/catalogue/search?q=方法&type=patent", f"/patents/{cn}",
               f"/patents/{us}", f"/projects/{project}", "/experts", f"/experts/{expert}"]  # fmt: skip
     own = ["/my/records", f"/patents/{cn}/edit", "/patents/new", "/projects/new", "/experts/new",
-           f"/experts/{expert}/edit", "/catalogue/import", "/admin/moderation"]  # fmt: skip
+           f"/experts/{expert}/edit", "/catalogue/import", "/admin/moderation", "/catalogue/import/columns",
+           f"/patents/{generated}", "/admin/audit"]  # fmt: skip
     auth.login("admin@ipex.demo", "demo-pass-2026")
     found = {}
     for path in public + own:

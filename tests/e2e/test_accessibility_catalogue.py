@@ -28,7 +28,15 @@ def test_catalogue_and_valuation_pages_pass_axe(page, make_user):
     make_user(email="assessor@ipex.demo", roles=(Role.ASSESSOR,), organisation=None)
     make_user(email="assessor2@ipex.demo", roles=(Role.ASSESSOR,), organisation=None)
     holder = make_user(email="holder@example.com", roles=(Role.RIGHTS_HOLDER,), verified=True)
+    admin = make_user(email="admin@example.com", roles=(Role.ADMIN,), organisation=None)
     patent = services.create_patent(holder, dict(PATENT))
+    for number in range(21):  # a second page of results, so the pagination with its disabled "previous" shows
+        more = {
+            **PATENT,
+            "publication_number": f"CN1188664{number:02d}A",
+            "title_zh": f"一种电池检测方法{number}",
+        }
+        services.create_patent(holder, more)
     db.session.commit()
     seed_valuation(lambda _line: None)
     db.session.commit()
@@ -36,6 +44,8 @@ def test_catalogue_and_valuation_pages_pass_axe(page, make_user):
     problems = {}
     for path in (
         "/catalogue/search?q=%E7%94%B5%E6%B1%A0",
+        "/catalogue/search?q=%E6%96%B9%E6%B3%95",  # 方法: highlighted matches in titles and abstracts
+        "/catalogue/import/columns",
         f"/patents/{patent.id}",
         "/experts",
         f"/valuation/patents/{patent.id}",
@@ -50,4 +60,9 @@ def test_catalogue_and_valuation_pages_pass_axe(page, make_user):
         page.goto(path)
         if found := serious_violations(page):
             problems[f"{path} (owner)"] = found
+    page.context.clear_cookies()
+    log_in(page, admin.email, DEFAULT_PASSWORD)
+    page.goto("/admin/moderation")
+    if found := serious_violations(page):
+        problems["/admin/moderation"] = found
     assert problems == {}

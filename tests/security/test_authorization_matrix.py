@@ -118,6 +118,8 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("catalogue.import_upload", "GET"): RECORD_OWNERS,
     ("catalogue.import_upload", "POST"): RECORD_OWNERS,
     ("catalogue.import_jobs_list", "GET"): SIGNED_IN,
+    ("catalogue.import_columns", "GET"): PUBLIC,  # the file format is no secret
+    ("catalogue.import_template", "GET"): PUBLIC,
     ("catalogue.import_job", "GET"): UPLOADER_AND_ADMINS,
     ("catalogue.import_job_status", "GET"): UPLOADER_AND_ADMINS,
     # valuation

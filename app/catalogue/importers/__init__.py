@@ -8,6 +8,7 @@ keep going (``--skip-bad``). ``ImportReport.collect`` drains one into a report.
 from __future__ import annotations
 
 import re
+import zipfile
 from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
@@ -16,13 +17,15 @@ from app.catalogue.importers.cn_sample import iter_cn_sample
 from app.catalogue.importers.patentsberta import iter_patentsberta
 from app.catalogue.importers.tabular import iter_table
 from app.catalogue.importers.uspto_xml import iter_uspto_xml
+from app.catalogue.importers.xlsx import read_header
+from app.catalogue.messages import MessageError
 from app.catalogue.records import ImportReport, Record, RowError
 
 Importer = Callable[..., Iterator[Record | RowError]]
 
 IMPORTERS: dict[str, Importer] = {
     "uspto-xml": iter_uspto_xml,  # weekly ipg/ipa files, .xml or .zip
-    "patents": partial(iter_table, kind="patent"),  # documented columns, CSV/JSON/JSONL
+    "patents": partial(iter_table, kind="patent"),  # documented columns, CSV/JSON/JSONL/XLSX
     "projects": partial(iter_table, kind="project"),
     "experts": partial(iter_table, kind="expert"),
     "patentsberta": iter_patentsberta,  # research CSVs of US claims + CPC labels
@@ -57,12 +60,27 @@ def detect_format(path: str | Path) -> str:
     suffix = path.suffix.lower()
     if suffix in (".xml", ".zip"):
         return "uspto-xml"
+    if suffix == ".xlsx":
+        return _format_from_keys(_xlsx_header(path))
     with open(path, "rb") as handle:
         head = handle.read(65536).decode("utf-8", errors="replace").lstrip("\ufeff")
     if suffix in (".json", ".jsonl"):
         keys = set(re.findall(r'"(\w+)"\s*:', head))
     else:
         keys = {cell.strip().strip('"') for cell in head.splitlines()[0].split(",")} if head else set()
+    return _format_from_keys(keys)
+
+
+def _xlsx_header(path: Path) -> set[str]:
+    """The workbook's header names; an unreadable workbook is reported by the importer itself."""
+    try:
+        return set(read_header(path))
+    except (MessageError, zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return set()
+
+
+def _format_from_keys(keys: set[str]) -> str:
+    """Research CSVs, CNIPA samples, or our documented columns (by their key column)."""
     if "subgroup_id" in keys or {"id", "date", "text"} <= keys:
         return "patentsberta"
     if {"publication_number", "text", "labels"} <= keys:

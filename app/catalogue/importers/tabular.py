@@ -47,7 +47,7 @@ def check_header(file: str, kind: str, header: Iterable[str]) -> list[RowError]:
 Row = tuple[str, Mapping[str, Any]] | RowError
 
 
-def _build(kind: str, rows: Iterable[Row], file: str) -> Iterator[Record | RowError]:
+def build_records(kind: str, rows: Iterable[Row], file: str) -> Iterator[Record | RowError]:
     """Validate rows, then reject later duplicates of the same record key."""
     seen: dict[Any, str] = {}
     for item in rows:
@@ -105,7 +105,7 @@ def _read_csv(handle: Iterable[str], file: str, kind: str) -> Iterator[Record | 
     if errors := check_header(file, kind, header):
         yield from errors
         return
-    yield from _build(kind, _csv_rows(reader, header, file), file)
+    yield from build_records(kind, _csv_rows(reader, header, file), file)
 
 
 def _csv_rows(reader: Any, header: list[str], file: str) -> Iterator[Row]:
@@ -133,7 +133,7 @@ def iter_json(path: str | Path, kind: str = "patent") -> Iterator[Record | RowEr
             rows: Iterable[tuple[str, Any] | RowError] = _jsonl_rows(path, encoding)
         else:
             rows = _json_rows(path, encoding)
-        yield from _build(kind, _objects(rows, path.name, kind), path.name)
+        yield from build_records(kind, _objects(rows, path.name, kind), path.name)
     except EncodingProblem as exc:
         yield RowError.of(path.name, "file", "encoding", exc.message)
     except json.JSONDecodeError as exc:
@@ -200,7 +200,12 @@ def _objects(rows: Iterable[tuple[str, Any] | RowError], file: str, kind: str) -
 def iter_table(
     path: str | Path, kind: str = "patent", encoding: str | None = None
 ) -> Iterator[Record | RowError]:
-    """Pick the CSV or JSON reader from the file name."""
-    if Path(path).suffix.lower() in (".json", ".jsonl"):
+    """Pick the CSV, JSON or Excel reader from the file name."""
+    suffix = Path(path).suffix.lower()
+    if suffix in (".json", ".jsonl"):
         return iter_json(path, kind)
+    if suffix == ".xlsx":
+        from app.catalogue.importers.xlsx import iter_xlsx  # xlsx builds on this module
+
+        return iter_xlsx(path, kind)
     return iter_csv(path, kind, encoding)

@@ -99,6 +99,7 @@ class SearchResult:
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     message: str | None = None  # why there are no hits though there may be matches (page too deep)
     capped: bool = False  # counting stopped at service.COUNT_CAP: totals and facets are lower bounds
+    translations: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (typed words, also searched as)
 
     # The interface of flask_sqlalchemy's Pagination that macros/ui.html `pagination` uses.
     @property

@@ -76,6 +76,7 @@ def search(session: Session, query: SearchQuery) -> SearchResult:
     else:
         hit_conditions = conditions
     result = SearchResult(query=query)
+    result.translations = tuple((u.typed, u.translations) for u in plan.units if u.translations)
 
     # One pass gives the count, the facets and, when it is not capped, every hit.
     started = time.perf_counter()
@@ -124,6 +125,8 @@ class _Unit:
     original: Node
     node: Node  # original OR translations
     terms: tuple[Term, ...]  # typed and translated terms, for highlighting
+    typed: str = ""
+    translations: tuple[str, ...] = ()  # what the typed words were also searched as
 
 
 @dataclass(frozen=True)
@@ -188,10 +191,12 @@ def _units(terms: list[Term]) -> list[_Unit]:
             found = crosslang.translations(terms[i].text)
         span = terms[i : i + size]
         original = and_(*(_term_node(t) for t in span))
-        alternatives = [_translated(t) for t in found]
-        alternatives = [a for a in alternatives if a is not None]
+        alternatives_all = [_translated(t) for t in found]
+        alternatives = [a for a in alternatives_all if a is not None]
         node = or_(original, *(a[0] for a in alternatives)) if alternatives else original
-        units.append(_Unit(original, node, (*span, *(t for a in alternatives for t in a[1]))))
+        used = tuple(text for text, a in zip(found, alternatives_all, strict=True) if a is not None)
+        typed = " ".join(t.text for t in span)
+        units.append(_Unit(original, node, (*span, *(t for a in alternatives for t in a[1])), typed, used))
         i += size
     return units
 
