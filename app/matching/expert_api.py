@@ -61,12 +61,12 @@ class PatentExpertsSchema(ma.Schema):
 
 
 @blp.route("/needs/<int:need_id>/matches", methods=["POST"])
+@login_required  # before the body is read: an anonymous caller is sent to log in (401)
 @blp.arguments(MarkInSchema)
 @blp.response(200, MarkSchema)
 @blp.alt_response(404, schema=ErrorSchema)
 @blp.alt_response(422, schema=ErrorSchema)
 @blp.doc(security=TOKEN)
-@login_required
 def mark_match(data: dict, need_id: int):
     """Save, dismiss or clear (mark null) one match of the caller's need."""
     need = _need(need_id)

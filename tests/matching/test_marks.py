@@ -79,11 +79,13 @@ def test_dismiss_hides_save_lists_first(client, auth, world):
     client.post(f"/needs/{need_id}/patents/{patent_id}/mark", data={"mark": "save"}, headers=EN)
     rows = marks.need_matches(world["need"], world["buyer"])
     assert ("listing", listing_id) not in _kinds(rows)
-    assert _kinds(rows)[0] == ("patent", patent_id) and rows[0].mark == "saved"
+    assert _kinds(rows)[0] == ("patent", patent_id)
+    assert rows[0].mark == "saved"
     shown = marks.need_matches(world["need"], world["buyer"], show_dismissed=True)
     assert ("listing", listing_id) in _kinds(shown)
     page = client.get(f"/needs/{need_id}?dismissed=1", headers=EN).get_data(as_text=True)
-    assert "Dismissed" in page and "Hide dismissed matches" in page
+    assert "Dismissed" in page
+    assert "Hide dismissed matches" in page
     client.post(f"/needs/{need_id}/listings/{listing_id}/mark", data={"mark": "clear"}, headers=EN)
     assert ("listing", listing_id) in _kinds(marks.need_matches(world["need"], world["buyer"]))
 
@@ -104,22 +106,24 @@ def test_api_marks_and_match_fields(client, world):
     headers, need_id = _headers(world["buyer"]), world["need"].id
     body = client.get(f"/api/v1/needs/{need_id}/matches", headers=headers).get_json()
     patent = next(m for m in body if m["kind"] == "patent")
-    assert (
-        patent["offered"] is False and patent["patent_id"] == world["unoffered"].id and patent["mark"] is None
-    )
+    assert patent["offered"] is False
+    assert patent["patent_id"] == world["unoffered"].id
+    assert patent["mark"] is None
     listing = next(m for m in body if m["kind"] == "listing")
     assert listing["offered"] is True
     done = client.post(
         f"/api/v1/needs/{need_id}/matches", json={"listing_id": listing["listing_id"], "mark": "dismissed"},
         headers=headers,
     )  # fmt: skip
-    assert done.status_code == 200 and done.get_json()["mark"] == "dismissed"
+    assert done.status_code == 200
+    assert done.get_json()["mark"] == "dismissed"
     body = client.get(f"/api/v1/needs/{need_id}/matches", headers=headers).get_json()
     assert all(m["kind"] == "patent" for m in body)
     body = client.get(f"/api/v1/needs/{need_id}/matches?dismissed=true", headers=headers).get_json()
     assert [m["mark"] for m in body if m["kind"] == "listing"] == ["dismissed"]
     bad = client.post(f"/api/v1/needs/{need_id}/matches", json={"mark": "saved"}, headers=headers)
-    assert bad.status_code == 422 and "error" in bad.get_json()
+    assert bad.status_code == 422
+    assert "error" in bad.get_json()
     hidden = client.post(
         f"/api/v1/needs/{need_id}/matches",
         json={"patent_id": world["hidden"].id, "mark": "saved"},

@@ -39,7 +39,8 @@ def test_four_eyes_then_active_and_used_by_the_engine(make_user, admins):
         weights.transition(draft, "approve", first)  # the author may not approve
     weights.transition(draft, "approve", second)
     db.session.commit()
-    assert draft.status == weights.ACTIVE and weights.active_weights()["classification"] == 0
+    assert draft.status == weights.ACTIVE
+    assert weights.active_weights()["classification"] == 0
     ((_listing, match),) = services.matches_for_need(need, buyer)
     assert {c.factor for c in match.contributions if c.points > 0} == {"text"}
     assert [e.action for e in status_history(draft)] == ["submit", "approve"]
@@ -82,4 +83,5 @@ def test_weights_page(client, auth, admins):
     db.session.refresh(draft)
     assert draft.status == weights.ACTIVE
     page = client.get("/admin/matching/weights", headers=EN).get_data(as_text=True)
-    assert "v1" in page and "Active" in page
+    assert "v1" in page
+    assert "Active" in page
