@@ -12,7 +12,7 @@ def register(app: Flask) -> None:
     from app.matching.cli import matching_cli
     from app.matching.expert_routes import admin_bp, need_experts, patent_experts
     from app.matching.routes import bp, listing_needs
-    from app.matching.seed import seed_needs
+    from app.matching.seed import seed_conflicts, seed_needs
     from app.matching.states import NEED_LIFECYCLE
 
     app.register_blueprint(bp)
@@ -28,3 +28,4 @@ def register(app: Flask) -> None:
         NavItem("matching_admin.weights_page", _l("Matching weights"), is_admin, menu="admin", order=60)
     )
     add_seed_step("matching needs", 70, seed_needs)
+    add_seed_step("expert conflicts", 71, seed_conflicts)
