@@ -10,7 +10,7 @@ def register(app: Flask) -> None:
     from app.core.navigation import NavItem, add_nav_item
     from app.core.seed import add_seed_step
     from app.matching.cli import matching_cli
-    from app.matching.expert_routes import admin_bp, need_experts, patent_experts
+    from app.matching.expert_routes import admin_bp, expert_conflicts, need_experts, patent_experts
     from app.matching.routes import bp, listing_needs
     from app.matching.seed import seed_conflicts, seed_needs
     from app.matching.states import NEED_LIFECYCLE
@@ -19,6 +19,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.jinja_env.globals["patent_experts"] = patent_experts
     app.jinja_env.globals["need_experts"] = need_experts
+    app.jinja_env.globals["expert_conflicts"] = expert_conflicts
     app.jinja_env.globals["listing_needs"] = listing_needs
     app.jinja_env.globals["need_status_label"] = NEED_LIFECYCLE.status_label
     app.cli.add_command(matching_cli)

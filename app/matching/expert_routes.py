@@ -90,6 +90,41 @@ def _shown(found: experts.Recommendations) -> dict:
     }
 
 
+def expert_conflicts(expert) -> dict | None:
+    """For the expert page: recorded conflicts (and the form), for those who may see them."""
+    if not experts.can_see_conflicts(current_user, expert):
+        return None
+    return {
+        "records": experts.conflict_records(expert),
+        "can_record": experts.can_record_conflict(current_user, expert),
+    }
+
+
+@admin_bp.post("/experts/<id:expert_id>/conflicts")
+@login_required
+def record_conflict(expert_id: int):
+    from app.catalogue.models import Expert
+    from app.catalogue.services import visible_record
+
+    expert = visible_record(Expert, expert_id, current_user)
+    if not experts.can_record_conflict(current_user, expert):
+        abort(403)
+    party_text = request.form.get("party", "").strip()[:200]
+    party = experts.find_party(party_text)
+    try:
+        if party_text and not party:
+            raise ValidationFailed({"party": _("No user or organisation of this name on IPEX.")})
+        experts.record_conflict(expert, current_user, request.form.get("reason", ""), **party)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        for message in exc.fields.values():
+            flash(message, "error")
+    else:
+        db.session.commit()
+        flash(_("The conflict of interest is recorded."), "success")
+    return redirect(url_for("catalogue.expert_detail", expert_id=expert.id, _anchor="recorded-conflicts"))
+
+
 # --- weights (administrators) -------------------------------------------------------------
 
 

@@ -60,7 +60,7 @@ def record_conflict(
 ) -> ExpertConflictRecord:
     """Record that ``expert`` must not work for ``organisation`` (or ``user``): administrators and
     whoever maintains the expert's profile (the expert included)."""
-    if not (is_admin(actor) or expert.can_edit(actor)):
+    if not can_record_conflict(actor, expert):
         raise PermissionDenied(_("Only administrators and the expert's maintainer can record conflicts."))
     reason = (reason or "").strip()
     errors = {}
@@ -76,6 +76,32 @@ def record_conflict(
     db.session.add(row)
     db.session.flush()
     return row
+
+
+def can_record_conflict(user: User | None, expert: Expert) -> bool:
+    return is_authenticated(user) and (is_admin(user) or expert.can_edit(user))
+
+
+def can_see_conflicts(user: User | None, expert: Expert) -> bool:
+    """Recorded conflicts name people: administrators, the profile's maintainers and assessors."""
+    return is_authenticated(user) and (is_assessor_or_admin(user) or expert.can_edit(user))
+
+
+def conflict_records(expert: Expert) -> list[ExpertConflictRecord]:
+    query = select(ExpertConflictRecord).where(ExpertConflictRecord.expert_id == expert.id)
+    return list(db.session.scalars(query.order_by(ExpertConflictRecord.id)))
+
+
+def find_party(text: str) -> dict[str, Organisation | User]:
+    """An e-mail address names a user, anything else an organisation by its exact name."""
+    from app.accounts.services import find_user_by_email
+
+    text = (text or "").strip()
+    if "@" in text:
+        user = find_user_by_email(text)
+        return {"user": user} if user else {}
+    org = db.session.scalar(select(Organisation).where(Organisation.name == text).limit(1)) if text else None
+    return {"organisation": org} if org else {}
 
 
 @dataclass(frozen=True)

@@ -164,7 +164,9 @@ def _published_candidates() -> tuple[dict[int, Listing], list[Candidate]]:
 def _ranked(need: Need, by_id: dict[int, Listing], candidates: list[Candidate], ctx: Context) -> list[Match]:
     own = frozenset(lid for lid, listing in by_id.items() if listing.seller_id == need.buyer_id)
     need_profile = NeedProfile(**{**profile(need).__dict__, "exclude": own})
-    return rank(need_profile, candidates, weights=active_weights(), context=ctx, limit=None)
+    if "weights" not in ctx.cache:  # once per ranking context, not once per need
+        ctx.cache["weights"] = active_weights()
+    return rank(need_profile, candidates, weights=ctx.cache["weights"], context=ctx, limit=None)
 
 
 def matches_for_need(need: Need, viewer: User, limit: int = 20) -> list[tuple[Listing, Match]]:

@@ -172,3 +172,42 @@ def test_api_patent_experts(client, world, who, status):
         assert first["score"] == pytest.approx(sum(r["points"] for r in first["reasons"]), abs=1e-3)
         assert body["excluded"][0]["reason"].startswith("Excluded: conflict with the owner")
     assert client.get("/api/v1/patents/999999/experts", headers=headers).status_code in (401, 404)
+
+
+def test_expert_page_records_a_conflict(client, auth, world):
+    url = f"/admin/matching/experts/{world['good'].id}/conflicts"
+    auth.login(world["assessor"])
+    assert client.post(url, data={"party": "Acme Battery Co", "reason": "x"}, headers=EN).status_code == 403
+    page = client.get(f"/experts/{world['good'].id}", headers=EN).get_data(as_text=True)
+    assert "Recorded conflicts" in page
+    assert "Record a conflict" not in page
+    auth.logout()
+    auth.login(world["admin"])
+    unknown = client.post(url, data={"party": "Nobody Ltd", "reason": "x"}, headers=EN, follow_redirects=True)
+    assert "No user or organisation of this name on IPEX." in unknown.get_data(as_text=True)
+    client.post(url, data={"party": "Acme Battery Co", "reason": "Advised in 2023"}, headers=EN)
+    page = client.get(f"/experts/{world['good'].id}", headers=EN).get_data(as_text=True)
+    assert "Advised in 2023" in page
+    assert "recorded by Admin Liu" in page
+    found = experts.experts_for_patent(world["patent"], world["assessor"])
+    assert world["good"] in [e for e, _x in found.excluded]
+
+
+def test_seed_records_demo_conflicts_visible_on_a_battery_patent(runner):
+    from app.accounts.services import find_user_by_email
+    from app.catalogue.models import Patent, PatentClassification
+
+    output = runner.invoke(args=["seed-demo"]).output
+    assert "2 expert conflicts of interest recorded" in output, output
+    assert "0 expert conflicts of interest recorded" in runner.invoke(args=["seed-demo"]).output
+    company = find_user_by_email("company@ipex.demo")
+    patent = db.session.scalar(
+        db.select(Patent)
+        .join(PatentClassification)
+        .where(Patent.owner_id == company.id, PatentClassification.subclass == "H01M")
+        .limit(1)
+    )
+    found = experts.experts_for_patent(patent, find_user_by_email("assessor@ipex.demo"))
+    assert "EXP-ZHANG-WEI" in [
+        e.reference for e, x in found.excluded if x.reason == "conflict_owner_recorded"
+    ]

@@ -272,6 +272,7 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("matching_admin.weights_page", "GET"): ADMINS,
     ("matching_admin.weights_create", "POST"): ADMINS,  # an empty form re-renders with messages (422)
     ("matching_admin.weights_act", "POST"): ADMINS_NO_SUCH_RECORD,
+    ("matching_admin.record_conflict", "POST"): RECORD_OWNERS,  # the expert's maintainer, or an admin
     # payments: the deal's buyer pays; administrators record receipts, payouts and refunds
     ("payments.stripe_webhook", "POST"): PUBLIC,  # no valid signature: 400
     ("payments.start", "POST"): PARTIES,  # refused with a message for all but the buyer
