@@ -39,6 +39,7 @@ def test_engine_contributions_sum_and_conflicts_are_excluded_not_scored():
             2, "lithium battery", ("H01M",), (), "available", ("conflict_owner_recorded", {"by": "A"})
         ),
         ExpertCandidate(3, "neural networks", ("G06N",), ("lawyer",), "available"),
+        ExpertCandidate(4, "neural networks", ("G06N",), (), "available", ("conflict_owner_recorded", {})),
     ]
     matches, excluded = rank_experts(subject, pool)
     assert [m.candidate_id for m in matches] == [1]  # 3 shares neither field nor terms
@@ -50,6 +51,7 @@ def test_engine_contributions_sum_and_conflicts_are_excluded_not_scored():
         "qualifications": "qualified",
         "availability": "availability_available",
     }
+    # 4 is conflicted too, but would not fit the patent anyway: its conflict is not shown.
     assert [(x.expert_id, x.reason) for x in excluded] == [(2, "conflict_owner_recorded")]
 
 

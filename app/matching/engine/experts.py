@@ -105,25 +105,29 @@ def rank_experts(
     lexicon: Lexicon | None = None,
     limit: int | None = 5,
 ) -> tuple[list[Match], list[Exclusion]]:
-    """Experts best first (contributions sum to the score) and the conflicted ones left out, with why."""
-    excluded = [Exclusion(e.id, e.conflict[0], dict(e.conflict[1])) for e in experts if e.conflict]
-    pool = [e for e in experts if not e.conflict]
-    if not pool:
-        return [], excluded
-    texts = _texts(subject, pool, lexicon)
-    matches = []
-    for expert, text in zip(pool, texts, strict=True):
+    """Experts best first (contributions sum to the score) and the conflicted ones left out, with why.
+
+    An expert with a conflict is listed as excluded only when they would otherwise fit the subject
+    (shared field or terms): an unrelated expert's conflicts are nobody's business here."""
+    if not experts:
+        return [], []
+    texts = _texts(subject, experts, lexicon)
+    matches, excluded = [], []
+    for expert, text in zip(experts, texts, strict=True):
         values = {
             "specialty": _specialty(subject, expert),
             "expertise_text": text,
             "qualifications": _qualifications(expert),
             "availability": _availability(expert),
         }
+        if values["specialty"][0] <= 0 and values["expertise_text"][0] <= 0:
+            continue  # availability alone does not make an expert fit the subject
+        if expert.conflict:
+            excluded.append(Exclusion(expert.id, expert.conflict[0], dict(expert.conflict[1])))
+            continue
         parts = tuple(
             Contribution(name, weights.get(name, 0.0) * v[0], v[1], v[2]) for name, v in values.items()
         )
-        relevant = values["specialty"][0] > 0 or values["expertise_text"][0] > 0
-        if relevant:  # availability alone does not make an expert fit the subject
-            matches.append(Match(expert.id, sum(p.points for p in parts), parts))
+        matches.append(Match(expert.id, sum(p.points for p in parts), parts))
     matches.sort(key=lambda m: (-m.score, m.candidate_id))
     return (matches[:limit] if limit else matches), excluded
