@@ -43,7 +43,7 @@ WEIGHTS_LIFECYCLE = Lifecycle(
     status_labels={
         DRAFT: _l("Draft"),
         PENDING: _l("Waiting for approval"),
-        ACTIVE: _l("Active"),
+        ACTIVE: _l("In use (active)"),
         RETIRED: _l("Retired"),
         REJECTED: _l("Rejected"),
     },

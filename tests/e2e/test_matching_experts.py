@@ -115,3 +115,33 @@ def test_assessor_sees_experts_and_buyer_dismisses_a_match(browser, live_server,
     screenshot(page, f"matching-need-dismissed-{locale}")
     context.close()
     assert not errors
+
+
+def test_weights_four_eyes_in_the_browser(browser, live_server, app, make_user):
+    ensure_system_actor()
+    make_user(email="admin1@example.com", roles=(Role.ADMIN,), display_name="管理员甲")
+    make_user(email="admin2@example.com", roles=(Role.ADMIN,), display_name="管理员乙")
+    context = browser.new_context(
+        base_url=live_server, locale="zh-CN", viewport={"width": 1280, "height": 900}
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    _log_in(page, "admin1@example.com")
+    page.goto("/admin/matching/weights")
+    page.fill("#w-text", "2")
+    page.click("main form button[type=submit]")
+    page.get_by_text("请输入0到1之间的数字。").wait_for()
+    page.fill("#w-text", "0.5")
+    page.fill("#w-reason", "提高文本权重")
+    page.click("main form button[type=submit]")
+    page.get_by_role("button", name="提交审批").click()
+    page.get_by_role("button", name="批准并启用").click()
+    page.get_by_text("四眼原则").wait_for()
+    _log_in(page, "admin2@example.com")
+    page.goto("/admin/matching/weights")
+    page.get_by_role("button", name="批准并启用").click()
+    page.wait_for_load_state()
+    row = page.locator("tr[data-version='1']")
+    assert "使用中" in row.inner_text()
+    screenshot(page, "matching-weights-zh-CN")
+    context.close()

@@ -84,4 +84,4 @@ def test_weights_page(client, auth, admins):
     assert draft.status == weights.ACTIVE
     page = client.get("/admin/matching/weights", headers=EN).get_data(as_text=True)
     assert "v1" in page
-    assert "Active" in page
+    assert "In use (active)" in page
