@@ -135,3 +135,6 @@ def test_api_marks_and_match_fields(client, world):
         headers=_headers(world["seller"]),
     )  # fmt: skip
     assert other.status_code == 403
+    # The buyer's marks are theirs: another reader of the public need sees no mark, nothing hidden.
+    seen = client.get(f"/api/v1/needs/{need_id}/matches", headers=_headers(world["seller"])).get_json()
+    assert [m["mark"] for m in seen if m["kind"] == "listing"] == [None]
