@@ -26,7 +26,7 @@ TEXT = {
         "experts": "Recommended experts for an assessment",
         "excluded": "Excluded: conflict with the owner (代理过该公司的专利诉讼), recorded by 平台管理员",
         "specialty": "Specialises in the same IPC/CPC subclass H01M",
-        "dismiss": "Dismiss",
+        "dismiss": "Dismiss this match",
         "show": "Show dismissed matches",
         "dismissed": "Dismissed",
     },
