@@ -78,18 +78,7 @@ def mark_match(data: dict, need_id: int):
     return row
 
 
-@blp.route("/patents/<int:patent_id>/experts")
-@blp.response(200, PatentExpertsSchema)
-@blp.alt_response(403, schema=ErrorSchema)
-@blp.alt_response(404, schema=ErrorSchema)
-@blp.doc(security=TOKEN)
-@login_required
-def patent_experts(patent_id: int):
-    """Experts to assess the patent (assessors and its owner), and those excluded for a conflict."""
-    patent = db.session.get(Patent, patent_id)
-    if patent is None or not patent.can_view(current_user):
-        abort(404)
-    found = experts.experts_for_patent(patent, current_user)
+def _experts_body(found: experts.Recommendations) -> dict:
     return {
         "experts": [
             {
@@ -105,3 +94,28 @@ def patent_experts(patent_id: int):
             for e, x in found.excluded
         ],
     }
+
+
+@blp.route("/needs/<int:need_id>/experts")
+@blp.response(200, PatentExpertsSchema)
+@blp.alt_response(403, schema=ErrorSchema)
+@blp.alt_response(404, schema=ErrorSchema)
+@blp.doc(security=TOKEN)
+@login_required
+def need_experts(need_id: int):
+    """Experts who could advise the buyer (the need's buyer and administrators), and those excluded."""
+    return _experts_body(experts.experts_for_need(_need(need_id), current_user))
+
+
+@blp.route("/patents/<int:patent_id>/experts")
+@blp.response(200, PatentExpertsSchema)
+@blp.alt_response(403, schema=ErrorSchema)
+@blp.alt_response(404, schema=ErrorSchema)
+@blp.doc(security=TOKEN)
+@login_required
+def patent_experts(patent_id: int):
+    """Experts to assess the patent (assessors and its owner), and those excluded for a conflict."""
+    patent = db.session.get(Patent, patent_id)
+    if patent is None or not patent.can_view(current_user):
+        abort(404)
+    return _experts_body(experts.experts_for_patent(patent, current_user))

@@ -213,3 +213,22 @@ def test_seed_records_demo_conflicts_visible_on_a_battery_patent(runner):
     assert "EXP-ZHANG-WEI" in [
         e.reference for e, x in found.excluded if x.reason == "conflict_owner_recorded"
     ]
+
+
+def test_api_need_experts_for_its_buyer(client, world):
+    need = services.create_need(world["buyer"], NEED)
+    services.transition(need, "publish", world["buyer"])
+    experts.record_conflict(world["good"], world["admin"], "Advises the buyer", user=world["buyer"])
+    db.session.commit()
+    answers = {}
+    for who in ("buyer", "assessor"):
+        _token, plaintext = create_api_token(world[who], "t")
+        db.session.commit()
+        headers = {"Authorization": f"Bearer {plaintext}", "Accept": "application/json", **EN}
+        answers[who] = client.get(f"/api/v1/needs/{need.id}/experts", headers=headers)
+    assert answers["assessor"].status_code == 403
+    body = answers["buyer"].get_json()
+    assert [x["reason"] for x in body["excluded"]] == [
+        "Excluded: conflict with the buyer (Advises the buyer), recorded by Admin Liu"
+    ]
+    assert "王平 (Wang Ping)" not in [e["name"] for e in body["experts"]]

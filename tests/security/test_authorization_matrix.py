@@ -269,6 +269,7 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("matching.ask_owner", "POST"): NEED_MANAGERS,
     ("api_needs.mark_match", "POST"): SIGNED_IN_BODY_FIRST,  # "mark" is required: 422 when signed in
     ("api_needs.patent_experts", "GET"): row(LOGIN, OK, OK, OK, FORBIDDEN),
+    ("api_needs.need_experts", "GET"): NEED_MANAGERS,
     ("matching_admin.weights_page", "GET"): ADMINS,
     ("matching_admin.weights_create", "POST"): ADMINS,  # an empty form re-renders with messages (422)
     ("matching_admin.weights_act", "POST"): ADMINS_NO_SUCH_RECORD,
