@@ -10,7 +10,10 @@ import app.core.notifications  # noqa: F401
 import app.core.outbox  # noqa: F401
 import app.core.ticks  # noqa: F401
 import app.market.models  # noqa: F401
+import app.matching.experts  # noqa: F401
+import app.matching.marks  # noqa: F401
 import app.matching.models  # noqa: F401
+import app.matching.weights  # noqa: F401
 import app.payments.models  # noqa: F401
 import app.valuation.fx_models  # noqa: F401
 import app.valuation.models  # noqa: F401

@@ -87,7 +87,15 @@ class MatchSchema(ma.Schema):
 
 
 class ListingMatchSchema(MatchSchema):
-    listing_id = F.Integer()
+    kind = F.String(metadata={"description": "listing, or patent (a catalogue patent not yet offered)"})
+    listing_id = F.Integer(allow_none=True)
+    patent_id = F.Integer(allow_none=True)
+    offered = F.Boolean(metadata={"description": "False for a patent nobody lists yet: ask its owner"})
+    mark = F.String(allow_none=True, metadata={"description": "The buyer's mark: saved, dismissed or null"})
+
+
+class MatchArgsSchema(ma.Schema):
+    dismissed = F.Boolean(load_default=False, metadata={"description": "Include dismissed matches"})
 
 
 class NeedMatchSchema(MatchSchema):
@@ -154,18 +162,26 @@ def update_need(data: dict, need_id: int):
 
 
 @blp.route("/needs/<int:need_id>/matches")
+@blp.arguments(MatchArgsSchema, location="query")
 @blp.response(200, ListingMatchSchema(many=True))
 @blp.alt_response(404, schema=ErrorSchema)
-def need_matches(need_id: int):
-    """Published listings best first, with per-factor reasons that add up to the score."""
+def need_matches(args: dict, need_id: int):
+    """Listings and not-yet-offered patents best first (saved first, dismissed hidden unless asked
+    for), with per-factor reasons that add up to the score."""
+    from app.matching.marks import need_matches as rows_for
+
     need = _need(need_id)
     return [
         {
-            "listing_id": listing.id,
-            "score": round(m.score, 4),
-            "reasons": explained(m.contributions, need.currency),
+            "kind": row.kind,
+            "listing_id": row.listing.id if row.listing else None,
+            "patent_id": row.patent.id if row.patent else None,
+            "offered": row.kind == "listing",
+            "mark": row.mark,
+            "score": round(row.match.score, 4),
+            "reasons": explained(row.match.contributions, need.currency),
         }
-        for listing, m in services.matches_for_need(need, current_user)
+        for row in rows_for(need, current_user, show_dismissed=args["dismissed"])
     ]
 
 
@@ -181,3 +197,6 @@ def listing_needs(listing_id: int):
         {"need": need, "score": round(m.score, 4), "reasons": explained(m.contributions, need.currency)}
         for need, m in services.needs_for_listing(listing, current_user)
     ]
+
+
+from app.matching import expert_api  # noqa: E402,F401  (more routes on this blueprint)

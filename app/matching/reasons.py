@@ -16,6 +16,7 @@ FACTOR_LABELS = {
     "budget": _l("Budget"),
     "rights": _l("Rights"),
     "freshness": _l("Freshness"),
+    "responsiveness": _l("Seller responsiveness"),
 }
 
 REASONS = {
@@ -45,6 +46,12 @@ REASONS = {
     "right_not_offered": _l("The rights you want are not offered"),
     "age_unknown": _l("Not yet published"),
     "listed_days_ago": _l("Listed %(days)s days ago"),
+    "responsiveness_unknown": _l("No answering record yet"),
+    "seller_answers_share": _l("The seller has answered %(share)s%% of offers and enquiries"),
+    "seller_answers_within_a_day": _l("The seller usually answers within a day (%(share)s%% answered)"),
+    "seller_answers_within_days": _l(
+        "The seller usually answers within %(days)s days (%(share)s%% answered)"
+    ),
 }
 
 MONEY_PARAMS = ("ask", "max", "low", "high")

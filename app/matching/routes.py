@@ -88,16 +88,20 @@ def edit(need_id: int):
 
 @bp.get("/<int:need_id>")
 def detail(need_id: int):
+    from app.matching.marks import need_matches
+
     need = _need(need_id)
+    show_dismissed = request.args.get("dismissed") == "1"
     matches = [
-        (listing, m, explained(m.contributions, need.currency))
-        for listing, m in services.matches_for_need(need, current_user)
+        (row, explained(row.match.contributions, need.currency))
+        for row in need_matches(need, current_user, show_dismissed=show_dismissed)
     ]
     manage = services.can_manage(current_user, need)
     return render_template(
         "matching/detail.html",
         need=need,
         matches=matches,
+        show_dismissed=show_dismissed,
         manage=manage,
         history=status_history(need) if manage else [],
         actions=[a for a in states.NEED_LIFECYCLE.allowed_actions(need.status) if a in states.BUYER_ACTIONS],

@@ -60,3 +60,36 @@ def seed_needs(echo: Callable[[str], None]) -> None:
         created += 1
     db.session.flush()
     echo(f"  {created} demo needs published")
+
+
+# (expert reference, the owner whose organisation they must not assess for, reason): demo patents of
+# both rights-holders then show a recommended-experts list with one expert excluded and why.
+CONFLICTS = (
+    ("EXP-ZHANG-WEI", "company@ipex.demo", "代理过该公司的动力电池专利诉讼 represented the company in a battery patent suit"),
+    ("EXP-HUANG-LEI", "holder@ipex.demo", "该中心前研究员，2024年离职 former researcher of the centre, left in 2024"),
+)  # fmt: skip
+
+
+def seed_conflicts(echo: Callable[[str], None]) -> None:
+    """Record the demo conflicts of interest once (by the demo administrator)."""
+    from app.catalogue.models import Expert
+    from app.matching.experts import ExpertConflictRecord, record_conflict
+
+    admin = find_user_by_email("admin@ipex.demo")
+    created = 0
+    for reference, email, reason in CONFLICTS:
+        expert = db.session.scalar(select(Expert).where(Expert.reference == reference))
+        owner = find_user_by_email(email)
+        if admin is None or expert is None or owner is None or owner.organisation is None:
+            continue
+        if db.session.scalar(
+            select(ExpertConflictRecord.id).where(
+                ExpertConflictRecord.expert_id == expert.id,
+                ExpertConflictRecord.organisation_id == owner.organisation_id,
+            )
+        ):
+            continue
+        record_conflict(expert, admin, reason, organisation=owner.organisation)
+        created += 1
+    db.session.flush()
+    echo(f"  {created} expert conflicts of interest recorded")

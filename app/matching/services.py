@@ -29,7 +29,9 @@ from app.matching import states
 from app.matching.engine import Candidate, Match, NeedProfile, rank
 from app.matching.engine.strategies import Context
 from app.matching.models import Need, NeedInvitation
+from app.matching.responsiveness import seller_records
 from app.matching.validation import SHANGHAI, check_complete, clean_need
+from app.matching.weights import active_weights
 
 MAX_CANDIDATES = 2000  # newest published listings considered per need (the rest wait for an index)
 
@@ -119,7 +121,9 @@ def profile(need: Need) -> NeedProfile:
     )
 
 
-def listing_candidate(listing: Listing) -> Candidate:
+def listing_candidate(
+    listing: Listing, record: tuple[float | None, float | None] = (None, None)
+) -> Candidate:
     patents = [link.patent for link in listing.patent_links]
     texts = [listing.title_zh, listing.title_en, listing.summary_zh, listing.summary_en]
     for p in patents:
@@ -136,6 +140,7 @@ def listing_candidate(listing: Listing) -> Candidate:
         listing.right_type,
         listing.territory,
         listing.published_at,
+        *record,
     )
 
 
@@ -150,13 +155,18 @@ def _published_candidates() -> tuple[dict[int, Listing], list[Candidate]]:
         .order_by(Listing.id.desc())
         .limit(MAX_CANDIDATES)
     ).all()
-    return {x.id: x for x in listings}, [listing_candidate(x) for x in listings]
+    records = seller_records(x.seller_id for x in listings)
+    return {x.id: x for x in listings}, [
+        listing_candidate(x, records.get(x.seller_id, (None, None))) for x in listings
+    ]
 
 
 def _ranked(need: Need, by_id: dict[int, Listing], candidates: list[Candidate], ctx: Context) -> list[Match]:
     own = frozenset(lid for lid, listing in by_id.items() if listing.seller_id == need.buyer_id)
     need_profile = NeedProfile(**{**profile(need).__dict__, "exclude": own})
-    return rank(need_profile, candidates, context=ctx, limit=None)
+    if "weights" not in ctx.cache:  # once per ranking context, not once per need
+        ctx.cache["weights"] = active_weights()
+    return rank(need_profile, candidates, weights=ctx.cache["weights"], context=ctx, limit=None)
 
 
 def matches_for_need(need: Need, viewer: User, limit: int = 20) -> list[tuple[Listing, Match]]:

@@ -265,6 +265,17 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("api_needs.listing_needs", "GET"): PUBLIC,
     ("api_needs.create_need", "POST"): SIGNED_IN_BODY_FIRST,
     ("api_needs.update_need", "PATCH"): NEED_MANAGERS,
+    # marks on a need's matches (the buyer), experts for a patent (assessors and its owner), weights
+    ("matching.mark_listing", "POST"): NEED_MANAGERS,
+    ("matching.mark_patent", "POST"): NEED_MANAGERS,
+    ("matching.ask_owner", "POST"): NEED_MANAGERS,
+    ("api_needs.mark_match", "POST"): SIGNED_IN_BODY_FIRST,  # "mark" is required: 422 when signed in
+    ("api_needs.patent_experts", "GET"): row(LOGIN, OK, OK, OK, FORBIDDEN),
+    ("api_needs.need_experts", "GET"): NEED_MANAGERS,
+    ("matching_admin.weights_page", "GET"): ADMINS,
+    ("matching_admin.weights_create", "POST"): ADMINS,  # an empty form re-renders with messages (422)
+    ("matching_admin.weights_act", "POST"): ADMINS_NO_SUCH_RECORD,
+    ("matching_admin.record_conflict", "POST"): RECORD_OWNERS,  # the expert's maintainer, or an admin
     # payments: the deal's buyer pays; administrators record receipts, payouts and refunds
     ("payments.stripe_webhook", "POST"): PUBLIC,  # no valid signature: 400
     ("payments.start", "POST"): PARTIES,  # refused with a message for all but the buyer

@@ -15,7 +15,8 @@ DEFAULT_WEIGHTS: Mapping[str, float] = {
     "classification": 0.4,
     "budget": 0.1,
     "rights": 0.05,
-    "freshness": 0.05,
+    "freshness": 0.025,
+    "responsiveness": 0.025,
 }
 
 

@@ -7,6 +7,7 @@ formats text for a reader.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -186,7 +187,39 @@ class Freshness:
         return out
 
 
-BUILTINS = (TextRelevance(), ClassificationOverlap(), BudgetFit(), RightsFit(), Freshness())
+class SellerResponsiveness:
+    """Sellers who answer offers and enquiries, and answer fast, are worth a buyer's call."""
+
+    name, version = "responsiveness", "1.0.0"
+    SPEED_HALF_LIFE_DAYS = 3  # an answer after three days counts half as much as one the same day
+    SHARE_PART = 0.5  # answering at all matters as much as answering fast
+
+    def score(self, need: NeedProfile, candidates: list[Candidate], ctx: Context) -> list[Value]:
+        return [self._value(c) for c in candidates]
+
+    def _value(self, cand: Candidate) -> Value:
+        share, hours = cand.seller_answer_share, cand.seller_median_hours
+        if share is None:
+            return (0.0, "responsiveness_unknown", {})
+        percent = str(round(100 * share))
+        if hours is None:  # nothing answered yet
+            return (self.SHARE_PART * share, "seller_answers_share", {"share": percent})
+        days = hours / 24
+        speed = 0.5 ** (days / self.SPEED_HALF_LIFE_DAYS)
+        value = self.SHARE_PART * share + (1 - self.SHARE_PART) * speed
+        if hours <= 24:
+            return (value, "seller_answers_within_a_day", {"share": percent})
+        return (value, "seller_answers_within_days", {"days": str(math.ceil(days)), "share": percent})
+
+
+BUILTINS = (
+    TextRelevance(),
+    ClassificationOverlap(),
+    BudgetFit(),
+    RightsFit(),
+    Freshness(),
+    SellerResponsiveness(),
+)
 
 
 def register_builtins() -> None:

@@ -44,6 +44,9 @@ class Candidate:
     right_type: str | None = None
     territory: str | None = None  # None: worldwide
     published_at: dt.datetime | None = None
+    # The seller's record (gathered by app/matching/responsiveness.py): None when there is none.
+    seller_answer_share: float | None = None  # share of offers and enquiries answered, 0..1
+    seller_median_hours: float | None = None  # median time to answer
 
 
 @dataclass(frozen=True)
