@@ -34,14 +34,24 @@ ACTION_LABELS = {
     "organisation.verify": _l("Organisation verified"),
     "organisation.reject": _l("Organisation verification rejected"),
     "organisation.unverify": _l("Organisation verification withdrawn"),
+    "fx_rate.added": _l("Exchange rate added"),
 }
-SUBJECT_LABELS = {"user": _l("User"), "organisation": _l("Organisation"), "api_token": _l("API token")}
+SUBJECT_LABELS = {
+    "user": _l("User"),
+    "organisation": _l("Organisation"),
+    "api_token": _l("API token"),
+    "fx_rate": _l("Exchange rate"),
+}
 DETAIL_LABELS = {
     "role": _l("Role"),
     "roles": _l("Roles"),
     "reason": _l("Reason"),
     "name": _l("Name"),
     "credit_code": _l("Unified social credit code"),
+    "currency": _l("Currency"),
+    "rate_to_cny": _l("Yuan per unit"),
+    "effective_on": _l("Effective from"),
+    "source": _l("Source"),
 }
 
 
