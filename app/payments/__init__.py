@@ -6,9 +6,10 @@ bp = Blueprint("payments", __name__, url_prefix="/payments")
 
 
 def register(app: Flask) -> None:
-    from app.payments import cli, routes  # noqa: F401  (routes attach to bp)
+    from app.payments import cli, deposit_jobs, deposit_routes, deposits, routes  # noqa: F401  (attach to bp)
     from app.payments.panel import payment_panel
 
     app.register_blueprint(bp)
     app.add_template_global(payment_panel)
+    app.add_template_global(deposits.terms_for, "auction_deposit_terms")
     app.cli.add_command(cli.payments_cli)

@@ -25,7 +25,13 @@ def _builtin_terms(currency: str) -> FeeTerms:
 
 
 def latest_schedule() -> FeeScheduleVersion | None:
-    return db.session.scalar(select(FeeScheduleVersion).order_by(FeeScheduleVersion.version.desc()).limit(1))
+    """The active version (drafts are not applied; retired ones stay for what they priced)."""
+    return db.session.scalar(
+        select(FeeScheduleVersion)
+        .where(FeeScheduleVersion.status == "active")
+        .order_by(FeeScheduleVersion.version.desc())
+        .limit(1)
+    )
 
 
 def _specificity(rule: FeeRule) -> int:
