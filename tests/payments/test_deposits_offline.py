@@ -9,8 +9,7 @@ from app.core.audit_chain import entries_for, verify_chain
 from app.core.errors import Conflict
 from app.core.money import Money
 from app.extensions import db
-from app.market import auction_services
-from app.market import deal_states
+from app.market import auction_services, deal_states
 from app.market.qualification import bidder_qualification
 from app.payments import deposit_jobs, deposits, ledger, reconcile
 from app.payments import deposit_states as ds
