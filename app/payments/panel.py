@@ -34,7 +34,7 @@ def payment_panel(deal) -> dict | None:
         "payment": payment,
         "provider": provider,
         "status_label": st.PAYMENT_LIFECYCLE.status_label(payment.status) if payment else None,
-        "show_fee": side == "seller" or admin,
+        "show_fee": side in ("seller", "buyer") or admin,  # the buyer sees it before paying too
         "quote": fee_schedule.quote(deal.price, deal.right_type, deal.listing.price_mechanism),
         "can_start": side == "buyer" and payment is None and deal.money_status == deal_states.UNPAID,
         "instructions": OfflineProvider().instructions(payment)

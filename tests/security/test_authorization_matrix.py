@@ -278,6 +278,9 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("payments.deposit_refresh", "POST"): row(LOGIN, MISSING, MISSING, MISSING, MISSING),
     ("payments.admin_deposits", "GET"): ADMINS,
     ("payments.admin_deposit_action", "POST"): ADMINS_NO_SUCH_RECORD,
+    ("payments.fees_admin", "GET"): ADMINS,
+    ("payments.fees_save", "POST"): ADMINS,  # an empty form saves nothing (422)
+    ("payments.fees_activate", "POST"): ADMINS_NO_SUCH_RECORD,
     ("api_payments.list_payments", "GET"): PARTIES,
     ("api_payments.start_payment", "POST"): row(LOGIN, FORBIDDEN, MISSING, FORBIDDEN, OK),  # only the buyer
     ("api_payments.fee_quote", "GET"): PUBLIC,  # no listing named: 422
