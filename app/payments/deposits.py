@@ -436,6 +436,14 @@ def forfeit_if_overdue(deposit: AuctionDeposit, actor) -> bool:
     return True
 
 
+def deposit_by_provider_ref(provider_ref: str) -> AuctionDeposit | None:
+    return db.session.scalar(
+        select(AuctionDeposit).where(
+            AuctionDeposit.provider == "stripe", AuctionDeposit.provider_ref == provider_ref
+        )
+    )
+
+
 def get_deposit(deposit_id: int) -> AuctionDeposit:
     deposit = db.session.get(AuctionDeposit, deposit_id)
     if deposit is None:

@@ -13,6 +13,8 @@ from app.market.qualification import bidder_qualification
 from app.payments import deposit_jobs, deposits, ledger, reconcile, stripe_api
 from app.payments import deposit_states as ds
 from app.payments import services as payments
+from app.payments.deposit_models import AuctionDeposit
+from tests.payments.conftest import localstripe_post
 from tests.payments.deposit_support import bid_and_close, deposit_auction, signed_auction_deal
 
 
@@ -97,3 +99,28 @@ def test_a_declined_card_fails_and_the_bidder_may_start_again(make_user, frozen_
     again = _card(case, case.winner)
     assert again.reference.endswith("-02")
     assert again.status == ds.HELD
+
+
+def test_a_deposit_confirmed_in_the_browser_is_recorded_from_the_signed_webhook_once(
+    stripe_app, client, make_user, frozen_clock, localstripe, webhook_catcher
+):
+    case = deposit_auction(make_user, duration=timedelta(days=10))
+    deposit = deposits.start_deposit(case.auction, case.winner)
+    db.session.commit()
+    intent = f"/v1/payment_intents/{deposit.provider_ref}"
+    localstripe_post(localstripe, intent, {"payment_method": "pm_card_visa"})
+    localstripe_post(localstripe, f"{intent}/confirm", {})  # as Stripe.js would: our server is not told
+    assert deposit.status == ds.REQUIRES_PAYMENT
+    body, signature = webhook_catcher.wait_for("payment_intent.succeeded", deposit.provider_ref)
+    for _ in range(3):
+        delivered = client.post(
+            "/payments/stripe/webhook",
+            data=body,
+            headers={"Stripe-Signature": signature, "Content-Type": "application/json"},
+        )
+        assert delivered.status_code == 200
+    db.session.expire_all()
+    deposit = db.session.get(AuctionDeposit, deposit.id)
+    assert (deposit.status, deposit.captured) == (ds.HELD, True)
+    assert ledger.deposit_balances(deposit.id) == {"buyer": cny("-2000"), "hold": cny("2000")}
+    assert bidder_qualification(case.auction.listing, case.winner).ok
