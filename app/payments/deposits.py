@@ -26,6 +26,7 @@ from app.market import auction_states
 from app.market.auction_models import Auction
 from app.market.listing_services import can_manage
 from app.market.qualification import Qualification, bidder_qualification, register_check
+from app.payments import deposit_notices as notices
 from app.payments import deposit_states as ds
 from app.payments import fee_schedule, ledger, stripe_api
 from app.payments.deposit_models import AuctionDeposit, AuctionDepositTerms
@@ -240,6 +241,7 @@ def _follow(deposit: AuctionDeposit, intent: dict, actor) -> None:
                                   "capture": deposit.capture_method})  # fmt: skip
         if status == "succeeded":
             _captured(deposit)
+        notices.tell_bidder(deposit, "deposit_held")
     elif status == "requires_action" and deposit.status != ds.REQUIRES_ACTION:
         apply_transition(ds.DEPOSIT_LIFECYCLE, deposit, "require_action", actor=actor)
     elif status == "requires_payment_method" and intent.get("last_payment_error"):
@@ -284,6 +286,7 @@ def record_receipt(deposit: AuctionDeposit, actor, bank_reference: str, amount) 
     apply_transition(ds.DEPOSIT_LIFECYCLE, deposit, "hold", actor=actor, reason=reference,
                      details={"amount": str(deposit.amount), "currency": deposit.currency})  # fmt: skip
     _captured(deposit)
+    notices.tell_bidder(deposit, "deposit_held")
     return deposit
 
 
@@ -318,6 +321,7 @@ def _refund(deposit: AuctionDeposit, actor, reference: str | None) -> None:
                        {"hold": -deposit.money, "buyer": deposit.money}, deposit_id=deposit.id)  # fmt: skip
     apply_transition(ds.DEPOSIT_LIFECYCLE, deposit, "refund", actor=actor, reason=reference,
                      details={"amount": str(deposit.amount), "currency": deposit.currency})  # fmt: skip
+    notices.tell_bidder(deposit, "deposit_returned")
 
 
 # ---- the close -----------------------------------------------------------------------------------------
@@ -338,6 +342,7 @@ def settle(deposit: AuctionDeposit, actor) -> str | None:
     if not deposit.captured:
         stripe_api.cancel_intent(deposit.provider_ref, deposit.idempotency_key("release"))
         apply_transition(ds.DEPOSIT_LIFECYCLE, deposit, "release", actor=actor, reason=deposit.provider_ref)
+        notices.tell_bidder(deposit, "deposit_returned")
         return "released"
     _refund(deposit, actor, None)
     return "refunded"
@@ -433,6 +438,7 @@ def forfeit_if_overdue(deposit: AuctionDeposit, actor) -> bool:
                      details={"seller": str(quote.seller_receives.amount), "fee": str(quote.fee.amount),
                               "fee_schedule_version": quote.terms.version,
                               "deadline": deadline.isoformat()})  # fmt: skip
+    notices.forfeited(deposit)
     return True
 
 

@@ -8,6 +8,7 @@ import pytest
 from app.core.audit_chain import entries_for, verify_chain
 from app.core.errors import Conflict
 from app.core.money import Money
+from app.core.notifications import Notification
 from app.extensions import db
 from app.market import auction_services, deal_states
 from app.market.qualification import bidder_qualification
@@ -101,6 +102,11 @@ def test_the_loser_is_refunded_and_the_winners_deposit_is_credited_to_the_deal(m
     deposits.record_refund(lost, case.admin, "BOC-BACK-1")
     db.session.commit()
     assert lost.status == ds.REFUNDED
+    kinds = [
+        n.kind
+        for n in db.session.scalars(db.select(Notification).where(Notification.user_id == case.loser.id))
+    ]
+    assert [kind for kind in kinds if kind.startswith("deposit_")] == ["deposit_held", "deposit_returned"]
     assert ledger.deposit_balances(lost.id) == {"buyer": cny("0"), "hold": cny("0")}
     with pytest.raises(Conflict):
         deposits.record_refund(won, case.admin, "BOC-BACK-2")  # the winner's is not refunded
@@ -145,6 +151,8 @@ def test_a_winner_who_does_not_pay_in_time_forfeits_the_deposit(make_user, froze
         "fee": fee,
     }
     assert fee == cny("1000")  # the minimum applies
+    told = {(n.user_id, n.kind) for n in db.session.scalars(db.select(Notification))}
+    assert {(case.winner.id, "deposit_forfeited"), (case.seller.id, "deposit_forfeited")} <= told
     audit = [entry.kind for entry in entries_for("auction_deposits", won.id)]
     assert audit[-1] == "deposit.forfeit"
     assert deposit_jobs.forfeit_overdue_deposits() == 0  # once
