@@ -39,6 +39,8 @@ MAX_PAYMENT_DAYS = 90
 
 
 class DepositInvalid(DomainError):
+    status_code = 422
+
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message, {field: message})
 

@@ -278,6 +278,8 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("payments.deposit_refresh", "POST"): row(LOGIN, MISSING, MISSING, MISSING, MISSING),
     ("payments.admin_deposits", "GET"): ADMINS,
     ("payments.admin_deposit_action", "POST"): ADMINS_NO_SUCH_RECORD,
+    ("api_deposits.get_deposit", "GET"): SIGNED_IN,
+    ("api_deposits.start_deposit", "POST"): SIGNED_IN,  # the world's auction requires none: 409
     ("payments.fees_admin", "GET"): ADMINS,
     ("payments.fees_save", "POST"): ADMINS,  # an empty form saves nothing (422)
     ("payments.fees_activate", "POST"): ADMINS_NO_SUCH_RECORD,
