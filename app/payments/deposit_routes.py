@@ -17,6 +17,7 @@ from app.payments import deposit_states as ds
 from app.payments.deposit_models import AuctionDeposit
 from app.payments.panel import TEST_METHODS
 from app.payments.routes import _run
+from app.payments.stripe_js import publishable_key
 
 
 def _auction(auction_id: int) -> Auction:
@@ -44,6 +45,7 @@ def deposit_page(auction_id: int):
     terms = deposits.terms_for(auction)
     deposit = deposits.deposit_of(auction, current_user)
     is_open = deposit is not None and deposit.status in ds.OPEN
+    card_open = is_open and deposit.provider == "stripe" and deposit.status != ds.REQUIRES_ACTION
     return render_template(
         "payments/deposit.html",
         auction=auction,
@@ -51,7 +53,8 @@ def deposit_page(auction_id: int):
         deposit=deposit,
         status_label=ds.DEPOSIT_LIFECYCLE.status_label,
         instructions=deposits.instructions(deposit) if is_open and deposit.provider == "offline" else None,
-        card_open=is_open and deposit.provider == "stripe" and deposit.status != ds.REQUIRES_ACTION,
+        card_open=card_open,
+        client_secret=deposits.client_secret(deposit) if card_open and publishable_key() else None,
         needs_action=deposit is not None and deposit.status == ds.REQUIRES_ACTION,
         test_methods=TEST_METHODS if _test_key() else (),
         deadline_days=terms.payment_days if terms else None,

@@ -30,7 +30,7 @@ from app.payments import deposit_notices as notices
 from app.payments import deposit_states as ds
 from app.payments import fee_schedule, ledger, stripe_api
 from app.payments.deposit_models import AuctionDeposit, AuctionDepositTerms
-from app.payments.errors import CardDeclined
+from app.payments.errors import CardDeclined, ProviderUnavailable
 from app.payments.providers import OfflineProvider, default_provider_name
 
 CARD_HOLD_WINDOW = dt.timedelta(days=7)  # card holds last about 7 days: longer auctions are charged
@@ -58,7 +58,7 @@ def set_terms(auction: Auction, actor, amount: Money | None, payment_days: int |
         raise PermissionDenied(_("Only the seller or an administrator may set up this auction."))
     terms = terms_for(auction)
     if amount is None:
-        if terms is not None and terms.money is not None:
+        if terms is not None:
             _require_no_bids(auction)
             db.session.delete(terms)
             db.session.flush()
@@ -224,6 +224,14 @@ def confirm_deposit(deposit: AuctionDeposit, actor, method: str) -> AuctionDepos
         intent = stripe_api.retrieve_intent(deposit.provider_ref)
     _follow(deposit, intent, actor)
     return deposit
+
+
+def client_secret(deposit: AuctionDeposit) -> str | None:
+    """For Stripe.js on the deposit page (a read); None when the provider does not answer."""
+    try:
+        return stripe_api.retrieve_intent(deposit.provider_ref).get("client_secret")
+    except ProviderUnavailable:
+        return None
 
 
 def sync_deposit(deposit: AuctionDeposit, actor) -> AuctionDeposit:

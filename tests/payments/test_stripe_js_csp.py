@@ -77,3 +77,23 @@ def test_the_policy_helper_adds_sources_and_creates_missing_directives():
         "default-src 'self'; script-src 'self'", {"script-src": ("https://a",), "frame-src": ("https://b",)}
     )
     assert policy == "default-src 'self'; script-src 'self' https://a; frame-src https://b"
+
+
+def test_the_deposit_page_loads_stripe_js_only_with_a_publishable_key(stripe_app, client, auth, make_user):
+    from app.payments import deposits
+    from tests.payments.deposit_support import deposit_auction
+
+    case = deposit_auction(make_user)
+    deposit = deposits.start_deposit(case.auction, case.winner)
+    db.session.commit()
+    auth.login(case.winner)
+    url = f"/payments/auctions/{case.auction.id}/deposit"
+    page = client.get(url, headers=EN)
+    assert '<script src="https://js.stripe.com/v3/"></script>' in page.get_data(as_text=True)
+    assert f'data-client-secret="{deposit.provider_ref}' in page.get_data(as_text=True)
+    assert _directives(page)["script-src"] == "'self' https://js.stripe.com"
+    stripe_app.config["STRIPE_PUBLISHABLE_KEY"] = ""
+    page = client.get(url, headers=EN)
+    assert "js.stripe.com" not in page.get_data(as_text=True)
+    assert _directives(page)["script-src"] == "'self'"
+    assert 'name="payment_method"' in page.get_data(as_text=True)  # the server-side confirmation
