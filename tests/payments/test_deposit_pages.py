@@ -93,3 +93,31 @@ def test_only_the_bidder_sees_and_confirms_their_deposit(client, auth, make_user
     )
     assert client.post(f"/payments/deposits/{deposit.id}/refresh").status_code == 404
     assert client.post(f"/payments/admin/deposits/{deposit.id}/receipt").status_code == 403
+
+
+def test_empty_or_bad_administrator_forms_flash_a_message_and_change_nothing(
+    client, auth, make_user, frozen_clock
+):
+    case = deposit_auction(make_user)
+    deposit = deposits.start_deposit(case.auction, case.winner)
+    db.session.commit()
+    auth.login(case.admin)
+    url = f"/payments/admin/deposits/{deposit.id}"
+    cases = [
+        ("receipt", {}, "Enter the bank's reference for this transfer."),
+        ("receipt", {"bank_reference": "BOC-1", "amount": "two thousand"}, "Enter an amount such as"),
+        (
+            "receipt",
+            {"bank_reference": "BOC-1", "amount": "1999"},
+            "The transfer must match the amount due exactly.",
+        ),
+        ("refund", {"bank_reference": "BOC-2"}, "This deposit is not due back"),
+    ]
+    for action, form, message in cases:
+        answer = client.post(
+            f"{url}/{action}", data=form, headers={"Accept-Language": "en"}, follow_redirects=True
+        )
+        assert answer.status_code == 200
+        assert message in answer.get_data(as_text=True).replace("&#39;", "'")
+    db.session.refresh(deposit)
+    assert deposit.status == ds.REQUIRES_PAYMENT
