@@ -19,6 +19,15 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+def extended_policy(policy: str, extra: dict[str, tuple[str, ...]]) -> str:
+    """The policy with sources added to some directives (a directive missing is created)."""
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";") if part.strip())
+    for name, sources in extra.items():
+        current = directives.get(name, "")
+        directives[name] = " ".join([current, *sources]).strip() if current else " ".join(sources)
+    return "; ".join(f"{name} {value}" for name, value in directives.items())
+
+
 def add_security_headers(response: Response) -> Response:
     """Set CSP, MIME sniffing, framing and referrer headers unless a view set its own."""
     headers = response.headers

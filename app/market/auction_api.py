@@ -75,6 +75,7 @@ class AuctionSchema(ma.Schema):
     accepting_bids = F.Boolean()
     can_bid = F.Boolean()
     refusal = F.String(metadata={"description": "Why you may not bid, and what to do"})
+    refusal_link = F.String(metadata={"description": "Where to do it (e.g. pay the deposit), or empty"})
     winner = F.String(attribute="winner_label", allow_none=True)
 
 
@@ -109,6 +110,10 @@ class AuctionInSchema(ma.Schema):
     soft_close_minutes = F.Integer(
         load_default=5, validate=ma.validate.Range(min=0, max=MAX_SOFT_CLOSE_MINUTES)
     )
+    deposit = F.String(load_default=None, allow_none=True, metadata={"example": "5000.00",
+                       "description": "Required of bidders before bidding, below the start price"})  # fmt: skip
+    payment_days = F.Integer(load_default=None, allow_none=True,
+                             metadata={"description": "Days the winner has to pay, or forfeits the deposit"})  # fmt: skip
     increments = F.List(
         F.List(F.String(), validate=ma.validate.Length(equal=2)),
         load_default=None,
@@ -229,5 +234,9 @@ def put_auction(data: dict, listing_id: int):
             {"price_mechanism": _("Choose an auction as the listing's price mechanism first.")}
         )
     auction = configure_auction(listing, current_user, _settings(listing, data))
+    from app.payments import deposits  # the deposit belongs to payments, set in the same transaction
+
+    amount = deposits.read_amount(data["deposit"], auction.currency)
+    deposits.set_terms(auction, current_user, amount, data["payment_days"])
     db.session.commit()
     return display.summary(auction, current_user)

@@ -86,6 +86,8 @@ class Summary:
     refusal: str  # why the viewer may not bid, and what to do
     winner_label: str | None
     ended: bool
+    refusal_link: str = ""  # where to fix it (e.g. pay the deposit), with its label
+    refusal_link_label: str = ""
 
 
 def summary(auction: Auction, viewer: User | None) -> Summary:
@@ -127,6 +129,8 @@ def summary(auction: Auction, viewer: User | None) -> Summary:
         refusal="" if verdict.ok else f"{verdict.reason} {verdict.remedy}".strip(),
         winner_label=alias_label(alias_map, auction.winner_id, viewer) if auction.is_closed else None,
         ended=auction.is_closed or now >= auction.ends_at,
+        refusal_link="" if verdict.ok else verdict.link,
+        refusal_link_label="" if verdict.ok else verdict.link_label,
     )
 
 

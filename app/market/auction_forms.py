@@ -68,6 +68,17 @@ class AuctionSettingsForm(FlaskForm):
         validators=[InputRequired(), NumberRange(min=0, max=MAX_SOFT_CLOSE_MINUTES)],
         description=_l("A bid in the last minutes moves the close this many minutes after it."),
     )
+    deposit = StringField(
+        _l("Deposit required to bid (optional)"),
+        validators=[Optional(), Length(max=40)],
+        description=_l("Bidders pay it before bidding; below the start price. Empty: no deposit."),
+    )
+    payment_days = IntegerField(
+        _l("Days the winner has to pay"),
+        default=10,
+        validators=[Optional(), NumberRange(min=1, max=90)],
+        description=_l("A winner who has not paid by then forfeits the deposit."),
+    )
     increments = TextAreaField(
         _l("Increment table"),
         description=_l(

@@ -175,6 +175,7 @@ def auction_settings(listing_id: int):
     form = AuctionSettingsForm()
     if not form.is_submitted():
         form.fill_increments(auction.rules.increments if auction else engine.DEFAULT_INCREMENTS)
+        _fill_deposit(auction, form)
     kind = listing.price_mechanism.removesuffix("_auction")
     settings = (
         form.settings(kind, listing.currency, current_user.timezone) if form.validate_on_submit() else None
@@ -182,6 +183,7 @@ def auction_settings(listing_id: int):
     if settings is not None:
         try:
             auction = services.configure_auction(listing, current_user, settings)
+            _set_deposit(auction, form)
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
@@ -196,6 +198,22 @@ def auction_settings(listing_id: int):
     return render_template("market/auction_settings.html", form=form, listing=listing, auction=auction), (
         422 if failed else 200
     )
+
+
+def _set_deposit(auction: Auction, form: AuctionSettingsForm) -> None:
+    """The deposit belongs to payments; it is set in the same transaction as the settings."""
+    from app.payments import deposits
+
+    amount = deposits.read_amount(form.deposit.data, auction.currency)
+    deposits.set_terms(auction, current_user, amount, form.payment_days.data)
+
+
+def _fill_deposit(auction: Auction | None, form: AuctionSettingsForm) -> None:
+    from app.payments import deposits
+
+    terms = deposits.terms_for(auction) if auction else None
+    if terms is not None:
+        form.deposit.data, form.payment_days.data = f"{terms.amount:.2f}", terms.payment_days
 
 
 @bp.post("/auctions/<int:auction_id>/bids/<int:bid_id>/retract")

@@ -26,6 +26,8 @@ class Qualification:
     code: str = ""
     reason: str = ""
     remedy: str = ""
+    link: str = ""  # where to do it, e.g. the page to pay an auction's deposit
+    link_label: str = ""
 
     def __iter__(self):  # unpacks as (ok, reason), the shape the market's interface names
         return iter((self.ok, self.reason))

@@ -6,11 +6,13 @@ from decimal import Decimal, InvalidOperation
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.accounts.permissions import is_admin
 from app.core.audit_chain import chain_append
 from app.core.errors import Conflict, DomainError, PermissionDenied
+from app.core.lifecycle import Lifecycle, apply_transition
 from app.core.money import Money, MoneyError, parse_money
 from app.extensions import db
 from app.payments.fees import FeeQuote, FeeTerms, calculate_fee
@@ -25,7 +27,13 @@ def _builtin_terms(currency: str) -> FeeTerms:
 
 
 def latest_schedule() -> FeeScheduleVersion | None:
-    return db.session.scalar(select(FeeScheduleVersion).order_by(FeeScheduleVersion.version.desc()).limit(1))
+    """The active version (drafts are not applied; retired ones stay for what they priced)."""
+    return db.session.scalar(
+        select(FeeScheduleVersion)
+        .where(FeeScheduleVersion.status == ACTIVE)
+        .order_by(FeeScheduleVersion.version.desc())
+        .limit(1)
+    )
 
 
 def _specificity(rule: FeeRule) -> int:
@@ -71,6 +79,13 @@ def quote_listing(listing, price_text: str | None = None) -> FeeQuote:
     return quote(price, listing.right_type, listing.price_mechanism)
 
 
+def listing_fee_quote(listing) -> FeeQuote | None:
+    """For pages: the quote at the listing's asking price, or None without one (a read)."""
+    if listing is None or listing.ask_amount is None or listing.ask_amount <= 0:
+        return None
+    return quote(Money(listing.ask_amount, listing.currency), listing.right_type, listing.price_mechanism)
+
+
 def _rule(data: dict) -> FeeRule:
     try:
         rate = Decimal(str(data["rate_percent"]))
@@ -88,15 +103,42 @@ def _rule(data: dict) -> FeeRule:
     )
 
 
-def publish_schedule(rules: list[dict], actor, note: str | None = None) -> FeeScheduleVersion:
-    """A new version of the fee schedule; earlier versions stay for the payments they priced."""
+def publish_schedule(
+    rules: list[dict], actor, note: str | None = None, *, activate: bool = True
+) -> FeeScheduleVersion:
+    """A new version of the fee schedule (a draft, or applied at once); earlier versions stay."""
     if not is_admin(actor):
         raise PermissionDenied(_("Only an administrator may change the fee schedule."))
     number = (db.session.scalar(select(func.max(FeeScheduleVersion.version))) or 0) + 1
-    schedule = FeeScheduleVersion(version=number, note=note, created_by_id=actor.id)
+    schedule = FeeScheduleVersion(version=number, note=note, created_by_id=actor.id, status=DRAFT)
     schedule.rules = [_rule(data) for data in rules]
     db.session.add(schedule)
     db.session.flush()
     chain_append("fee_schedule.publish", "fee_schedule_versions", schedule.id, actor,
                  {"version": number, "rules": [dict(d) for d in rules]})  # fmt: skip
+    if activate:
+        activate_schedule(schedule, actor)
+    return schedule
+
+
+DRAFT, ACTIVE, RETIRED = "draft", "active", "retired"
+FEE_SCHEDULE_LIFECYCLE = Lifecycle(
+    name="fee_schedule",
+    transitions={(DRAFT, "activate"): ACTIVE, (ACTIVE, "retire"): RETIRED},
+    status_labels={DRAFT: _l("Draft"), ACTIVE: _l("Applies now"), RETIRED: _l("Retired")},
+    action_labels={"activate": _l("Apply this version"), "retire": _l("Retire")},
+)
+
+
+def activate_schedule(schedule: FeeScheduleVersion, actor) -> FeeScheduleVersion:
+    """A draft version applies from now on; the one that applied until now is retired, not deleted."""
+    if not is_admin(actor):
+        raise PermissionDenied(_("Only an administrator may change the fee schedule."))
+    FEE_SCHEDULE_LIFECYCLE.next_status(schedule.status, "activate")
+    current = latest_schedule()
+    if current is not None:
+        apply_transition(FEE_SCHEDULE_LIFECYCLE, current, "retire", actor=actor,
+                         details={"replaced_by": schedule.version})  # fmt: skip
+    apply_transition(FEE_SCHEDULE_LIFECYCLE, schedule, "activate", actor=actor,
+                     details={"version": schedule.version})  # fmt: skip
     return schedule

@@ -12,6 +12,13 @@ from app.payments.models import LedgerEntry, Payment
 
 
 def post(payment: Payment, movement: str, key: str, legs: dict[str, Money]) -> list[LedgerEntry]:
+    """Write one balanced movement of a deal's payment once (see ``post_scoped``)."""
+    return post_scoped(movement, key, legs, deal_id=payment.deal_id, payment_id=payment.id)
+
+
+def post_scoped(
+    movement: str, key: str, legs: dict[str, Money], *, deal_id=None, payment_id=None, deposit_id=None
+) -> list[LedgerEntry]:
     """Write one balanced movement once; a repeated ``key`` returns the existing legs untouched."""
     existing = list(db.session.scalars(select(LedgerEntry).where(LedgerEntry.posting_key == key)))
     if existing:
@@ -20,8 +27,9 @@ def post(payment: Payment, movement: str, key: str, legs: dict[str, Money]) -> l
         raise ValueError(f"unbalanced movement {key}: {legs}")
     entries = [
         LedgerEntry(
-            deal_id=payment.deal_id,
-            payment_id=payment.id,
+            deal_id=deal_id,
+            payment_id=payment_id,
+            deposit_id=deposit_id,
             movement=movement,
             posting_key=key,
             account=account,
@@ -38,9 +46,7 @@ def post(payment: Payment, movement: str, key: str, legs: dict[str, Money]) -> l
 
 def post_receipt(payment: Payment) -> None:
     """The buyer's money arrived: buyer -> platform hold."""
-    post(
-        payment, "receipt", f"payment-{payment.id}-receipt", {"buyer": -payment.money, "hold": payment.money}
-    )
+    post(payment, "receipt", f"payment-{payment.id}-receipt", {"buyer": -payment.due, "hold": payment.due})
 
 
 def post_payout(payment: Payment) -> None:
@@ -60,6 +66,16 @@ def balances(deal_id: int) -> dict[str, Money]:
     rows = db.session.execute(
         select(LedgerEntry.account, LedgerEntry.currency, func.sum(LedgerEntry.amount))
         .where(LedgerEntry.deal_id == deal_id)
+        .group_by(LedgerEntry.account, LedgerEntry.currency)
+    )
+    return {account: Money(Decimal(total), currency) for account, currency, total in rows}
+
+
+def deposit_balances(deposit_id: int) -> dict[str, Money]:
+    """Each account's balance for one auction deposit, summed from its entries."""
+    rows = db.session.execute(
+        select(LedgerEntry.account, LedgerEntry.currency, func.sum(LedgerEntry.amount))
+        .where(LedgerEntry.deposit_id == deposit_id)
         .group_by(LedgerEntry.account, LedgerEntry.currency)
     )
     return {account: Money(Decimal(total), currency) for account, currency, total in rows}

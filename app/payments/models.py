@@ -14,7 +14,7 @@ from app.extensions import db
 from app.payments import states
 
 ACCOUNTS = ("buyer", "hold", "seller", "fee")  # buyer -> hold -> seller / fee; refunds hold -> buyer
-MOVEMENTS = ("receipt", "payout", "fee", "refund")
+MOVEMENTS = ("receipt", "payout", "fee", "refund", "credit", "forfeit")  # the last two: auction deposits
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -33,6 +33,7 @@ class Payment(db.Model):
         CheckConstraint("amount > 0", name="amount_positive"),
         CheckConstraint("fee_amount >= 0 AND fee_amount <= amount", name="fee_within_amount"),
         CheckConstraint("refunded_amount >= 0 AND refunded_amount <= amount", name="refund_within_amount"),
+        CheckConstraint("deposit_credit >= 0 AND deposit_credit < amount", name="deposit_credit_range"),
         UniqueConstraint("reference"),
         UniqueConstraint("provider", "provider_ref"),
         # One live payment per deal: a second concurrent start fails in the database, not only in Python.
@@ -55,6 +56,8 @@ class Payment(db.Model):
     fee_amount: Mapped[Decimal] = mapped_column(Numeric(18, 2))  # the platform's commission, fixed at start
     fee_version: Mapped[int]  # the fee schedule version that priced it (0: built-in default)
     refunded_amount: Mapped[Decimal] = mapped_column(Numeric(18, 2), default=Decimal("0"))
+    # The winner's auction deposit counted towards the price: the provider collects amount - this.
+    deposit_credit: Mapped[Decimal] = mapped_column(Numeric(18, 2), default=Decimal("0"), server_default="0")
     # Ours, quoted on bank transfers, "IPEX-<deal>-<attempt>": stable across a rolled-back retry,
     # so the idempotency keys derived from it are too.
     reference: Mapped[str] = mapped_column(String(40))
@@ -69,6 +72,11 @@ class Payment(db.Model):
     @property
     def money(self) -> Money:
         return Money(self.amount, self.currency)
+
+    @property
+    def due(self) -> Money:
+        """What the buyer still pays through the provider: the price less a credited deposit."""
+        return Money(self.amount - (self.deposit_credit or 0), self.currency)
 
     @property
     def fee(self) -> Money:
@@ -92,9 +100,12 @@ class FeeScheduleVersion(db.Model):
     """One published version of the fee schedule; versions are kept, the newest applies."""
 
     __tablename__ = "fee_schedule_versions"
+    __table_args__ = (CheckConstraint("status IN ('draft', 'active', 'retired')", name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version: Mapped[int] = mapped_column(unique=True)
+    # draft: being edited, not applied; active: the one quotes use; retired: kept for what it priced.
+    status: Mapped[str] = mapped_column(String(10), default="active", server_default="active")
     note: Mapped[str | None] = mapped_column(String(500))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -139,8 +150,10 @@ class LedgerEntry(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id"), index=True)
-    payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id"), index=True)
+    # A deal's movements name the deal and payment; an auction deposit's name the deposit instead.
+    deal_id: Mapped[int | None] = mapped_column(ForeignKey("deals.id"), index=True)
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"), index=True)
+    deposit_id: Mapped[int | None] = mapped_column(ForeignKey("auction_deposits.id"), index=True)
     movement: Mapped[str] = mapped_column(String(10))
     posting_key: Mapped[str] = mapped_column(String(80))  # e.g. "payment-3-receipt"
     account: Mapped[str] = mapped_column(String(10))

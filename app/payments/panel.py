@@ -11,7 +11,8 @@ from app.market import deal_services
 from app.market import deal_states as deal_states
 from app.payments import fee_schedule, services
 from app.payments import states as st
-from app.payments.providers import OfflineProvider, default_provider_name
+from app.payments.errors import ProviderUnavailable
+from app.payments.providers import OfflineProvider, default_provider_name, get_provider
 
 # Stripe's documented test payment methods; offered only with a test key (sk_test_...).
 TEST_METHODS = (
@@ -34,7 +35,7 @@ def payment_panel(deal) -> dict | None:
         "payment": payment,
         "provider": provider,
         "status_label": st.PAYMENT_LIFECYCLE.status_label(payment.status) if payment else None,
-        "show_fee": side == "seller" or admin,
+        "show_fee": side in ("seller", "buyer") or admin,  # the buyer sees it before paying too
         "quote": fee_schedule.quote(deal.price, deal.right_type, deal.listing.price_mechanism),
         "can_start": side == "buyer" and payment is None and deal.money_status == deal_states.UNPAID,
         "instructions": OfflineProvider().instructions(payment)
@@ -46,4 +47,18 @@ def payment_panel(deal) -> dict | None:
         and payment.status != st.REQUIRES_ACTION,
         "needs_action": side == "buyer" and payment is not None and payment.status == st.REQUIRES_ACTION,
         "test_methods": TEST_METHODS if test_key else (),
+        "client_secret": _client_secret(payment)
+        if side == "buyer" and is_open and provider == "stripe"
+        else None,
     }
+
+
+def _client_secret(payment) -> str | None:
+    """For Stripe.js, only with a publishable key (else nothing from Stripe reaches the page)."""
+    if not current_app.config.get("STRIPE_PUBLISHABLE_KEY") or payment.status == st.REQUIRES_ACTION:
+        return None
+    try:
+        step = get_provider("stripe").retrieve(payment)
+    except ProviderUnavailable:
+        return None  # the server-side form still works
+    return step.client.get("client_secret") if step else None

@@ -55,7 +55,7 @@ class OfflineProvider:
             "bank": config["PAYMENTS_BANK_NAME"],
             "account_number": config["PAYMENTS_BANK_ACCOUNT_NUMBER"],
             "reference": payment.reference,
-            "amount": payment.money.to_json(),
+            "amount": payment.due.to_json(),
         }
 
     def confirm(self, payment: Payment, method: str) -> ProviderStep:

@@ -68,7 +68,7 @@ def _provider_differences(payment: Payment) -> list[Difference]:
     if view is None:
         return []
     ref, result = payment.reference, []
-    received = payment.money if payment.status in RECEIVED else payment.money * 0
+    received = payment.due if payment.status in RECEIVED else payment.money * 0
     if view.amount_received is not None and view.amount_received != received:
         result.append(Difference(ref, "provider.received", str(received), str(view.amount_received)))
     if view.amount_refunded is not None and view.amount_refunded != payment.refunded:

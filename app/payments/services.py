@@ -63,6 +63,9 @@ def start_payment(deal: Deal, actor, provider_name: str | None = None) -> tuple[
     if deal.status not in PAYABLE_DEAL_STATUSES:
         raise Conflict(_("Payment opens once both parties have signed the contract."))
     quote = fee_schedule.quote(deal.price, deal.right_type, deal.listing.price_mechanism)
+    from app.payments import deposits  # deposits build on payments, not the other way round
+
+    credit = deposits.credit_for_deal(deal, actor)
     payment = Payment(
         deal_id=deal.id,
         payer_id=actor.id,
@@ -73,6 +76,7 @@ def start_payment(deal: Deal, actor, provider_name: str | None = None) -> tuple[
         fee_amount=quote.fee.amount,
         fee_version=quote.terms.version,
         refunded_amount=Decimal(0),
+        deposit_credit=credit.amount,
         reference=f"IPEX-{deal.id:06d}-{len(payments_of(deal)) + 1:02d}",
     )
     db.session.add(payment)
@@ -117,11 +121,15 @@ def follow(payment: Payment, step: ProviderStep, actor) -> None:
 
 
 def _succeed(payment: Payment, actor, reference: str, received: Money | None) -> None:
-    if received is not None and received != payment.money:
+    if received is not None and received != payment.due:
         raise Conflict(_("The amount received differs from the amount due; check it with the provider."))
     apply_transition(st.PAYMENT_LIFECYCLE, payment, "succeed", actor=actor, reason=reference,
                      details={"amount": str(payment.amount), "currency": payment.currency})  # fmt: skip
     ledger.post_receipt(payment)
+    if payment.deposit_credit:
+        from app.payments import deposits
+
+        deposits.credit_to_payment(payment, actor)
     deal_services.record_payment_received(payment.deal, actor, payment.reference)
 
 
@@ -148,7 +156,7 @@ def record_receipt(payment: Payment, actor, bank_reference: str, amount) -> Paym
     received = _read_amount(amount, payment.currency, "amount")
     if payment.provider != "offline":
         raise Conflict(_("Card payments are confirmed by the provider, not recorded by hand."))
-    if received != payment.money:
+    if received != payment.due:
         raise PaymentInvalid("amount", _("The transfer must match the amount due exactly."))
     st.PAYMENT_LIFECYCLE.next_status(payment.status, "succeed")
     payment.received_reference = reference

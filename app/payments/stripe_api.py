@@ -30,13 +30,17 @@ def _call(func, *args, **kwargs) -> dict:
         raise ProviderUnavailable(str(error.user_message or error)) from error
 
 
-def create_intent(amount_minor: int, currency: str, metadata: dict, key: str) -> dict:
+def create_intent(
+    amount_minor: int, currency: str, metadata: dict, key: str, capture_method: str | None = None
+) -> dict:
     params = {
         "amount": amount_minor,
         "currency": currency.lower(),
         "payment_method_types": list(current_app.config["STRIPE_PAYMENT_METHOD_TYPES"]),
         "metadata": metadata,
     }
+    if capture_method:  # "manual": a card hold, captured or cancelled later
+        params["capture_method"] = capture_method
     return _call(_client().v1.payment_intents.create, params=params, options={"idempotency_key": key})
 
 
@@ -50,6 +54,15 @@ def confirm_intent(intent_id: str, payment_method: str, key: str) -> dict:
     _call(client.v1.payment_intents.update, intent_id, params={"payment_method": payment_method},
           options={"idempotency_key": f"{key}-attach"})  # fmt: skip
     return _call(client.v1.payment_intents.confirm, intent_id, options={"idempotency_key": f"{key}-confirm"})
+
+
+def capture_intent(intent_id: str, key: str) -> dict:
+    return _call(_client().v1.payment_intents.capture, intent_id, options={"idempotency_key": key})
+
+
+def cancel_intent(intent_id: str, key: str) -> dict:
+    """Release an uncaptured hold: nothing is charged."""
+    return _call(_client().v1.payment_intents.cancel, intent_id, options={"idempotency_key": key})
 
 
 def create_refund(intent_id: str, amount_minor: int, key: str) -> dict:

@@ -49,7 +49,7 @@ class StripeProvider:
             return step_from_intent(stripe_api.retrieve_intent(payment.provider_ref))
         metadata = {"payment_reference": payment.reference, "deal_id": str(payment.deal_id)}
         intent = stripe_api.create_intent(
-            payment.money.to_minor_units(), payment.currency, metadata, payment.idempotency_key("create")
+            payment.due.to_minor_units(), payment.currency, metadata, payment.idempotency_key("create")
         )
         return step_from_intent(intent)
 

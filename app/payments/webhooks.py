@@ -21,6 +21,12 @@ def _sync_intent(intent: dict) -> None:
     payment = services.payment_by_provider_ref(PROVIDER, intent["id"])
     if payment is not None:
         services.sync_payment(payment, system_actor())
+        return
+    from app.payments import deposits  # an auction deposit's intent
+
+    deposit = deposits.deposit_by_provider_ref(intent["id"])
+    if deposit is not None:
+        deposits.sync_deposit(deposit, system_actor())
 
 
 HANDLERS = {
@@ -29,6 +35,7 @@ HANDLERS = {
     "payment_intent.processing": _sync_intent,
     "payment_intent.requires_action": _sync_intent,
     "payment_intent.canceled": _sync_intent,
+    "payment_intent.amount_capturable_updated": _sync_intent,  # a deposit's card hold is in place
 }
 
 

@@ -29,6 +29,7 @@ ENDPOINT_ARGS = {
     "matching.act": {"action": "publish"},  # the need is open already: refused (409), nothing changes
     "payments.admin_action": {"action": "receipt"},  # an empty form records nothing
     "catalogue.import_template": {"kind": "patent", "extension": "xlsx"},
+    "payments.admin_deposit_action": {"action": "receipt"},
 }
 # Query strings a careless handler trips over: odd pages, far dates, huge and foreign numbers.
 ABSURD_QUERIES = (

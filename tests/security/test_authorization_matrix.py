@@ -283,6 +283,19 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("payments.refresh", "POST"): PARTIES,
     ("payments.admin_payments", "GET"): ADMINS,
     ("payments.admin_action", "POST"): ADMINS,
+    # auction deposits: any signed-in bidder opens the page (the world's auction needs none: 409);
+    # a deposit is its bidder's alone, and the world has none (404)
+    ("payments.deposit_page", "GET"): SIGNED_IN,
+    ("payments.deposit_start", "POST"): SIGNED_IN,
+    ("payments.deposit_confirm", "POST"): row(LOGIN, MISSING, MISSING, MISSING, MISSING),
+    ("payments.deposit_refresh", "POST"): row(LOGIN, MISSING, MISSING, MISSING, MISSING),
+    ("payments.admin_deposits", "GET"): ADMINS,
+    ("payments.admin_deposit_action", "POST"): ADMINS_NO_SUCH_RECORD,
+    ("api_deposits.get_deposit", "GET"): SIGNED_IN,
+    ("api_deposits.start_deposit", "POST"): SIGNED_IN,  # the world's auction requires none: 409
+    ("payments.fees_admin", "GET"): ADMINS,
+    ("payments.fees_save", "POST"): ADMINS,  # an empty form saves nothing (422)
+    ("payments.fees_activate", "POST"): ADMINS_NO_SUCH_RECORD,
     ("api_payments.list_payments", "GET"): PARTIES,
     ("api_payments.start_payment", "POST"): row(LOGIN, FORBIDDEN, MISSING, FORBIDDEN, OK),  # only the buyer
     ("api_payments.fee_quote", "GET"): PUBLIC,  # no listing named: 422
