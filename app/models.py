@@ -12,4 +12,5 @@ import app.core.ticks  # noqa: F401
 import app.market.models  # noqa: F401
 import app.matching.models  # noqa: F401
 import app.payments.models  # noqa: F401
+import app.payments.payout_models  # noqa: F401
 import app.valuation.models  # noqa: F401

@@ -6,7 +6,7 @@ bp = Blueprint("payments", __name__, url_prefix="/payments")
 
 
 def register(app: Flask) -> None:
-    from app.payments import cli, routes  # noqa: F401  (routes attach to bp)
+    from app.payments import cli, payout_jobs, payout_routes, routes  # noqa: F401  (routes attach to bp)
     from app.payments.panel import payment_panel
 
     app.register_blueprint(bp)

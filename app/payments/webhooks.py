@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.core.actors import system_actor
 from app.extensions import db
-from app.payments import services
+from app.payments import connect, services
 from app.payments.models import ProviderEvent
 
 PROVIDER = "stripe"
@@ -29,6 +29,7 @@ HANDLERS = {
     "payment_intent.processing": _sync_intent,
     "payment_intent.requires_action": _sync_intent,
     "payment_intent.canceled": _sync_intent,
+    "account.updated": lambda account: connect.account_updated(account, system_actor()),
 }
 
 
