@@ -147,5 +147,5 @@ def connect_app(stripe_app, connect_stub):
     """localstripe for payments, the Connect stub for accounts and transfers; a short client timeout
     so that a held reply ends the call (the stub's "timeout" fault)."""
     stripe_app.config.update(STRIPE_CONNECT_API_BASE=connect_stub.base, STRIPE_TIMEOUT_SECONDS=1.5)
-    connect_stub.fault = None
+    connect_stub.reset()
     return stripe_app

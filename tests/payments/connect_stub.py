@@ -109,6 +109,16 @@ class ConnectStub:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self
 
+    def reset(self) -> None:
+        """Forget everything (each test's database numbers its records from 1 again)."""
+        with self.lock:
+            self.accounts.clear()
+            self.transfers.clear()
+            self.links.clear()
+            self.saved.clear()
+            self.calls.clear()
+            self.fault = None
+
     def stop(self) -> None:
         self.release.set()
         if self.server is not None:
