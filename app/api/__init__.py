@@ -34,6 +34,7 @@ def api_blueprints() -> list:
     from app.market import api_blueprints as market_blueprints
     from app.matching.api import blp as needs_blp
     from app.payments.api import blp as payments_blp
+    from app.payments.payout_api import blp as payouts_blp
     from app.valuation.api import blp as valuation_blp
 
     return [
@@ -43,6 +44,7 @@ def api_blueprints() -> list:
         notifications_blp,
         *market_blueprints(),
         payments_blp,
+        payouts_blp,
         needs_blp,
     ]
 

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.core.clock import clock
-from app.core.errors import DomainError, PermissionDenied
+from app.core.errors import Conflict, DomainError, PermissionDenied
 from app.extensions import db
 from app.payments import stripe_api
 from app.payments.payout_models import PayoutAccount
@@ -44,6 +44,8 @@ def _require_self(user, actor) -> None:
 def start_onboarding(user, actor, refresh_url: str, return_url: str) -> tuple[PayoutAccount, str]:
     """Create the connected account once, and a fresh onboarding link to the provider's pages."""
     _require_self(user, actor)
+    if default_provider_name() != "stripe":
+        raise Conflict(_("Payouts are made by bank transfer here: enter your bank details instead."))
     account = payout_account(user, "stripe")
     if account is None:
         account = PayoutAccount(user_id=user.id, provider="stripe")
