@@ -89,7 +89,9 @@ def refresh_account(account: PayoutAccount, actor) -> PayoutAccount:
 def account_updated(remote: dict, actor) -> None:
     """Webhook ``account.updated``: the event is a hint; the account is re-read before it counts."""
     account = db.session.scalar(
-        select(PayoutAccount).where(PayoutAccount.provider == "stripe", PayoutAccount.provider_ref == remote["id"])
+        select(PayoutAccount).where(
+            PayoutAccount.provider == "stripe", PayoutAccount.provider_ref == remote["id"]
+        )
     )
     if account is not None:
         refresh_account(account, actor)

@@ -27,7 +27,9 @@ class PayoutSchema(ma.Schema):
     deal_id = F.Integer()
     reference = F.String()
     role = F.String(metadata={"description": "seller | co_owner | broker"})
-    status = F.String(metadata={"description": "pending | waiting_for_onboarding | in_transit | paid | failed | reversed"})
+    status = F.String(
+        metadata={"description": "pending | waiting_for_onboarding | in_transit | paid | failed | reversed"}
+    )
     amount = _money("amount")
     reversed = _money("reversed_amount")
     transfer_group = F.String()

@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from app.core.money import Money
-from app.payments import payouts
 from app.payments import payout_states as ps
+from app.payments import payouts
 from app.payments import states as st
 from app.payments.models import Payment
 
@@ -34,7 +34,11 @@ def transfer_differences(payment: Payment, difference) -> list:
     """Each sent payout's transfer at the provider: amount, reversals, destination group."""
     result = []
     for payout in payouts.payouts_of(payment):
-        if payout.status in (*ps.SENT, ps.REVERSED) and not payout.transfer_ref and payout.provider == "stripe":
+        if (
+            payout.status in (*ps.SENT, ps.REVERSED)
+            and not payout.transfer_ref
+            and payout.provider == "stripe"
+        ):
             result.append(difference(payout.reference, "transfer.missing", str(payout.money), "-"))
             continue
         remote = payouts.transfer_status(payout)
@@ -45,7 +49,9 @@ def transfer_differences(payment: Payment, difference) -> list:
         if amount != payout.money:
             result.append(difference(payout.reference, "transfer.amount", str(payout.money), str(amount)))
         if reversed_ != payout.reversed:
-            result.append(difference(payout.reference, "transfer.reversed", str(payout.reversed), str(reversed_)))
+            result.append(
+                difference(payout.reference, "transfer.reversed", str(payout.reversed), str(reversed_))
+            )
         if remote.get("transfer_group") != payout.transfer_group:
             result.append(difference(payout.reference, "transfer.group", payout.transfer_group,
                                      str(remote.get("transfer_group"))))  # fmt: skip

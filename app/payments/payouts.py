@@ -19,8 +19,7 @@ from app.core.errors import Conflict, DomainError, PermissionDenied
 from app.core.lifecycle import apply_transition
 from app.core.money import Money
 from app.extensions import db
-from app.market import deal_services
-from app.market import deal_states
+from app.market import deal_services, deal_states
 from app.payments import connect, ledger, stripe_api
 from app.payments import payout_states as ps
 from app.payments import states as st
@@ -92,7 +91,9 @@ def create_payouts(payment: Payment, actor) -> list[Payout]:
     deal = payment.deal
     shares = shares_of(deal)
     roles = {s.user_id: s.role for s in shares}
-    parts = split_proceeds(payment.money - payment.fee, {s.user_id: s.percent for s in shares}, deal.seller_id)
+    parts = split_proceeds(
+        payment.money - payment.fee, {s.user_id: s.percent for s in shares}, deal.seller_id
+    )
     payouts = []
     for number, (user_id, money) in enumerate(parts.items(), start=1):
         if money.amount <= 0:
@@ -128,7 +129,10 @@ def send_payout(payout: Payout, actor) -> Payout:
     payout.attempts += 1
     try:
         transfer = stripe_api.create_transfer(
-            payout.money.to_minor_units(), payout.currency, account.provider_ref, payout.transfer_group,
+            payout.money.to_minor_units(),
+            payout.currency,
+            account.provider_ref,
+            payout.transfer_group,
             {"payout_reference": payout.reference, "deal_id": str(payout.deal_id)},
             payout.idempotency_key("transfer"),
         )
@@ -182,7 +186,9 @@ def start_payouts(deal, actor) -> list[Payout]:
 
 def resume_waiting(user_id: int, actor) -> None:
     """A recipient's payout account became ready: send what was waiting for it."""
-    waiting = db.session.scalars(select(Payout).where(Payout.recipient_id == user_id, Payout.status == ps.WAITING))
+    waiting = db.session.scalars(
+        select(Payout).where(Payout.recipient_id == user_id, Payout.status == ps.WAITING)
+    )
     for payout in list(waiting):
         send_payout(payout, actor)
 
@@ -195,6 +201,9 @@ def retry_payout(payout: Payout, actor) -> Payout:
         apply_transition(ps.PAYOUT_LIFECYCLE, payout, "resume", actor=actor)
     if payout.status not in (ps.PENDING, ps.WAITING):
         raise Conflict(_("This payout is not waiting to be sent."))
+    account = connect.payout_account(payout.recipient, payout.provider)
+    if payout.status == ps.WAITING and account is not None and not account.ready:
+        connect.refresh_account(account, actor)  # the recipient may have finished onboarding meanwhile
     return send_payout(payout, actor)
 
 

@@ -61,7 +61,11 @@ def check_payment(payment: Payment) -> list[Difference]:
     expected = _expected_deal_money(payment)
     if expected and payment.deal.money_status != expected:
         differences.append(Difference(ref, "deal.money_status", expected, payment.deal.money_status))
-    return differences + _provider_differences(payment) + payout_reconcile.transfer_differences(payment, Difference)
+    return (
+        differences
+        + _provider_differences(payment)
+        + payout_reconcile.transfer_differences(payment, Difference)
+    )
 
 
 def _provider_differences(payment: Payment) -> list[Difference]:

@@ -180,7 +180,9 @@ def refund(payment: Payment, actor, amount, reason: str) -> Payment:
     if not 3 <= len(text) <= 1000:
         raise PaymentInvalid("reason", _("Say why, in a sentence."))
     paid_out = payouts.was_paid_out(payment)  # then the recipients' transfers are reversed first
-    if payment.deal.status not in ((deal_states.CANCELLED, deal_states.COMPLETED) if paid_out else (deal_states.CANCELLED,)):
+    if payment.deal.status not in (
+        (deal_states.CANCELLED, deal_states.COMPLETED) if paid_out else (deal_states.CANCELLED,)
+    ):
         raise Conflict(_("Refunds follow a cancellation: cancel the deal first."))
     money = _read_amount(amount, payment.currency, "amount")
     refundable = payment.money - payment.refunded if paid_out else payment.held

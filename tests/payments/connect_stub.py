@@ -26,8 +26,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 ALLOWED = {
     "accounts": {"type", "country", "email", "capabilities", "metadata", "business_type", "business_profile"},
     "account_links": {"account", "refresh_url", "return_url", "type", "collect", "collection_options"},
-    "transfers": {"amount", "currency", "destination", "transfer_group", "description", "metadata",
-                  "source_transaction"},  # fmt: skip
+    "transfers": {
+        "amount",
+        "currency",
+        "destination",
+        "transfer_group",
+        "description",
+        "metadata",
+        "source_transaction",
+    },  # fmt: skip
     "reversals": {"amount", "description", "metadata", "refund_application_fee"},
 }
 REQUIRED = {
@@ -126,7 +133,7 @@ class ConnectStub:
             self.server.server_close()
 
     def fail_next(self, mode: str) -> None:
-        """"500": the next API call fails before it is processed; "timeout": its reply never comes."""
+        """ "500": the next API call fails before it is processed; "timeout": its reply never comes."""
         assert mode in ("500", "timeout")
         if mode == "timeout":
             self.release = threading.Event()
@@ -259,9 +266,12 @@ class ConnectStub:
             "charges_enabled": False,
             "payouts_enabled": False,
             "details_submitted": False,
-            "capabilities": {name: "inactive" for name in params.get("capabilities", {})},
-            "requirements": {"currently_due": ["external_account", "tos_acceptance.date"],
-                             "disabled_reason": "requirements.past_due", "past_due": []},  # fmt: skip
+            "capabilities": dict.fromkeys(params.get("capabilities", {}), "inactive"),
+            "requirements": {
+                "currently_due": ["external_account", "tos_acceptance.date"],
+                "disabled_reason": "requirements.past_due",
+                "past_due": [],
+            },  # fmt: skip
             "metadata": params.get("metadata", {}),
             "created": int(time.time()),
         }
@@ -297,8 +307,13 @@ class ConnectStub:
             "destination_payment": _id("py"),
             "livemode": False,
             "metadata": params.get("metadata", {}),
-            "reversals": {"object": "list", "data": [], "has_more": False, "total_count": 0,
-                          "url": f"/v1/transfers/{transfer_id}/reversals"},  # fmt: skip
+            "reversals": {
+                "object": "list",
+                "data": [],
+                "has_more": False,
+                "total_count": 0,
+                "url": f"/v1/transfers/{transfer_id}/reversals",
+            },  # fmt: skip
             "reversed": False,
             "source_transaction": params.get("source_transaction"),
             "transfer_group": params.get("transfer_group"),

@@ -12,7 +12,6 @@ from app.core.audit_chain import verify_chain
 from app.core.lifecycle import status_history
 from app.core.money import Money
 from app.extensions import db
-from app.market import deal_services as deals
 from app.market import deal_states
 from app.payments import connect, ledger, payout_jobs, payouts, reconcile
 from app.payments import payout_states as ps
@@ -75,11 +74,15 @@ def test_remainder_cents_go_to_the_seller():
 
 
 def test_onboarding_creates_an_account_and_a_link_and_refreshes_its_flags(market, connect_stub):
-    account, url = connect.start_onboarding(market.seller, market.seller, "http://ipex.test/r", "http://ipex.test/b")
+    account, url = connect.start_onboarding(
+        market.seller, market.seller, "http://ipex.test/r", "http://ipex.test/b"
+    )
     db.session.commit()
     assert account.provider_ref.startswith("acct_")
     assert not account.ready
-    again, _ = connect.start_onboarding(market.seller, market.seller, "http://ipex.test/r", "http://ipex.test/b")
+    again, _ = connect.start_onboarding(
+        market.seller, market.seller, "http://ipex.test/r", "http://ipex.test/b"
+    )
     assert again.provider_ref == account.provider_ref  # one connected account per user
     assert len([a for a in connect_stub.accounts.values() if a["id"] == account.provider_ref]) == 1
     connect_stub.complete_onboarding(account.provider_ref)
@@ -126,7 +129,11 @@ def test_split_payout_after_registration_waits_for_onboarding_then_completes_onc
     assert (balances["seller"], balances["fee"], balances["hold"].amount) == (cny("380000"), cny("20000"), 0)
     assert ledger.deal_total(deal.id) == 0
     for payout in rows.values():  # one transfer each, in the deal's group, keyed on our record
-        sent = [t for t in connect_stub.transfers.values() if t["metadata"].get("payout_reference") == payout.reference]
+        sent = [
+            t
+            for t in connect_stub.transfers.values()
+            if t["metadata"].get("payout_reference") == payout.reference
+        ]
         assert len(sent) == 1
         assert sent[0]["transfer_group"] == payouts.transfer_group(deal.id) == payout.transfer_group
         assert sent[0]["amount"] == payout.money.to_minor_units()

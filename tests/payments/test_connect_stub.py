@@ -5,6 +5,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+
 def _call(stub, path: str, fields: dict | None = None, key: str | None = None) -> tuple[int, dict]:
     data = urllib.parse.urlencode(fields).encode() if fields is not None else None
     headers = {"Authorization": "Bearer sk_test_ipex"}
@@ -20,7 +21,9 @@ def _call(stub, path: str, fields: dict | None = None, key: str | None = None) -
 
 
 def _ready_account(stub) -> str:
-    status, account = _call(stub, "/v1/accounts", {"type": "express", "capabilities[transfers][requested]": "true"})
+    status, account = _call(
+        stub, "/v1/accounts", {"type": "express", "capabilities[transfers][requested]": "true"}
+    )
     assert status == 200
     assert account["object"] == "account"
     assert (account["charges_enabled"], account["payouts_enabled"], account["details_submitted"]) == (

@@ -58,7 +58,9 @@ def test_card_payment_is_confirmed_server_side_held_and_paid_out(market, connect
     connect_stub.complete_onboarding(account.provider_ref)
     connect.refresh_account(account, market.seller)
     db.session.commit()
-    register(deal, market)  # the seller's share goes out as a Connect transfer (tests/payments/test_connect_payouts.py)
+    register(
+        deal, market
+    )  # the seller's share goes out as a Connect transfer (tests/payments/test_connect_payouts.py)
     db.session.refresh(payment)
     assert payment.status == st.PAID_OUT
     assert reconcile.reconcile() == []
