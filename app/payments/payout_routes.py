@@ -55,7 +55,8 @@ def payout_onboard():
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("payments.payout_settings"))
-    return redirect(url)
+    # A link the user follows (not a redirect): the form-action CSP keeps form posts on our origin.
+    return render_template("payments/onboard_continue.html", url=url)
 
 
 @bp.post("/payouts/refresh")

@@ -275,3 +275,13 @@ def transfer_status(payout: Payout) -> dict | None:
     if payout.provider not in CONNECT_PROVIDERS or not payout.transfer_ref:
         return None
     return stripe_api.retrieve_transfer(payout.transfer_ref)
+
+
+def payout_note(deal) -> list[Payout]:
+    """The current user's payouts of this deal, for the deal page (a read)."""
+    from flask_login import current_user
+
+    if not getattr(current_user, "is_authenticated", False):
+        return []
+    query = select(Payout).where(Payout.deal_id == deal.id, Payout.recipient_id == current_user.id)
+    return list(db.session.scalars(query.order_by(Payout.id)))
