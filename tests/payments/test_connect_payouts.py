@@ -218,13 +218,17 @@ def test_refunds_after_payout_reverse_the_transfers_and_the_fee(market, connect_
     assert verify_chain() is None
 
 
-def test_reconcile_reports_a_transfer_reversed_outside_our_records(market, connect_stub):
+def test_reconcile_reports_a_transfer_reversed_outside_our_records(market, connect_stub, runner):
     deal, payment = _card_paid(market)
     _onboard(market.seller, connect_stub)
     register(deal, market)
     [payout] = _payouts(payment)
+    assert runner.invoke(args=["payments", "reconcile"]).exit_code == 0
     connect_stub.transfers[payout.transfer_ref]["amount_reversed"] = 100
     assert [d.what for d in reconcile.reconcile()] == ["transfer.reversed"]
+    result = runner.invoke(args=["payments", "reconcile"])
+    assert result.exit_code == 1
+    assert f"{payout.reference}\ttransfer.reversed\tours=0.00 CNY\tprovider/ledger=1.00 CNY" in result.output
 
 
 def test_a_hand_recorded_payout_is_refused_beside_connect_payouts(market, connect_stub):
