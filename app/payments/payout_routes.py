@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -103,8 +103,8 @@ def payout_bank():
 @admin_required
 def admin_payouts():
     rows = db.session.scalars(select(Payout).order_by(Payout.id.desc()).limit(200))
-    return render_template("payments/admin_payouts.html", payouts=list(rows),
-                           status_label=ps.PAYOUT_LIFECYCLE.status_label)  # fmt: skip
+    return render_template("payments/admin_payouts.html", payouts=list(rows), status_label=ps.PAYOUT_LIFECYCLE.status_label,
+                           payout_account_of=lambda p: connect.payout_account(p.recipient, p.provider))  # fmt: skip
 
 
 @bp.post("/admin/payouts/<int:payout_id>/retry")
@@ -124,4 +124,25 @@ def admin_retry_payout(payout_id: int):
             flash(_("The payout was sent."), "success")
         else:
             flash(_("The payout could not be sent yet; it will be tried again."), "error")
+    return redirect(url_for("payments.admin_payouts"))
+
+
+@bp.post("/admin/payouts/<int:payout_id>/bank")
+@admin_required
+def admin_bank_payout(payout_id: int):
+    """Offline: the administrator made this recipient's bank transfer and records its reference."""
+    payout = db.session.get(Payout, payout_id)
+    if payout is None:
+        abort(404)
+    reference = (request.form.get("bank_reference") or "").strip()
+    try:
+        if not 3 <= len(reference) <= 120:
+            raise DomainError(_("Enter the bank's reference for this transfer."))
+        payouts.record_bank_payout(payout, current_user, reference)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        flash(_("The payout is recorded."), "success")
     return redirect(url_for("payments.admin_payouts"))

@@ -174,7 +174,7 @@ def start_payouts(deal, actor) -> list[Payout]:
     from app.payments.services import live_payment
 
     payment = live_payment(deal)
-    if payment is None or payment.provider not in CONNECT_PROVIDERS or payment.status != st.SUCCEEDED:
+    if payment is None or payment.status != st.SUCCEEDED:
         return []
     if deal.status not in PAYOUT_DEAL_STATUSES:
         return []
@@ -182,6 +182,22 @@ def start_payouts(deal, actor) -> list[Payout]:
     for payout in payouts:
         send_payout(payout, actor)
     return payouts
+
+
+def record_bank_payout(payout: Payout, actor, bank_reference: str) -> Payout:
+    """Offline: an administrator sent this recipient's bank transfer and records its reference."""
+    if not is_admin(actor):
+        raise PermissionDenied(_("Only an administrator may record payments, payouts and refunds."))
+    if payout.provider in CONNECT_PROVIDERS:
+        raise Conflict(_("This payment is paid out by transfers to the recipients' payout accounts."))
+    send_payout(payout, actor)  # a recipient who entered bank details since is no longer waiting
+    if payout.status == ps.WAITING:
+        raise Conflict(_("The recipient has not entered bank details yet: the payout waits for them."))
+    if payout.status != ps.PENDING:
+        raise Conflict(_("This payout is not waiting to be sent."))
+    payout.attempts += 1
+    _landed(payout, actor, bank_reference)
+    return payout
 
 
 def resume_waiting(user_id: int, actor) -> None:
@@ -241,11 +257,13 @@ def refund_after_payout(payment: Payment, actor, money: Money, reason: str, key:
         if part is None or part.amount <= 0:
             continue
         rkey = payout.idempotency_key(f"reversal-{payout.reversed.to_minor_units()}-{part.to_minor_units()}")
-        reversal = stripe_api.reverse_transfer(payout.transfer_ref, part.to_minor_units(),
-                                               {"payout_reference": payout.reference}, rkey)  # fmt: skip
+        reversal = {"id": None}  # offline: the administrator asks the recipient's bank for it back
+        if payout.provider in CONNECT_PROVIDERS:
+            reversal = stripe_api.reverse_transfer(payout.transfer_ref, part.to_minor_units(),
+                                                   {"payout_reference": payout.reference}, rkey)  # fmt: skip
         payout.reversed_amount = payout.reversed_amount + part.amount
         ledger.post(payment, "refund", rkey, {"seller": -part, "hold": part})
-        reversals[payout.reference] = reversal["id"]
+        reversals[payout.reference] = reversal["id"] or rkey
         if payout.kept.amount == 0:
             apply_transition(ps.PAYOUT_LIFECYCLE, payout, "reverse", actor=actor, reason=reason,
                              details={"reversal": reversal["id"], "amount": str(part.amount)})  # fmt: skip

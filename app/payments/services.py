@@ -162,8 +162,14 @@ def record_payout(payment: Payment, actor, bank_reference: str) -> Payment:
     reference = _bank_reference(bank_reference)
     if payment.deal.status not in PAYOUT_DEAL_STATUSES:
         raise Conflict(_("The money is held until registration: record the registration first."))
-    if payouts.payouts_of(payment):
-        raise Conflict(_("This payment is paid out by transfers to the recipients' payout accounts."))
+    unsent = [p for p in payouts.payouts_of(payment) if p.status not in ("in_transit", "paid")]
+    if payouts.payouts_of(payment):  # created at registration: each recipient is paid on its own record
+        if payment.provider != "offline":
+            raise Conflict(_("This payment is paid out by transfers to the recipients' payout accounts."))
+        if len(unsent) != 1:
+            raise Conflict(_("Record each recipient's bank transfer on the payouts page."))
+        payouts.record_bank_payout(unsent[0], actor, reference)
+        return payment
     st.PAYMENT_LIFECYCLE.next_status(payment.status, "pay_out")
     payment.payout_reference = reference
     ledger.post_payout(payment)

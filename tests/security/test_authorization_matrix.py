@@ -280,6 +280,7 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("payments.payout_bank", "POST"): SIGNED_IN,  # an empty form: 422 with field messages
     ("payments.admin_payouts", "GET"): ADMINS,
     ("payments.admin_retry_payout", "POST"): ADMINS_NO_SUCH_RECORD,
+    ("payments.admin_bank_payout", "POST"): ADMINS_NO_SUCH_RECORD,
     ("api_payouts.list_payouts", "GET"): SIGNED_IN,
     # valuation: income inputs for the patent's owner or an assessor; AHP weights for assessors
     ("valuation.income_inputs", "GET"): row(LOGIN, OK, OK, OK, FORBIDDEN),
