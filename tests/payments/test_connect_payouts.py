@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from app.core.audit_chain import verify_chain
+from app.core.audit_chain import AuditLogEntry, verify_chain
 from app.core.lifecycle import status_history
 from app.core.money import Money
 from app.extensions import db
@@ -55,6 +55,12 @@ def _card_paid(market, price: str = "400000"):
     payments.confirm_payment(payment, market.buyer, "pm_card_visa")
     db.session.commit()
     return deal, payment
+
+
+def _audited(*kinds: str) -> Decimal:
+    """The amounts the hash-chained audit log recorded for these kinds of entry."""
+    entries = db.session.scalars(select(AuditLogEntry).where(AuditLogEntry.kind.in_(kinds)))
+    return sum((Decimal(e.payload.get("details", e.payload)["amount"]) for e in entries), Decimal(0))
 
 
 def _payouts(payment) -> list[Payout]:
@@ -215,6 +221,14 @@ def test_refunds_after_payout_reverse_the_transfers_and_the_fee(market, connect_
     assert all(m.amount == 0 for m in balances.values())
     assert all(connect_stub.transfers[p.transfer_ref]["reversed"] for p in rows)
     assert reconcile.reconcile() == []
+    # The audit log tells the same amounts: paid out, taken back from the recipients, refunded.
+    assert _audited("payout.land") == Decimal("380000") == sum(p.amount for p in rows)
+    assert (
+        _audited("payout.reverse", "payout.reverse_part")
+        == Decimal("380000")
+        == sum(p.reversed_amount for p in rows)
+    )
+    assert _audited("payment.refund", "payment.refund_part") == payment.refunded_amount == Decimal("400000")
     assert verify_chain() is None
 
 
