@@ -9,10 +9,11 @@ def register(app: Flask) -> None:
     from app.payments import cli, payout_jobs, payout_routes, routes  # noqa: F401  (routes attach to bp)
     from app.payments.panel import payment_panel
     from app.payments.payout_states import PAYOUT_LIFECYCLE
-    from app.payments.payouts import payout_note
+    from app.payments.payouts import payout_note, shares_panel
 
     app.register_blueprint(bp)
     app.add_template_global(payment_panel)
     app.add_template_global(payout_note)
+    app.add_template_global(shares_panel, "payout_shares_panel")
     app.add_template_global(PAYOUT_LIFECYCLE.status_label, "payout_status_label")
     app.cli.add_command(cli.payments_cli)

@@ -11,6 +11,8 @@ from app.accounts.permissions import admin_required, login_required
 from app.core.errors import DomainError
 from app.core.pagination import paginate
 from app.extensions import db
+from app.market import deal_services
+from app.market.deal_models import Deal
 from app.payments import bp, connect, payouts
 from app.payments import payout_states as ps
 from app.payments.payout_forms import BankDetailsForm
@@ -146,3 +148,23 @@ def admin_bank_payout(payout_id: int):
     else:
         flash(_("The payout is recorded."), "success")
     return redirect(url_for("payments.admin_payouts"))
+
+
+@bp.post("/deals/<int:deal_id>/shares")
+@login_required
+def payout_shares(deal_id: int):
+    """The seller names co-owners and a broker who receive part of the proceeds."""
+    deal = db.session.get(Deal, deal_id)
+    if deal is None or not deal_services.can_view_deal(current_user, deal):
+        abort(404)
+    form = request.form
+    rows = [(role, form.get(f"{role}_email"), form.get(f"{role}_percent")) for role in ("co_owner", "broker")]
+    try:
+        payouts.set_shares_by_email(deal, current_user, rows)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        flash(_("The split of the proceeds is saved."), "success")
+    return redirect(url_for("market.deal_detail", deal_id=deal.id) + "#pay-h")

@@ -303,3 +303,37 @@ def payout_note(deal) -> list[Payout]:
         return []
     query = select(Payout).where(Payout.deal_id == deal.id, Payout.recipient_id == current_user.id)
     return list(db.session.scalars(query.order_by(Payout.id)))
+
+
+def shares_panel(deal) -> dict | None:
+    """What the seller's split form on the deal page shows (a read); None for everyone else."""
+    from flask_login import current_user
+
+    from app.payments.services import live_payment
+
+    if not getattr(current_user, "is_authenticated", False):
+        return None
+    if deal_services.party_side(current_user, deal) != "seller" and not is_admin(current_user):
+        return None
+    payment = live_payment(deal)
+    locked = payment is not None and bool(payouts_of(payment))
+    return {"shares": shares_of(deal), "locked": locked, "roles": ps.ROLE_LABELS}
+
+
+def set_shares_by_email(deal, actor, rows: list[tuple[str, str, str]]) -> list[PayoutShare]:
+    """The form's rows (role, e-mail, percent); blank rows are skipped, unknown people refused."""
+    from app.accounts.services import find_user_by_email
+
+    shares = []
+    for role, email, percent in rows:
+        if not (email or "").strip() and not (percent or "").strip():
+            continue
+        user = find_user_by_email(email or "")
+        if user is None:
+            raise DomainError(_("No one with that e-mail address is registered on the platform."))
+        try:
+            value = Decimal((percent or "").strip().rstrip("%"))
+        except ArithmeticError:
+            raise DomainError(_("Enter each share as a percentage, e.g. 12.5.")) from None
+        shares.append({"user": user, "role": role, "percent": value})
+    return set_shares(deal, actor, shares)

@@ -49,6 +49,10 @@ def test_seller_onboards_and_sees_the_payout_after_registration(browser, live_se
     page.fill("input[name=password]", DEFAULT_PASSWORD)
     page.click("main form button[type=submit]")
     page.wait_for_load_state()
+    page.goto(f"/market/deals/{deal.id}")
+    page.click("details.payout-shares > summary")  # the seller could split the proceeds here
+    page.wait_for_selector("#broker_percent")
+    screenshot(page, f"payout_{tag}_00_split_form")
     page.goto("/payments/payouts")
     assert page.inner_text("#payout-account-status") == ("尚未设置" if zh else "Not set up")
     screenshot(page, f"payout_{tag}_01_not_set_up")

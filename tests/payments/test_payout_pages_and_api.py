@@ -1,6 +1,8 @@
 """The payout settings page (Connect onboarding or bank details), the admin payouts page and
 GET /api/v1/payouts, in zh and en; a page view never writes."""
 
+from decimal import Decimal
+
 import pytest
 from sqlalchemy import func, select
 
@@ -122,3 +124,26 @@ def test_the_seller_is_told_why_the_payout_waits_and_the_api_lists_it(
     assert payout.status == ps.PAID
     assert client.post(f"/payments/admin/payouts/{payout.id}/retry").status_code == 302  # refused, flashed
     assert len(connect_stub.transfers) == 1
+
+
+def test_the_seller_splits_the_proceeds_on_the_deal_page(client, auth, market):
+    with client.application.test_request_context():
+        deal = signed_deal(market)
+    url = f"/payments/deals/{deal.id}/shares"
+    auth.login(market.buyer)
+    assert "co_owner_email" not in client.get(f"/market/deals/{deal.id}", headers=EN).get_data(as_text=True)
+    client.post(url, data={"co_owner_email": market.buyer.email, "co_owner_percent": "10"})
+    assert payouts.shares_of(deal) == []  # only the seller side splits
+    auth.logout()
+    auth.login(market.seller)
+    page = client.get(f"/market/deals/{deal.id}", headers=ZH).get_data(as_text=True)
+    assert "与共有人或经纪人分配收益" in page
+    client.post(url, data={"co_owner_email": "nobody@example.com", "co_owner_percent": "10"})
+    assert payouts.shares_of(deal) == []
+    client.post(url, data={"co_owner_email": market.colleague.email, "co_owner_percent": "33.333",
+                           "broker_email": market.stranger.email, "broker_percent": "10%"})  # fmt: skip
+    shares = {s.role: s.percent for s in payouts.shares_of(deal)}
+    assert shares == {"co_owner": Decimal("33.333"), "broker": Decimal("10")}
+    page = client.get(f"/market/deals/{deal.id}", headers=EN).get_data(as_text=True)
+    assert "33.333%" in page
+    assert "10%" in page

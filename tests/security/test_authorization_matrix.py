@@ -281,6 +281,7 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("payments.admin_payouts", "GET"): ADMINS,
     ("payments.admin_retry_payout", "POST"): ADMINS_NO_SUCH_RECORD,
     ("payments.admin_bank_payout", "POST"): ADMINS_NO_SUCH_RECORD,
+    ("payments.payout_shares", "POST"): PARTIES,  # refused with a message for all but the seller side
     ("api_payouts.list_payouts", "GET"): SIGNED_IN,
     # valuation: income inputs for the patent's owner or an assessor; AHP weights for assessors
     ("valuation.income_inputs", "GET"): row(LOGIN, OK, OK, OK, FORBIDDEN),
