@@ -26,6 +26,7 @@ from app.payments import states as st
 from app.payments.errors import ProviderRefused, ProviderUnavailable
 from app.payments.models import Payment
 from app.payments.payout_models import Payout, PayoutShare
+from app.payments.payout_notices import notify_payout
 from app.payments.payout_split import fee_take_back, split_proceeds, split_take_back
 
 PAYOUT_DEAL_STATUSES = (deal_states.REGISTERED, deal_states.COMPLETED)
@@ -121,6 +122,7 @@ def send_payout(payout: Payout, actor) -> Payout:
         if payout.status == ps.PENDING:
             apply_transition(ps.PAYOUT_LIFECYCLE, payout, "wait", actor=actor,
                              reason="the recipient has not finished setting up a payout account")  # fmt: skip
+            notify_payout(payout, "payout_waiting")
         return payout
     if payout.status == ps.WAITING:
         apply_transition(ps.PAYOUT_LIFECYCLE, payout, "resume", actor=actor)
@@ -155,6 +157,7 @@ def _landed(payout: Payout, actor, transfer_id: str) -> None:
     ledger.post(payout.payment, "payout", f"payout-{payout.id}",
                 {"hold": -payout.money, "seller": payout.money})  # fmt: skip
     apply_transition(ps.PAYOUT_LIFECYCLE, payout, "land", actor=actor, details=details)
+    notify_payout(payout, "payout_paid")
     _finish_payment_if_paid_out(payout.payment, actor)
 
 

@@ -100,6 +100,8 @@ def test_the_seller_is_told_why_the_payout_waits_and_the_api_lists_it(
     assert "380,000.00" in en
     deal_page = client.get(f"/market/deals/{deal.id}", headers=ZH).get_data(as_text=True)
     assert "正在等待您的收款账户" in deal_page
+    inbox = client.get("/notifications", headers=ZH).get_data(as_text=True)
+    assert f"成交 {deal.reference} 的收款正在等待" in inbox
 
     body = client.get("/api/v1/payouts?per_page=1", headers=_token_headers(market.seller)).get_json()
     assert (body["total"], body["page"], body["per_page"]) == (1, 1, 1)
