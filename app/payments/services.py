@@ -22,6 +22,7 @@ from app.market.deal_models import Deal
 from app.payments import fee_schedule, ledger, payouts
 from app.payments import states as st
 from app.payments.models import Payment
+from app.payments.payout_states import SENT
 from app.payments.providers import ProviderStep, default_provider_name, get_provider
 
 PAYABLE_DEAL_STATUSES = (
@@ -162,8 +163,9 @@ def record_payout(payment: Payment, actor, bank_reference: str) -> Payment:
     reference = _bank_reference(bank_reference)
     if payment.deal.status not in PAYOUT_DEAL_STATUSES:
         raise Conflict(_("The money is held until registration: record the registration first."))
-    unsent = [p for p in payouts.payouts_of(payment) if p.status not in ("in_transit", "paid")]
-    if payouts.payouts_of(payment):  # created at registration: each recipient is paid on its own record
+    existing = payouts.payouts_of(payment)
+    if existing:  # created at registration: each recipient is paid on their own record
+        unsent = [p for p in existing if p.status not in SENT]
         if payment.provider != "offline":
             raise Conflict(_("This payment is paid out by transfers to the recipients' payout accounts."))
         if len(unsent) != 1:

@@ -17,10 +17,12 @@ from app.payments import connect, ledger, payout_jobs, payouts, reconcile
 from app.payments import payout_states as ps
 from app.payments import services as payments
 from app.payments import states as st
+from app.payments.errors import ProviderUnavailable
 from app.payments.models import LedgerEntry
 from app.payments.payout_models import Payout
 from app.payments.payout_split import split_proceeds, split_take_back
 from tests.market.deal_support import build_market
+from tests.payments.conftest import _free_port
 from tests.payments.support import register, signed_deal
 from tests.payments.test_stripe_webhooks import _deliver, _sign
 
@@ -230,6 +232,32 @@ def test_refunds_after_payout_reverse_the_transfers_and_the_fee(market, connect_
     )
     assert _audited("payment.refund", "payment.refund_part") == payment.refunded_amount == Decimal("400000")
     assert verify_chain() is None
+
+
+def test_a_refund_whose_provider_call_fails_after_the_reversals_reverses_once_on_retry(
+    market, connect_stub, connect_app
+):
+    deal, payment = _card_paid(market)
+    _onboard(market.seller, connect_stub)
+    register(deal, market)
+    db.session.refresh(payment)
+    localstripe = connect_app.config["STRIPE_API_BASE"]
+    connect_app.config["STRIPE_API_BASE"] = f"http://127.0.0.1:{_free_port()}"  # the card refund fails
+    with pytest.raises(ProviderUnavailable):
+        payments.refund(payment, market.admin, "40000", "A tenth back.")
+    db.session.rollback()
+    [payout] = _payouts(payment)
+    assert payout.reversed_amount == 0  # our records: nothing happened
+    assert connect_stub.transfers[payout.transfer_ref]["amount_reversed"] == 3800000  # the stub: it did
+    connect_app.config["STRIPE_API_BASE"] = localstripe
+    db.session.refresh(payment)
+    payments.refund(payment, market.admin, "40000", "A tenth back.")
+    db.session.commit()
+    [payout] = _payouts(payment)
+    transfer = connect_stub.transfers[payout.transfer_ref]
+    assert (payout.reversed, transfer["amount_reversed"], transfer["reversals"]["total_count"]) == (
+        cny("38000.00"), 3800000, 1)  # fmt: skip
+    assert reconcile.reconcile() == []
 
 
 def test_reconcile_reports_a_transfer_reversed_outside_our_records(market, connect_stub, runner):
