@@ -115,6 +115,9 @@ def create_payouts(payment: Payment, actor) -> list[Payout]:
 
 def send_payout(payout: Payout, actor) -> Payout:
     """Send one payout, or say why it waits; a provider failure is recorded, never half-applied."""
+    db.session.refresh(
+        payout, with_for_update=True
+    )  # PostgreSQL: a concurrent sender waits, then sees it sent
     if payout.status not in (ps.PENDING, ps.WAITING):
         return payout
     account = connect.payout_account(payout.recipient, payout.provider)

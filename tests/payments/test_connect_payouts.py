@@ -281,3 +281,23 @@ def test_a_hand_recorded_payout_is_refused_beside_connect_payouts(market, connec
     with pytest.raises(Exception, match="transfers"):
         payments.record_payout(payment, market.admin, "BOC-1")
     assert db.session.scalar(select(func.count(LedgerEntry.id)).where(LedgerEntry.movement == "payout")) == 0
+
+
+@pytest.mark.parametrize(
+    ("status", "action", "expected"),
+    [
+        (ps.PENDING, "wait", ps.WAITING),
+        (ps.WAITING, "resume", ps.PENDING),
+        (ps.PENDING, "send", ps.IN_TRANSIT),
+        (ps.IN_TRANSIT, "land", ps.PAID),
+        (ps.PENDING, "fail", ps.FAILED),
+        (ps.FAILED, "resume", ps.PENDING),
+        (ps.PAID, "reverse", ps.REVERSED),
+        (ps.WAITING, "send", None),  # never sent before the account is ready
+        (ps.PAID, "send", None),  # never twice
+        (ps.REVERSED, "resume", None),
+        (ps.FAILED, "send", None),  # a failed payout is resumed first (an administrator's retry)
+    ],
+)
+def test_payout_transitions(status, action, expected):
+    assert ps.PAYOUT_LIFECYCLE.transitions.get((status, action)) == expected
