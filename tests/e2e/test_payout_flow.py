@@ -11,6 +11,7 @@ from app.payments import services as payments
 from app.payments.payout_models import Payout
 from tests.conftest import DEFAULT_PASSWORD
 from tests.e2e.conftest import screenshot
+from tests.e2e.test_accessibility import serious_violations
 from tests.market.deal_support import build_market
 from tests.payments.conftest import WEBHOOK_SECRET, connect_stub, localstripe  # noqa: F401  (fixtures)
 from tests.payments.support import register, signed_deal
@@ -56,9 +57,11 @@ def test_seller_onboards_and_sees_the_payout_after_registration(browser, live_se
     page.goto("/payments/payouts")
     assert page.inner_text("#payout-account-status") == ("尚未设置" if zh else "Not set up")
     screenshot(page, f"payout_{tag}_01_not_set_up")
+    assert serious_violations(page) == []
     page.click("form[action$='/payouts/onboard'] button")
     page.wait_for_selector("#continue-onboarding")
     screenshot(page, f"payout_{tag}_02_continue")
+    assert serious_violations(page) == []
     page.click("#continue-onboarding")
     page.wait_for_selector("#complete")  # the stub's stand-in for Stripe's hosted onboarding
     screenshot(page, f"payout_{tag}_03_provider_onboarding")
@@ -81,6 +84,7 @@ def test_seller_onboards_and_sees_the_payout_after_registration(browser, live_se
     assert "380,000.00" in row
     assert ("已付款" if zh else "Paid") in row
     screenshot(page, f"payout_{tag}_05_paid")
+    assert serious_violations(page) == []
     page.goto(f"/market/deals/{deal.id}")
     note = page.inner_text(".payout-note")
     assert "380,000.00" in note
