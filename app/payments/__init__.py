@@ -17,3 +17,13 @@ def register(app: Flask) -> None:
     app.add_template_global(shares_panel, "payout_shares_panel")
     app.add_template_global(PAYOUT_LIFECYCLE.status_label, "payout_status_label")
     app.cli.add_command(cli.payments_cli)
+    _add_navigation()
+
+
+def _add_navigation() -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from app.accounts.permissions import is_authenticated
+    from app.core.navigation import NavItem, add_nav_item
+
+    add_nav_item(NavItem("payments.payout_settings", _l("Payouts"), is_authenticated, menu="account", order=44))
