@@ -78,6 +78,10 @@ class Config:
     STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "")
     STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
     STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")  # a test server such as localstripe
+    STRIPE_CONNECT_API_BASE = os.environ.get("STRIPE_CONNECT_API_BASE", "")  # Connect calls; "" = as above
+    STRIPE_TIMEOUT_SECONDS = float(os.environ.get("STRIPE_TIMEOUT_SECONDS", "30"))  # then a retry is safe
+    # PaymentIntents carry the deal's transfer_group (Connect); off only for test servers without Connect.
+    STRIPE_INTENT_TRANSFER_GROUP = os.environ.get("STRIPE_INTENT_TRANSFER_GROUP", "1") == "1"
     STRIPE_PAYMENT_METHOD_TYPES = tuple(os.environ.get("STRIPE_PAYMENT_METHOD_TYPES", "card").split(","))
     PAYMENTS_FEE_PERCENT = os.environ.get("PAYMENTS_FEE_PERCENT", "5")  # until a fee schedule is published
     PAYMENTS_FEE_MINIMUM = os.environ.get("PAYMENTS_FEE_MINIMUM", "1000")

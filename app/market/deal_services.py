@@ -20,6 +20,7 @@ from app.core.clock import clock
 from app.core.errors import Conflict, DomainError, PermissionDenied
 from app.core.lifecycle import Lifecycle, apply_transition
 from app.core.money import Money
+from app.core.outbox import emit
 from app.core.permissions import acts_for
 from app.core.ticks import periodic
 from app.extensions import db
@@ -356,6 +357,7 @@ def _complete_if_ready(deal: Deal, actor: User) -> None:
         mark_concluded(listing, actor)
     for user in (deal.seller, deal.buyer):
         notify_deal(user, "deal_completed", deal)
+    emit("deal.completed", {"deal_id": deal.id})  # app.payments pays the seller's share out
 
 
 def write_closed_deals(deal: Deal) -> list:

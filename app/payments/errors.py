@@ -29,3 +29,13 @@ class CardDeclined(DomainError):
 
 class SignatureRejected(Exception):
     """A webhook whose signature is missing, wrong or stale."""
+
+
+class ProviderRefused(DomainError):
+    """The provider answered and refused the request (4xx): retrying the same request will not help."""
+
+    status_code = 409
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(_("The payment service refused this payout. An administrator will look into it."))
+        self.detail = detail

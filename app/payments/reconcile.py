@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.core.money import Money
 from app.extensions import db
 from app.market import deal_states
-from app.payments import ledger
+from app.payments import ledger, payout_reconcile
 from app.payments import states as st
 from app.payments.models import Payment
 from app.payments.providers import get_provider
@@ -50,9 +50,10 @@ def _expected_deal_money(payment: Payment) -> str | None:
 def check_payment(payment: Payment) -> list[Difference]:
     ref = payment.reference
     found = ledger.balances(payment.deal_id)
+    wanted = payout_reconcile.expected_balances(payment) or expected_balances(payment)
     differences = [
         Difference(ref, f"ledger.{account}", str(money), str(found.get(account, money * 0)))
-        for account, money in expected_balances(payment).items()
+        for account, money in wanted.items()
         if found.get(account, money * 0) != money
     ]
     if ledger.deal_total(payment.deal_id) != 0:
@@ -60,7 +61,11 @@ def check_payment(payment: Payment) -> list[Difference]:
     expected = _expected_deal_money(payment)
     if expected and payment.deal.money_status != expected:
         differences.append(Difference(ref, "deal.money_status", expected, payment.deal.money_status))
-    return differences + _provider_differences(payment)
+    return (
+        differences
+        + _provider_differences(payment)
+        + payout_reconcile.transfer_differences(payment, Difference)
+    )
 
 
 def _provider_differences(payment: Payment) -> list[Difference]:

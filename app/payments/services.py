@@ -19,9 +19,10 @@ from app.extensions import db
 from app.market import deal_services
 from app.market import deal_states as deal_states
 from app.market.deal_models import Deal
-from app.payments import fee_schedule, ledger
+from app.payments import fee_schedule, ledger, payouts
 from app.payments import states as st
 from app.payments.models import Payment
+from app.payments.payout_states import SENT
 from app.payments.providers import ProviderStep, default_provider_name, get_provider
 
 PAYABLE_DEAL_STATUSES = (
@@ -170,6 +171,15 @@ def record_payout(payment: Payment, actor, bank_reference: str) -> Payment:
     reference = _bank_reference(bank_reference)
     if payment.deal.status not in PAYOUT_DEAL_STATUSES:
         raise Conflict(_("The money is held until registration: record the registration first."))
+    existing = payouts.payouts_of(payment)
+    if existing:  # created at registration: each recipient is paid on their own record
+        unsent = [p for p in existing if p.status not in SENT]
+        if payment.provider != "offline":
+            raise Conflict(_("This payment is paid out by transfers to the recipients' payout accounts."))
+        if len(unsent) != 1:
+            raise Conflict(_("Record each recipient's bank transfer on the payouts page."))
+        payouts.record_bank_payout(unsent[0], actor, reference)
+        return payment
     st.PAYMENT_LIFECYCLE.next_status(payment.status, "pay_out")
     payment.payout_reference = reference
     ledger.post_payout(payment)
@@ -185,20 +195,26 @@ def refund(payment: Payment, actor, amount, reason: str) -> Payment:
     text = (reason or "").strip()
     if not 3 <= len(text) <= 1000:
         raise PaymentInvalid("reason", _("Say why, in a sentence."))
-    if payment.deal.status != deal_states.CANCELLED:
+    paid_out = payouts.was_paid_out(payment)  # then the recipients' transfers are reversed first
+    if payment.deal.status not in (
+        (deal_states.CANCELLED, deal_states.COMPLETED) if paid_out else (deal_states.CANCELLED,)
+    ):
         raise Conflict(_("Refunds follow a cancellation: cancel the deal first."))
     money = _read_amount(amount, payment.currency, "amount")
-    if money.amount <= 0 or money > payment.held:
+    refundable = payment.money - payment.refunded if paid_out else payment.held
+    if money.amount <= 0 or money > refundable:
         raise PaymentInvalid("amount", _("Refund more than zero and at most what is held."))
-    full = money == payment.held
+    full = money == refundable
     st.PAYMENT_LIFECYCLE.next_status(payment.status, "refund" if full else "refund_part")
     # Derived from the state before this refund, so retrying the same request reuses the key.
     key = payment.idempotency_key(f"refund-{payment.refunded.to_minor_units()}-{money.to_minor_units()}")
+    reversals = payouts.refund_after_payout(payment, actor, money, text, key) if paid_out else None
     provider_refund = get_provider(payment.provider).refund(payment, money, key)
     payment.refunded_amount = payment.refunded_amount + money.amount
     ledger.post_refund(payment, money, key)
     apply_transition(st.PAYMENT_LIFECYCLE, payment, "refund" if full else "refund_part", actor=actor,
-                     reason=text, details={"amount": str(money.amount), "provider_refund": provider_refund})  # fmt: skip
+                     reason=text, details={"amount": str(money.amount), "provider_refund": provider_refund,
+                                           "transfer_reversals": reversals})  # fmt: skip
     if payment.refunded == payment.money:
         deal_services.record_refund(payment.deal, actor, text)
     return payment

@@ -35,8 +35,8 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     **{(status, "fail"): FAILED for status in OPEN},
     **{(status, "cancel"): CANCELLED for status in OPEN},
     (SUCCEEDED, "pay_out"): PAID_OUT,
-    **{(status, "refund"): REFUNDED for status in HELD},
-    **{(status, "refund_part"): PARTIALLY_REFUNDED for status in HELD},
+    **{(status, "refund"): REFUNDED for status in (*HELD, PAID_OUT)},  # after payout: transfers reversed
+    **{(status, "refund_part"): PARTIALLY_REFUNDED for status in (*HELD, PAID_OUT)},
 }
 
 STATUS_LABELS = {

@@ -9,6 +9,7 @@ from app.payments import states as st
 from app.payments import stripe_api
 from app.payments.errors import CardDeclined
 from app.payments.models import Payment
+from app.payments.payouts import transfer_group
 from app.payments.providers import ProviderStep
 
 # Stripe's PaymentIntent statuses in our words (automatic capture: requires_capture is still open).
@@ -47,7 +48,8 @@ class StripeProvider:
     def start(self, payment: Payment) -> ProviderStep:
         if payment.provider_ref:
             return step_from_intent(stripe_api.retrieve_intent(payment.provider_ref))
-        metadata = {"payment_reference": payment.reference, "deal_id": str(payment.deal_id)}
+        metadata = {"payment_reference": payment.reference, "deal_id": str(payment.deal_id),
+                    "transfer_group": transfer_group(payment.deal_id)}  # fmt: skip
         intent = stripe_api.create_intent(
             payment.due.to_minor_units(), payment.currency, metadata, payment.idempotency_key("create")
         )

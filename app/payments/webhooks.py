@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.core.actors import system_actor
 from app.extensions import db
-from app.payments import services
+from app.payments import connect, services
 from app.payments.models import ProviderEvent
 
 PROVIDER = "stripe"
@@ -36,6 +36,7 @@ HANDLERS = {
     "payment_intent.requires_action": _sync_intent,
     "payment_intent.canceled": _sync_intent,
     "payment_intent.amount_capturable_updated": _sync_intent,  # a deposit's card hold is in place
+    "account.updated": lambda account: connect.account_updated(account, system_actor()),
 }
 
 

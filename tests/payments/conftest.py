@@ -116,6 +116,7 @@ def stripe_app(app, localstripe):
         STRIPE_PUBLISHABLE_KEY="pk_test_ipex",
         STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
         STRIPE_API_BASE=localstripe,
+        STRIPE_INTENT_TRANSFER_GROUP=False,  # localstripe refuses Connect fields; metadata carries the group
     )
     return app
 
@@ -129,3 +130,22 @@ def localstripe_post(base: str, path: str, fields: dict) -> dict:
     )
     with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
         return json.loads(response.read())
+
+
+@pytest.fixture(scope="session")
+def connect_stub():
+    """The Stripe Connect stand-in (tests/payments/connect_stub.py) on a free loopback port."""
+    from tests.payments.connect_stub import ConnectStub
+
+    stub = ConnectStub().start()
+    yield stub
+    stub.stop()
+
+
+@pytest.fixture
+def connect_app(stripe_app, connect_stub):
+    """localstripe for payments, the Connect stub for accounts and transfers; a short client timeout
+    so that a held reply ends the call (the stub's "timeout" fault)."""
+    stripe_app.config.update(STRIPE_CONNECT_API_BASE=connect_stub.base, STRIPE_TIMEOUT_SECONDS=1.5)
+    connect_stub.reset()
+    return stripe_app

@@ -12,7 +12,7 @@ from app.core.money import Money
 from app.extensions import db
 from app.market import deal_services as deals
 from app.market import deal_states
-from app.payments import fee_schedule, ledger, reconcile
+from app.payments import connect, fee_schedule, ledger, reconcile
 from app.payments import services as payments
 from app.payments import states as st
 from app.payments.fees import FeeTerms, calculate_fee
@@ -101,6 +101,11 @@ def test_bank_transfer_payment_is_held_until_registration_then_paid_out(market):
         payments.record_payout(payment, market.admin, "BOC-PAYOUT-1")
     register(deal, market)
     assert deal.status == deal_states.COMPLETED
+    with pytest.raises(Conflict, match="bank details"):  # the payout waits for the seller's bank account
+        payments.record_payout(payment, market.admin, "BOC-PAYOUT-1")
+    connect.save_bank_details(
+        market.seller, market.seller, "陈教授", "中国银行 杭州分行", "6216610000001234567"
+    )
     payments.record_payout(payment, market.admin, "BOC-PAYOUT-1")
     db.session.commit()
 

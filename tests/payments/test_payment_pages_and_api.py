@@ -4,6 +4,7 @@ import pytest
 
 from app.extensions import db
 from app.market import deal_states
+from app.payments import connect
 from app.payments import states as st
 from app.payments.models import Payment
 from tests.market.deal_support import build_market
@@ -56,6 +57,10 @@ def test_bank_transfer_through_the_pages_from_panel_to_payout(client, auth, mark
     assert payment.status == st.SUCCEEDED  # refused: held until registration
     with client.application.test_request_context():
         register(payment.deal, market)
+        connect.save_bank_details(
+            market.seller, market.seller, "陈教授", "中国银行 杭州分行", "6216610000001234567"
+        )
+        db.session.commit()
     client.post(f"/payments/admin/{payment.id}/payout", data={"bank_reference": "BOC-2"})
     db.session.refresh(payment)
     assert payment.status == st.PAID_OUT

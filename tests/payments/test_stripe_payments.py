@@ -11,7 +11,7 @@ from app.core.money import Money
 from app.extensions import db
 from app.market import deal_services as deals
 from app.market import deal_states
-from app.payments import ledger, reconcile
+from app.payments import connect, ledger, reconcile
 from app.payments import services as payments
 from app.payments import states as st
 from app.payments.errors import ProviderUnavailable
@@ -42,7 +42,7 @@ def _card_paid(market):
     return deal, payment
 
 
-def test_card_payment_is_confirmed_server_side_held_and_paid_out(market):
+def test_card_payment_is_confirmed_server_side_held_and_paid_out(market, connect_app, connect_stub):
     deal = signed_deal(market)
     payment, step = payments.start_payment(deal, market.buyer)
     assert payment.provider == "stripe"
@@ -54,9 +54,14 @@ def test_card_payment_is_confirmed_server_side_held_and_paid_out(market):
     assert (payment.status, deal.money_status) == (st.SUCCEEDED, deal_states.PAID)
     assert ledger.balances(deal.id)["hold"] == Money(Decimal("400000"))
     assert reconcile.reconcile() == []
-    register(deal, market)
-    payments.record_payout(payment, market.admin, "BOC-PAYOUT-9")
+    account, _ = connect.start_onboarding(market.seller, market.seller, "http://x/r", "http://x/b")
+    connect_stub.complete_onboarding(account.provider_ref)
+    connect.refresh_account(account, market.seller)
     db.session.commit()
+    register(
+        deal, market
+    )  # the seller's share goes out as a Connect transfer (tests/payments/test_connect_payouts.py)
+    db.session.refresh(payment)
     assert payment.status == st.PAID_OUT
     assert reconcile.reconcile() == []
     assert ledger.deal_total(deal.id) == 0

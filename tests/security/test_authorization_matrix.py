@@ -299,6 +299,16 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("api_payments.list_payments", "GET"): PARTIES,
     ("api_payments.start_payment", "POST"): row(LOGIN, FORBIDDEN, MISSING, FORBIDDEN, OK),  # only the buyer
     ("api_payments.fee_quote", "GET"): PUBLIC,  # no listing named: 422
+    # payouts: everyone signed in manages where their own payouts go and sees their own payouts
+    ("payments.payout_settings", "GET"): SIGNED_IN,
+    ("payments.payout_onboard", "POST"): SIGNED_IN,  # offline provider: told to enter bank details
+    ("payments.payout_refresh", "POST"): SIGNED_IN,
+    ("payments.payout_bank", "POST"): SIGNED_IN,  # an empty form: 422 with field messages
+    ("payments.admin_payouts", "GET"): ADMINS,
+    ("payments.admin_retry_payout", "POST"): ADMINS_NO_SUCH_RECORD,
+    ("payments.admin_bank_payout", "POST"): ADMINS_NO_SUCH_RECORD,
+    ("payments.payout_shares", "POST"): PARTIES,  # refused with a message for all but the seller side
+    ("api_payouts.list_payouts", "GET"): SIGNED_IN,
     # valuation: income inputs for the patent's owner or an assessor; AHP weights for assessors
     ("valuation.income_inputs", "GET"): row(LOGIN, OK, OK, OK, FORBIDDEN),
     ("valuation.income_inputs", "POST"): row(LOGIN, OK, OK, OK, FORBIDDEN),
