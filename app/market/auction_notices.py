@@ -13,9 +13,12 @@ from sqlalchemy import select
 
 from app.accounts.models import User
 from app.core.notifications import notify, register_kind
+from app.core.outbox import emit, handles
 from app.extensions import db
 from app.market.auction_models import Auction, AuctionBid, AuctionParticipant
 from app.market.listing_models import WatchItem
+
+OUTBID_EVENT = "auction.outbid"
 
 
 def N_(message: str) -> str:  # noqa: N802  (marks a message id for extraction; translated when shown)
@@ -88,8 +91,34 @@ def _send(user_id: int | None, kind: str, auction: Auction, **extra) -> None:
         notify(user, kind, _params(auction, **extra), auction_link(auction))
 
 
-def outbid(auction: Auction, previous_leader_id: int) -> None:
-    _send(previous_leader_id, "auction_outbid", auction)
+def outbid_later(auction: Auction, previous_leader_id: int, seq: int) -> None:
+    """The bid path writes only an outbox event (no user or inbox rows under the auction's lock);
+    the notice is put in the inbox after the commit, once, with the price the bid made."""
+    emit(
+        OUTBID_EVENT,
+        {
+            "auction_id": auction.id,
+            "user_id": previous_leader_id,
+            "seq": seq,
+            "price": money_text(auction, auction.current_price),
+        },
+    )
+
+
+@handles(OUTBID_EVENT)
+def send_outbid(payload: dict) -> None:
+    """Outbox handler: the outbid notice (a retry finds the dedupe key and sends nothing twice)."""
+    auction = db.session.get(Auction, payload["auction_id"])
+    user = db.session.get(User, payload["user_id"])
+    if auction is None or user is None:
+        return
+    notify(
+        user,
+        "auction_outbid",
+        {"title": auction.listing.title, "price": payload["price"]},
+        auction_link(auction),
+        dedupe_key=f"auction-outbid:{auction.id}:{payload['seq']}",
+    )
 
 
 def bidder_ids(auction: Auction) -> list[int]:
