@@ -5,12 +5,15 @@ one service, map refusals to messages; the API shares ``viewable_auction`` and `
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Flask, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import joinedload
 
 from app.accounts.permissions import admin_required, is_admin, login_required
 from app.core.actors import system_actor
@@ -39,21 +42,40 @@ class Busy(DomainError):
 
 
 def viewable_auction(auction_id: int) -> Auction:
-    auction = db.session.get(Auction, auction_id)
+    auction = db.session.get(Auction, auction_id, options=[joinedload(Auction.listing)])
     if auction is None or not can_view_listing(current_user, auction.listing):
         raise NotFound(_("There is no such auction."))
     return auction
 
 
-def bid_or_close(auction: Auction, amount) -> services.BidResult:
-    """Place the current user's bid and commit; an ended auction is closed first (lazily) and refused."""
+def bid_or_close(
+    auction: Auction,
+    amount,
+    request: services.BidRequestKey | None = None,
+    before_commit: Callable[[services.BidResult], None] | None = None,
+    *,
+    retry: bool = True,
+) -> services.BidResult:
+    """Place the current user's bid and commit once; an ended auction is closed first (lazily) and
+    refused. ``before_commit`` runs in the bid's transaction (the API stores its answer for the key).
+
+    The commit keeps the session's objects loaded: they hold exactly what was committed, and the
+    answer is rendered from them without reloading the auction, the listing and the user.
+    """
     if services.needs_closing(auction):
         services.close_auction(auction.id, system_actor())
         db.session.commit()
         raise services.AuctionNotOpen(auction, _("The auction has ended."))
+    session = db.session()
     try:
-        result = services.place_bid(auction.id, current_user._get_current_object(), amount)
-        db.session.commit()
+        result = services.place_bid(auction.id, current_user._get_current_object(), amount, request)
+        if before_commit is not None and result.replayed is None:
+            before_commit(result)
+        session.expire_on_commit = False
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = True
     except OperationalError as error:
         db.session.rollback()
         if "locked" not in str(error):
@@ -61,6 +83,12 @@ def bid_or_close(auction: Auction, amount) -> services.BidResult:
         raise Busy(
             _("Many bids are arriving at this moment; nothing was recorded. Please try again.")
         ) from None
+    except IntegrityError:
+        db.session.rollback()
+        if request is None or not retry:
+            raise
+        # The same key won on another auction at the same moment: ask again, now it is visible.
+        return bid_or_close(auction, amount, request, before_commit, retry=False)
     except DomainError:
         db.session.rollback()  # releases the auction's lock at once
         raise
@@ -148,12 +176,19 @@ def auction_bid(auction_id: int):
     amount = form.money(auction.currency) if form.validate_on_submit() else None
     if amount is None:
         return _detail(auction, form, 422)
+    request = (
+        services.BidRequestKey.of("form", form.request_token.data, auction.id, str(amount.amount))
+        if form.request_token.data
+        else None
+    )
     try:
-        result = bid_or_close(auction, amount)
+        result = bid_or_close(auction, amount, request)
     except DomainError as error:
         form.amount.errors = [error.message]
         return _detail(db.session.get(Auction, auction_id), form, error.status_code)
-    if result.position == "leading":
+    if result.replayed is not None:
+        flash(_("This form was already sent: your bid was recorded once."), "info")
+    elif result.position == "leading":
         flash(_("Your bid is in: you are the leading bidder."), "success")
     elif auction.is_sealed:
         flash(_("Your sealed bid is in. Nobody else sees it before the close."), "success")

@@ -19,6 +19,7 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.models import User
 from app.catalogue.validation import ValidationFailed
@@ -335,6 +336,7 @@ def place_bid(
     listing = auction.listing
     require_qualified(listing, bidder)  # before the lock: it only reads the bidder's own facts
     auction = lock_auction(auction_id)
+    set_committed_value(auction, "listing", listing)  # the refresh under the lock unlinked it
     if request is not None:
         replay = _earlier_request(auction, bidder, request)
         if replay is not None:
