@@ -159,3 +159,11 @@ class SecondChanceForm(FlaskForm):
         description=MONEY_HELP,
     )
     message = TextAreaField(_l("Message (optional)"), validators=[Optional(), Length(max=2000)])
+
+
+class CancelForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason for the cancellation"),
+        validators=[DataRequired(), Length(max=1000)],
+        description=_l("Bidders, watchers and the seller receive it with the notice."),
+    )

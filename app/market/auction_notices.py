@@ -62,6 +62,10 @@ KINDS = {
         N_("Your auction ended without bids"),
         N_("Nobody bid on “%(title)s”. You may relist it or change the price mechanism."),
     ),
+    "auction_cancelled": (
+        N_("An auction was cancelled"),
+        N_("The auction of “%(title)s” was cancelled by an administrator: %(reason)s"),
+    ),
     "auction_bid_retracted": (
         N_("A bid of yours was struck"),
         N_("An administrator struck one of your bids on “%(title)s”: %(reason)s"),
@@ -146,12 +150,31 @@ def closed(auction: Auction) -> None:
             _send(user_id, "auction_reserve_not_met_bidder", auction)
 
 
-def ending_soon(auction: Auction) -> int:
-    """Bidders and watchers of the listing, once per auction (the dedupe key makes re-runs quiet)."""
+def _followers(auction: Auction) -> set[int]:
+    """The listing's watchers and the auction's bidders."""
     watchers = set(
         db.session.scalars(select(WatchItem.user_id).where(WatchItem.listing_id == auction.listing_id))
     )
-    recipients = watchers | set(bidder_ids(auction))
+    return watchers | set(bidder_ids(auction))
+
+
+def cancelled(auction: Auction, reason: str) -> int:
+    """Bidders, watchers and the seller learn that, and why, the auction was cancelled."""
+    recipients = _followers(auction) | {auction.listing.seller_id}
+    for user in db.session.scalars(select(User).where(User.id.in_(recipients))):
+        notify(
+            user,
+            "auction_cancelled",
+            _params(auction, reason=reason),
+            auction_link(auction),
+            dedupe_key=f"auction-cancelled:{auction.id}",
+        )
+    return len(recipients)
+
+
+def ending_soon(auction: Auction) -> int:
+    """Bidders and watchers of the listing, once per auction (the dedupe key makes re-runs quiet)."""
+    recipients = _followers(auction)
     ends_at = auction.ends_at.strftime("%Y-%m-%d %H:%M UTC")
     for user in db.session.scalars(select(User).where(User.id.in_(recipients))):
         notify(

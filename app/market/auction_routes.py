@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload
 from app.accounts.permissions import admin_required, is_admin, login_required
 from app.core.actors import system_actor
 from app.core.errors import DomainError, NotFound
+from app.core.lifecycle import status_history
 from app.core.money import MoneyError, parse_money
 from app.core.navigation import NavItem, add_nav_item
 from app.extensions import db
@@ -26,7 +27,13 @@ from app.market import auction_engine as engine
 from app.market import auction_services as services
 from app.market import auction_states as states
 from app.market import bp
-from app.market.auction_forms import AuctionSettingsForm, BidForm, RetractForm, SecondChanceForm
+from app.market.auction_forms import (
+    AuctionSettingsForm,
+    BidForm,
+    CancelForm,
+    RetractForm,
+    SecondChanceForm,
+)
 from app.market.auction_jobs import enqueue_close_if_due
 from app.market.auction_models import Auction, AuctionBid
 from app.market.auction_retraction import retract_bid
@@ -103,6 +110,7 @@ def auction_panel_for(listing: Listing) -> display.Summary | None:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["auction_panel_for"] = auction_panel_for
+    app.jinja_env.globals["auction_of"] = services.auction_for_listing
     app.jinja_env.globals["bid_form"] = BidForm
     app.jinja_env.globals["auction_status_label"] = states.AUCTION_LIFECYCLE.status_label
     add_nav_item(NavItem("market.auction_index", _l("Auctions"), lambda user: True, order=46))
@@ -145,7 +153,21 @@ def _my_auction_listings() -> list[tuple[Listing, Auction | None]]:
     return [(listing, auction) for listing, auction in rows]
 
 
-def _detail(auction: Auction, form: BidForm | None = None, status: int = 200):
+def _cancellation(auction: Auction):
+    if auction.status != states.CANCELLED:
+        return None
+    return next((e for e in reversed(status_history(auction)) if e.action == "cancel"), None)
+
+
+def _cancel_form(auction: Auction) -> CancelForm | None:
+    if not is_admin(current_user) or not states.AUCTION_LIFECYCLE.can(auction.status, "cancel"):
+        return None
+    return CancelForm()
+
+
+def _detail(
+    auction: Auction, form: BidForm | None = None, status: int = 200, cancel_form: CancelForm | None = None
+):
     enqueue_close_if_due(auction)
     seller_side = is_seller(current_user, auction.listing) or is_admin(current_user)
     page = render_template(
@@ -158,6 +180,8 @@ def _detail(auction: Auction, form: BidForm | None = None, status: int = 200):
         form=form or BidForm(),
         retract_form=RetractForm() if is_admin(current_user) else None,
         second_chance_form=_second_chance_form(auction),
+        cancel_form=cancel_form or _cancel_form(auction),
+        cancellation=_cancellation(auction),
         seller_side=seller_side,
     )
     return page, status
@@ -251,6 +275,24 @@ def auction_retract(auction_id: int, bid_id: int):
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
+    return redirect(url_for("market.auction_detail", auction_id=auction_id))
+
+
+@bp.post("/auctions/<int:auction_id>/cancel")
+@admin_required
+def auction_cancel(auction_id: int):
+    auction = viewable_auction(auction_id)
+    form = CancelForm()
+    if not form.validate_on_submit():
+        return _detail(auction, status=422, cancel_form=form)
+    try:
+        services.cancel_auction(auction.id, current_user, form.reason.data)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        form.reason.errors = [error.fields.get("reason", error.message)]
+        return _detail(db.session.get(Auction, auction_id), status=error.status_code, cancel_form=form)
+    flash(_("The auction was cancelled; its bidders and watchers were told why."), "success")
     return redirect(url_for("market.auction_detail", auction_id=auction_id))
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.models import User
+from app.accounts.permissions import is_admin
 from app.catalogue.validation import ValidationFailed
 from app.core.audit_chain import canonical_json, chain_append
 from app.core.clock import clock
@@ -555,6 +556,35 @@ def _create_deal(auction: Auction, actor: User) -> None:
         actor=actor,
     )
     auction.deal_id = deal.id
+
+
+def cancel_auction(auction_id: int, actor: User, reason: str) -> Auction:
+    """An administrator stops a scheduled or open auction before its end; bidders, watchers and the
+    seller are told why. Bids stay in the log; no deal is made."""
+    if not is_admin(actor):
+        raise PermissionDenied(_("Only an administrator may cancel an auction."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed({"reason": _("Give the reason for the cancellation.")})
+    auction = lock_auction(auction_id)
+    now = clock.now()
+    if auction.status in states.LIVE_STATUSES and now >= auction.ends_at:
+        raise Conflict(_("The auction has ended and is being closed; it can no longer be cancelled."))
+    apply_transition(
+        states.AUCTION_LIFECYCLE,
+        auction,
+        "cancel",
+        actor=actor,
+        reason=reason[:1000],
+        details={
+            "bid_count": auction.bid_count,
+            "price": None if auction.current_price is None else str(auction.current_price),
+        },
+    )
+    auction.closed_at = now  # no close can claim it any more
+    notices.cancelled(auction, reason[:1000])
+    db.session.flush()
+    return auction
 
 
 def second_chance_offer(auction_id: int, actor: User, price: Money, message: str | None = None):
