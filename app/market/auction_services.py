@@ -2,10 +2,13 @@
 
 Every write to an auction happens under its lock: ``SELECT ... FOR UPDATE`` on PostgreSQL, an
 immediate write transaction (``BEGIN IMMEDIATE``) on SQLite, which has one writer at a time anyway.
-The price is then recomputed by the pure engine from the bidders' standing bids, so it is always
-what the proxy rule gives, whatever order the requests arrived in. Closing is won by a conditional
-UPDATE, so the tick and a lazy close never both award. Services flush and never commit;
-notifications are written in the same transaction and e-mailed after the commit (outbox).
+The price is then computed by the pure engine under the lock, so it is always what the proxy rule
+gives, whatever order the requests arrived in. For English auctions the row keeps the leader's and
+the runner-up's maximums (all the rule needs: every bidder's new maximum is above their last), so
+a bid reads one row instead of every standing bid; sealed bids and retractions recompute from all
+standing bids. Closing is won by a conditional UPDATE, so the tick and a lazy close never both
+award. Services flush and never commit; the outbid notice is an outbox event handled after the
+commit, other notices are written in the transaction and e-mailed after the commit (outbox).
 """
 
 from __future__ import annotations
