@@ -9,6 +9,7 @@ from zoneinfo import available_timezones
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from app.accounts.models import (
     SELF_SERVICE_ROLES,
@@ -286,7 +287,11 @@ TOKEN_USE_RESOLUTION = timedelta(minutes=1)
 
 def user_for_token(plaintext: str) -> User | None:
     """The active user owning this active token, or None."""
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash_token(plaintext)))
+    token = db.session.scalar(
+        select(ApiToken)
+        .where(ApiToken.token_hash == _hash_token(plaintext))
+        .options(joinedload(ApiToken.user).joinedload(User.organisation))  # one query for all three
+    )
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
     now = utcnow()

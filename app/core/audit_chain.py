@@ -74,7 +74,9 @@ def _lock_chain() -> None:
     connection = db.session.connection()
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK_KEY})
-    else:  # SQLite: any write statement takes the database's single write lock
+    elif not connection.connection.driver_connection.in_transaction:
+        # SQLite: any write statement takes the database's single write lock. pysqlite opens its
+        # transaction only with a write (or BEGIN IMMEDIATE), so one in progress holds it already.
         connection.execute(text("DELETE FROM audit_log WHERE 1 = 0"))
 
 

@@ -8,6 +8,7 @@ a decimal string with its currency. A bid answers 201, 409 (not open), 422 (amou
 from __future__ import annotations
 
 import marshmallow as ma
+from flask import jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
@@ -23,12 +24,19 @@ from app.market import auction_display as display
 from app.market import auction_engine as engine
 from app.market import auction_states as states
 from app.market.auction_jobs import enqueue_close_if_due
-from app.market.auction_models import Auction
+from app.market.auction_models import Auction, AuctionBidRequest
 from app.market.auction_routes import bid_or_close, viewable_auction
-from app.market.auction_services import MAX_SOFT_CLOSE_MINUTES, AuctionSettings, configure_auction
+from app.market.auction_services import (
+    MAX_SOFT_CLOSE_MINUTES,
+    AuctionSettings,
+    BidRequestKey,
+    BidResult,
+    configure_auction,
+)
 from app.market.listing_models import Listing
 from app.market.listing_services import can_manage
 from app.market.listing_states import PUBLIC_STATUSES
+from app.market.qualification import QUALIFIED
 
 # @login_required sits right under @blp.route: who may call is decided before the body is read
 # (an anonymous caller gets 401, never a 422 about fields).
@@ -36,6 +44,14 @@ blp = Blueprint("api_auctions", __name__, description="Auctions: English (proxy 
 
 F = ma.fields
 TOKEN = [{"bearerAuth": []}]
+MAX_KEY_LENGTH = 100
+IDEMPOTENCY_KEY = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH},
+    "description": "A retry with the same key and amount returns the first answer and records no second bid",
+}
 
 
 class MoneySchema(ma.Schema):
@@ -170,8 +186,10 @@ def list_bids(auction_id: int):
 )
 @blp.alt_response(409, schema=ErrorSchema, description="The auction is not open for bids")
 @blp.alt_response(422, schema=ErrorSchema, description="Amount refused; error.next_minimum is the lowest bid")
-@blp.doc(security=TOKEN)
+@blp.doc(security=TOKEN, parameters=[IDEMPOTENCY_KEY])
 def post_bid(data: dict, auction_id: int):
+    """With an ``Idempotency-Key`` header a retry returns the first answer and records nothing new;
+    the same key with another amount is refused (422, reason ``idempotency_key_reused``)."""
     auction = viewable_auction(auction_id)
     try:
         amount = parse_money(data["amount"], auction.currency)
@@ -179,9 +197,45 @@ def post_bid(data: dict, auction_id: int):
         raise ValidationFailed({"amount": error.message}) from None
     if amount.amount <= 0:
         raise ValidationFailed({"amount": _("Enter a positive amount.")})
-    result = bid_or_close(auction, amount)
-    row = next(row for row in display.history(result.auction, current_user) if row.seq == result.bid.seq)
-    return {"bid": row, "auction": display.summary(result.auction, current_user), "extended": result.extended}
+    key = _idempotency_key(auction, amount)
+    answer: dict = {}
+
+    def keep_answer(result: BidResult) -> None:  # in the bid's transaction, stored with the key
+        answer.update(BidResultSchema().dump(_bid_answer(result)))
+        stored = db.session.scalar(
+            select(AuctionBidRequest).where(
+                AuctionBidRequest.user_id == current_user.id, AuctionBidRequest.key == key.key
+            )
+        )
+        stored.response = answer
+
+    # Without a key the answer is rendered after the commit, outside the auction's lock.
+    result = bid_or_close(auction, amount, key, keep_answer if key is not None else None)
+    if result.replayed is not None:
+        response = jsonify(result.replayed.response)
+        response.headers["Idempotent-Replayed"] = "true"
+    else:
+        response = jsonify(answer or BidResultSchema().dump(_bid_answer(result)))
+    response.status_code = 201
+    return response
+
+
+def _bid_answer(result: BidResult) -> dict:
+    row = display.history_row(result.auction, result.bid, current_user, display.aliases(result.auction))
+    summary = display.summary(result.auction, current_user, verdict=QUALIFIED)
+    return {"bid": row, "auction": summary, "extended": result.extended}
+
+
+def _idempotency_key(auction: Auction, amount) -> BidRequestKey | None:
+    header = request.headers.get("Idempotency-Key")
+    if header is None:
+        return None
+    header = header.strip()
+    if not 1 <= len(header) <= MAX_KEY_LENGTH or not header.isascii() or not header.isprintable():
+        raise ValidationFailed(
+            {"Idempotency-Key": _("Send a key of 1 to 100 printable ASCII characters, e.g. a UUID.")}
+        )
+    return BidRequestKey.of("api", header, auction.id, f"{amount.amount:.2f} {amount.currency}")
 
 
 def _settings(listing: Listing, data: dict) -> AuctionSettings:

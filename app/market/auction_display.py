@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -24,9 +25,9 @@ from app.extensions import db
 from app.market import auction_engine as engine
 from app.market import auction_states as states
 from app.market.auction_models import Auction, AuctionBid, AuctionExtension, AuctionParticipant
-from app.market.auction_services import standing_bids
+from app.market.auction_services import current_state
 from app.market.listing_services import is_seller
-from app.market.qualification import bidder_qualification
+from app.market.qualification import Qualification, bidder_qualification
 
 
 def alias_letters(index: int) -> str:
@@ -90,14 +91,25 @@ class Summary:
     refusal_link_label: str = ""
 
 
-def summary(auction: Auction, viewer: User | None) -> Summary:
+def _own_standing(auction: Auction, viewer: User | None) -> Decimal | None:
+    if not is_authenticated(viewer):
+        return None
+    return db.session.scalar(
+        select(AuctionParticipant.standing_amount).where(
+            AuctionParticipant.auction_id == auction.id, AuctionParticipant.user_id == viewer.id
+        )
+    )
+
+
+def summary(auction: Auction, viewer: User | None, verdict: Qualification | None = None) -> Summary:
+    """The viewer's view; ``verdict`` is the viewer's qualification when the caller has it already
+    (right after an accepted bid), so the request does not ask the database twice."""
     now = clock.now()
-    standing = standing_bids(auction)
-    current = engine.state(auction.rules, standing)
-    mine = next((bid for bid in standing if is_authenticated(viewer) and bid.bidder == viewer.id), None)
+    current = current_state(auction)
+    own = _own_standing(auction, viewer)
     hidden = sealed_hidden(auction)
     open_now = auction.accepting_bids_at(now) and auction.listing.status == "published"
-    verdict = bidder_qualification(auction.listing, viewer)
+    verdict = verdict or bidder_qualification(auction.listing, viewer)
     price = auction.hammer_price if auction.is_closed else (None if hidden else auction.current_price)
     increment = (
         None
@@ -118,8 +130,8 @@ def summary(auction: Auction, viewer: User | None) -> Summary:
         bidder_count=None if hidden and not is_admin(viewer) else auction.bidder_count,
         position=None
         if hidden or auction.is_closed
-        else engine.position(current, viewer_id, mine is not None),
-        my_amount=auction.money(mine.amount) if mine else None,
+        else engine.position(current, viewer_id, own is not None),
+        my_amount=auction.money(own),
         reserve_met=auction.reserve_met
         if reserve_visible(auction, viewer) and auction.reserve_price
         else None,
@@ -161,23 +173,24 @@ def history(auction: Auction, viewer: User | None) -> list[HistoryRow]:
             return []
         query = query.where(AuctionBid.bidder_id == viewer.id)
     alias_map = aliases(auction)
-    rows = []
-    for bid in db.session.scalars(query):
-        mine = is_authenticated(viewer) and bid.bidder_id == viewer.id
-        rows.append(
-            HistoryRow(
-                bid_id=bid.id,
-                seq=bid.seq,
-                bidder=alias_label(alias_map, bid.bidder_id, viewer),
-                placed_at=bid.placed_at,
-                price_after=auction.money(bid.price_after),
-                leader_after=alias_label(alias_map, bid.leader_after_id, viewer),
-                amount=auction.money(bid.amount) if _amount_visible(auction, bid, viewer) else None,
-                retracted=bid.retracted_at is not None,
-                mine=mine,
-            )
-        )
-    return rows
+    return [history_row(auction, bid, viewer, alias_map) for bid in db.session.scalars(query)]
+
+
+def history_row(
+    auction: Auction, bid: AuctionBid, viewer: User | None, alias_map: dict[int, str]
+) -> HistoryRow:
+    """One bid as this viewer may see it (the answer to a bid builds it from the bid just placed)."""
+    return HistoryRow(
+        bid_id=bid.id,
+        seq=bid.seq,
+        bidder=alias_label(alias_map, bid.bidder_id, viewer),
+        placed_at=bid.placed_at,
+        price_after=auction.money(bid.price_after),
+        leader_after=alias_label(alias_map, bid.leader_after_id, viewer),
+        amount=auction.money(bid.amount) if _amount_visible(auction, bid, viewer) else None,
+        retracted=bid.retracted_at is not None,
+        mine=is_authenticated(viewer) and bid.bidder_id == viewer.id,
+    )
 
 
 def extensions(auction: Auction) -> list[AuctionExtension]:

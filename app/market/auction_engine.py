@@ -169,6 +169,11 @@ def latest_per_bidder(bids: Iterable[Bid]) -> list[Bid]:
     return sorted(latest.values(), key=lambda bid: (-bid.amount, bid.seq))
 
 
+def ranked(rules: Rules, bids: Iterable[Bid]) -> list[Bid]:
+    """The standing bids best first, as the auction's kind ranks them."""
+    return best_per_bidder(bids) if rules.kind == ENGLISH else latest_per_bidder(bids)
+
+
 def english_price(rules: Rules, ranked: Sequence[Bid]) -> Decimal | None:
     """Proxy rule: min(leader's max, second max + one increment), at least the start price, and the
     reserve as soon as the leader's maximum reaches it."""
@@ -187,17 +192,17 @@ def english_price(rules: Rules, ranked: Sequence[Bid]) -> Decimal | None:
 def state(rules: Rules, bids: Iterable[Bid]) -> State:
     """The auction's state from its (non-retracted) bids; the sealed price is the top bid itself."""
     bids = list(bids)
-    ranked = best_per_bidder(bids) if rules.kind == ENGLISH else latest_per_bidder(bids)
-    if not ranked:
+    order = ranked(rules, bids)
+    if not order:
         return State(None, None, None, 0, 0, False)
-    leader = ranked[0]
-    price = english_price(rules, ranked) if rules.kind == ENGLISH else leader.amount
+    leader = order[0]
+    price = english_price(rules, order) if rules.kind == ENGLISH else leader.amount
     return State(
         leader=leader.bidder,
         leader_amount=leader.amount,
         price=price,
         bid_count=len(bids),
-        bidder_count=len(ranked),
+        bidder_count=len(order),
         reserve_met=rules.reserve_met_by(leader.amount),
     )
 

@@ -7,12 +7,20 @@ are entered in the user's own time zone and stored in UTC.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateTimeLocalField, IntegerField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from app.core.money import Money, MoneyError, parse_money
 from app.market import auction_engine as engine
@@ -30,6 +38,13 @@ class BidForm(FlaskForm):
             "In an English auction this is your maximum: we bid for you up to it, one increment at a time."
         ),
     )
+    # One-time token: a form submitted twice (double click, resend) records one bid.
+    request_token = HiddenField(validators=[Optional(), Length(max=64), Regexp(r"^[A-Za-z0-9_-]+$")])
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.request_token.data:
+            self.request_token.data = secrets.token_urlsafe(18)
 
     def money(self, currency: str) -> Money | None:
         """The amount, or None with the message on the field."""
@@ -155,3 +170,11 @@ class SecondChanceForm(FlaskForm):
         description=MONEY_HELP,
     )
     message = TextAreaField(_l("Message (optional)"), validators=[Optional(), Length(max=2000)])
+
+
+class CancelForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason for the cancellation"),
+        validators=[DataRequired(), Length(max=1000)],
+        description=_l("Bidders, watchers and the seller receive it with the notice."),
+    )

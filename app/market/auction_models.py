@@ -63,6 +63,11 @@ class Auction(TimestampMixin, db.Model):
     bidder_count: Mapped[int] = mapped_column(default=0)  # bidders with a standing bid
     current_price: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))  # English: visible price
     leader_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # English: the leader's secret maximum and the runner-up's, all the proxy rule needs, so a bid
+    # never re-reads the other bids (None with bids placed: rows from before these columns, recomputed).
+    leader_amount: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    second_bidder_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    second_amount: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
     reserve_met: Mapped[bool] = mapped_column(default=False)
     # The close: set once, by the conditional UPDATE that wins it.
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
@@ -180,3 +185,20 @@ class AuctionRetraction(db.Model):
 
     bid: Mapped[AuctionBid] = relationship()
     admin: Mapped[User] = relationship()
+
+
+class AuctionBidRequest(db.Model):
+    """A bid request's idempotency key (API header or the bid form's one-time token): a retry with
+    the same key gets the first answer and never records a second bid."""
+
+    __tablename__ = "auction_bid_requests"
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(120))  # "api:<Idempotency-Key>" or "form:<token>"
+    auction_id: Mapped[int] = mapped_column(ForeignKey("auctions.id", ondelete="CASCADE"), index=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))  # SHA-256 of the auction and the request body
+    bid_id: Mapped[int] = mapped_column(ForeignKey("auction_bids.id", ondelete="CASCADE"))
+    response: Mapped[dict | None] = mapped_column(JSON)  # the API's first 201 body, replayed as is
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

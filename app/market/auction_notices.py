@@ -13,9 +13,12 @@ from sqlalchemy import select
 
 from app.accounts.models import User
 from app.core.notifications import notify, register_kind
+from app.core.outbox import emit, handles
 from app.extensions import db
 from app.market.auction_models import Auction, AuctionBid, AuctionParticipant
 from app.market.listing_models import WatchItem
+
+OUTBID_EVENT = "auction.outbid"
 
 
 def N_(message: str) -> str:  # noqa: N802  (marks a message id for extraction; translated when shown)
@@ -59,6 +62,10 @@ KINDS = {
         N_("Your auction ended without bids"),
         N_("Nobody bid on “%(title)s”. You may relist it or change the price mechanism."),
     ),
+    "auction_cancelled": (
+        N_("An auction was cancelled"),
+        N_("The auction of “%(title)s” was cancelled by an administrator: %(reason)s"),
+    ),
     "auction_bid_retracted": (
         N_("A bid of yours was struck"),
         N_("An administrator struck one of your bids on “%(title)s”: %(reason)s"),
@@ -88,8 +95,34 @@ def _send(user_id: int | None, kind: str, auction: Auction, **extra) -> None:
         notify(user, kind, _params(auction, **extra), auction_link(auction))
 
 
-def outbid(auction: Auction, previous_leader_id: int) -> None:
-    _send(previous_leader_id, "auction_outbid", auction)
+def outbid_later(auction: Auction, previous_leader_id: int, seq: int) -> None:
+    """The bid path writes only an outbox event (no user or inbox rows under the auction's lock);
+    the notice is put in the inbox after the commit, once, with the price the bid made."""
+    emit(
+        OUTBID_EVENT,
+        {
+            "auction_id": auction.id,
+            "user_id": previous_leader_id,
+            "seq": seq,
+            "price": money_text(auction, auction.current_price),
+        },
+    )
+
+
+@handles(OUTBID_EVENT)
+def send_outbid(payload: dict) -> None:
+    """Outbox handler: the outbid notice (a retry finds the dedupe key and sends nothing twice)."""
+    auction = db.session.get(Auction, payload["auction_id"])
+    user = db.session.get(User, payload["user_id"])
+    if auction is None or user is None:
+        return
+    notify(
+        user,
+        "auction_outbid",
+        {"title": auction.listing.title, "price": payload["price"]},
+        auction_link(auction),
+        dedupe_key=f"auction-outbid:{auction.id}:{payload['seq']}",
+    )
 
 
 def bidder_ids(auction: Auction) -> list[int]:
@@ -117,12 +150,31 @@ def closed(auction: Auction) -> None:
             _send(user_id, "auction_reserve_not_met_bidder", auction)
 
 
-def ending_soon(auction: Auction) -> int:
-    """Bidders and watchers of the listing, once per auction (the dedupe key makes re-runs quiet)."""
+def _followers(auction: Auction) -> set[int]:
+    """The listing's watchers and the auction's bidders."""
     watchers = set(
         db.session.scalars(select(WatchItem.user_id).where(WatchItem.listing_id == auction.listing_id))
     )
-    recipients = watchers | set(bidder_ids(auction))
+    return watchers | set(bidder_ids(auction))
+
+
+def cancelled(auction: Auction, reason: str) -> int:
+    """Bidders, watchers and the seller learn that, and why, the auction was cancelled."""
+    recipients = _followers(auction) | {auction.listing.seller_id}
+    for user in db.session.scalars(select(User).where(User.id.in_(recipients))):
+        notify(
+            user,
+            "auction_cancelled",
+            _params(auction, reason=reason),
+            auction_link(auction),
+            dedupe_key=f"auction-cancelled:{auction.id}",
+        )
+    return len(recipients)
+
+
+def ending_soon(auction: Auction) -> int:
+    """Bidders and watchers of the listing, once per auction (the dedupe key makes re-runs quiet)."""
+    recipients = _followers(auction)
     ends_at = auction.ends_at.strftime("%Y-%m-%d %H:%M UTC")
     for user in db.session.scalars(select(User).where(User.id.in_(recipients))):
         notify(

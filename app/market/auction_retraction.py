@@ -18,10 +18,9 @@ from app.core.audit_chain import chain_append
 from app.core.clock import clock
 from app.core.errors import Conflict, NotFound, PermissionDenied
 from app.extensions import db
-from app.market import auction_engine as engine
 from app.market import auction_notices as notices
 from app.market.auction_models import Auction, AuctionBid, AuctionParticipant, AuctionRetraction
-from app.market.auction_services import lock_auction, standing_bids, store_state
+from app.market.auction_services import lock_auction, recompute_state
 
 
 def retract_bid(bid_id: int, actor: User, reason: str) -> AuctionRetraction:
@@ -45,8 +44,7 @@ def retract_bid(bid_id: int, actor: User, reason: str) -> AuctionRetraction:
     bid.retracted_at = now
     _restore_standing(auction, bid)
     auction.bid_count -= 1
-    current = engine.state(auction.rules, standing_bids(auction))
-    store_state(auction, current)
+    recompute_state(auction)
     retraction = AuctionRetraction(
         auction_id=auction.id,
         bid_id=bid.id,

@@ -5,16 +5,20 @@ one service, map refusals to messages; the API shares ``viewable_auction`` and `
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Flask, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import joinedload
 
 from app.accounts.permissions import admin_required, is_admin, login_required
 from app.core.actors import system_actor
 from app.core.errors import DomainError, NotFound
+from app.core.lifecycle import status_history
 from app.core.money import MoneyError, parse_money
 from app.core.navigation import NavItem, add_nav_item
 from app.extensions import db
@@ -23,7 +27,13 @@ from app.market import auction_engine as engine
 from app.market import auction_services as services
 from app.market import auction_states as states
 from app.market import bp
-from app.market.auction_forms import AuctionSettingsForm, BidForm, RetractForm, SecondChanceForm
+from app.market.auction_forms import (
+    AuctionSettingsForm,
+    BidForm,
+    CancelForm,
+    RetractForm,
+    SecondChanceForm,
+)
 from app.market.auction_jobs import enqueue_close_if_due
 from app.market.auction_models import Auction, AuctionBid
 from app.market.auction_retraction import retract_bid
@@ -39,21 +49,40 @@ class Busy(DomainError):
 
 
 def viewable_auction(auction_id: int) -> Auction:
-    auction = db.session.get(Auction, auction_id)
+    auction = db.session.get(Auction, auction_id, options=[joinedload(Auction.listing)])
     if auction is None or not can_view_listing(current_user, auction.listing):
         raise NotFound(_("There is no such auction."))
     return auction
 
 
-def bid_or_close(auction: Auction, amount) -> services.BidResult:
-    """Place the current user's bid and commit; an ended auction is closed first (lazily) and refused."""
+def bid_or_close(
+    auction: Auction,
+    amount,
+    request: services.BidRequestKey | None = None,
+    before_commit: Callable[[services.BidResult], None] | None = None,
+    *,
+    retry: bool = True,
+) -> services.BidResult:
+    """Place the current user's bid and commit once; an ended auction is closed first (lazily) and
+    refused. ``before_commit`` runs in the bid's transaction (the API stores its answer for the key).
+
+    The commit keeps the session's objects loaded: they hold exactly what was committed, and the
+    answer is rendered from them without reloading the auction, the listing and the user.
+    """
     if services.needs_closing(auction):
         services.close_auction(auction.id, system_actor())
         db.session.commit()
         raise services.AuctionNotOpen(auction, _("The auction has ended."))
+    session = db.session()
     try:
-        result = services.place_bid(auction.id, current_user._get_current_object(), amount)
-        db.session.commit()
+        result = services.place_bid(auction.id, current_user._get_current_object(), amount, request)
+        if before_commit is not None and result.replayed is None:
+            before_commit(result)
+        session.expire_on_commit = False
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = True
     except OperationalError as error:
         db.session.rollback()
         if "locked" not in str(error):
@@ -61,6 +90,12 @@ def bid_or_close(auction: Auction, amount) -> services.BidResult:
         raise Busy(
             _("Many bids are arriving at this moment; nothing was recorded. Please try again.")
         ) from None
+    except IntegrityError:
+        db.session.rollback()
+        if request is None or not retry:
+            raise
+        # The same key won on another auction at the same moment: ask again, now it is visible.
+        return bid_or_close(auction, amount, request, before_commit, retry=False)
     except DomainError:
         db.session.rollback()  # releases the auction's lock at once
         raise
@@ -75,6 +110,7 @@ def auction_panel_for(listing: Listing) -> display.Summary | None:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["auction_panel_for"] = auction_panel_for
+    app.jinja_env.globals["auction_of"] = services.auction_for_listing
     app.jinja_env.globals["bid_form"] = BidForm
     app.jinja_env.globals["auction_status_label"] = states.AUCTION_LIFECYCLE.status_label
     add_nav_item(NavItem("market.auction_index", _l("Auctions"), lambda user: True, order=46))
@@ -117,7 +153,21 @@ def _my_auction_listings() -> list[tuple[Listing, Auction | None]]:
     return [(listing, auction) for listing, auction in rows]
 
 
-def _detail(auction: Auction, form: BidForm | None = None, status: int = 200):
+def _cancellation(auction: Auction):
+    if auction.status != states.CANCELLED:
+        return None
+    return next((e for e in reversed(status_history(auction)) if e.action == "cancel"), None)
+
+
+def _cancel_form(auction: Auction) -> CancelForm | None:
+    if not is_admin(current_user) or not states.AUCTION_LIFECYCLE.can(auction.status, "cancel"):
+        return None
+    return CancelForm()
+
+
+def _detail(
+    auction: Auction, form: BidForm | None = None, status: int = 200, cancel_form: CancelForm | None = None
+):
     enqueue_close_if_due(auction)
     seller_side = is_seller(current_user, auction.listing) or is_admin(current_user)
     page = render_template(
@@ -130,6 +180,8 @@ def _detail(auction: Auction, form: BidForm | None = None, status: int = 200):
         form=form or BidForm(),
         retract_form=RetractForm() if is_admin(current_user) else None,
         second_chance_form=_second_chance_form(auction),
+        cancel_form=cancel_form or _cancel_form(auction),
+        cancellation=_cancellation(auction),
         seller_side=seller_side,
     )
     return page, status
@@ -148,12 +200,19 @@ def auction_bid(auction_id: int):
     amount = form.money(auction.currency) if form.validate_on_submit() else None
     if amount is None:
         return _detail(auction, form, 422)
+    request = (
+        services.BidRequestKey.of("form", form.request_token.data, auction.id, str(amount.amount))
+        if form.request_token.data
+        else None
+    )
     try:
-        result = bid_or_close(auction, amount)
+        result = bid_or_close(auction, amount, request)
     except DomainError as error:
         form.amount.errors = [error.message]
         return _detail(db.session.get(Auction, auction_id), form, error.status_code)
-    if result.position == "leading":
+    if result.replayed is not None:
+        flash(_("This form was already sent: your bid was recorded once."), "info")
+    elif result.position == "leading":
         flash(_("Your bid is in: you are the leading bidder."), "success")
     elif auction.is_sealed:
         flash(_("Your sealed bid is in. Nobody else sees it before the close."), "success")
@@ -234,6 +293,24 @@ def auction_retract(auction_id: int, bid_id: int):
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
+    return redirect(url_for("market.auction_detail", auction_id=auction_id))
+
+
+@bp.post("/auctions/<int:auction_id>/cancel")
+@admin_required
+def auction_cancel(auction_id: int):
+    auction = viewable_auction(auction_id)
+    form = CancelForm()
+    if not form.validate_on_submit():
+        return _detail(auction, status=422, cancel_form=form)
+    try:
+        services.cancel_auction(auction.id, current_user, form.reason.data)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        form.reason.errors = [error.fields.get("reason", error.message)]
+        return _detail(db.session.get(Auction, auction_id), status=error.status_code, cancel_form=form)
+    flash(_("The auction was cancelled; its bidders and watchers were told why."), "success")
     return redirect(url_for("market.auction_detail", auction_id=auction_id))
 
 

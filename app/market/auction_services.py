@@ -2,24 +2,32 @@
 
 Every write to an auction happens under its lock: ``SELECT ... FOR UPDATE`` on PostgreSQL, an
 immediate write transaction (``BEGIN IMMEDIATE``) on SQLite, which has one writer at a time anyway.
-The price is then recomputed by the pure engine from the bidders' standing bids, so it is always
-what the proxy rule gives, whatever order the requests arrived in. Closing is won by a conditional
-UPDATE, so the tick and a lazy close never both award. Services flush and never commit;
-notifications are written in the same transaction and e-mailed after the commit (outbox).
+The price is then computed by the pure engine under the lock, so it is always what the proxy rule
+gives, whatever order the requests arrived in. For English auctions the row keeps the leader's and
+the runner-up's maximums (all the rule needs: every bidder's new maximum is above their last), so
+a bid reads one row instead of every standing bid; sealed bids and retractions recompute from all
+standing bids. Closing is won by a conditional UPDATE, so the tick and a lazy close never both
+award. Services flush and never commit; the outbid notice is an outbox event handled after the
+commit, other notices are written in the transaction and e-mailed after the commit (outbox).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.models import User
+from app.accounts.permissions import is_admin
 from app.catalogue.validation import ValidationFailed
-from app.core.audit_chain import chain_append
+from app.core.audit_chain import canonical_json, chain_append
 from app.core.clock import clock
 from app.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from app.core.lifecycle import apply_transition
@@ -32,6 +40,7 @@ from app.market.auction_locking import begin_write_transaction
 from app.market.auction_models import (
     Auction,
     AuctionBid,
+    AuctionBidRequest,
     AuctionExtension,
     AuctionParticipant,
 )
@@ -70,6 +79,20 @@ class BidRefused(DomainError):
         return {"reason": self.reason, "next_minimum": self.next_minimum.to_json()}
 
 
+class KeyReused(DomainError):
+    """422: an idempotency key already placed a different bid; nothing was recorded."""
+
+    status_code = 422
+
+    def __init__(self) -> None:
+        super().__init__(
+            _("This request key was already used for a different bid; nothing was recorded. Use a new key.")
+        )
+
+    def details(self) -> dict:
+        return {"reason": "idempotency_key_reused"}
+
+
 class NotQualified(PermissionDenied):
     """403: this user may not bid here; says why and what to do."""
 
@@ -85,7 +108,7 @@ class NotQualified(PermissionDenied):
 
 
 def lock_auction(auction_id: int) -> Auction:
-    """The auction, locked until the transaction ends, with its columns as committed last."""
+    """The auction, locked until the transaction ends, with its columns as committed last: one statement."""
     begin_write_transaction()
     auction = db.session.scalars(
         select(Auction)
@@ -108,11 +131,54 @@ def standing_bids(auction: Auction) -> list[engine.Bid]:
     return [engine.Bid(user_id, amount, seq) for user_id, amount, seq in rows]
 
 
-def store_state(auction: Auction, current: engine.State) -> None:
+def podium(auction: Auction) -> list[engine.Bid] | None:
+    """English: the leader's and the runner-up's maximums as kept on the row, best first; None when
+    they must be recomputed from the standing bids (sealed bids may be lowered; rows from before)."""
+    if auction.kind != engine.ENGLISH or (auction.leader_id is not None and auction.leader_amount is None):
+        return None
+    # Synthetic sequence numbers keep the stored order (ties already went to the earlier bid); any
+    # new bid comes later than both.
+    top = []
+    if auction.leader_id is not None:
+        top.append(engine.Bid(auction.leader_id, auction.leader_amount, 1))
+    if auction.second_bidder_id is not None:
+        top.append(engine.Bid(auction.second_bidder_id, auction.second_amount, 2))
+    return top
+
+
+def current_state(auction: Auction) -> engine.State:
+    """The state the row holds (English), or recomputed from the standing bids."""
+    top = podium(auction)
+    if top is None:
+        return engine.state(auction.rules, standing_bids(auction))
+    return engine.State(
+        leader=auction.leader_id,
+        leader_amount=auction.leader_amount,
+        price=auction.current_price,
+        bid_count=auction.bid_count,
+        bidder_count=auction.bidder_count,
+        reserve_met=auction.reserve_met,
+    )
+
+
+def store_state(auction: Auction, current: engine.State, ranked: list[engine.Bid]) -> None:
+    """Write what the engine computed, with the two best standing bids (``ranked`` is best first)."""
     auction.current_price = current.price if auction.kind == engine.ENGLISH else None
     auction.leader_id = current.leader
+    auction.leader_amount = current.leader_amount
+    second = ranked[1] if len(ranked) > 1 else None
+    auction.second_bidder_id = second.bidder if second else None
+    auction.second_amount = second.amount if second else None
     auction.bidder_count = current.bidder_count
     auction.reserve_met = current.reserve_met
+
+
+def recompute_state(auction: Auction) -> engine.State:
+    """From every standing bid (after a retraction): the slow, always-right way."""
+    standing = standing_bids(auction)
+    current = engine.state(auction.rules, standing)
+    store_state(auction, current, engine.ranked(auction.rules, standing))
+    return current
 
 
 # ---- configure -------------------------------------------------------------------------------------
@@ -209,8 +275,22 @@ def auction_for_listing(listing: Listing) -> Auction | None:
 class BidResult:
     bid: AuctionBid
     auction: Auction
-    position: str  # "leading" or "outbid" (English, right after the proxy defended)
+    position: str  # "leading" or "outbid" (English, right after the proxy defended); "" on a replay
     extended: bool
+    replayed: AuctionBidRequest | None = None  # set when an earlier request with the key placed the bid
+
+
+@dataclass(frozen=True)
+class BidRequestKey:
+    """An idempotency key (``api:...`` or ``form:...``) and the fingerprint of what was asked."""
+
+    key: str
+    fingerprint: str
+
+    @classmethod
+    def of(cls, prefix: str, key: str, auction_id: int, amount: str) -> BidRequestKey:
+        body = canonical_json({"auction_id": auction_id, "amount": amount})
+        return cls(f"{prefix}:{key}", hashlib.sha256(body.encode()).hexdigest())
 
 
 def require_qualified(listing: Listing, bidder: User) -> None:
@@ -244,14 +324,27 @@ def _refuse_amount(auction: Auction, rejected: engine.BidRejected) -> BidRefused
     return BidRefused(rejected.reason, messages[rejected.reason], minimum)
 
 
-def place_bid(auction_id: int, bidder: User, amount: Money) -> BidResult:
-    """Accept one bid (English: the bidder's maximum) or refuse it with the reason; flushes."""
-    auction = db.session.get(Auction, auction_id)
+def place_bid(
+    auction_id: int, bidder: User, amount: Money, request: BidRequestKey | None = None
+) -> BidResult:
+    """Accept one bid (English: the bidder's maximum) or refuse it with the reason; flushes.
+
+    The hot path: qualification before the lock (it reads only the bidder's own facts), then one
+    locking read, the proxy rule on the two best maximums kept on the row, and the writes (bid,
+    row, participant, audit entry, outbox event) flushed together; the outbid notice is written
+    by the outbox handler after the commit.
+    """
+    auction = db.session.get(Auction, auction_id, options=[joinedload(Auction.listing)])
     if auction is None:
         raise NotFound(_("There is no such auction."))
     listing = auction.listing
     require_qualified(listing, bidder)  # before the lock: it only reads the bidder's own facts
     auction = lock_auction(auction_id)
+    set_committed_value(auction, "listing", listing)  # the refresh under the lock unlinked it
+    if request is not None:
+        replay = _earlier_request(auction, bidder, request)
+        if replay is not None:
+            return replay
     now = clock.now()
     _require_open(auction, listing, now)
     if amount.currency != auction.currency:
@@ -260,13 +353,14 @@ def place_bid(auction_id: int, bidder: User, amount: Money) -> BidResult:
             _("Bid in %(currency)s.", currency=auction.currency),
             auction.money(auction.start_price),
         )
-    standing = standing_bids(auction)
+    top = podium(auction)
+    standing = standing_bids(auction) if top is None else top
     try:
         after = engine.check_bid(auction.rules, standing, bidder.id, amount.amount)
     except engine.BidRejected as rejected:
         raise _refuse_amount(auction, rejected) from None
     before_leader = auction.leader_id
-    bid = _record_bid(auction, bidder, amount.amount, after, now)
+    bid = _record_bid(auction, bidder, amount.amount, standing, after, now, incremental=top is not None)
     if auction.status == states.SCHEDULED:
         apply_transition(
             states.AUCTION_LIFECYCLE, auction, "open", actor=bidder, details={"first_bid": bid.seq}
@@ -274,14 +368,66 @@ def place_bid(auction_id: int, bidder: User, amount: Money) -> BidResult:
     chain_append("auction.bid", "auctions", auction.id, bidder, _bid_payload(bid))
     extended = _soft_close(auction, bid, now)
     if auction.kind == engine.ENGLISH and before_leader not in (None, auction.leader_id):
-        notices.outbid(auction, before_leader)
+        notices.outbid_later(auction, before_leader, bid.seq)
+    if request is not None:
+        db.session.add(
+            AuctionBidRequest(
+                user_id=bidder.id,
+                key=request.key,
+                auction_id=auction.id,
+                fingerprint=request.fingerprint,
+                bid_id=bid.id,
+                created_at=now,
+            )
+        )
     db.session.flush()
     return BidResult(bid, auction, engine.position(after, bidder.id, True), extended)
 
 
 def _record_bid(
-    auction: Auction, bidder: User, amount: Decimal, after: engine.State, now: dt.datetime
+    auction: Auction,
+    bidder: User,
+    amount: Decimal,
+    standing: list[engine.Bid],
+    after: engine.State,
+    now: dt.datetime,
+    incremental: bool,
 ) -> AuctionBid:
+    seq = auction.last_seq + 1
+    new_bidder = _set_standing(auction, bidder, amount, seq, now)  # first: its UPDATE autoflushes
+    auction.last_seq = seq
+    bid = AuctionBid(
+        auction_id=auction.id,
+        bidder_id=bidder.id,
+        seq=seq,
+        amount=amount,
+        price_after=after.price if auction.kind == engine.ENGLISH else None,
+        leader_after_id=after.leader if auction.kind == engine.ENGLISH else None,
+        placed_at=now,
+    )
+    db.session.add(bid)
+    ranked = engine.ranked(auction.rules, [*standing, engine.Bid(bidder.id, amount, bid.seq)])
+    if incremental:  # the engine saw only the podium: the bidder count comes from the row
+        after = dataclasses.replace(after, bidder_count=auction.bidder_count + new_bidder)
+    auction.bid_count += 1
+    store_state(auction, after, ranked)
+    return bid
+
+
+def _set_standing(auction: Auction, bidder: User, amount: Decimal, seq: int, now: dt.datetime) -> bool:
+    """The bidder's standing bid becomes this one; True when they had none (a new or struck bidder)."""
+    moved = db.session.execute(
+        update(AuctionParticipant)
+        .where(
+            AuctionParticipant.auction_id == auction.id,
+            AuctionParticipant.user_id == bidder.id,
+            AuctionParticipant.standing_amount.is_not(None),
+        )
+        .values(standing_amount=amount, standing_seq=seq)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if moved:
+        return False
     participant = db.session.scalar(
         select(AuctionParticipant).where(
             AuctionParticipant.auction_id == auction.id, AuctionParticipant.user_id == bidder.id
@@ -295,22 +441,8 @@ def _record_bid(
             auction_id=auction.id, user_id=bidder.id, alias_index=taken, first_bid_at=now
         )
         db.session.add(participant)
-    auction.last_seq += 1
-    bid = AuctionBid(
-        auction_id=auction.id,
-        bidder_id=bidder.id,
-        seq=auction.last_seq,
-        amount=amount,
-        price_after=after.price if auction.kind == engine.ENGLISH else None,
-        leader_after_id=after.leader if auction.kind == engine.ENGLISH else None,
-        placed_at=now,
-    )
-    db.session.add(bid)
-    participant.standing_amount, participant.standing_seq = amount, bid.seq
-    auction.bid_count += 1
-    store_state(auction, after)
-    db.session.flush()
-    return bid
+    participant.standing_amount, participant.standing_seq = amount, seq
+    return True
 
 
 def _soft_close(auction: Auction, bid: AuctionBid, now: dt.datetime) -> bool:
@@ -331,6 +463,21 @@ def _soft_close(auction: Auction, bid: AuctionBid, now: dt.datetime) -> bool:
     )
     auction.ends_at = new_end
     return True
+
+
+def _earlier_request(auction: Auction, bidder: User, request: BidRequestKey) -> BidResult | None:
+    """Under the lock: the result of an earlier request with this key, or None for a first request."""
+    earlier = db.session.scalar(
+        select(AuctionBidRequest).where(
+            AuctionBidRequest.user_id == bidder.id, AuctionBidRequest.key == request.key
+        )
+    )
+    if earlier is None:
+        return None
+    if earlier.fingerprint != request.fingerprint or earlier.auction_id != auction.id:
+        raise KeyReused()
+    bid = db.session.get(AuctionBid, earlier.bid_id)
+    return BidResult(bid, auction, "", False, replayed=earlier)
 
 
 def _bid_payload(bid: AuctionBid) -> dict:
@@ -412,6 +559,35 @@ def _create_deal(auction: Auction, actor: User) -> None:
         actor=actor,
     )
     auction.deal_id = deal.id
+
+
+def cancel_auction(auction_id: int, actor: User, reason: str) -> Auction:
+    """An administrator stops a scheduled or open auction before its end; bidders, watchers and the
+    seller are told why. Bids stay in the log; no deal is made."""
+    if not is_admin(actor):
+        raise PermissionDenied(_("Only an administrator may cancel an auction."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed({"reason": _("Give the reason for the cancellation.")})
+    auction = lock_auction(auction_id)
+    now = clock.now()
+    if auction.status in states.LIVE_STATUSES and now >= auction.ends_at:
+        raise Conflict(_("The auction has ended and is being closed; it can no longer be cancelled."))
+    apply_transition(
+        states.AUCTION_LIFECYCLE,
+        auction,
+        "cancel",
+        actor=actor,
+        reason=reason[:1000],
+        details={
+            "bid_count": auction.bid_count,
+            "price": None if auction.current_price is None else str(auction.current_price),
+        },
+    )
+    auction.closed_at = now  # no close can claim it any more
+    notices.cancelled(auction, reason[:1000])
+    db.session.flush()
+    return auction
 
 
 def second_chance_offer(auction_id: int, actor: User, price: Money, message: str | None = None):

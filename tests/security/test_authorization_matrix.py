@@ -249,6 +249,7 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("market.auction_settings", "POST"): row(LOGIN, OK, MISSING, OK, MISSING),
     ("market.auction_second_chance", "POST"): SIGNED_IN,  # refused with a message until reserve not met
     ("market.auction_retract", "POST"): ADMINS,
+    ("market.auction_cancel", "POST"): ADMINS,  # an empty reason re-renders the page (422)
     # needs: the buyer's public, open need is on the board; its buyer (or an administrator) manages it
     ("matching.board", "GET"): PUBLIC,
     ("matching.mine", "GET"): SIGNED_IN,
