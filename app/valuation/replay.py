@@ -25,6 +25,7 @@ from app.valuation.models import (
     ParameterSet,
     StoredValuation,
 )
+from app.valuation.calibration import stored_calibrations
 from app.valuation.services import COMPARABLES, _headline, _range_dict, effective_weights, range_from
 from app.valuation.weights import weights_for
 
@@ -145,6 +146,7 @@ def _replay_ensemble(row: StoredValuation, components: Iterable[StoredValuation]
                 ValuationResult.from_dict(data) if comp.result_form == FULL_FORM else light_result(data)
             )
     cals = {m: Calibration(**spec, source="ensemble parameter set") for m, spec in calibrations.items()}
+    cals |= stored_calibrations(row.result)  # the empirical calibration the range was made with
     facts = row.input_snapshot.get("facts", {})
     fvr = range_from(results, weights, cals, facts)
     fresh = _range_dict(fvr, effective_weights(weights, facts))

@@ -15,6 +15,8 @@ from app.core.i18n import format_money
 from app.extensions import db
 from app.valuation import charts, engine
 from app.valuation.engine import EngineError
+from app.valuation.engine.calibration import MIN_COHORT
+from app.valuation.report_calibration import calibration_rows
 from app.valuation.models import ENSEMBLE_ROW, FULL_FORM, ParameterSet, StoredValuation
 from app.valuation.weights import DISAGREEMENT_KEY, FLOOR_MODEL
 
@@ -81,6 +83,8 @@ class Report:
     rights: dict[str, Any] = field(default_factory=dict)  # the right's standing stored with the facts
     provenance: list[str] = field(default_factory=list)  # flags: generated demo facts, owner-entered ...
     rights_notes: list[str] = field(default_factory=list)  # why not in force; partial or pending invalidation
+    calibrations: list[dict[str, Any]] = field(default_factory=list)  # how each score became money
+    min_cohort: int = MIN_COHORT  # below it a calibration cohort is widened
 
     @property
     def has_range(self) -> bool:
@@ -242,6 +246,7 @@ def _reconcile(report: Report, head: StoredValuation) -> None:
     report.disagreement_factor = float(
         (ensemble.params if ensemble else {}).get(DISAGREEMENT_KEY) or DISAGREEMENT_FACTOR
     )
+    report.calibrations = calibration_rows(head.result, names)
     facts = head.input_snapshot.get("facts", {})
     rights = facts.get("rights") or {}
     report.rights = rights

@@ -54,6 +54,7 @@ class ValuationConfig:
     sets: dict[str, ParameterSet]
     comparables: list[dict[str, Any]]
     seed: int = PLATFORM_SEED
+    cache: dict[str, Any] = field(default_factory=dict)  # data gathered once per run (score calibration)
 
     @property
     def ensemble(self) -> dict[str, Any]:
@@ -225,9 +226,13 @@ def combine(
     facts: Mapping[str, Any],
 ) -> FairValueRange | None:
     """The fair value range of the listing type's weighted models; None when nothing usable remains."""
-    return range_from(
-        results, weights_for(config.ensemble, listing_type), calibrations(config.ensemble), facts
+    from app.valuation.calibration import calibrations_for
+
+    day = today()
+    cals = calibrations(config.ensemble) | calibrations_for(
+        config, facts, listing_type, day.isoformat(), day.year
     )
+    return range_from(results, weights_for(config.ensemble, listing_type), cals, facts)
 
 
 def rights_reason(facts: Mapping[str, Any]) -> engine.Text | None:
