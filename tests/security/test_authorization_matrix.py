@@ -278,6 +278,11 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("valuation.income_inputs", "POST"): row(LOGIN, OK, OK, OK, FORBIDDEN),
     ("valuation.ahp", "GET"): ASSESSORS,
     ("valuation.ahp", "POST"): ASSESSORS,
+    # engagements: written by the patent's owner or an assessor; signed only by an assessor who does
+    # not own the patent (administrators sign nothing: the role is the assessor's)
+    ("valuation.engagement", "GET"): row(LOGIN, OK, OK, OK, FORBIDDEN),
+    ("valuation.engagement", "POST"): row(LOGIN, OK, OK, OK, FORBIDDEN),
+    ("valuation.sign_engagement", "POST"): row(LOGIN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN),
 }
 
 
