@@ -107,7 +107,9 @@ def deal_fit(ps: Any, deal_type: str, on_text: str) -> DealFit | None:
     """Lognormal of the deal prices of this type (all deals when too few), rho from the deals' scores."""
     deals = list(
         db.session.scalars(
-            select(ClosedDeal).where(ClosedDeal.currency == "CNY").order_by(ClosedDeal.closed_on, ClosedDeal.id)
+            select(ClosedDeal)
+            .where(ClosedDeal.currency == "CNY")
+            .order_by(ClosedDeal.closed_on, ClosedDeal.id)
         )
     )
     same = [d for d in deals if d.deal_type == deal_type]

@@ -278,6 +278,8 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("valuation.income_inputs", "POST"): row(LOGIN, OK, OK, OK, FORBIDDEN),
     ("valuation.ahp", "GET"): ASSESSORS,
     ("valuation.ahp", "POST"): ASSESSORS,
+    ("valuation.ahp_indicators", "GET"): ASSESSORS,
+    ("valuation.ahp_indicators", "POST"): ASSESSORS,
     # engagements: written by the patent's owner or an assessor; signed only by an assessor who does
     # not own the patent (administrators sign nothing: the role is the assessor's)
     ("valuation.engagement", "GET"): row(LOGIN, OK, OK, OK, FORBIDDEN),

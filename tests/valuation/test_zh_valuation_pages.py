@@ -45,7 +45,10 @@ def test_valuation_pages_in_chinese_show_no_identifiers(client, auth):
         f"/valuation/patents/{cn}",
         f"/valuation/patents/{cn}/print",
         "/valuation/workbench",
-        *(f"/valuation/workbench/models/{m}" for m in ("rfr", "cnipa_pvd", "market_comps", "ensemble", "cost")),
+        *(
+            f"/valuation/workbench/models/{m}"
+            for m in ("rfr", "cnipa_pvd", "market_comps", "ensemble", "cost")
+        ),
         *(f"/valuation/workbench/sets/{i}" for i in sets),
         f"/valuation/workbench/sets/{editing.id}/edit",
         f"/valuation/workbench/sets/{draft_ens.id}/edit",
@@ -58,6 +61,7 @@ def test_valuation_pages_in_chinese_show_no_identifiers(client, auth):
     auth.login(owner.email, "demo-pass-2026")
     found |= {f"owner {k}": v for k, v in _pages_with_leaks(client, [f"/valuation/patents/{cn}"]).items()}
     import json, os
+
     if os.environ.get("LEAKDUMP"):
         open(os.environ["LEAKDUMP"], "w").write(json.dumps(found, ensure_ascii=False, indent=1))
     assert found == {}, found
