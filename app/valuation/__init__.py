@@ -14,6 +14,9 @@ def register(app: Flask) -> None:
     from app.valuation.seed import seed_valuation
 
     app.register_blueprint(bp)
+    from app.valuation.labels import register as register_labels
+
+    register_labels(app)
     app.cli.add_command(valuation_cli)
     app.jinja_env.globals["valuation_summary"] = valuation_summary
     app.jinja_env.globals["status_label"] = status_label
