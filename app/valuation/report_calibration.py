@@ -62,7 +62,7 @@ def calibration_rows(head_result: Mapping[str, Any], names: Mapping[str, str]) -
                 "name": names.get(model_id, model_id),
                 "evidence": True,
                 "level": LEVEL_LABELS.get(cohort["level"], cohort["level"]),
-                "keys": _keys_text(cohort["keys"]),
+                "cohort_keys": _keys_text(cohort["keys"]),
                 "n": cohort["n"],
                 "small": cohort["n"] < MIN_COHORT,
                 "percentile": described.get("percentile"),

@@ -35,7 +35,7 @@ def test_report_states_the_calibration_and_its_source(client, seeded, make_paten
     assert "Calibration of scores to money" in page
     assert "not yet fitted" not in page
     assert 'data-testid="calibration-n">4<' in page
-    assert "all scored patents" in page
+    assert "all scored patents" in page and "built-in" not in page
     assert "generated for the demo" in page
     assert "Score-price correlation (rho)" in page and "Fitted on" in page
     # 13 of 18 indicators default for these patents: a visible warning beside the calibration

@@ -32,7 +32,7 @@ ENGAGEMENT = {
 # raw units and types of parameter schemas, six-decimal floats, float ranges such as 0.0 – 1e13
 RAW = re.compile(
     r"\b\d+\.\d{6,}\s*(?:yr|ratio|CNY|score)\b|\b\d\.\d{10,}|\byr\b|\bratio\b|CNY/yr|\bfloat\b|\blist\["
-    r"|\bmapping\b|\bdistribution\b|\d\.0 – \d|\bscore\b"
+    r"|\bmapping\b|\bdistribution\b|\d\.0 – \d|\bscore\b|<built-in|object at 0x"
 )
 
 
