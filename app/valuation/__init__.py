@@ -8,8 +8,8 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     from app.core.seed import add_seed_step
-    from app.valuation.cli import valuation_cli
     from app.valuation import assessor_routes, engagement_routes  # noqa: F401  (routes on the blueprint)
+    from app.valuation.cli import valuation_cli
     from app.valuation.routes import bp, status_label, valuation_summary
     from app.valuation.seed import seed_valuation
 

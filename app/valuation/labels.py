@@ -5,9 +5,9 @@ years, money, distributions in words) instead of identifiers, reprs and raw unit
 from __future__ import annotations
 
 import math
-from functools import cache
 from collections.abc import Mapping
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from flask_babel import get_locale
@@ -234,7 +234,9 @@ def _distribution(spec: Any, value: Mapping[str, Any]) -> str:
     for key, number in value.items():
         if key == "dist":
             continue
-        shown = f"{float(number):.6g}" if key == "sigma" else number_in(unit, number, signed=relative == "offset")
+        shown = (
+            f"{float(number):.6g}" if key == "sigma" else number_in(unit, number, signed=relative == "offset")
+        )
         parts.append(f"{DIST_KEYS.get(key, key)} {shown}")
     name = DIST_LABELS.get(kind, kind)
     if relative == "offset" and kind != "lognormal":
@@ -259,7 +261,9 @@ def format_value(model_id: str, path: str, value: Any) -> str:
     if spec is not None and spec.type == "distribution" and isinstance(value, Mapping):
         return _distribution(spec, value)
     if isinstance(value, Mapping):
-        return "; ".join(f"{key_label(str(k))}: {format_value(model_id, f'{path}.{k}', v)}" for k, v in value.items())
+        return "; ".join(
+            f"{key_label(str(k))}: {format_value(model_id, f'{path}.{k}', v)}" for k, v in value.items()
+        )
     if isinstance(value, list | tuple):
         if spec is not None and spec.type == "records":
             return _("%(n)s records", n=len(value))
@@ -275,7 +279,11 @@ def format_value(model_id: str, path: str, value: Any) -> str:
 def bounds_text(spec: Any) -> str:
     """Allowed values: a range in the field's unit, or the choices in words."""
     if spec.bounds:
-        return _("%(low)s to %(high)s", low=number_in(spec.unit, spec.bounds[0]), high=number_in(spec.unit, spec.bounds[1]))
+        return _(
+            "%(low)s to %(high)s",
+            low=number_in(spec.unit, spec.bounds[0]),
+            high=number_in(spec.unit, spec.bounds[1]),
+        )
     if spec.choices:
         return ", ".join(choice_label(c) for c in spec.choices)
     return "—"

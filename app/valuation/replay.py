@@ -15,6 +15,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.valuation import engine
 from app.valuation.batch import light_result, model_batch
+from app.valuation.calibration import stored_calibrations
 from app.valuation.engine import Calibration, EngineError, ValuationResult
 from app.valuation.engine.result import canonical_json
 from app.valuation.models import (
@@ -25,7 +26,6 @@ from app.valuation.models import (
     ParameterSet,
     StoredValuation,
 )
-from app.valuation.calibration import stored_calibrations
 from app.valuation.services import COMPARABLES, _headline, _range_dict, effective_weights, range_from
 from app.valuation.weights import weights_for
 

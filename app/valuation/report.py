@@ -16,8 +16,8 @@ from app.extensions import db
 from app.valuation import charts, engine
 from app.valuation.engine import EngineError
 from app.valuation.engine.calibration import MIN_COHORT
-from app.valuation.report_calibration import calibration_rows
 from app.valuation.models import ENSEMBLE_ROW, FULL_FORM, ParameterSet, StoredValuation
+from app.valuation.report_calibration import calibration_rows
 from app.valuation.weights import DISAGREEMENT_KEY, FLOOR_MODEL
 
 DISAGREEMENT_FACTOR = 3.0  # approaches whose P50s differ by more than this get a plain sentence

@@ -52,7 +52,8 @@ def test_consistent_judgements_go_into_one_draft_through_the_lifecycle(client, a
     response = client.post(URL, data=data)
     assert response.status_code == 302
     draft = paramsets.versions("cnipa_pvd")[0]
-    assert draft.status == "draft" and draft.created_by_id == a1.id
+    assert draft.status == "draft"
+    assert draft.created_by_id == a1.id
     weights = draft.params["indicator_weights"]
     assert weights["market_application"] == pytest.approx(2 * weights["market_size"], rel=1e-3)
     assert weights["market_size"] == pytest.approx(2 * weights["market_share"], rel=1e-3)
@@ -78,11 +79,13 @@ def test_entropy_weights_are_a_suggestion_that_fills_the_form_without_saving(
     before = len(paramsets.versions("cnipa_pvd"))
     page = client.get(URL + "?dimension=legal", headers=EN)
     assert page.status_code == 200
-    assert "Entropy suggestion" in page.text and "no spread" in page.text
+    assert "Entropy suggestion" in page.text
+    assert "no spread" in page.text
     filled = client.get(URL + "?dimension=legal&start=entropy", headers=EN)
     assert 'data-testid="ahp-started"' in filled.text
     values = dict(re.findall(r'name="(p_\d+_\d+)"[^>]*value="([^"]*)"', filled.text))
-    assert len(values) == 21 and set(values.values()) - {"1"}
+    assert len(values) == 21
+    assert set(values.values()) - {"1"}
     assert len(paramsets.versions("cnipa_pvd")) == before  # a GET never writes
 
 

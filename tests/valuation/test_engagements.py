@@ -83,6 +83,9 @@ def test_an_assessor_signs_over_a_hash_of_the_figures_and_it_becomes_immutable(c
     assert verify_chain() is None
     page = client.get(f"/valuation/patents/{patent.id}", headers=EN).text
     assert "Wang Ping · Licensed asset appraiser 33000123" in page
+    printed = client.get(f"/valuation/patents/{patent.id}/print", headers=EN).text
+    assert "Licensed asset appraiser 33000123" in printed
+    assert "Pledge financing" in printed
     # signed: signing again is refused, and a change makes a new engagement, leaving the signed one alone
     with pytest.raises(InvalidTransition):
         engagements.sign(engagement, patent, head, signer, "x", "y")
@@ -123,13 +126,15 @@ def test_bad_engagement_input_is_answered_next_to_the_field_in_both_languages(cl
         f"/valuation/patents/{patent.id}/engagement", data=bad, headers={"Accept-Language": "zh"}
     )
     assert zh.status_code == 422
-    assert "请填写评估基准日" in zh.text and "请说明评估的是哪项权利" in zh.text
+    assert "请填写评估基准日" in zh.text
+    assert "请说明评估的是哪项权利" in zh.text
     en = client.post(f"/valuation/patents/{patent.id}/engagement", data=bad, headers=EN)
-    assert "Enter the valuation date." in en.text and "Not a valid choice" in en.text
+    assert "Enter the valuation date." in en.text
+    assert "Not a valid choice" in en.text
     assert engagements.latest(patent.id) is None
 
 
 def _values():
     import datetime as dt
 
-    return {k: v for k, v in ENGAGEMENT.items()} | {"valuation_date": dt.date(2026, 11, 30)}
+    return dict(ENGAGEMENT) | {"valuation_date": dt.date(2026, 11, 30)}

@@ -12,10 +12,10 @@ from app.catalogue.models import Patent
 from app.catalogue.seed import seed_catalogue
 from app.extensions import db
 from app.valuation import engagements, indicator_weights, paramsets
-from app.valuation.services import current_rows, value_patent
 from app.valuation.seed import seed_closed_deals, seed_parameter_sets
-from tests.catalogue.test_zh_pages_plain import _Visible
+from app.valuation.services import current_rows, value_patent
 from tests.catalogue.test_zh_pages_plain import _leaks as _identifier_leaks
+from tests.catalogue.test_zh_pages_plain import _Visible
 
 ZH = {"Accept-Language": "zh-CN"}
 ENGAGEMENT = {

@@ -144,7 +144,9 @@ def fit_deals(
     logs = np.log(p)
     rho, scored = 0.0, 0
     if scores is not None:
-        pairs = [(s, math.log(x)) for s, x in zip(scores, prices, strict=True) if s is not None and x and x > 0]
+        pairs = [
+            (s, math.log(x)) for s, x in zip(scores, prices, strict=True) if s is not None and x and x > 0
+        ]
         scored = len(pairs)
         if scored >= min_deals and len({s for s, _ in pairs}) > 1:
             spearman = float(spearmanr([s for s, _ in pairs], [v for _, v in pairs]).statistic)

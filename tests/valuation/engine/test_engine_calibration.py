@@ -42,7 +42,9 @@ def test_percentile_is_the_mid_rank_within_the_cohort():
     cohort = choose_cohort(_population(), "CN", "H01M", "5-9", min_size=5)  # scores 0..9
     assert cohort.percentile(4.0) == pytest.approx(0.45)
     assert cohort.percentile(-1.0) == pytest.approx(0.05)  # kept inside (0, 1)
-    assert age_band(3) == "0-4" and age_band(12) == "10-14" and age_band(30) == "15+"
+    assert age_band(3) == "0-4"
+    assert age_band(12) == "10-14"
+    assert age_band(30) == "15+"
 
 
 def test_deal_fit_needs_enough_deals_and_reads_rho_from_the_deals_scores():
@@ -50,7 +52,8 @@ def test_deal_fit_needs_enough_deals_and_reads_rho_from_the_deals_scores():
     scores = rng.normal(50, 10, 40)
     prices = np.exp(12 + 0.08 * (scores - 50) + rng.normal(0, 0.4, 40))
     fit = fit_deals(list(prices), list(scores), "src", "2026-11-25")
-    assert fit.n == 40 and fit.scored_deals == 40
+    assert fit.n == 40
+    assert fit.scored_deals == 40
     assert fit.median == pytest.approx(math.exp(np.mean(np.log(prices))))
     assert fit.sigma == pytest.approx(np.std(np.log(prices), ddof=1))
     assert 0.6 < fit.rho <= 0.9
@@ -126,7 +129,8 @@ def test_a_mostly_defaulted_score_gets_a_warning_and_a_wider_range_even_when_rho
         assert "mostly_defaulted_cnipa_pvd" in {w.code for w in defaulted.warnings}
         assert "mostly_defaulted_cnipa_pvd" not in {w.code for w in scored.warnings}
         component = scored.components[0]["calibration"]
-        assert component["cohort"]["level"] == "class" and component["deals"]["median"] == 300_000.0
+        assert component["cohort"]["level"] == "class"
+        assert component["deals"]["median"] == 300_000.0
         assert EmpiricalCalibration.from_description(component).to_money(6.0) == cal.to_money(6.0)
 
 
