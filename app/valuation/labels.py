@@ -31,7 +31,7 @@ UNIT_LABELS = {
     "x": _l("multiple"),
 }
 TYPE_LABELS = {
-    "float": _l("Number"),
+    "float": _l("Decimal number"),
     "int": _l("Whole number"),
     "bool": _l("Yes or no"),
     "str": _l("Text"),
@@ -108,6 +108,10 @@ def _zh() -> bool:
 
 def _pick(zh: str, en: str) -> str:
     return zh if _zh() else en
+
+
+def _sep() -> str:
+    return "，" if _zh() else ", "
 
 
 def model_label(model_id: str) -> str:
@@ -200,7 +204,9 @@ def choice_label(value: Any) -> str:
 
 
 def _number(x: float) -> str:
-    return f"{x:,.6g}" if abs(x) >= 1e6 else f"{x:.6g}"
+    if x.is_integer() and abs(x) < 1e15:
+        return f"{int(x):,}"
+    return f"{x:.6g}"
 
 
 def number_in(unit: str, value: Any, signed: bool = False) -> str:
@@ -240,10 +246,10 @@ def _distribution(spec: Any, value: Mapping[str, Any]) -> str:
         parts.append(f"{DIST_KEYS.get(key, key)} {shown}")
     name = DIST_LABELS.get(kind, kind)
     if relative == "offset" and kind != "lognormal":
-        return _("%(name)s around the estimate: %(parts)s", name=name, parts=", ".join(parts))
+        return _("%(name)s around the estimate: %(parts)s", name=name, parts=_sep().join(parts))
     if relative == "multiplier" or (relative == "offset" and kind == "lognormal"):
-        return _("%(name)s multiple of the estimate: %(parts)s", name=name, parts=", ".join(parts))
-    return _("%(name)s: %(parts)s", name=name, parts=", ".join(parts))
+        return _("%(name)s multiple of the estimate: %(parts)s", name=name, parts=_sep().join(parts))
+    return _("%(name)s: %(parts)s", name=name, parts=_sep().join(parts))
 
 
 def format_value(model_id: str, path: str, value: Any) -> str:

@@ -28,6 +28,7 @@ from app.core.errors import Conflict
 from app.core.models import utcnow
 from app.extensions import db
 from app.valuation import engine, income, paramsets
+from app.valuation.calibration import calibrations_for
 from app.valuation.engine import EngineError, FairValueRange, ValuationResult
 from app.valuation.engine.result import CURRENCY, Provenance, canonical_json
 from app.valuation.inputs import model_inputs, patent_facts
@@ -226,8 +227,6 @@ def combine(
     facts: Mapping[str, Any],
 ) -> FairValueRange | None:
     """The fair value range of the listing type's weighted models; None when nothing usable remains."""
-    from app.valuation.calibration import calibrations_for
-
     day = today()
     cals = calibrations(config.ensemble) | calibrations_for(
         config, facts, listing_type, day.isoformat(), day.year
