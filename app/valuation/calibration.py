@@ -103,15 +103,18 @@ def _deal_scores(ps: Any, deals: Sequence[ClosedDeal]) -> list[float | None] | N
     return [float(v) if ok else None for v, ok in zip(batch.values, batch.ok, strict=True)]
 
 
-def deal_fit(ps: Any, deal_type: str, on_text: str) -> DealFit | None:
-    """Lognormal of the deal prices of this type (all deals when too few), rho from the deals' scores."""
-    deals = list(
-        db.session.scalars(
+def deal_fit(ps: Any, deal_type: str, on_text: str, exclude_deal: int | None = None) -> DealFit | None:
+    """Lognormal of the deal prices of this type (all deals when too few), rho from the deals' scores;
+    the backtest leaves out the deal it predicts."""
+    deals = [
+        d
+        for d in db.session.scalars(
             select(ClosedDeal)
             .where(ClosedDeal.currency == "CNY")
             .order_by(ClosedDeal.closed_on, ClosedDeal.id)
         )
-    )
+        if d.id != exclude_deal
+    ]
     same = [d for d in deals if d.deal_type == deal_type]
     chosen = same if len(same) >= MIN_DEALS else deals
     if not chosen:
@@ -159,17 +162,23 @@ def _cohort(config: Any, model_id: str, facts: Mapping[str, Any], year: int) -> 
 
 
 def calibrations_for(
-    config: Any, facts: Mapping[str, Any], listing_type: str, on_text: str, year: int
+    config: Any,
+    facts: Mapping[str, Any],
+    listing_type: str,
+    on_text: str,
+    year: int,
+    exclude_deal: int | None = None,
 ) -> dict[str, EmpiricalCalibration]:
-    """One empirical calibration per score model the ensemble can weight."""
+    """One empirical calibration per score model the ensemble can weight (exclude_deal: the deal a
+    backtest predicts stays out of the price distribution)."""
     state = _state(config)
     deal_type = "licence" if listing_type == "licence" else "assignment"
     out = {}
     for model_id in SCORE_CANDIDATES:
         ps = config.sets.get(model_id)
-        key = (model_id, deal_type)
+        key = (model_id, deal_type, exclude_deal)
         if key not in state["deals"]:
-            state["deals"][key] = deal_fit(ps, deal_type, on_text)
+            state["deals"][key] = deal_fit(ps, deal_type, on_text, exclude_deal)
         out[model_id] = EmpiricalCalibration(_cohort(config, model_id, facts, year), state["deals"][key])
     return out
 

@@ -60,3 +60,24 @@ def test_without_deals_the_score_has_no_money_and_the_report_says_so(client, ass
     assert 'data-testid="calibration-none"' in page
     assert "left out of the fair value range" in page
     assert replay(only_current=False).ok
+
+
+def test_the_backtest_calibrates_without_the_deal_it_predicts(app, seeded, make_patent):
+    from sqlalchemy import func, select
+
+    from app.valuation.backtesting import run_backtest
+    from app.valuation.calibration import calibrations_for
+    from app.valuation.models import ClosedDeal
+
+    _scored(make_patent)
+    config = load_config()
+    deal = db.session.scalar(select(ClosedDeal).where(ClosedDeal.deal_type == "assignment").limit(1))
+    same = db.session.scalar(select(func.count(ClosedDeal.id)).where(ClosedDeal.deal_type == "assignment"))
+    full = calibrations_for(config, {}, "assignment", "2026-11-25", 2026)["cnipa_pvd"]
+    left_out = calibrations_for(config, {}, "assignment", "2026-11-25", 2026, exclude_deal=deal.id)[
+        "cnipa_pvd"
+    ]
+    assert full.deals.n == same
+    assert left_out.deals.n == same - 1
+    ensemble = next(r for r in run_backtest(config) if r.model_id == "ensemble")
+    assert ensemble.points
