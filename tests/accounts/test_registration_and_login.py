@@ -1,5 +1,4 @@
 """Registering, logging in and out, changing passwords: the happy paths and the bad input."""
-
 import pytest
 from sqlalchemy import select
 
@@ -141,9 +140,7 @@ def test_profile_saves_language_preference(client, auth, make_user):
     assert '<html lang="en">' in client.get("/account").get_data(as_text=True)
 
 
-@pytest.mark.parametrize(
-    "target", ["/\\evil.example", "/\t/evil.example", "//evil.example", "https:evil.example"]
-)
+@pytest.mark.parametrize("target", ["/\\evil.example", "/\t/evil.example", "//evil.example", "https:evil.example"])
 def test_login_refuses_next_targets_browsers_read_as_off_site(client, make_user, target):
     user = make_user()
     data = {"email": user.email, "password": "correct-horse-42"}

@@ -57,10 +57,18 @@ def test_licence_terms_and_sole_versus_exclusive(app, frozen_clock):
     assert "甲方自己可以实施" in sole
     assert "独占实施许可" in exclusive
     assert "甲方自己亦不得实施" in exclusive
-    assert "48 个月" in exclusive
-    assert "3.5%" in exclusive
-    assert "首次销售" in exclusive
-    assert "三个月内" in exclusive
+    assert (
+        "48 个月" in exclusive
+    )
+    assert (
+        "3.5%" in exclusive
+    )
+    assert (
+        "首次销售" in exclusive
+    )
+    assert (
+        "三个月内" in exclusive
+    )
 
 
 def test_a_template_typo_fails_loudly(app, frozen_clock, tmp_path, monkeypatch):
