@@ -8,6 +8,7 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     from app.core.seed import add_seed_step
+    from app.valuation import assessor_routes, engagement_routes  # noqa: F401  (routes on the blueprint)
     from app.valuation.cli import valuation_cli
     from app.valuation.routes import bp, status_label, valuation_summary
     from app.valuation.seed import seed_valuation
@@ -16,6 +17,9 @@ def register(app: Flask) -> None:
     from app.valuation.fx_routes import bp as fx_bp
 
     app.register_blueprint(fx_bp)
+    from app.valuation.labels import register as register_labels
+
+    register_labels(app)
     app.cli.add_command(valuation_cli)
     app.jinja_env.globals["valuation_summary"] = valuation_summary
     app.jinja_env.globals["status_label"] = status_label

@@ -16,10 +16,11 @@ from sqlalchemy import select
 from app.extensions import db
 from app.valuation import engine
 from app.valuation.batch import light_result, model_batch
+from app.valuation.calibration import calibrations_for
 from app.valuation.engine import BacktestStats, EngineError
 from app.valuation.inputs import model_inputs
 from app.valuation.models import BASELINE_ID, ENSEMBLE_ID, ClosedDeal
-from app.valuation.services import COMPARABLES, ValuationConfig, load_config, model_for, range_from
+from app.valuation.services import COMPARABLES, ValuationConfig, load_config, model_for, range_from, today
 from app.valuation.weights import MONETARY_CANDIDATES, calibrations, models_used, weights_for
 
 
@@ -108,12 +109,15 @@ def backtest_ensemble(config: ValuationConfig, deals: list[ClosedDeal]) -> Model
         m: _model_rows(m, config, deals) for m in sorted(models_used(config.ensemble)) if m in config.sets
     }
     bands: list[tuple | None] = []
+    day = today()
     for i, deal in enumerate(deals):
         results = [light_result(r[i]) for r in rows.values() if r[i] is not None]
         facts = dict(deal.snapshot) | {"deal_type": deal.deal_type}
-        fvr = range_from(
-            results, weights_for(config.ensemble, deal.deal_type), calibrations(config.ensemble), facts
+        # the score approach is calibrated as for users, without the deal being predicted
+        cals = calibrations(config.ensemble) | calibrations_for(
+            config, facts, deal.deal_type, day.isoformat(), day.year, exclude_deal=deal.id
         )
+        fvr = range_from(results, weights_for(config.ensemble, deal.deal_type), cals, facts)
         band = None if fvr is None else (float(fvr.low), float(fvr.mid), float(fvr.high))
         bands.append(band if band and min(band) > 0 else None)
     return _result(ENSEMBLE_ID, config.sets[ENSEMBLE_ID].tag, deals, bands)

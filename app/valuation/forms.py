@@ -57,14 +57,26 @@ class Bilingual:
 
 
 def _help(spec: Any) -> str:
+    from app.valuation.labels import PERCENT_UNITS, bounds_text, number_in, unit_label
+
     parts = []
-    if spec.unit:
-        parts.append(_("Unit: %(unit)s", unit=spec.unit))
+    if spec.unit in PERCENT_UNITS:
+        parts.append(_("Enter a fraction: 0.05 stands for five percent."))
+    elif spec.unit:
+        parts.append(_("Unit: %(unit)s", unit=unit_label(spec.unit)))
     if spec.bounds:
-        parts.append(_("Allowed: %(low)s to %(high)s", low=spec.bounds[0], high=spec.bounds[1]))
+        parts.append(_("Allowed: %(range)s", range=bounds_text(spec)))
     if spec.default is not None and spec.type in (FLOAT, INT):
-        parts.append(_("Default: %(value)s", value=spec.default))
+        parts.append(_("Default: %(value)s", value=number_in(spec.unit, spec.default)))
     return " · ".join(parts)
+
+
+def _suffix(spec: Any) -> str:
+    from app.valuation.labels import PERCENT_UNITS, unit_label
+
+    if not spec.unit or spec.type not in (FLOAT, INT) or spec.unit in PERCENT_UNITS:
+        return ""
+    return f" [{unit_label(spec.unit)}]"
 
 
 def _is_zh() -> bool:
@@ -80,9 +92,7 @@ def _split(text: str, sep: str) -> tuple[str, str]:
 def _field(spec: Any) -> Any:
     zh_label, zh_more = _split(spec.description_zh or spec.name, "：")
     en_label, en_more = _split(spec.description_en or spec.name, ": ")
-    label = Bilingual(
-        zh_label, en_label, f" [{spec.unit}]" if spec.unit and spec.type in (FLOAT, INT) else ""
-    )
+    label = Bilingual(zh_label, en_label, _suffix(spec))
     more = zh_more if _is_zh() else en_more
     if spec.type == FLOAT:
         return FloatField(label, validators=[Optional()], description=_help(spec))
@@ -91,7 +101,9 @@ def _field(spec: Any) -> Any:
     if spec.type == BOOL:
         return BooleanField(label)
     if spec.type in (CHOICE, STR) and spec.choices:
-        return SelectField(label, choices=[SelectChoice(c, c) for c in spec.choices])
+        from app.valuation.labels import CHOICE_LABELS
+
+        return SelectField(label, choices=[SelectChoice(c, CHOICE_LABELS.get(c, c)) for c in spec.choices])
     return TextAreaField(
         label,
         validators=[Optional()],

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.valuation import engine
 from app.valuation.batch import light_result, model_batch
+from app.valuation.calibration import stored_calibrations
 from app.valuation.engine import Calibration, EngineError, ValuationResult
 from app.valuation.engine.result import canonical_json
 from app.valuation.models import (
@@ -145,6 +146,7 @@ def _replay_ensemble(row: StoredValuation, components: Iterable[StoredValuation]
                 ValuationResult.from_dict(data) if comp.result_form == FULL_FORM else light_result(data)
             )
     cals = {m: Calibration(**spec, source="ensemble parameter set") for m, spec in calibrations.items()}
+    cals |= stored_calibrations(row.result)  # the empirical calibration the range was made with
     facts = row.input_snapshot.get("facts", {})
     fvr = range_from(results, weights, cals, facts)
     fresh = _range_dict(fvr, effective_weights(weights, facts))

@@ -15,7 +15,9 @@ from app.core.i18n import format_money
 from app.extensions import db
 from app.valuation import charts, engine, report_fx
 from app.valuation.engine import EngineError
+from app.valuation.engine.calibration import MIN_COHORT
 from app.valuation.models import ENSEMBLE_ROW, FULL_FORM, ParameterSet, StoredValuation
+from app.valuation.report_calibration import calibration_rows
 from app.valuation.weights import DISAGREEMENT_KEY, FLOOR_MODEL
 
 DISAGREEMENT_FACTOR = 3.0  # approaches whose P50s differ by more than this get a plain sentence
@@ -85,6 +87,8 @@ class Report:
     mean: Decimal | None = None  # of the combined distribution; the conclusion is the P50
     asks: list[report_fx.AskStat] = field(default_factory=list)  # P(value < ask) per published ask
     refused: list[str] = field(default_factory=list)  # models the batch refused for this patent, and why
+    calibrations: list[dict[str, Any]] = field(default_factory=list)  # how each score became money
+    min_cohort: int = MIN_COHORT  # below it a calibration cohort is widened
 
     @property
     def has_range(self) -> bool:
@@ -246,6 +250,7 @@ def _reconcile(report: Report, head: StoredValuation) -> None:
     report.disagreement_factor = float(
         (ensemble.params if ensemble else {}).get(DISAGREEMENT_KEY) or DISAGREEMENT_FACTOR
     )
+    report.calibrations = calibration_rows(head.result, names)
     facts = head.input_snapshot.get("facts", {})
     rights = facts.get("rights") or {}
     report.rights = rights

@@ -106,4 +106,6 @@ def seed_valuation(echo: Callable[[str], None]) -> None:
     ids = patent_ids(only_stale=True)
     if ids:
         revalue(ids, load_config())
+        # Second pass: the score calibration ranks each patent among the scores the first one stored.
+        revalue(ids, load_config())
     echo(f"  {len(ids)} patents valued")

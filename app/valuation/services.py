@@ -28,6 +28,7 @@ from app.core.errors import Conflict
 from app.core.models import utcnow
 from app.extensions import db
 from app.valuation import engine, income, paramsets
+from app.valuation.calibration import calibrations_for
 from app.valuation.engine import EngineError, FairValueRange, ValuationResult
 from app.valuation.engine.result import CURRENCY, MONEY, Provenance, canonical_json, to_decimal
 from app.valuation.inputs import model_inputs, patent_facts
@@ -54,6 +55,7 @@ class ValuationConfig:
     sets: dict[str, ParameterSet]
     comparables: list[dict[str, Any]]
     seed: int = PLATFORM_SEED
+    cache: dict[str, Any] = field(default_factory=dict)  # data gathered once per run (score calibration)
 
     @property
     def ensemble(self) -> dict[str, Any]:
@@ -227,9 +229,11 @@ def combine(
     facts: Mapping[str, Any],
 ) -> FairValueRange | None:
     """The fair value range of the listing type's weighted models; None when nothing usable remains."""
-    return range_from(
-        results, weights_for(config.ensemble, listing_type), calibrations(config.ensemble), facts
+    day = today()
+    cals = calibrations(config.ensemble) | calibrations_for(
+        config, facts, listing_type, day.isoformat(), day.year
     )
+    return range_from(results, weights_for(config.ensemble, listing_type), cals, facts)
 
 
 def rights_reason(facts: Mapping[str, Any]) -> engine.Text | None:

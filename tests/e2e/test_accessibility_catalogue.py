@@ -1,8 +1,11 @@
 """axe-core audit of the catalogue and valuation pages (no serious or critical violations)."""
 
+import datetime as dt
+
 from app.accounts.models import Role
 from app.catalogue import services
 from app.extensions import db
+from app.valuation import engagements
 from app.valuation.seed import seed_valuation
 from tests.conftest import DEFAULT_PASSWORD
 from tests.e2e.conftest import log_in
@@ -24,6 +27,17 @@ PATENT = {
 }
 
 
+ENGAGEMENT = {
+    "purpose": "transfer",
+    "basis_of_value": "market_value",
+    "valuation_date": dt.date(2026, 11, 30),
+    "right_valued": "所有权",
+    "general_assumptions": "交易假设",
+    "special_assumptions": "",
+    "special_matters": "",
+}
+
+
 def test_catalogue_and_valuation_pages_pass_axe(page, make_user):
     make_user(email="assessor@ipex.demo", roles=(Role.ASSESSOR,), organisation=None)
     make_user(email="assessor2@ipex.demo", roles=(Role.ASSESSOR,), organisation=None)
@@ -39,6 +53,7 @@ def test_catalogue_and_valuation_pages_pass_axe(page, make_user):
         services.create_patent(holder, more)
     db.session.commit()
     seed_valuation(lambda _line: None)
+    engagements.save(patent, "default", ENGAGEMENT, holder)  # the assessor then sees the sign-off form
     db.session.commit()
     log_in(page, "assessor@ipex.demo", DEFAULT_PASSWORD)
     problems = {}
@@ -50,6 +65,8 @@ def test_catalogue_and_valuation_pages_pass_axe(page, make_user):
         "/experts",
         f"/valuation/patents/{patent.id}",
         "/valuation/workbench",
+        "/valuation/workbench/ahp/indicators?dimension=legal",
+        f"/valuation/patents/{patent.id}/engagement",
     ):
         page.goto(path)
         if found := serious_violations(page):

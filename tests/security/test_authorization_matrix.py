@@ -318,6 +318,13 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     # valuation: the dated exchange-rate table
     ("fx.rates", "GET"): ADMINS,
     ("fx.rates", "POST"): ADMINS,
+    ("valuation.ahp_indicators", "GET"): ASSESSORS,
+    ("valuation.ahp_indicators", "POST"): ASSESSORS,
+    # engagements: written by the patent's owner or an assessor; signed only by an assessor who does
+    # not own the patent (administrators sign nothing: the role is the assessor's)
+    ("valuation.engagement", "GET"): row(LOGIN, OK, OK, OK, FORBIDDEN),
+    ("valuation.engagement", "POST"): row(LOGIN, OK, OK, OK, FORBIDDEN),
+    ("valuation.sign_engagement", "POST"): row(LOGIN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN),
 }
 
 

@@ -58,6 +58,7 @@ def test_own_revenue_brings_the_income_approach_in_and_moves_the_range(app, seed
 def test_bulk_and_replay_use_the_same_own_inputs(app, seeded, make_patent):
     patent = make_patent()
     _inputs(patent)
+    value_patent(patent)  # stores a score: the calibration cohort both paths then rank in
     interactive = value_patent(patent).range
     revalue(patent_ids(), load_config())
     db.session.commit()
@@ -69,6 +70,7 @@ def test_bulk_and_replay_use_the_same_own_inputs(app, seeded, make_patent):
 
 def test_pending_application_is_scaled_by_the_probability_of_grant(app, seeded, make_patent):
     pending = make_patent(status="pending")
+    value_patent(pending)  # a stored score for the calibration to rank in
     default = value_patent(pending).range  # CN default: 50 %
     assert "probability_of_grant" in {w.code for w in default.warnings}
     _inputs(pending, revenue_forecast=None, probability_of_grant=Decimal("0.8"))

@@ -47,6 +47,8 @@ def test_a_bad_disagreement_factor_gets_a_field_message_in_both_languages(
 def test_the_assessors_factor_is_saved_and_drives_the_reports_sentence(client, auth, seeded, make_patent):
     a1, a2, _ = seeded
     patent = make_patent()
+    value_patent(patent)  # a score is placed among stored scores: the first pass stores one
+    db.session.commit()
     auth.login(a1)
     draft = paramsets.create_draft(ENSEMBLE_ID, a1, "x")
     db.session.commit()

@@ -54,6 +54,7 @@ def test_value_patent_stores_every_model_and_the_range(app, seeded, make_patent)
 
 def test_bulk_and_interactive_paths_give_the_same_range(app, seeded, make_patent):
     patents = [make_patent(claims=5 + 3 * i, family=["CN", "US", "EP"][: 1 + i % 3]) for i in range(6)]
+    revalue(patent_ids(), load_config())  # stores the scores the calibration ranks in
     revalue(patent_ids(), load_config())
     bulk = {p.id: current_rows(p.id)[0] for p in patents}
     assert all(row.result_form == "batch" for row in bulk.values())
@@ -65,6 +66,7 @@ def test_bulk_and_interactive_paths_give_the_same_range(app, seeded, make_patent
 def test_preview_lists_largest_moves_first_and_stores_nothing(app, seeded, make_patent):
     for i in range(5):
         make_patent(filing=__import__("datetime").date(2008 + 3 * i, 1, 1), claims=4 + 6 * i)
+    revalue(patent_ids(), load_config())  # stored scores: the score calibration's cohort
     a1 = seeded[0]
     draft = paramsets.create_draft(ENSEMBLE_ID, a1, "lean on the market")
     params = draft.params
@@ -238,16 +240,12 @@ def test_rights_no_longer_in_force_have_a_zero_range_on_both_paths(app, seeded, 
 
 def test_mostly_defaulted_scores_get_a_warning_and_a_wider_range(app, seeded, make_patent):
     """13 of 18 CNIPA indicators default for a typical patent: the score cannot narrow the range."""
-    from app.valuation.engine import Calibration
-
     patent = make_patent()
+    value_patent(patent)  # a stored score to rank in
     outcome = value_patent(patent)
     rows = outcome.results["cnipa_pvd"].details["indicators"]
     assert sum(r["status"] == "default" for r in rows) > len(rows) / 2
     assert "mostly_defaulted_cnipa_pvd" in {w.code for w in outcome.range.warnings}
-    cal = Calibration(median=300_000.0, rho=0.5)
-    narrow, wide = cal.to_money(80.0), cal.to_money(80.0, informative=False)
-    assert wide[2] / wide[0] > narrow[2] / narrow[0]
     revalue(patent_ids(), load_config())  # the bulk path carries the flag and gives the same range
     head = current_rows(patent.id)[0]
     assert (head.low, head.mid, head.high) == (outcome.range.low, outcome.range.mid, outcome.range.high)
@@ -261,6 +259,9 @@ def test_a_fresh_database_with_no_deals_values_patents(app, assessors, make_pate
     db.session.commit()
     patent = make_patent()
     outcome = value_patent(patent)
-    assert outcome.range is not None
+    # no deal prices: the score has no evidence to become money, and income runs on defaults, so
+    # there is honestly no range yet; but nothing fails
+    assert outcome.range is None
     assert "market_comps" not in outcome.errors
+    assert outcome.results["cnipa_pvd"].value is not None
     assert revalue(patent_ids(), load_config()) == 1

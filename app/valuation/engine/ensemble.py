@@ -54,7 +54,7 @@ class Calibration:
         spread = math.exp(Z90 * self.sigma * math.sqrt(1.0 - rho**2))
         return mid / spread, mid, mid * spread
 
-    def describe(self) -> dict[str, Any]:
+    def describe(self, score: float | None = None) -> dict[str, Any]:
         """Parameters for the report."""
         return {
             "method": "lognormal quantile map",
@@ -116,6 +116,15 @@ def _defaulted_warning(model_id: str) -> Text:
     )
 
 
+def _no_evidence_warning(model_id: str) -> Text:
+    return Text(
+        f"no_calibration_evidence_{model_id}",
+        "没有可比成交价格可将评分换算为金额：评分法仅以同组百分位列示，未计入公允价值区间。",
+        "There are no comparable deal prices to turn the score into money: the score approach is shown "
+        "as a percentile in its cohort only and is left out of the fair value range.",
+    )
+
+
 def in_force(legal_status: str | None) -> bool:
     """Whether a patent with this engine status word can still be enforced (pending counts)."""
     return legal_status not in NOT_IN_FORCE
@@ -165,10 +174,12 @@ def fair_value_range(
                     f"score model {result.model_id} needs an explicit Calibration",
                     f"评分模型 {result.model_id} 需要明确的货币校准",
                 )
+            calibration = calibrations[result.model_id]
+            if not getattr(calibration, "has_evidence", True):
+                warnings.append(_no_evidence_warning(result.model_id))
+                continue
             defaulted = bool((result.details or {}).get("mostly_defaulted"))
-            low, mid, high = calibrations[result.model_id].to_money(
-                float(result.value), informative=not defaulted
-            )
+            low, mid, high = calibration.to_money(float(result.value), informative=not defaulted)
             basis = "calibration"
             if defaulted:
                 warnings.append(_defaulted_warning(result.model_id))
@@ -184,7 +195,7 @@ def fair_value_range(
             )
         info = {"model": f"{result.model_id}@{result.model_version}", "basis": basis}
         if basis == "calibration":
-            info["calibration"] = calibrations[result.model_id].describe()
+            info["calibration"] = calibrations[result.model_id].describe(float(result.value))
         parts.append((w, low, mid, high, info))
     total = sum(p[0] for p in parts)
     if not parts or total <= 0:

@@ -147,3 +147,24 @@ def fuzzy_evaluate(
             raise ParameterError.single("grade_scores", "needs one score per grade", "每个等级需要一个分值")
         score = float(b @ g)
     return FuzzyResult(tuple(float(x) for x in b), score)
+
+
+SAATY_VALUES = tuple(1.0 / k for k in range(9, 1, -1)) + tuple(float(k) for k in range(1, 10))
+
+
+def judgements_from_weights(weights: Sequence[float]) -> dict[tuple[int, int], float]:
+    """Saaty-scale judgements (1/9 ... 9) nearest, on a log scale, to w_i / w_j for every pair i < j:
+    a starting point for an AHP form from other weights (e.g. entropy weights)."""
+    w = np.asarray(weights, dtype=float)
+    if w.ndim != 1 or len(w) < 2 or not np.isfinite(w).all() or (w < 0).any():
+        raise ParameterError.single(
+            "weights", "needs at least two finite weights >= 0", "至少需要两个不小于 0 的有限权重"
+        )
+    w = np.maximum(w, 1e-9)
+    scale = np.log(np.asarray(SAATY_VALUES))
+    out = {}
+    for i in range(len(w)):
+        for j in range(i + 1, len(w)):
+            ratio = np.clip(np.log(w[i] / w[j]), scale[0], scale[-1])
+            out[(i, j)] = SAATY_VALUES[int(np.argmin(np.abs(scale - ratio)))]
+    return out

@@ -170,7 +170,11 @@ class TreeScoreModel(Model):
             for j, leaf in enumerate(tree.leaves)
         ]
         dims = {k: float(v[0]) for k, v in self._dimensions(tree, weights, scores).items()}
-        steps = [(k, f"{k} 维度得分", f"{k} dimension score", v, "score") for k, v in dims.items()]
+        top = {c["key"]: c for c in tree.data["children"]}
+        steps = [
+            (k, f"{top[k].get('name_zh', k)} 得分", f"{top[k].get('name_en', k)} score", v, "score")
+            for k, v in dims.items()
+        ]
         steps.append(("total", "加权总分", "Weighted total score", float(values[0]), "score"))
         return self.make_result(
             inputs,
@@ -195,13 +199,13 @@ class TreeScoreModel(Model):
 
     def _warnings(self, inputs: Mapping[str, Any], rows: list[dict[str, Any]]) -> list[Text]:
         out = []
-        defaulted = [r["key"] for r in rows if r["status"] == indicators.DEFAULT]
+        defaulted = [r for r in rows if r["status"] == indicators.DEFAULT]
         if defaulted:
             out.append(
                 Text(
                     "defaulted",
-                    f"以下指标未打分，使用默认分：{', '.join(defaulted)}",
-                    f"Not scored, default used: {', '.join(defaulted)}",
+                    f"以下指标未打分，使用默认分：{'、'.join(r['name_zh'] for r in defaulted)}",
+                    f"Not scored, default used: {', '.join(r['name_en'] for r in defaulted)}",
                 )
             )
         if inputs.get("legal_status") not in (None, *VALID_STATUSES):
