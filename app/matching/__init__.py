@@ -9,6 +9,7 @@ def register(app: Flask) -> None:
     from app.accounts.permissions import is_authenticated
     from app.core.navigation import NavItem, add_nav_item
     from app.core.seed import add_seed_step
+    from app.matching import alerts, index  # noqa: F401  (outbox handler, digest tick, write hooks)
     from app.matching.cli import matching_cli
     from app.matching.routes import bp, listing_needs
     from app.matching.seed import seed_needs
