@@ -168,9 +168,7 @@ def _fail_unfinished(job_id: int, limit_mb: int, exitcode: int | None) -> None:
     job = db.session.get(ImportJob, job_id)
     if job is None or job.status not in (QUEUED, RUNNING):
         return
-    _fail(
-        job_id, f"the import process ended with code {exitcode} before finishing (memory limit {limit_mb} MB)"
-    )
+    _fail(job_id, f"the import process ended with code {exitcode} before finishing (memory limit {limit_mb} MB)")
 
 
 def import_queue():
