@@ -174,6 +174,7 @@ class KindIndex:
         )
         self.changed: dict[int, Doc] = {}
         self.delta: Segment | None = Segment.empty()
+        self.delta_live = np.zeros(0, dtype=bool)
         self.built_at = meta.get("built_at")
 
     def refresh(self, session: Session) -> None:
