@@ -33,6 +33,7 @@ def api_blueprints() -> list:
     from app.core.inbox import blp as notifications_blp
     from app.market import api_blueprints as market_blueprints
     from app.matching.api import blp as needs_blp
+    from app.matching.saved_search_api import blp as saved_searches_blp
     from app.payments.api import blp as payments_blp
     from app.valuation.api import blp as valuation_blp
 
@@ -44,6 +45,7 @@ def api_blueprints() -> list:
         *market_blueprints(),
         payments_blp,
         needs_blp,
+        saved_searches_blp,
     ]
 
 
