@@ -4,6 +4,7 @@ after the commit, in the buyer's language; weekly buyers get one digest a week f
 import datetime as dt
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -81,9 +82,13 @@ def test_english_reader_gets_english_reasons(make_user):
     seller = make_seller(make_user)
     make_listing(seller, [make_patent(seller)], "published")
     [note] = alerts_of(buyer)
-    assert "A new listing matches your need" in note.title
-    assert "Same IPC/CPC subgroup H01M 4/00" in note.body
-    assert "within your budget" in note.body
+    with force_locale("en"):  # the inbox renders in the reader's language
+        assert "A new listing matches your need" in note.title
+        assert "Same IPC/CPC subgroup H01M 4/00" in note.body
+        assert "within your budget" in note.body
+    [mail] = mails_to(buyer)
+    assert "A new listing matches your need" in mail.subject
+    assert "Same IPC/CPC subgroup H01M 4/00" in mail.text_body
 
 
 def test_the_pair_is_unique_in_the_database(make_user):
@@ -172,7 +177,8 @@ def test_weekly_buyers_get_one_digest_a_week(make_user, frozen_clock):
     assert alerts.send_digests() == 1
     db.session.commit()
     [digest] = alerts_of(buyer, "need_digest")
-    assert "1 new listings match your needs" in digest.body
+    with force_locale("en"):
+        assert "1 new listings match your needs" in digest.body
     assert "锂电池正极材料独占许可" in digest.body
     assert "Same IPC/CPC subgroup H01M 4/00" in digest.body
 
