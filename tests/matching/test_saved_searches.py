@@ -64,11 +64,17 @@ def test_the_tick_tells_the_owner_about_each_new_record_once(make_user):
     add_patent("CN 118866379 A")
     buyer = make_buyer(make_user)
     buyer.locale = "en"
-    saved = saved_searches.save_search(buyer, "Batteries", {"q": "锂离子电池"})
+    saved_searches.save_search(buyer, "Batteries", {"q": "锂离子电池"})
     db.session.commit()
     assert saved_searches.check_saved_searches() == 0  # the baseline is not news
     add_patent("CN 118866390 A", title_zh="一种锂离子电池的正极", title_en="Cathode of a lithium-ion battery")
-    add_patent("CN 118866391 A", title_zh="一种齿轮箱", title_en="Gearbox", abstract_zh="齿轮。", ipc_codes=["F16H 1/00"])
+    add_patent(
+        "CN 118866391 A",
+        title_zh="一种齿轮箱",
+        title_en="Gearbox",
+        abstract_zh="齿轮。",
+        ipc_codes=["F16H 1/00"],
+    )
     assert saved_searches.check_saved_searches() == 1
     db.session.commit()
     assert saved_searches.check_saved_searches() == 0
@@ -90,14 +96,19 @@ def test_saved_searches_api(client, make_user):
     assert bad.status_code == 422
     assert set(bad.get_json()["error"]["fields"]) >= {"name", "args"}
     made = client.post(
-        "/api/v1/saved-searches", json={"name": "Cathodes", "args": {"q": "正极", "ipc": "H01M"}}, headers=headers
+        "/api/v1/saved-searches",
+        json={"name": "Cathodes", "args": {"q": "正极", "ipc": "H01M"}},
+        headers=headers,
     )
     assert made.status_code == 201, made.get_json()
     body = made.get_json()
     assert body["args"] == {"q": ["正极"], "ipc": ["H01M"]}
     listed = client.get("/api/v1/saved-searches", headers=headers).get_json()
     assert [s["name"] for s in listed] == ["Cathodes"]
-    assert client.get("/api/v1/saved-searches", headers={"Authorization": f"Bearer {other_token}"}).get_json() == []
+    assert (
+        client.get("/api/v1/saved-searches", headers={"Authorization": f"Bearer {other_token}"}).get_json()
+        == []
+    )
     url = f"/api/v1/saved-searches/{body['id']}"
     assert client.delete(url, headers={"Authorization": f"Bearer {other_token}"}).status_code == 404
     assert client.delete(url, headers=headers).status_code == 204
