@@ -212,3 +212,22 @@ def test_need_form_edits_the_alert_settings_with_messages(client, auth, make_use
     db.session.refresh(need)
     assert (need.alert_min_score, need.alert_frequency) == (70, "weekly")
     assert 'value="70"' in client.get(f"/needs/{need.id}/edit", headers=EN).get_data(as_text=True)
+
+
+def test_a_concurrent_winner_keeps_the_second_handler_from_notifying(make_user):
+    """Two workers handle publishes of the same listing: the one whose insert loses sends nothing."""
+    buyer = make_buyer(make_user)
+    need = open_need(buyer)
+    seller = make_seller(make_user)
+    listing = make_listing(seller, [make_patent(seller)], "submitted")
+    with db.engine.begin() as other_worker:  # the other worker's insert is committed first
+        other_worker.execute(
+            NeedAlert.__table__.insert().values(
+                need_id=need.id, listing_id=listing.id, buyer_id=buyer.id, score=90, reasons=[],
+                frequency="immediate", created_at=clock.now(),
+            )
+        )  # fmt: skip
+    listing_services._publish(listing, seller)
+    db.session.commit()  # this worker's handler runs now, and loses the insert
+    assert db.session.scalar(select(func.count(NeedAlert.id))) == 1
+    assert not alerts_of(buyer)
