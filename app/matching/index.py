@@ -33,7 +33,8 @@ from app.market import listing_states
 from app.market.listing_models import Listing, ListingPatent
 from app.matching import states
 from app.matching.alert_models import MatchingDocument
-from app.matching.engine.postings import Doc, Postings, Segment, top_rows
+from app.matching.engine.postings import Doc, Postings, Segment
+from app.matching.engine.postings import shortlist as postings_shortlist
 from app.matching.engine.strategies import INFER_SHARE, INFER_TOP, levels
 from app.matching.engine.text import tokens
 from app.matching.models import Need
@@ -264,32 +265,26 @@ def shortlist(
     A query without codes borrows the subclasses of its best text matches, as the engine does."""
     index = kind_index(kind, session)
     postings = index.postings()
-    text = postings.bm25(weighted_terms)
-    top = max((float(a.max()) for a in text if a.size), default=0.0)
     ids = postings.record_ids()
-    if not codes and top > 0:
-        codes = _inferred(index, session, text, ids)
-    field = postings.classification(codes) if codes else [np.zeros_like(a) for a in text]
-    combined = [
-        text_weight * (t / top if top > 0 else t) + class_weight * f for t, f in zip(text, field, strict=True)
-    ]
-    best = top_rows(combined, size)
-    # The best text matches always come along: the engine normalises by them and infers from them.
-    chosen = {(s, r) for s, r, _ in best}
-    best += [(s, r, v) for s, r, v in top_rows(text, INFER_TOP) if (s, r) not in chosen]
-    return Shortlist(
-        [int(ids[s][r]) for s, r, _ in best],
-        {int(ids[s][r]): float(text[s][r]) for s, r, _ in best},
-        top,
+
+    def infer(rows: list[tuple[int, int]]) -> tuple[str, ...]:
+        votes: Counter[str] = Counter()
+        for s, r in rows:
+            for sub in {levels(c)["subclass"] for c in index.codes_of(int(ids[s][r]), session)}:
+                votes[sub] += 1
+        return tuple(s for s, n in votes.items() if n >= INFER_SHARE * INFER_TOP)
+
+    found = postings_shortlist(
+        postings,
+        weighted_terms,
+        codes,
+        size,
+        text_weight=text_weight,
+        class_weight=class_weight,
+        infer_codes=infer,
     )
-
-
-def _inferred(index: KindIndex, session: Session, text, ids) -> tuple[str, ...]:
-    votes: Counter[str] = Counter()
-    for s, r, _ in top_rows(text, INFER_TOP):
-        for sub in {levels(c)["subclass"] for c in index.codes_of(int(ids[s][r]), session)}:
-            votes[sub] += 1
-    return tuple(s for s, n in votes.items() if n >= INFER_SHARE * INFER_TOP)
+    record_ids = [int(ids[s][r]) for s, r in found.rows]
+    return Shortlist(record_ids, dict(zip(record_ids, found.text, strict=True)), found.top_text)
 
 
 # ---- rebuilding ------------------------------------------------------------------------------

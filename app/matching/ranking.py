@@ -16,8 +16,9 @@ from app.extensions import db
 from app.market import listing_states
 from app.market.listing_models import Listing
 from app.matching import index
+from app.matching.alert_models import MatchingDocument
 from app.matching.engine import Match
-from app.matching.engine.text import query_terms
+from app.matching.engine.text import query_terms, tokens
 from app.matching.models import Need
 
 SHORTLIST = 200
@@ -37,6 +38,18 @@ def listing_matches(need: Need) -> tuple[dict[int, Listing], list[Match]]:
     ctx = _context()
     raw = np.array([found.text.get(c.id, 0.0) for c in candidates])
     ctx.cache[("text_scores", id(candidates), need.text)] = raw
+    # The candidates' terms for the reasons come from their index rows (in first-occurrence order,
+    # as the tokenizer gives them): re-tokenizing 200 texts would cost more than the ranking.
+    stored = dict(
+        db.session.execute(
+            select(MatchingDocument.record_id, MatchingDocument.terms).where(
+                MatchingDocument.kind == "listing", MatchingDocument.record_id.in_(list(by_id))
+            )
+        ).all()
+    )
+    ctx.cache[("text_tokens", id(candidates))] = [
+        list(stored[c.id]) if stored.get(c.id) else tokens(c.text, crosslang) for c in candidates
+    ]
     return by_id, _ranked(need, by_id, candidates, ctx)
 
 

@@ -32,7 +32,9 @@ TEXT = {
 @pytest.fixture
 def world(app, make_user):
     ensure_system_actor()
-    seller = make_seller(make_user, name="浙江大学技术转移中心", email="seller@example.com", display_name="陈教授")
+    seller = make_seller(
+        make_user, name="浙江大学技术转移中心", email="seller@example.com", display_name="陈教授"
+    )
     buyer = make_buyer(make_user, name="宁波智造装备有限公司", email="buyer@example.com", display_name="刘总")
     admin = make_user(email="admin@example.com", roles=(Role.ADMIN,), organisation="IPEX", verified=True)
     listing_services.set_auto_publish_verified(True, admin)  # the verified seller publishes directly
@@ -55,7 +57,9 @@ def test_need_alert_reaches_inbox_and_mailbox(browser, live_server, world, local
     tag = "zh" if locale.startswith("zh") else "en"
     world["buyer"].locale = tag
     db.session.commit()
-    context = browser.new_context(base_url=live_server, locale=locale, viewport={"width": 1280, "height": 900})
+    context = browser.new_context(
+        base_url=live_server, locale=locale, viewport={"width": 1280, "height": 900}
+    )
     context.set_default_timeout(15_000)
     page = context.new_page()
     errors = []

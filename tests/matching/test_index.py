@@ -91,7 +91,7 @@ def test_rebuild_gives_the_same_ranking_also_from_memory_mapped_segments(app, ma
     assert "2 listing documents" in result.output
     assert (tmp_path / "listing" / "rows.npy").exists()
     assert ranking(need) == before
-    assert isinstance(index.kind_index("listing", db.session).base.rows, np.memmap)
+    assert isinstance(index.kind_index("listing", db.session).base.rows.base, np.memmap)  # mapped, not read
 
 
 def test_postings_equal_the_engine_bm25_across_segments():
@@ -107,3 +107,20 @@ def test_postings_equal_the_engine_bm25_across_segments():
     split = Postings([base, delta], [np.array([True, False, True, True]), np.array([True])])
     base_scores, delta_scores = split.bm25({"cathode": 1.0, "anode": 0.6, "正极": 1.0})
     assert np.allclose([*base_scores[[0, 2, 3]], *delta_scores], expected[[0, 2, 3, 1]])
+
+
+def test_a_large_index_is_probed_with_the_telling_terms_and_scores_the_shortlist_exactly(monkeypatch):
+    from app.matching.engine import postings as engine_postings
+
+    monkeypatch.setattr(engine_postings, "PRUNE_ABOVE", 0)
+    monkeypatch.setattr(engine_postings, "MAX_QUERY_TERMS", 2)
+    words = ["cathode", "anode", "lithium", "electrolyte", "solid", "gear", "motor", "sensor"]
+    docs = [Doc(i, True, {words[i % 8]: 1 + i % 3, words[(i * 3) % 8]: 1, "common": 1}) for i in range(40)]
+    index = Postings([Segment.build(docs)], [np.ones(40, dtype=bool)])
+    query = {"cathode": 1.0, "lithium": 1.0, "common": 1.0, "gear": 0.6}
+    [full] = index.bm25(query)
+    found = engine_postings.shortlist(index, query, (), 5)
+    assert len(found.rows) >= 5
+    assert np.allclose(found.text, [full[r] for _s, r in found.rows])  # exact on every term
+    assert found.top_text == max(found.text)
+    assert set(index.select_terms(query, 2)) <= {"cathode", "lithium", "gear"}  # "common" tells little

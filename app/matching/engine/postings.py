@@ -23,10 +23,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .strategies import DEPTH_VALUES, levels
+from .strategies import DEPTH_VALUES, INFER_TOP, levels
 
 K1, B = 1.2, 0.75  # as text.BM25Index
 LEVEL_MARKS = {"class": "@c:", "subclass": "@s:", "main_group": "@m:", "subgroup": "@g:"}
+MAX_QUERY_TERMS = 32  # a large index is probed with the query's most telling terms ...
+PRUNE_ABOVE = 20_000  # ... above this many documents; the shortlist is then scored on every term
 ARRAYS = ("record_ids", "lengths", "active", "hashes", "indptr", "rows", "tf")
 
 
@@ -61,41 +63,55 @@ class Segment:
     """Immutable postings of some documents, rows sorted by record id."""
 
     def __init__(self, arrays: dict[str, np.ndarray]) -> None:
-        for name in ARRAYS:
-            setattr(self, name, arrays[name])
+        for name in ARRAYS:  # plain views (a memmap's per-slice Python overhead adds up per term)
+            setattr(self, name, np.asarray(arrays[name]))
         self.size = len(self.record_ids)
 
     @classmethod
     def build(cls, docs: Iterable[Doc]) -> Segment:
         docs = sorted(docs, key=lambda d: d.record_id)
+        hashes: dict[str, int] = {}
         cols: list[int] = []
         rows: list[int] = []
         tfs: list[float] = []
-        lengths = np.zeros(len(docs), dtype=np.float32)
         for r, doc in enumerate(docs):
-            lengths[r] = sum(doc.terms.values())
-            for term, count in doc.terms.items():
-                cols.append(term_hash(term))
+            for term, count in [*doc.terms.items(), *((t, 1) for t in code_terms(doc.codes))]:
+                cols.append(hashes.get(term) or hashes.setdefault(term, term_hash(term)))
                 rows.append(r)
                 tfs.append(count)
-            for term in code_terms(doc.codes):
-                cols.append(term_hash(term))
-                rows.append(r)
-                tfs.append(1)
-        col_arr = np.asarray(cols, dtype=np.int64)
-        order = np.lexsort((np.asarray(rows, dtype=np.int64), col_arr))
-        col_sorted = col_arr[order]
+        return cls.from_postings(
+            np.asarray([d.record_id for d in docs], dtype=np.int64),
+            np.asarray([sum(d.terms.values()) for d in docs], dtype=np.float32),
+            np.asarray([d.active for d in docs], dtype=bool),
+            np.asarray(cols, dtype=np.int64),
+            np.asarray(rows, dtype=np.int32),
+            np.asarray(tfs, dtype=np.float32),
+        )
+
+    @classmethod
+    def from_postings(
+        cls,
+        record_ids: np.ndarray,
+        lengths: np.ndarray,
+        active: np.ndarray,
+        cols: np.ndarray,
+        rows: np.ndarray,
+        tf: np.ndarray,
+    ) -> Segment:
+        """From (term hash, row, count) triples whose rows ascend, for rows sorted by record id."""
+        order = np.argsort(cols, kind="stable")  # stable: rows stay ascending within a term
+        col_sorted = cols[order]
         hashes, starts = np.unique(col_sorted, return_index=True)
-        indptr = np.append(starts, len(col_sorted)).astype(np.int64)
+        del col_sorted
         return cls(
             {
-                "record_ids": np.asarray([d.record_id for d in docs], dtype=np.int64),
+                "record_ids": record_ids,
                 "lengths": lengths,
-                "active": np.asarray([d.active for d in docs], dtype=bool),
+                "active": active,
                 "hashes": hashes.astype(np.int64),
-                "indptr": indptr,
-                "rows": np.asarray(rows, dtype=np.int32)[order],
-                "tf": np.asarray(tfs, dtype=np.float32)[order],
+                "indptr": np.append(starts, len(cols)).astype(np.int64),
+                "rows": rows[order],
+                "tf": tf[order],
             }
         )
 
@@ -133,13 +149,35 @@ class Segment:
         pos = np.minimum(pos, self.size - 1)
         return np.where(self.record_ids[pos] == record_ids, pos, -1)
 
+    def _span(self, term: str) -> tuple[int, int]:
+        return self.spans([term])[term]
+
+    def spans(self, terms: Iterable[str]) -> dict[str, tuple[int, int]]:
+        """Where each term's postings lie (one binary search for all of them); (0, 0) if absent."""
+        terms = list(terms)
+        if not terms or not len(self.hashes):
+            return dict.fromkeys(terms, (0, 0))
+        wanted = np.asarray([term_hash(t) for t in terms], dtype=np.int64)
+        pos = np.minimum(np.searchsorted(self.hashes, wanted), len(self.hashes) - 1)
+        found = self.hashes[pos] == wanted
+        starts, ends = self.indptr[pos], self.indptr[pos + 1]
+        return {
+            t: (int(a), int(b)) if ok else (0, 0)
+            for t, ok, a, b in zip(terms, found, starts, ends, strict=True)
+        }
+
+    def posting_count(self, term: str) -> int:
+        start, end = self._span(term)
+        return end - start
+
+    def postings_view(self, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """The term's rows (ascending) and counts, as views of the (memory-mapped) arrays."""
+        start, end = self._span(term)
+        return self.rows[start:end], self.tf[start:end]
+
     def postings(self, term: str) -> tuple[np.ndarray, np.ndarray]:
-        h = term_hash(term)
-        i = int(np.searchsorted(self.hashes, h))
-        if i >= len(self.hashes) or self.hashes[i] != h:
-            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
-        start, end = int(self.indptr[i]), int(self.indptr[i + 1])
-        return np.asarray(self.rows[start:end]), np.asarray(self.tf[start:end])
+        rows, tf = self.postings_view(term)
+        return np.asarray(rows), np.asarray(tf)
 
 
 class Postings:
@@ -154,8 +192,13 @@ class Postings:
     def bm25(self, weighted_terms: Mapping[str, float]) -> list[np.ndarray]:
         """BM25 per segment row (0 on dead rows); a weight multiplies the term's idf."""
         out = [np.zeros(s.size) for s in self.segments]
+        spans = [seg.spans(weighted_terms) for seg in self.segments]
         for term, weight in weighted_terms.items():
-            hits = [s.postings(term) for s in self.segments]
+            hits = [
+                (s.rows[a:b], s.tf[a:b])
+                for s, span in zip(self.segments, spans, strict=True)
+                for a, b in (span[term],)
+            ]
             alive = [m[rows] for m, (rows, _) in zip(self.live, hits, strict=True)]
             df = sum(int(a.sum()) for a in alive)
             if not df:
@@ -165,6 +208,49 @@ class Postings:
                 rows, tf = rows[keep], tf[keep].astype(np.float64)
                 norm = K1 * (1 - B + B * seg.lengths[rows] / self.avg)
                 scores[rows] += weight * idf * tf * (K1 + 1) / (tf + norm)
+        return out
+
+    def select_terms(self, weighted_terms: Mapping[str, float], limit: int) -> dict[str, float]:
+        """The ``limit`` terms with the largest weight x idf (df read from the postings' lengths)."""
+        if len(weighted_terms) <= limit:
+            return dict(weighted_terms)
+        value = {}
+        spans = [seg.spans(weighted_terms) for seg in self.segments]
+        for term, weight in weighted_terms.items():
+            df = sum(b - a for span in spans for a, b in (span[term],))
+            if df:
+                value[term] = weight * np.log1p((self.count - df + 0.5) / (df + 0.5))
+        chosen = sorted(value, key=lambda t: -value[t])[:limit]
+        return {t: weighted_terms[t] for t in chosen}
+
+    def bm25_at(self, weighted_terms: Mapping[str, float], rows: Sequence[np.ndarray]) -> list[np.ndarray]:
+        """Exact BM25 of the given rows (ascending, per segment) over every query term.
+
+        Only these rows' postings are read (a binary search per term), so scoring a shortlist
+        costs little however common the terms are; the document frequency of a term in a large
+        segment is its postings' length (rows replaced since the segment was built still count
+        until the next rebuild: a difference of a few documents in the idf)."""
+        out = [np.zeros(len(r)) for r in rows]
+        spans = [seg.spans(weighted_terms) for seg in self.segments]
+        for term, weight in weighted_terms.items():
+            found = []
+            df = 0
+            for seg, live, wanted, span in zip(self.segments, self.live, rows, spans, strict=True):
+                start, end = span[term]
+                p_rows, p_tf = seg.rows[start:end], seg.tf[start:end]
+                df += int(live[p_rows].sum()) if seg.size <= PRUNE_ABOVE else len(p_rows)
+                pos = np.searchsorted(p_rows, wanted)
+                pos = np.minimum(pos, max(len(p_rows) - 1, 0))
+                hit = (p_rows[pos] == wanted) if len(p_rows) else np.zeros(len(wanted), dtype=bool)
+                found.append((hit, np.where(hit, p_tf[pos] if len(p_rows) else 0, 0).astype(np.float64)))
+            if not df:
+                continue
+            idf = np.log1p((self.count - df + 0.5) / (df + 0.5))
+            for seg, scores, wanted, live, (hit, tf) in zip(
+                self.segments, out, rows, self.live, found, strict=True
+            ):
+                norm = K1 * (1 - B + B * seg.lengths[wanted] / self.avg)
+                scores += np.where(hit & live[wanted], weight * idf * tf * (K1 + 1) / (tf + norm), 0.0)
         return out
 
     def classification(self, codes: Sequence[str]) -> list[np.ndarray]:
@@ -187,10 +273,60 @@ def top_rows(values: list[np.ndarray], k: int) -> list[tuple[int, int, float]]:
     """The k best (segment, row, value) with value > 0, best first (ties: lower segment, row)."""
     found: list[tuple[int, int, float]] = []
     for i, arr in enumerate(values):
-        if not arr.size:
+        nonzero = np.flatnonzero(arr > 0)
+        if not nonzero.size:
             continue
-        n = min(k, arr.size)
-        idx = np.argpartition(-arr, n - 1)[:n]
-        found += [(i, int(r), float(arr[r])) for r in idx if arr[r] > 0]
+        n = min(k, nonzero.size)
+        idx = nonzero[np.argpartition(-arr[nonzero], n - 1)[:n]]
+        found += [(i, int(r), float(arr[r])) for r in idx]
     found.sort(key=lambda t: (-t[2], t[0], t[1]))
     return found[:k]
+
+
+@dataclass(frozen=True)
+class Shortlisted:
+    """The best rows by text and field, with their exact BM25 and the pool's best BM25."""
+
+    rows: list[tuple[int, int]]  # (segment, row), best first
+    text: list[float]  # exact BM25 of each row over every query term
+    top_text: float
+
+
+def shortlist(
+    postings: Postings,
+    weighted_terms: Mapping[str, float],
+    codes: Sequence[str],
+    size: int,
+    *,
+    text_weight: float = 0.4,
+    class_weight: float = 0.4,
+    infer_codes=None,
+) -> Shortlisted:
+    """The ``size`` rows best by text and field, plus the best text rows (the engine's scale).
+
+    ``infer_codes(rows)`` gives a need stated without codes the fields of its best text matches."""
+    pruned = postings.count > PRUNE_ABOVE and len(weighted_terms) > MAX_QUERY_TERMS
+    probe = postings.select_terms(weighted_terms, MAX_QUERY_TERMS) if pruned else weighted_terms
+    text = postings.bm25(probe)
+    top = max((float(a.max()) for a in text if a.size), default=0.0)
+    if not codes and top > 0 and infer_codes is not None:
+        codes = infer_codes([(s, r) for s, r, _ in top_rows(text, INFER_TOP)])
+    field = postings.classification(codes) if codes else [np.zeros_like(a) for a in text]
+    combined = []
+    for t, f in zip(text, field, strict=True):
+        c = t * (text_weight / top if top > 0 else text_weight)
+        c += class_weight * f
+        combined.append(c)
+    best = [(s, r) for s, r, _ in top_rows(combined, size)]
+    chosen = set(best)
+    best += [(s, r) for s, r, _ in top_rows(text, INFER_TOP) if (s, r) not in chosen]
+    if not pruned:
+        return Shortlisted(best, [float(text[s][r]) for s, r in best], top)
+    per_segment = [np.array(sorted(r for s, r in best if s == i), dtype=np.int64) for i in range(len(text))]
+    exact = postings.bm25_at(weighted_terms, per_segment)
+    value = {
+        (i, int(r)): float(v)
+        for i, rows in enumerate(per_segment)
+        for r, v in zip(rows, exact[i], strict=True)
+    }
+    return Shortlisted(best, [value[key] for key in best], max(value.values(), default=0.0))
