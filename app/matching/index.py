@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from flask import current_app
+from flask import current_app, has_app_context
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
@@ -29,6 +29,7 @@ from app.catalogue.models import PUBLISHED as RECORD_PUBLISHED
 from app.catalogue.models import Patent
 from app.catalogue.search import crosslang
 from app.core.clock import clock
+from app.extensions import db
 from app.market import listing_states
 from app.market.listing_models import Listing, ListingPatent
 from app.matching import states
@@ -132,6 +133,9 @@ def _note_changes(session: Session, _context) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _write_marked(session: Session) -> None:
+    if not has_app_context() or session is not db.session.registry():
+        session.info.pop(PENDING, None)  # scripts' own sessions: `flask matching rebuild` catches up
+        return
     session.flush()  # changes not flushed yet are noted by the flush
     pending = session.info.pop(PENDING, None)
     if not pending:

@@ -231,3 +231,19 @@ def test_a_concurrent_winner_keeps_the_second_handler_from_notifying(make_user):
     db.session.commit()  # this worker's handler runs now, and loses the insert
     assert db.session.scalar(select(func.count(NeedAlert.id))) == 1
     assert not alerts_of(buyer)
+
+
+def test_api_reads_and_changes_the_alert_settings(client, make_user):
+    from app.accounts.services import create_api_token
+
+    buyer = make_buyer(make_user)
+    need = open_need(buyer)
+    _t, token = create_api_token(buyer, "test")
+    headers = {"Authorization": f"Bearer {token}", **EN}
+    url = f"/api/v1/needs/{need.id}"
+    assert client.get(url, headers=headers).get_json()["alert_min_score"] == 50
+    bad = client.patch(url, json={"alert_min_score": 0, "alert_frequency": "hourly"}, headers=headers)
+    assert bad.status_code == 422
+    assert set(bad.get_json()["error"]["fields"]) == {"alert_min_score", "alert_frequency"}
+    good = client.patch(url, json={"alert_min_score": 80, "alert_frequency": "weekly"}, headers=headers)
+    assert (good.get_json()["alert_min_score"], good.get_json()["alert_frequency"]) == (80, "weekly")
