@@ -36,13 +36,20 @@ def evaluate_command(data: Path | None, split: str, as_json: bool) -> None:
 
 
 @matching_cli.command("rebuild")
-def rebuild_command() -> None:
+@click.option("--background", is_flag=True, help="Queue the rebuild as a job (RQ when REDIS_URL is set).")
+def rebuild_command(background: bool) -> None:
     """Rewrite every listing, patent and need document of the matching index (with MATCHING_INDEX_DIR,
     also the memory-mapped base segments the workers load)."""
     from sqlalchemy import func, select
 
+    from app.core import jobs
     from app.extensions import db
     from app.matching import index
+
+    if background:
+        runner = jobs.enqueue(index.rebuild_job, queue="matching")
+        click.echo(f"Rebuild queued ({runner}).")
+        return
 
     total = sum(
         db.session.scalar(select(func.count()).select_from(model)) for model, _ in index.LOADERS.values()

@@ -315,6 +315,11 @@ def rebuild(session: Session, progress: Callable[[str, int], None] | None = None
     return counts
 
 
+def rebuild_job() -> dict[str, int]:
+    """The rebuild as a background job (``flask matching rebuild --background``)."""
+    return rebuild(db.session)
+
+
 def write_segment(session: Session, kind: str, target: Path) -> None:
     """The kind's documents as a memory-mappable base segment, stamped with the newest row's time."""
     rows = session.execute(

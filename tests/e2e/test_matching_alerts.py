@@ -98,15 +98,16 @@ def test_need_alert_reaches_inbox_and_mailbox(browser, live_server, world, local
     # ... and a catalogue search is saved from the search page.
     page.goto("/catalogue/search?q=锂电池")
     page.fill("#save-search-name", "锂电池 batteries")
+    screenshot(page, f"alerts_{tag}_05_search_page_save_form")
     page.click("form.save-search button[type=submit]")
     expect(page.locator(".flash-success")).to_contain_text(text["saved"])
     expect(page.locator("h1")).to_have_text(text["mine"])
-    screenshot(page, f"alerts_{tag}_05_saved_searches")
+    screenshot(page, f"alerts_{tag}_06_saved_searches")
 
     # The e-mail, in the buyer's language, is in the development mailbox.
     _log_in(page, "admin@example.com")
     page.goto("/admin/mailbox?to=buyer@example.com")
     expect(page.locator("main")).to_contain_text(text["alert"])
-    screenshot(page, f"alerts_{tag}_06_mailbox")
+    screenshot(page, f"alerts_{tag}_07_mailbox")
     context.close()
     assert not errors, errors

@@ -2,7 +2,7 @@
 memory-mapped segments) gives the same ranking; postings score exactly like the engine's BM25."""
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.market import listing_services
@@ -92,6 +92,11 @@ def test_rebuild_gives_the_same_ranking_also_from_memory_mapped_segments(app, ma
     assert (tmp_path / "listing" / "rows.npy").exists()
     assert ranking(need) == before
     assert isinstance(index.kind_index("listing", db.session).base.rows.base, np.memmap)  # mapped, not read
+    db.session.execute(MatchingDocument.__table__.delete())
+    db.session.commit()
+    queued = runner.invoke(args=["matching", "rebuild", "--background"])  # tests run jobs inline
+    assert "Rebuild queued" in queued.output, queued.output
+    assert db.session.scalar(select(func.count(MatchingDocument.id))) == 5  # 2 listings, 2 patents, 1 need
 
 
 def test_postings_equal_the_engine_bm25_across_segments():
