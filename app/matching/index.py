@@ -120,7 +120,8 @@ def mark(session: Session, kind: str, record_id: int) -> None:
 
 @event.listens_for(Session, "after_flush")
 def _note_changes(session: Session, _context) -> None:
-    for obj in [*session.new, *session.dirty, *session.deleted]:
+    changed = [o for o in session.dirty if session.is_modified(o, include_collections=False)]
+    for obj in [*session.new, *changed, *session.deleted]:
         if isinstance(obj, Listing):
             mark(session, "listing", obj.id)
         elif isinstance(obj, Patent):

@@ -239,6 +239,7 @@ def test_api_reads_and_changes_the_alert_settings(client, make_user):
     buyer = make_buyer(make_user)
     need = open_need(buyer)
     _t, token = create_api_token(buyer, "test")
+    db.session.commit()
     headers = {"Authorization": f"Bearer {token}", **EN}
     url = f"/api/v1/needs/{need.id}"
     assert client.get(url, headers=headers).get_json()["alert_min_score"] == 50

@@ -91,6 +91,7 @@ def test_saved_searches_api(client, make_user):
     other = make_buyer(make_user, name="Other Co")
     _t, token = create_api_token(buyer, "test")
     _t, other_token = create_api_token(other, "test")
+    db.session.commit()
     headers = {"Authorization": f"Bearer {token}", **EN}
     bad = client.post("/api/v1/saved-searches", json={"name": "", "args": {}}, headers=headers)
     assert bad.status_code == 422
