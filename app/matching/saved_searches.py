@@ -58,7 +58,8 @@ def clean_args(args: Mapping[str, Any]) -> dict[str, list[str]]:
         if values is None:
             continue
         values = values if isinstance(values, list | tuple) else [values]
-        kept = [str(v).strip()[:MAX_VALUE] for v in values if v is not None and str(v).strip()]
+        kept = [str(v).replace("\x00", "").strip()[:MAX_VALUE] for v in values if v is not None]
+        kept = [v for v in kept if v]
         if kept:
             out[name] = kept[:10]
     return out
@@ -71,7 +72,7 @@ def _query(saved_args: Mapping[str, list[str]]) -> SearchQuery:
 
 
 def _clean_name(name: Any, errors: dict[str, str]) -> str:
-    value = str(name or "").strip()
+    value = str(name or "").replace("\x00", "").strip()
     if not value:
         errors["name"] = _("Give the search a name.")
     elif len(value) > MAX_NAME:
