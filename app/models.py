@@ -10,6 +10,7 @@ import app.core.notifications  # noqa: F401
 import app.core.outbox  # noqa: F401
 import app.core.ticks  # noqa: F401
 import app.market.models  # noqa: F401
+import app.matching.alert_models  # noqa: F401
 import app.matching.experts  # noqa: F401
 import app.matching.marks  # noqa: F401
 import app.matching.models  # noqa: F401

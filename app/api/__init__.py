@@ -33,6 +33,7 @@ def api_blueprints() -> list:
     from app.core.inbox import blp as notifications_blp
     from app.market import api_blueprints as market_blueprints
     from app.matching.api import blp as needs_blp
+    from app.matching.saved_search_api import blp as saved_searches_blp
     from app.payments.api import blp as payments_blp
     from app.payments.deposit_api import blp as deposits_blp
     from app.payments.payout_api import blp as payouts_blp
@@ -48,6 +49,7 @@ def api_blueprints() -> list:
         deposits_blp,
         payouts_blp,
         needs_blp,
+        saved_searches_blp,
     ]
 
 

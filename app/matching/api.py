@@ -52,6 +52,8 @@ class NeedSchema(ma.Schema):
     budget_max = _amount("budget_max")
     deadline = F.Date(allow_none=True)
     is_private = F.Boolean()
+    alert_min_score = F.Integer(metadata={"description": "Alert from this match score (percent)"})
+    alert_frequency = F.String(metadata={"description": "immediate, weekly (one digest) or off"})
     created_at = F.DateTime()
     allowed_actions = F.Function(lambda need: states.NEED_LIFECYCLE.allowed_actions(need.status))
 
@@ -70,6 +72,8 @@ class NeedInSchema(ma.Schema):
     budget_max = F.String(allow_none=True)
     deadline = F.String(allow_none=True, metadata={"example": "2027-06-30"})
     is_private = F.Boolean()
+    alert_min_score = F.Raw(allow_none=True, metadata={"description": "1-100 (percent); default 50"})
+    alert_frequency = F.String(metadata={"description": "immediate (default), weekly or off"})
     action = F.String(
         validate=ma.validate.OneOf(states.BUYER_ACTIONS),
         metadata={"description": "PATCH only: a lifecycle action (publish, close, ...)"},

@@ -38,6 +38,20 @@ class NeedForm(FlaskForm):
     budget_max = StringField(_l("Budget up to"))
     deadline = StringField(_l("Deadline"), description=_l("YYYY-MM-DD; the need expires after this day"))
     is_private = BooleanField(_l("Private: only sellers I invite can see it"))
+    alert_min_score = StringField(
+        _l("Alert me from a match score of"),
+        default="50",
+        description=_l("In percent, 1 to 100: new listings scoring at least this much are sent to you"),
+    )
+    alert_frequency = SelectField(
+        _l("New matching listings"),
+        choices=[
+            SelectChoice("immediate", _l("Tell me at once (inbox and e-mail)")),
+            SelectChoice("weekly", _l("One digest a week")),
+            SelectChoice("off", _l("No alerts")),
+        ],
+        default="immediate",
+    )
 
     def raw(self) -> dict[str, Any]:
         """The values for the service, exactly as typed."""
@@ -55,6 +69,8 @@ class NeedForm(FlaskForm):
             "budget_max",
             "deadline",
             "is_private",
+            "alert_min_score",
+            "alert_frequency",
         )
         return {name: getattr(self, name).data for name in names}
 
@@ -74,8 +90,10 @@ class NeedForm(FlaskForm):
             "currency",
             "rights",
             "is_private",
+            "alert_frequency",
         ):
             getattr(self, name).data = getattr(need, name)
+        self.alert_min_score.data = str(need.alert_min_score)
         self.codes.data = ", ".join(need.codes or [])
         self.budget_min.data = "" if need.budget_min is None else f"{need.budget_min:f}"
         self.budget_max.data = "" if need.budget_max is None else f"{need.budget_max:f}"

@@ -42,6 +42,10 @@ class Need(TimestampMixin, db.Model):
     budget_max: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
     deadline: Mapped[dt.date | None] = mapped_column(Date)  # the need expires after this day
     is_private: Mapped[bool] = mapped_column(default=False)  # only the buyer, admins and invited sellers
+    # Alerts (app/matching/alerts.py): the lowest match score, in percent, worth telling the buyer
+    # about, and how: "immediate", "weekly" (one digest) or "off".
+    alert_min_score: Mapped[int] = mapped_column(default=50, server_default="50")
+    alert_frequency: Mapped[str] = mapped_column(String(10), default="immediate", server_default="immediate")
 
     buyer: Mapped[User] = relationship(foreign_keys=[buyer_id])
     invitations: Mapped[list[NeedInvitation]] = relationship(

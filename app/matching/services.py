@@ -173,8 +173,9 @@ def matches_for_need(need: Need, viewer: User, limit: int = 20) -> list[tuple[Li
     """Published listings best first, each with its per-factor reasons; never the buyer's own."""
     if not can_view(viewer, need):
         raise PermissionDenied(_("You cannot see this need."))
-    by_id, candidates = _published_candidates()
-    found = _ranked(need, by_id, candidates, _context())
+    from app.matching.ranking import listing_matches
+
+    by_id, found = listing_matches(need)
     return [(by_id[m.candidate_id], m) for m in found if m.score > 0][:limit]
 
 
@@ -185,18 +186,16 @@ def needs_for_listing(listing: Listing, viewer: User | None, limit: int = 20) ->
     score a seller sees is the one the buyer sees (the text factor is relative to the pool)."""
     if listing.status != listing_states.PUBLISHED:
         return []
+    from app.matching.ranking import candidate_needs, listing_match
+
     needs = db.session.scalars(
         visible_needs(viewer).where(
-            Need.status.in_(states.MATCHED_STATUSES), Need.buyer_id != listing.seller_id
+            Need.id.in_(candidate_needs(listing)),
+            Need.status.in_(states.MATCHED_STATUSES),
+            Need.buyer_id != listing.seller_id,
         )
     ).all()
-    by_id, candidates = _published_candidates()
-    ctx = _context()
-    scored = []
-    for need in needs:
-        match = next(m for m in _ranked(need, by_id, candidates, ctx) if m.candidate_id == listing.id)
-        if match.score > 0:
-            scored.append((need, match))
+    scored = [(need, match) for need in needs if (match := listing_match(need, listing))]
     scored.sort(key=lambda pair: (-pair[1].score, pair[0].id))
     return scored[:limit]
 

@@ -16,6 +16,7 @@ from app.catalogue.validation import ValidationFailed
 from app.core.clock import clock
 from app.core.money import MoneyError, parse_money
 from app.market.listing_models import RIGHT_TYPES
+from app.matching.alert_fields import clean_alert_settings
 
 TEXT_LIMITS = {
     "title_zh": 300,
@@ -109,6 +110,7 @@ def clean_need(data: Mapping[str, Any], *, partial: bool = False) -> dict[str, A
         out["deadline"] = _deadline(data.get("deadline"), errors)
     if "is_private" in data or not partial:
         out["is_private"] = bool(data.get("is_private"))
+    out.update(clean_alert_settings(data, errors, partial=partial))
     if errors:
         raise ValidationFailed(errors)
     return out

@@ -40,4 +40,6 @@ def _add_navigation() -> None:
     from app.accounts.permissions import is_authenticated
     from app.core.navigation import NavItem, add_nav_item
 
-    add_nav_item(NavItem("payments.payout_settings", _l("Payouts"), is_authenticated, menu="account", order=44))
+    add_nav_item(
+        NavItem("payments.payout_settings", _l("Payouts"), is_authenticated, menu="account", order=44)
+    )

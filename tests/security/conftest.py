@@ -186,4 +186,15 @@ def _needs_and_payments_world(users: dict) -> dict[str, int]:
     deals.sign_contract(deal, buyer, "Buyer", contract.text_sha256)
     payment, _step = payments.start_payment(deal, buyer)
     db.session.commit()
-    return {"need_id": need.id, "seller_id": owner.id, "payment_id": payment.id}
+    from app.matching.saved_searches import save_search
+
+    saved = [save_search(buyer, f"Batteries {i}", {"q": "电池"}) for i in range(3)]
+    db.session.commit()
+    return {
+        "need_id": need.id,
+        "seller_id": owner.id,
+        "payment_id": payment.id,
+        "saved_id": saved[0].id,
+        "saved_searches.delete:saved_id": saved[1].id,
+        "api_saved_searches.delete_saved_search:saved_id": saved[2].id,
+    }

@@ -46,6 +46,9 @@ SELLER_SIDE = row(LOGIN, OK, MISSING, OK, FORBIDDEN)  # filing facts: the seller
 # for anyone signed in. Who may act on the record is in tests/market (test_deals_api, test_auction_api).
 SIGNED_IN_BODY_FIRST = SIGNED_IN
 NEED_MANAGERS = row(LOGIN, OK, FORBIDDEN, FORBIDDEN, OK)  # the buyer who posted the need, or an admin
+SEARCH_OWNER = row(
+    LOGIN, MISSING, MISSING, MISSING, OK
+)  # a saved search is private to the buyer who saved it
 
 MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("main.index", "GET"): PUBLIC,
@@ -277,6 +280,14 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("matching_admin.weights_create", "POST"): ADMINS,  # an empty form re-renders with messages (422)
     ("matching_admin.weights_act", "POST"): ADMINS_NO_SUCH_RECORD,
     ("matching_admin.record_conflict", "POST"): RECORD_OWNERS,  # the expert's maintainer, or an admin
+    ("saved_searches.mine", "GET"): SIGNED_IN,
+    ("saved_searches.create", "POST"): SIGNED_IN,  # nothing to save: the page says so (422)
+    ("saved_searches.open_search", "GET"): SEARCH_OWNER,
+    ("saved_searches.rename", "POST"): SEARCH_OWNER,  # an empty name: 422 for the owner
+    ("saved_searches.delete", "POST"): SEARCH_OWNER,
+    ("api_saved_searches.list_saved_searches", "GET"): SIGNED_IN,
+    ("api_saved_searches.create_saved_search", "POST"): SIGNED_IN_BODY_FIRST,
+    ("api_saved_searches.delete_saved_search", "DELETE"): SEARCH_OWNER,
     # payments: the deal's buyer pays; administrators record receipts, payouts and refunds
     ("payments.stripe_webhook", "POST"): PUBLIC,  # no valid signature: 400
     ("payments.start", "POST"): PARTIES,  # refused with a message for all but the buyer
