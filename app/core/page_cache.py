@@ -25,7 +25,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Flask, Response, current_app, g, request, session
+from flask import Flask, Response, current_app, g, has_app_context, request, session
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -90,7 +90,9 @@ def bump_data_version(app: Flask) -> None:
 
 
 def _watch_writes(app: Flask, engine: Engine) -> None:
-    """Bump the version after a commit on a connection that ran a writing statement."""
+    """Bump the version when a connection that ran a writing statement commits: once just before the
+    commit and once after it (at the connection's next begin or its return to the pool), so a reader
+    that saw the first bump while the commit was still under way never keeps its result."""
 
     def before_cursor_execute(conn, cursor, statement, parameters, context, executemany) -> None:
         verb = statement.lstrip()[:9].split(None, 1)
@@ -100,13 +102,55 @@ def _watch_writes(app: Flask, engine: Engine) -> None:
     def commit(conn) -> None:
         if conn.info.pop("ipex_wrote", False):
             bump_data_version(app)
+            conn.info["ipex_committed"] = True
 
     def rollback(conn) -> None:
         conn.info.pop("ipex_wrote", None)
 
+    def after_commit(info: dict) -> None:
+        if info.pop("ipex_committed", False):
+            bump_data_version(app)
+
     event.listen(engine, "before_cursor_execute", before_cursor_execute)
     event.listen(engine, "commit", commit)
     event.listen(engine, "rollback", rollback)
+    event.listen(engine, "begin", lambda conn: after_commit(conn.info))
+    event.listen(engine.pool, "checkin", lambda dbapi_connection, record: after_commit(record.info))
+
+
+def session_has_written() -> bool:
+    """True while the request's session holds changes not yet committed (then no cache may be used)."""
+    from app.extensions import db
+
+    session = db.session()
+    if session.new or session.dirty or session.deleted:
+        return True
+    return session.in_transaction() and bool(session.connection().info.get("ipex_wrote"))
+
+
+_MEMO: OrderedDict[tuple, object] = OrderedDict()
+_MEMO_LOCK = threading.Lock()
+MEMO_ENTRIES = 2048
+
+
+def versioned_memo(namespace: str, key: tuple, compute):
+    """compute() once per data version (and key): for results read from the database that every
+    viewer shares (e.g. the comparable deals). Computed afresh inside a transaction that has written."""
+    if not has_app_context() or session_has_written():
+        return compute()
+    from app.extensions import db
+
+    full_key = (namespace, current_app.instance_path, str(db.engine.url), data_version(), *key)
+    with _MEMO_LOCK:
+        if full_key in _MEMO:
+            _MEMO.move_to_end(full_key)
+            return _MEMO[full_key]
+    value = compute()
+    with _MEMO_LOCK:
+        _MEMO[full_key] = value
+        while len(_MEMO) > MEMO_ENTRIES:
+            _MEMO.popitem(last=False)
+    return value
 
 
 # ---- the response cache -----------------------------------------------------------------------

@@ -12,18 +12,21 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
 from app.accounts.permissions import is_admin, is_authenticated
+from app.catalogue.models import Patent
 from app.catalogue.search import crosslang
 from app.core.actors import system_actor
 from app.core.clock import clock
 from app.core.errors import PermissionDenied
 from app.core.lifecycle import StatusEvent, apply_transition
+from app.core.page_cache import versioned_memo
 from app.core.ticks import periodic
 from app.extensions import db
 from app.market import listing_states
-from app.market.listing_models import Listing
+from app.market.listing_models import Listing, ListingPatent
 from app.market.listing_valuation import listing_value
 from app.matching import states
 from app.matching.engine import Candidate, Match, NeedProfile, rank
@@ -139,22 +142,33 @@ def listing_candidate(listing: Listing) -> Candidate:
     )
 
 
-def _context() -> Context:
-    return Context(lexicon=crosslang, now=clock.now())
+def _context(cache: dict | None = None) -> Context:
+    return Context(lexicon=crosslang, now=clock.now(), cache={} if cache is None else cache)
 
 
-def _published_candidates() -> tuple[dict[int, Listing], list[Candidate]]:
-    listings = db.session.scalars(
-        select(Listing)
-        .where(Listing.status == listing_states.PUBLISHED)
-        .order_by(Listing.id.desc())
-        .limit(MAX_CANDIDATES)
-    ).all()
-    return {x.id: x for x in listings}, [listing_candidate(x) for x in listings]
+def _published_candidates() -> tuple[dict[int, int], list[Candidate], dict]:
+    """Sellers by listing id, the candidates and their text index: built once per data version, as
+    every need page ranks the same pool (the index holds no clock; the ranking is redone each time)."""
+
+    def read() -> tuple[dict[int, int], list[Candidate], dict]:
+        listings = db.session.scalars(
+            select(Listing)
+            .where(Listing.status == listing_states.PUBLISHED)
+            .order_by(Listing.id.desc())
+            .limit(MAX_CANDIDATES)
+            .options(
+                selectinload(Listing.patent_links)
+                .selectinload(ListingPatent.patent)
+                .selectinload(Patent.classifications)
+            )
+        ).all()
+        return {x.id: x.seller_id for x in listings}, [listing_candidate(x) for x in listings], {}
+
+    return versioned_memo("matching.candidates", (), read)
 
 
-def _ranked(need: Need, by_id: dict[int, Listing], candidates: list[Candidate], ctx: Context) -> list[Match]:
-    own = frozenset(lid for lid, listing in by_id.items() if listing.seller_id == need.buyer_id)
+def _ranked(need: Need, sellers: dict[int, int], candidates: list[Candidate], ctx: Context) -> list[Match]:
+    own = frozenset(lid for lid, seller_id in sellers.items() if seller_id == need.buyer_id)
     need_profile = NeedProfile(**{**profile(need).__dict__, "exclude": own})
     return rank(need_profile, candidates, context=ctx, limit=None)
 
@@ -163,9 +177,11 @@ def matches_for_need(need: Need, viewer: User, limit: int = 20) -> list[tuple[Li
     """Published listings best first, each with its per-factor reasons; never the buyer's own."""
     if not can_view(viewer, need):
         raise PermissionDenied(_("You cannot see this need."))
-    by_id, candidates = _published_candidates()
-    found = _ranked(need, by_id, candidates, _context())
-    return [(by_id[m.candidate_id], m) for m in found if m.score > 0][:limit]
+    sellers, candidates, text_cache = _published_candidates()
+    found = [m for m in _ranked(need, sellers, candidates, _context(text_cache)) if m.score > 0][:limit]
+    ids = [m.candidate_id for m in found]
+    by_id = {x.id: x for x in db.session.scalars(select(Listing).where(Listing.id.in_(ids)))} if ids else {}
+    return [(by_id[m.candidate_id], m) for m in found if m.candidate_id in by_id]
 
 
 def needs_for_listing(listing: Listing, viewer: User | None, limit: int = 20) -> list[tuple[Need, Match]]:
@@ -180,12 +196,14 @@ def needs_for_listing(listing: Listing, viewer: User | None, limit: int = 20) ->
             Need.status.in_(states.MATCHED_STATUSES), Need.buyer_id != listing.seller_id
         )
     ).all()
-    by_id, candidates = _published_candidates()
-    ctx = _context()
+    sellers, candidates, text_cache = _published_candidates()
+    ctx = _context(text_cache)
     scored = []
     for need in needs:
-        match = next(m for m in _ranked(need, by_id, candidates, ctx) if m.candidate_id == listing.id)
-        if match.score > 0:
+        match = next(
+            (m for m in _ranked(need, sellers, candidates, ctx) if m.candidate_id == listing.id), None
+        )
+        if match is not None and match.score > 0:
             scored.append((need, match))
     scored.sort(key=lambda pair: (-pair[1].score, pair[0].id))
     return scored[:limit]
