@@ -67,9 +67,7 @@ CARD_LOADING = (selectinload(Listing.patent_links), selectinload(Listing.organis
 
 def home_listings(limit: int = 6) -> dict[str, list[Listing]]:
     """Featured listings (chosen by an administrator) and the newest ones, for the home page."""
-    published = (
-        select(Listing).where(Listing.status == states.PUBLISHED).options(*CARD_LOADING)
-    )
+    published = select(Listing).where(Listing.status == states.PUBLISHED).options(*CARD_LOADING)
     featured = db.session.scalars(
         published.where(Listing.featured.is_(True)).order_by(Listing.published_at.desc()).limit(limit)
     ).all()
