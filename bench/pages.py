@@ -13,6 +13,8 @@ access log `%(D)s`: request read to response written, without the queue in front
     .venv/bin/python bench/pages.py                         # every page, 5 s each, 16 connections
     .venv/bin/python bench/pages.py --duration 3 --only home,search-battery --variants anon-zh
     .venv/bin/python bench/pages.py --rebuild               # a fresh demo database first
+    git archive main | tar -x -C /tmp/before && ln -s $PWD/.venv /tmp/before/.venv   # and its .mo files
+    .venv/bin/python bench/pages.py --compare /tmp/before   # both trees, page by page, same anchor
 """
 
 from __future__ import annotations
@@ -167,7 +169,7 @@ def login(port: int, lang: str) -> str:
     return "; ".join(f"{c.name}={c.value}" for c in jar)
 
 
-def headers_for(variant: str, cookies: dict[str, str]) -> dict[str, str]:
+def headers_for(variant: str, cookies: dict[str, str] | None) -> dict[str, str]:
     who, lang = variant.split("-")
     headers = {"Accept-Language": lang, "User-Agent": AGENT}
     if who == "user":
@@ -239,6 +241,32 @@ def server_p95(log: Path, offset: int) -> tuple[float, int]:
     return statistics.quantiles(times, n=100)[94], end
 
 
+@dataclass
+class Target:
+    """One app server under test: this tree, or another checkout given with --compare."""
+
+    label: str
+    root: Path
+    port: int = 0
+    log: Path | None = None
+    offset: int = 0
+    cookies: dict[str, str] | None = None
+
+
+def warm(target: Target, pages: list[tuple[str, str]], variants: list[str]) -> None:
+    """Fill both workers' caches and templates, and check each variant is what it claims to be."""
+    base = f"http://127.0.0.1:{target.port}"
+    for _name, path in pages:
+        for variant in variants:
+            for _ in range(4):
+                request = urllib.request.Request(base + path, headers=headers_for(variant, target.cookies))  # noqa: S310
+                with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+                    body = response.read()
+            signed_in = variant.startswith("user") if path.endswith(".svg") else b'action="/logout"' in body
+            if signed_in != variant.startswith("user"):
+                raise RuntimeError(f"{target.label} {path} ({variant}) is not what it should be")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--duration", type=float, default=5)
@@ -247,6 +275,11 @@ def main() -> None:
     parser.add_argument("--variants", default=",".join(VARIANTS))
     parser.add_argument("--rebuild", action="store_true", help="build a fresh demo database first")
     parser.add_argument("--python-load", action="store_true", help="use the Python load generator, not wrk")
+    parser.add_argument(
+        "--compare",
+        type=Path,
+        help="another checkout of the app (e.g. `git archive main`) measured alongside",
+    )
     args = parser.parse_args()
     use_wrk = bool(shutil.which("wrk")) and not args.python_load
     build_database(args.rebuild)
@@ -260,7 +293,9 @@ def main() -> None:
     lua = workdir / "report.lua"
     lua.write_text(LUA)
     env = {**flask_env(), "TMPDIR": str(workdir)}
-    hello_log, app_log = workdir / "hello.log", workdir / "app.log"
+    targets = [Target("this tree", ROOT)]
+    if args.compare:
+        targets.append(Target("compared", args.compare.resolve()))
     servers: list[subprocess.Popen] = []
 
     def load(url: str, headers: dict[str, str]) -> Result:
@@ -269,47 +304,46 @@ def main() -> None:
         return run_python(url, headers, args.duration, args.connections)
 
     try:
-        hello, hello_port = serve("hello:app", str(workdir), env, hello_log)
+        hello, hello_port = serve("hello:app", str(workdir), env, workdir / "hello.log")
         servers.append(hello)
-        app, app_port = serve("wsgi:app", str(ROOT), env, app_log)
-        servers.append(app)
-        cookies = {lang: login(app_port, lang) for lang in ("zh", "en") if f"user-{lang}" in variants}
-        base = f"http://127.0.0.1:{app_port}"
-        for _name, path in pages:  # warm both workers: templates, caches, imports
-            for variant in variants:
-                for _ in range(4):
-                    request = urllib.request.Request(base + path, headers=headers_for(variant, cookies))  # noqa: S310
-                    with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
-                        body = response.read()
-                    signed_in = b'action="/logout"' in body
-                    if path.endswith(".svg"):
-                        signed_in = variant.startswith("user")
-                    if signed_in != variant.startswith("user"):
-                        raise RuntimeError(f"{path} ({variant}) is not what it should be")
+        for number, target in enumerate(targets):
+            target.log = workdir / f"app{number}.log"
+            process, target.port = serve(
+                "wsgi:app", str(target.root), {**env, "PYTHONPATH": str(target.root)}, target.log
+            )
+            servers.append(process)
+            target.cookies = {
+                lang: login(target.port, lang) for lang in ("zh", "en") if f"user-{lang}" in variants
+            }
+            warm(target, pages, variants)
         tool = f"wrk -t2 -c{args.connections} -d{args.duration:g}s" if use_wrk else "python load generator"
-        load_average = os.getloadavg()[0]
-        print(f"gunicorn 2 sync workers, {tool}; load average {load_average:.1f} at start")
+        print(f"gunicorn 2 sync workers, {tool}; load average {os.getloadavg()[0]:.1f} at start")
         anchors = [load(f"http://127.0.0.1:{hello_port}/", {})]
-        print(
-            f"hello world: {anchors[0].rate:,.0f} req/s, p50 {anchors[0].p50_ms:.1f} ms, p95 {anchors[0].p95_ms:.1f} ms"
-        )
-        offset = app_log.stat().st_size
+        for target in targets:
+            target.offset = target.log.stat().st_size
         rows = []
-        for name, path in pages:
+        for number, (name, path) in enumerate(pages):
+            if number == len(pages) // 2:
+                anchors.append(load(f"http://127.0.0.1:{hello_port}/", {}))
             for variant in variants:
-                result = load(base + path, headers_for(variant, cookies))
-                p95_server, offset = server_p95(app_log, offset)
-                rows.append((name, variant, result, p95_server))
+                for target in targets:
+                    result = load(
+                        f"http://127.0.0.1:{target.port}{path}", headers_for(variant, target.cookies)
+                    )
+                    p95_server, target.offset = server_p95(target.log, target.offset)
+                    rows.append((name, variant, target.label, result, p95_server))
         anchors.append(load(f"http://127.0.0.1:{hello_port}/", {}))
         anchor = statistics.mean(a.rate for a in anchors)
-        print(f"hello world again: {anchors[1].rate:,.0f} req/s; anchor = mean {anchor:,.0f} req/s")
+        spread = ", ".join(f"{a.rate:,.0f}" for a in anchors)
+        print(f"hello world (start, middle, end): {spread} req/s; anchor = mean {anchor:,.0f} req/s")
         print(
-            f"{'page':<18}{'variant':<9}{'req/s':>8}{'ratio':>8}{'p50 ms':>8}{'p95 ms':>8}{'server p95':>12}"
+            f"{'page':<18}{'variant':<9}{'tree':<11}{'req/s':>8}{'ratio':>8}{'p50 ms':>8}{'p95 ms':>8}"
+            f"{'server p95':>12}"
         )
-        for name, variant, result, p95_server in rows:
+        for name, variant, label, result, p95_server in rows:
             flag = f"  ({result.errors} errors)" if result.errors else ""
             print(
-                f"{name:<18}{variant:<9}{result.rate:>8,.0f}{result.rate / anchor:>8.1%}"
+                f"{name:<18}{variant:<9}{label:<11}{result.rate:>8,.0f}{result.rate / anchor:>8.1%}"
                 f"{result.p50_ms:>8.1f}{result.p95_ms:>8.1f}{p95_server:>12.1f}{flag}"
             )
         print(f"load average {os.getloadavg()[0]:.1f} at end")
