@@ -7,7 +7,7 @@ from sqlalchemy import select, text
 
 from app.catalogue import services
 from app.catalogue.models import Patent
-from app.core.page_cache import HIT_HEADER, data_version, enable_page_cache
+from app.core.page_cache import HIT_HEADER, data_version, enable_page_cache, versioned_memo
 from app.extensions import db
 
 EN = {"Accept-Language": "en"}
@@ -114,3 +114,22 @@ def test_the_cache_is_off_in_tests_by_default(client, make_patent, holder):
     patent = make_patent(holder)
     client.get(f"/patents/{patent.id}", headers=EN)
     assert HIT_HEADER not in client.get(f"/patents/{patent.id}", headers=EN).headers
+
+
+def test_versioned_memo_is_shared_until_a_write_commits(app, make_patent, holder):
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return len(calls)
+
+    assert versioned_memo("test.memo", ("k",), compute) == 1
+    assert versioned_memo("test.memo", ("k",), compute) == 1  # same data version: kept
+    assert versioned_memo("test.memo", ("other",), compute) == 2  # the key is part of it
+    patent = make_patent(holder)  # a committed write
+    assert versioned_memo("test.memo", ("k",), compute) == 3
+    patent.title_en = "Changed, not committed"
+    assert versioned_memo("test.memo", ("k",), compute) == 4  # a session with pending changes: fresh
+    assert versioned_memo("test.memo", ("k",), compute) == 5
+    db.session.rollback()
+    assert versioned_memo("test.memo", ("k",), compute) == 3
