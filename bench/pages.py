@@ -229,6 +229,12 @@ def run_python(url: str, headers: dict[str, str], duration: float, connections: 
     return Result(len(latencies) / elapsed, cuts[49] * 1000, cuts[94] * 1000, errors[0])
 
 
+def drain(port: int) -> None:
+    """Wait until the server has worked off the requests wrk left queued when it stopped, so a slow
+    page does not steal the next measurement's CPU (one request answered = the queue is empty)."""
+    urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=120).read()  # noqa: S310
+
+
 def server_p95(log: Path, offset: int) -> tuple[float, int]:
     """p95 of the server time (ms) of the requests logged since `offset`, and the new offset."""
     with log.open() as handle:
@@ -330,6 +336,7 @@ def main() -> None:
                     result = load(
                         f"http://127.0.0.1:{target.port}{path}", headers_for(variant, target.cookies)
                     )
+                    drain(target.port)
                     p95_server, target.offset = server_p95(target.log, target.offset)
                     rows.append((name, variant, target.label, result, p95_server))
         anchors.append(load(f"http://127.0.0.1:{hello_port}/", {}))
