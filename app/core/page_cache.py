@@ -100,12 +100,14 @@ def _watch_writes(app: Flask, engine: Engine) -> None:
             conn.info["ipex_wrote"] = True
 
     def commit(conn) -> None:
-        if conn.info.pop("ipex_wrote", False):
+        quiet = conn.info.pop("ipex_quiet", False)
+        if conn.info.pop("ipex_wrote", False) and not quiet:
             bump_data_version(app)
             conn.info["ipex_committed"] = True
 
     def rollback(conn) -> None:
         conn.info.pop("ipex_wrote", None)
+        conn.info.pop("ipex_quiet", None)
 
     def after_commit(info: dict) -> None:
         if info.pop("ipex_committed", False):
@@ -116,6 +118,14 @@ def _watch_writes(app: Flask, engine: Engine) -> None:
     event.listen(engine, "rollback", rollback)
     event.listen(engine, "begin", lambda conn: after_commit(conn.info))
     event.listen(engine.pool, "checkin", lambda dbapi_connection, record: after_commit(record.info))
+
+
+def leave_pages_alone() -> None:
+    """Mark the request's transaction as writing only what no cached page or memo shows (e.g. a view
+    counter read by the seller's signed-in dashboard): its commit keeps the data version."""
+    from app.extensions import db
+
+    db.session.connection().info["ipex_quiet"] = True
 
 
 def session_has_written() -> bool:
