@@ -1,7 +1,9 @@
 """Report views reuse what earlier views computed, and never write (the data version stays put)."""
 
+from collections import OrderedDict
+
 from app.core.page_cache import data_version
-from app.valuation import engine
+from app.valuation import engine, report
 
 
 def test_sensitivity_is_computed_once_for_the_report_and_its_charts(
@@ -15,6 +17,7 @@ def test_sensitivity_is_computed_once_for_the_report_and_its_charts(
         return real(model, inputs, params)
 
     monkeypatch.setattr(engine, "tornado", counting)
+    monkeypatch.setattr(report, "_TORNADO", OrderedDict())  # nothing from earlier tests in this process
     patent = make_patent()
     version = data_version(app)
     first = client.get(f"/valuation/patents/{patent.id}", headers={"Accept-Language": "en"})
