@@ -64,6 +64,11 @@ class Config:
 
     ITEMS_PER_PAGE = 20
 
+    # Anonymous public pages kept per worker (app/core/page_cache.py): any committed write retires them
+    # all; this bounds what moves with the clock alone (countdowns). 0 turns the cache off.
+    PAGE_CACHE_SECONDS = float(os.environ.get("PAGE_CACHE_SECONDS", "15"))
+    PAGE_CACHE_ENTRIES = int(os.environ.get("PAGE_CACHE_ENTRIES", "512"))
+
     # Background work (app.core.jobs) and the periodic market tick (app.core.ticks): the embedded
     # default ticks from a thread in the web process; set 0 when cron runs `flask market tick`.
     JOB_RUNNER = os.environ.get("JOB_RUNNER", "auto")  # auto | rq | thread | inline
@@ -106,6 +111,7 @@ class TestingConfig(Config):
     LOGIN_RATE_LIMIT = "1000 per minute"
     PASSWORD_HASH_FAST = True  # tests hash many passwords; production uses full-cost argon2
     FIGURES_CACHE_SECONDS = 0  # every test has its own database
+    PAGE_CACHE_SECONDS = 0  # tests that check the page cache turn it on
     JOB_RUNNER = "inline"  # background work runs at once, in its own session, so tests can assert
     MARKET_TICK_SECONDS = 0  # tests run ticks themselves
 

@@ -80,6 +80,7 @@ def configure_blueprints(app: Flask) -> None:
 
 def configure_request_hooks(app: Flask) -> None:
     from app.core.http import add_cache_control, reject_unreadable_json
+    from app.core.page_cache import init_page_cache
     from app.core.security import add_security_headers
     from app.core.templating import init_templating
 
@@ -87,6 +88,7 @@ def configure_request_hooks(app: Flask) -> None:
     app.after_request(add_security_headers)
     app.after_request(add_cache_control)
     init_templating(app)
+    init_page_cache(app)
 
 
 def configure_cli(app: Flask) -> None:

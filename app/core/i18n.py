@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from babel.numbers import format_currency, format_decimal
 from flask import Flask, current_app, has_request_context, request, session
@@ -56,15 +57,30 @@ def format_money_exact(amount: Decimal | int | None, currency: str = "CNY") -> s
     """The exact figure, e.g. ¥12,500,000.00 / CN¥12,500,000.00."""
     if amount is None:
         return "—"
-    return format_currency(Decimal(amount), currency, locale=_locale_name())
+    return _formatted_exact(isinstance(amount, float), str(amount), currency, _locale_name())
+
+
+def _decimal(is_float: bool, text: str) -> Decimal:
+    """The amount back from its cache key: a float's repr gives back that very float."""
+    return Decimal(float(text)) if is_float else Decimal(text)
+
+
+@lru_cache(maxsize=4096)
+def _formatted_exact(is_float: bool, text: str, currency: str, locale: str) -> str:
+    return format_currency(_decimal(is_float, text), currency, locale=locale)
 
 
 def format_money(amount: Decimal | int | None, currency: str = "CNY") -> str:
     """Short money text: zh uses 万/亿 for large CNY amounts, en uses thousands separators."""
     if amount is None:
         return "—"
-    amount = Decimal(amount)
-    locale = _locale_name()
+    return _formatted(isinstance(amount, float), str(amount), currency, _locale_name())
+
+
+@lru_cache(maxsize=4096)
+def _formatted(is_float: bool, text: str, currency: str, locale: str) -> str:
+    """Babel's formatting is slow and a page repeats its amounts: memoised by the exact amount text."""
+    amount = _decimal(is_float, text)
     if locale.startswith("zh") and currency == "CNY" and abs(amount) >= TEN_THOUSAND:
         unit, divisor = ("亿", HUNDRED_MILLION) if abs(amount) >= HUNDRED_MILLION else ("万", TEN_THOUSAND)
         scaled = (amount / divisor).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP).normalize()

@@ -18,6 +18,7 @@ from app.catalogue.models import Patent
 from app.catalogue.validation import ValidationFailed
 from app.core.errors import DomainError
 from app.core.lifecycle import status_history
+from app.core.page_cache import leave_pages_alone
 from app.core.pagination import paginate
 from app.extensions import db
 from app.market import bp, dataroom, listing_search, listing_services, listing_valuation, watchlist
@@ -126,6 +127,7 @@ def listing_seen(listing_id: int):
     """The page's script reports a view (kept out of the GET so reading never writes)."""
     listing = get_listing(listing_id)
     listing_services.record_view(listing, current_user)
+    leave_pages_alone()  # every browser view posts this: it must not retire the anonymous page cache
     db.session.commit()
     return "", 204
 

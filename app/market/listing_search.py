@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from app.catalogue.models import PatentClassification
 from app.extensions import db
@@ -81,9 +81,14 @@ def register() -> None:
     register_enricher(listing_enricher)
 
 
+# What a listing card reads (bundle or single patent, the seller's organisation): loaded with the
+# listings in two statements instead of two per card.
+CARD_LOADING = (selectinload(Listing.patent_links), selectinload(Listing.organisation))
+
+
 def home_listings(limit: int = 6) -> dict[str, list[Listing]]:
     """Featured listings (chosen by an administrator) and the newest ones, for the home page."""
-    published = select(Listing).where(Listing.status == states.PUBLISHED)
+    published = select(Listing).where(Listing.status == states.PUBLISHED).options(*CARD_LOADING)
     featured = db.session.scalars(
         published.where(Listing.featured.is_(True)).order_by(Listing.published_at.desc()).limit(limit)
     ).all()
@@ -107,5 +112,7 @@ def similar_listings(listing: Listing, limit: int = 4) -> list[Listing]:
         listing_ids = select(ListingPatent.listing_id).where(ListingPatent.patent_id.in_(patents))
         query = select(Listing).where(Listing.id.in_(listing_ids))
     query = query.where(Listing.status == states.PUBLISHED, Listing.id != listing.id)
-    rows = db.session.scalars(query.order_by(Listing.published_at.desc()).limit(limit * 3)).all()
+    rows = db.session.scalars(
+        query.order_by(Listing.published_at.desc()).limit(limit * 3).options(*CARD_LOADING)
+    ).all()
     return sorted(rows, key=lambda other: other.right_type != listing.right_type)[:limit]

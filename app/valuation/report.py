@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -110,15 +114,35 @@ def _labels_range() -> dict[str, str]:
     }
 
 
+TORNADO_CACHE_SIZE = 1024  # per process; the engine is pure, so the key is the model and what it read
+_TORNADO: OrderedDict[str, tuple[list, float]] = OrderedDict()
+_TORNADO_LOCK = threading.Lock()
+
+
+def _sensitivity(model_id: str, model_version: str, prov: dict[str, Any]) -> tuple[list, float]:
+    """The tornado bars and base value of a stored result, computed once per model, inputs and params
+    (every report view and chart download would otherwise re-run the model about twenty times)."""
+    inputs, params = prov.get("inputs", {}), prov.get("params", {})
+    key = hashlib.sha256(
+        json.dumps([model_id, model_version, inputs, params], sort_keys=True, default=str).encode()
+    ).hexdigest()
+    found = _TORNADO.get(key)
+    if found is None:
+        model = engine.get(model_id, model_version)
+        bars = engine.tornado(model, inputs, params)
+        base = model.point_value(engine.validate_inputs(model, inputs), engine.validate_params(model, params))
+        found = (bars, base)
+        with _TORNADO_LOCK:
+            _TORNADO[key] = found
+            while len(_TORNADO) > TORNADO_CACHE_SIZE:
+                _TORNADO.popitem(last=False)
+    return found
+
+
 def _tornado(section: ModelSection, fmt: Any) -> Markup | None:
     prov = section.row.result.get("provenance", {})
     try:
-        model = engine.get(section.row.model_id, section.row.model_version)
-        bars = engine.tornado(model, prov.get("inputs", {}), prov.get("params", {}))
-        base = model.point_value(
-            engine.validate_inputs(model, prov.get("inputs", {})),
-            engine.validate_params(model, prov.get("params", {})),
-        )
+        bars, base = _sensitivity(section.row.model_id, section.row.model_version, prov)
     except EngineError:
         return None
     if not bars:

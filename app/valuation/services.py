@@ -26,6 +26,7 @@ from app.accounts.models import User
 from app.catalogue.models import Patent
 from app.core.errors import Conflict
 from app.core.models import utcnow
+from app.core.page_cache import versioned_memo
 from app.extensions import db
 from app.valuation import engine, income, paramsets
 from app.valuation.calibration import calibrations_for
@@ -95,9 +96,14 @@ def today() -> dt.date:
 
 
 def comparables() -> list[dict[str, Any]]:
-    """Every closed deal as a comparable record, oldest first (stable order for hashing)."""
-    deals = db.session.scalars(select(ClosedDeal).order_by(ClosedDeal.closed_on, ClosedDeal.id))
-    return [deal.as_comparable() for deal in deals]
+    """Every closed deal as a comparable record, oldest first (stable order for hashing); read once
+    per data version, as every valuation and report view needs them (treat the list as read-only)."""
+
+    def read() -> list[dict[str, Any]]:
+        deals = db.session.scalars(select(ClosedDeal).order_by(ClosedDeal.closed_on, ClosedDeal.id))
+        return [deal.as_comparable() for deal in deals]
+
+    return versioned_memo("valuation.comparables", (), read)
 
 
 def load_config(override: ParameterSet | None = None) -> ValuationConfig:

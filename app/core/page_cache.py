@@ -1,0 +1,309 @@
+"""A response cache for anonymous public pages, and the data version that invalidates it.
+
+The data version is a stamp file in the instance folder, replaced whenever a database transaction
+that wrote anything commits (in any process of this instance: web workers, jobs, the CLI). A cached
+page is keyed by that version, the language, the full URL and the Accept header, so any write
+retires every cached page at once, and a short time limit bounds text that moves with the clock
+(auction countdowns).
+
+A page is served from or stored in the cache only for a GET on a listed public endpoint by a visitor
+who is not signed in (no user in the session, no remember cookie, no Authorization header) and has
+no flashed messages waiting; and it is stored only when the view left nothing personal behind: a
+200 HTML or SVG answer, no cookie set by the view, no ``no_store`` mark, nothing in the session
+beyond the CSRF secret and the chosen language (SESSION_ALLOWED). The page's CSRF token is replaced by a marker when
+stored and by the visitor's own token when served, so no visitor ever receives another's token.
+
+Deployments with several hosts need a shared instance folder for the stamp, or PAGE_CACHE_SECONDS=0.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Flask, Response, current_app, g, has_app_context, request, session
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+STAMP_NAME = "data_version"
+CSRF_MARKER = "\x00ipex-csrf-token\x00"
+HIT_HEADER = "X-Page-Cache"
+WRITE_VERBS = frozenset(
+    {"INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER", "TRUNCATE", "COPY", "MERGE"}
+)
+# Public pages whose anonymous view is the same for every visitor.
+CACHEABLE_ENDPOINTS = frozenset(
+    {
+        "main.index",
+        "catalogue.search",
+        "catalogue.search_home",
+        "catalogue.patent_detail",
+        "catalogue.project_detail",
+        "catalogue.experts",
+        "catalogue.expert_detail",
+        "market.listings",
+        "market.listing_detail",
+        "market.auction_index",
+        "market.auction_detail",
+        "valuation.report",
+        "valuation.print_report",
+        "valuation.chart",
+        "matching.board",
+        "matching.detail",
+    }
+)
+CACHEABLE_TYPES = ("text/html", "image/svg+xml")
+# What an anonymous session may hold: the CSRF secret, the chosen language, and Flask-Login's
+# "strong" session protection asking to clear a remember cookie (it sets this for every visitor).
+SESSION_ALLOWED = {"csrf_token": None, "lang": None, "_remember": "clear"}
+
+
+# ---- data version -----------------------------------------------------------------------------
+
+
+def _stamp_path(app: Flask) -> Path:
+    return Path(app.instance_path) / STAMP_NAME
+
+
+def data_version(app: Flask | None = None) -> str:
+    """The instance's data version: changes whenever a committed transaction wrote anything."""
+    path = _stamp_path(app or current_app)
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        bump_data_version(app or current_app)
+        stat = path.stat()
+    return f"{stat.st_ino}.{stat.st_mtime_ns}.{stat.st_size}"
+
+
+def bump_data_version(app: Flask) -> None:
+    """Replace the stamp atomically (a new inode and time each time), so every reader sees a change."""
+    path = _stamp_path(app)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f"{STAMP_NAME}.{os.getpid()}.{threading.get_ident()}")
+    temporary.write_text(f"{time.time_ns()} {os.getpid()}\n")
+    os.replace(temporary, path)
+
+
+def _watch_writes(app: Flask, engine: Engine) -> None:
+    """Bump the version when a connection that ran a writing statement commits: once just before the
+    commit and once after it (at the connection's next begin or its return to the pool), so a reader
+    that saw the first bump while the commit was still under way never keeps its result."""
+
+    def before_cursor_execute(conn, cursor, statement, parameters, context, executemany) -> None:
+        verb = statement.lstrip()[:9].split(None, 1)
+        if verb and verb[0].upper() in WRITE_VERBS:
+            conn.info["ipex_wrote"] = True
+
+    def commit(conn) -> None:
+        quiet = conn.info.pop("ipex_quiet", False)
+        if conn.info.pop("ipex_wrote", False) and not quiet:
+            bump_data_version(app)
+            conn.info["ipex_committed"] = True
+
+    def rollback(conn) -> None:
+        conn.info.pop("ipex_wrote", None)
+        conn.info.pop("ipex_quiet", None)
+
+    def after_commit(info: dict) -> None:
+        if info.pop("ipex_committed", False):
+            bump_data_version(app)
+
+    event.listen(engine, "before_cursor_execute", before_cursor_execute)
+    event.listen(engine, "commit", commit)
+    event.listen(engine, "rollback", rollback)
+    event.listen(engine, "begin", lambda conn: after_commit(conn.info))
+    event.listen(engine.pool, "checkin", lambda dbapi_connection, record: after_commit(record.info))
+
+
+def leave_pages_alone() -> None:
+    """Mark the request's transaction as writing only what no cached page or memo shows (e.g. a view
+    counter read by the seller's signed-in dashboard): its commit keeps the data version."""
+    from app.extensions import db
+
+    db.session.connection().info["ipex_quiet"] = True
+
+
+def session_has_written() -> bool:
+    """True while the request's session holds changes not yet committed (then no cache may be used)."""
+    from app.extensions import db
+
+    session = db.session()
+    if session.new or session.dirty or session.deleted:
+        return True
+    return session.in_transaction() and bool(session.connection().info.get("ipex_wrote"))
+
+
+_MEMO: OrderedDict[tuple, object] = OrderedDict()
+_MEMO_LOCK = threading.Lock()
+MEMO_ENTRIES = 2048
+
+
+def versioned_memo(namespace: str, key: tuple, compute):
+    """compute() once per data version (and key): for results read from the database that every
+    viewer shares (e.g. the comparable deals). Computed afresh inside a transaction that has written."""
+    if not has_app_context() or session_has_written():
+        return compute()
+    from app.extensions import db
+
+    full_key = (namespace, current_app.instance_path, str(db.engine.url), data_version(), *key)
+    with _MEMO_LOCK:
+        if full_key in _MEMO:
+            _MEMO.move_to_end(full_key)
+            return _MEMO[full_key]
+    value = compute()
+    with _MEMO_LOCK:
+        _MEMO[full_key] = value
+        while len(_MEMO) > MEMO_ENTRIES:
+            _MEMO.popitem(last=False)
+    return value
+
+
+# ---- the response cache -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CachedPage:
+    body: str
+    mimetype: str
+    stored_at: float
+
+
+class PageCache:
+    """A bounded, thread-safe LRU of rendered pages for one app (one per worker process)."""
+
+    def __init__(self, max_entries: int, max_age: float) -> None:
+        self.max_entries = max_entries
+        self.max_age = max_age
+        self._pages: OrderedDict[tuple, CachedPage] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> CachedPage | None:
+        with self._lock:
+            page = self._pages.get(key)
+            if page is None:
+                return None
+            if time.monotonic() - page.stored_at > self.max_age:
+                del self._pages[key]
+                return None
+            self._pages.move_to_end(key)
+            return page
+
+    def put(self, key: tuple, page: CachedPage) -> None:
+        with self._lock:
+            self._pages[key] = page
+            self._pages.move_to_end(key)
+            while len(self._pages) > self.max_entries:
+                self._pages.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pages.clear()
+
+    def __len__(self) -> int:
+        return len(self._pages)
+
+
+def _anonymous_visitor() -> bool:
+    """Not signed in and nothing personal waiting, decided without loading a user."""
+    if "_user_id" in session or "_flashes" in session or "Authorization" in request.headers:
+        return False
+    remember = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    return remember not in request.cookies
+
+
+def _cache_key() -> tuple:
+    from flask_babel import get_locale
+
+    return (
+        data_version(),
+        str(get_locale()),
+        request.url,
+        request.headers.get("Accept", ""),
+    )
+
+
+def _applies() -> bool:
+    return (
+        request.method == "GET"
+        and request.endpoint in CACHEABLE_ENDPOINTS
+        and _anonymous_visitor()
+        and _cache_for(current_app) is not None
+    )
+
+
+def _cache_for(app: Flask) -> PageCache | None:
+    return app.extensions.get("ipex_page_cache")
+
+
+def serve_cached_page() -> Response | None:
+    """before_request: answer from the cache when this visitor may share the page."""
+    if not _applies():
+        return None
+    key = _cache_key()
+    g.page_cache_key = key
+    page = _cache_for(current_app).get(key)
+    if page is None:
+        return None
+    body = page.body
+    if CSRF_MARKER in body:
+        from flask_wtf.csrf import generate_csrf
+
+        body = body.replace(CSRF_MARKER, generate_csrf())
+    response = Response(body, mimetype=page.mimetype)
+    response.headers[HIT_HEADER] = "hit"
+    g.page_cache_served = True
+    return response
+
+
+def store_page(response: Response) -> Response:
+    """after_request: keep a shareable anonymous page for the next visitor."""
+    key = g.get("page_cache_key")
+    if key is None or g.get("page_cache_served"):
+        return response
+    if not _storable(response):
+        return response
+    body = response.get_data(as_text=True)
+    token = g.get("csrf_token")  # flask-wtf keeps the token it rendered into the page here
+    if token:
+        body = body.replace(token, CSRF_MARKER)
+    _cache_for(current_app).put(key, CachedPage(body, response.mimetype, time.monotonic()))
+    response.headers[HIT_HEADER] = "miss"
+    return response
+
+
+def _storable(response: Response) -> bool:
+    return (
+        response.status_code == 200
+        and not response.is_streamed
+        and response.mimetype in CACHEABLE_TYPES
+        and "Set-Cookie" not in response.headers
+        and not g.get("no_store")
+        and all(
+            key in SESSION_ALLOWED and SESSION_ALLOWED[key] in (None, value) for key, value in session.items()
+        )
+        and _anonymous_visitor()
+    )
+
+
+def init_page_cache(app: Flask) -> None:
+    """Watch database writes (always) and cache anonymous pages (when PAGE_CACHE_SECONDS > 0)."""
+    from app.extensions import db
+
+    with app.app_context():
+        _watch_writes(app, db.engine)
+    seconds = float(app.config.get("PAGE_CACHE_SECONDS", 0))
+    if seconds > 0:
+        enable_page_cache(app, seconds, int(app.config.get("PAGE_CACHE_ENTRIES", 512)))
+
+
+def enable_page_cache(app: Flask, seconds: float, entries: int = 512) -> PageCache:
+    """Serve and store anonymous public pages (before the app's first request)."""
+    cache = app.extensions["ipex_page_cache"] = PageCache(entries, seconds)
+    app.before_request(serve_cached_page)
+    app.after_request(store_page)
+    return cache

@@ -1,0 +1,66 @@
+"""Statement ceilings on the main pages, anonymous and signed in, zh and en: an N+1 or a per-view
+recomputation shows up as more statements (counted, never timed)."""
+
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+
+from app.extensions import db
+
+# page -> (path, statements anonymous, statements signed in as a buyer), measured on the `world`
+# fixture (several published listings, an auction, a need, the valuation models and closed deals).
+# A signed-in request adds the user, roles, organisation and unread-notification count.
+PAGES = {
+    "home": ("/", 5, 9),
+    "search": ("/catalogue/search?q=battery", 4, 8),
+    "search_zh": ("/catalogue/search?q=%E7%94%B5%E6%B1%A0", 4, 8),
+    "patent": ("/patents/{patent_id}", 13, 17),
+    "project": ("/projects/{project_id}", 3, 7),
+    "expert": ("/experts/{expert_id}", 3, 7),
+    "listing": ("/market/listings/{listing_id}", 14, 22),
+    "auction": ("/market/auctions/{auction_id}", 6, 12),
+    "report": ("/valuation/patents/{patent_id}", 10, 14),
+    "chart": ("/valuation/patents/{patent_id}/charts/range.svg", 9, 11),
+    "needs_board": ("/needs/", 1, 5),
+    "need": ("/needs/{need_id}", 2, 7),
+}
+
+# PostgreSQL's search plans its scan (EXPLAIN, planner settings set and reset): three more statements.
+POSTGRES_EXTRA = {"search": 3, "search_zh": 3}
+
+
+@contextmanager
+def counted():
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany) -> None:
+        statements.append(statement)
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+@pytest.mark.parametrize("page", sorted(PAGES))
+def test_statement_ceiling(world, client, auth, page):
+    """Each page in zh and en, anonymous then signed in, within its ceiling of SQL statements."""
+    path, anonymous, signed_in = PAGES[page]
+    if db.engine.dialect.name == "postgresql":
+        anonymous, signed_in = (n + POSTGRES_EXTRA.get(page, 0) for n in (anonymous, signed_in))
+    url = path.format(**world["ids"])
+    for log_in, ceiling in ((False, anonymous), (True, signed_in)):
+        if log_in:
+            auth.login(world["users"]["buyer"])
+        for lang in ("zh", "en"):
+            headers = {"Accept-Language": lang}
+            assert client.get(url, headers=headers).status_code == 200  # per-process caches filled
+            with counted() as statements:
+                response = client.get(url, headers=headers)
+            assert response.status_code == 200
+            assert len(statements) <= ceiling, f"{len(statements)} statements:\n" + "\n".join(
+                s[:120] for s in statements
+            )
