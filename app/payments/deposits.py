@@ -123,10 +123,14 @@ def deposit_path(auction: Auction) -> str:
 @register_check
 def deposit_held(listing, user) -> Qualification | None:
     """Registered with the auction's qualification: a held deposit where the auction requires one."""
-    auction = db.session.scalar(select(Auction).where(Auction.listing_id == listing.id))
-    terms = terms_for(auction) if auction is not None else None
-    if terms is None:
+    row = db.session.execute(  # one read on every bid: the requirement with its auction
+        select(AuctionDepositTerms, Auction)
+        .join(Auction, Auction.id == AuctionDepositTerms.auction_id)
+        .where(Auction.listing_id == listing.id)
+    ).first()
+    if row is None:
         return None
+    terms, auction = row
     deposit = deposit_of(auction, user)
     if deposit is not None and deposit.status == ds.HELD:
         return None
