@@ -102,18 +102,37 @@ def _offer(offer_id: int) -> Offer:
 @bp.get("/listings/<int:listing_id>/offers")
 @login_required
 def listing_offers(listing_id: int):
-    listing = _listing(listing_id)
+    return _offers_page(_listing(listing_id))
+
+
+def _offers_page(listing: Listing, new_form: OfferForm | None = None, status: int = 200):
+    """The negotiation page; after a refused offer it keeps what the buyer typed, with the reasons."""
     offers = offer_services.offers_visible_to(current_user, listing)
-    return render_template(
+    blank_form = _offer_form_for(listing)
+    page = render_template(
         "market/offer_list.html",
         listing=listing,
         offers=offers,
-        new_form=_offer_form_for(listing),
+        new_form=new_form if (new_form is not None and blank_form is not None) else blank_form,
         counter_form=OfferForm(formdata=None),
         reject_form=RejectForm(formdata=None),
         allowed={offer.id: offer_services.allowed_actions(current_user, offer) for offer in offers},
         seller_side=is_seller(current_user, listing),
     )
+    return page, status
+
+
+def _refusal_on_form(form: OfferForm, error: DomainError) -> None:
+    """Show a refusal beside the fields it names; anything else as a flash message."""
+    unplaced = []
+    for name, message in (error.fields or {}).items():
+        field = getattr(form, name, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*field.errors, message]
+        else:
+            unplaced.append(message)
+    if not error.fields or unplaced:
+        flash(" ".join(unplaced) or error.message, "error")
 
 
 @bp.post("/listings/<int:listing_id>/offers")
@@ -121,22 +140,25 @@ def listing_offers(listing_id: int):
 def make_offer(listing_id: int):
     listing = _listing(listing_id)
     form = OfferForm()
-    if not form.validate():
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
-        return redirect(url_for("market.listing_offers", listing_id=listing.id))
-    _run(
-        lambda: offer_services.make_offer(
-            listing=listing,
-            buyer=current_user,
-            price=form.price.data,
-            actor=current_user,
-            terms=form.term_changes(),
-            expires_at=_expiry(form),
-            message=form.message.data,
-        ),
-        _("Your offer was sent to the seller."),
-    )
-    return redirect(url_for("market.listing_offers", listing_id=listing.id))
+    if form.validate():
+        try:
+            offer_services.make_offer(
+                listing=listing,
+                buyer=current_user,
+                price=form.price.data,
+                actor=current_user,
+                terms=form.term_changes(),
+                expires_at=_expiry(form),
+                message=form.message.data,
+            )
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            _refusal_on_form(form, error)
+        else:
+            flash(_("Your offer was sent to the seller."), "success")
+            return redirect(url_for("market.listing_offers", listing_id=listing.id))
+    return _offers_page(listing, new_form=form, status=422)
 
 
 @bp.post("/offers/<int:offer_id>/<any(counter, accept, reject, withdraw):action>")
