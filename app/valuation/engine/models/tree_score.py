@@ -195,13 +195,13 @@ class TreeScoreModel(Model):
 
     def _warnings(self, inputs: Mapping[str, Any], rows: list[dict[str, Any]]) -> list[Text]:
         out = []
-        defaulted = [r["key"] for r in rows if r["status"] == indicators.DEFAULT]
+        defaulted = [r for r in rows if r["status"] == indicators.DEFAULT]
         if defaulted:
             out.append(
                 Text(
                     "defaulted",
-                    f"以下指标未打分，使用默认分：{', '.join(defaulted)}",
-                    f"Not scored, default used: {', '.join(defaulted)}",
+                    f"以下指标未打分，使用默认分：{'、'.join(r['name_zh'] for r in defaulted)}",
+                    f"Not scored, default used: {', '.join(r['name_en'] for r in defaulted)}",
                 )
             )
         if inputs.get("legal_status") not in (None, *VALID_STATUSES):
