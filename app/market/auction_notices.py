@@ -73,8 +73,9 @@ def auction_link(auction: Auction) -> str:
     return f"/market/auctions/{auction.id}"
 
 
-def money_text(auction: Auction, amount: Decimal | None) -> str:
-    return "—" if amount is None else f"{auction.currency} {amount:,.2f}"
+def money_text(auction: Auction, amount: Decimal | None) -> dict | str:
+    """Stored as amount and currency: the inbox formats it in the reader's language."""
+    return "—" if amount is None else {"amount": str(amount), "currency": auction.currency}
 
 
 def _params(auction: Auction, **extra) -> dict:
@@ -123,7 +124,7 @@ def ending_soon(auction: Auction) -> int:
         db.session.scalars(select(WatchItem.user_id).where(WatchItem.listing_id == auction.listing_id))
     )
     recipients = watchers | set(bidder_ids(auction))
-    ends_at = auction.ends_at.strftime("%Y-%m-%d %H:%M UTC")
+    ends_at = auction.ends_at.isoformat()  # shown in the reader's time zone (notifications._param_text)
     for user in db.session.scalars(select(User).where(User.id.in_(recipients))):
         notify(
             user,
