@@ -212,13 +212,26 @@ def deal_list():
 @bp.get("/deals/<int:deal_id>")
 @login_required
 def deal_detail(deal_id: int):
-    deal = _deal(deal_id)
+    return _deal_page(_deal(deal_id))
+
+
+def _deal_page(deal: Deal, status: int = 200, **posted):
+    """The deal page; after a refused form, that form comes back with what was typed (``posted``)."""
     contract = deal.contract
     sign_form = SignForm(formdata=None)
     if contract is not None:
         sign_form.text_sha256.data = contract.text_sha256
     today = deal_services.today()
-    return render_template(
+    forms = {
+        "draft_form": DraftContractForm(formdata=None, language="zh" if _prefers_zh() else "en"),
+        "sign_form": sign_form,
+        "filing_form": FilingForm(formdata=None, filed_on=today),
+        "registration_form": RegistrationForm(formdata=None, registered_on=today),
+        "reason_form": ReasonForm(formdata=None),
+        "paid_form": PaidForm(formdata=None),
+    }
+    forms.update(posted)
+    page = render_template(
         "market/deal_detail.html",
         deal=deal,
         contract=contract,
@@ -230,13 +243,9 @@ def deal_detail(deal_id: int):
         today=today,
         history=status_history(deal),
         trail=entries_for("deals", deal.id),
-        draft_form=DraftContractForm(formdata=None, language="zh" if _prefers_zh() else "en"),
-        sign_form=sign_form,
-        filing_form=FilingForm(formdata=None, filed_on=today),
-        registration_form=RegistrationForm(formdata=None, registered_on=today),
-        reason_form=ReasonForm(formdata=None),
-        paid_form=PaidForm(formdata=None),
+        **forms,
     )
+    return page, status
 
 
 def _prefers_zh() -> bool:
@@ -292,12 +301,15 @@ def deal_filing(deal_id: int):
     form = FilingForm()
     if not form.validate():
         flash(_("Enter the filing number and the date (YYYY-MM-DD)."), "error")
-        return _back(deal)
-    _run(
-        lambda: deal_services.record_filing(deal, current_user, form.filing_number.data, form.filed_on.data),
+        return _deal_page(deal, 422, filing_form=form)
+    done = _run(
+        lambda: (
+            deal_services.record_filing(deal, current_user, form.filing_number.data, form.filed_on.data)
+            or True
+        ),
         _("The filing is recorded."),
     )
-    return _back(deal)
+    return _back(deal) if done else _deal_page(deal, 422, filing_form=form)
 
 
 @bp.post("/deals/<int:deal_id>/registration")
@@ -307,14 +319,15 @@ def deal_registration(deal_id: int):
     form = RegistrationForm()
     if not form.validate():
         flash(_("Enter the registration date (YYYY-MM-DD)."), "error")
-        return _back(deal)
-    _run(
-        lambda: deal_services.record_registration(
-            deal, current_user, form.registered_on.data, form.notice.data
+        return _deal_page(deal, 422, registration_form=form)
+    done = _run(
+        lambda: (
+            deal_services.record_registration(deal, current_user, form.registered_on.data, form.notice.data)
+            or True
         ),
         _("The registration is recorded and the catalogue updated."),
     )
-    return _back(deal)
+    return _back(deal) if done else _deal_page(deal, 422, registration_form=form)
 
 
 @bp.post("/deals/<int:deal_id>/<any(cancel, dispute, resolve):action>")
