@@ -126,7 +126,7 @@ def _refusal_on_form(form: OfferForm, error: DomainError) -> None:
     """Show a refusal beside the fields it names; anything else as a flash message."""
     unplaced = []
     for name, message in (error.fields or {}).items():
-        field = getattr(form, name, None)
+        field = getattr(form, name.removeprefix("terms."), None)  # the service names terms as in the API
         if field is not None and hasattr(field, "errors"):
             field.errors = [*field.errors, message]
         else:

@@ -47,3 +47,16 @@ def test_good_offer_still_redirects(client, auth, market):
     )
     assert response.status_code == 302
     assert db.session.query(Offer).count() == 1
+
+
+def test_a_refused_term_opens_the_terms_panel(client, auth, market):
+    auth.login(market.buyer)
+    response = client.post(
+        f"/market/listings/{market.listing.id}/offers",
+        data={"price": "40万", "expires_in": "7", "term_months": "很多", "message": ""},
+        headers={"Accept-Language": "zh"},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'value="很多"' in html
+    assert "<details open>" in html  # the error is visible, not folded away
