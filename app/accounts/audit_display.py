@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.accounts.forms import ROLE_LABELS
 from app.accounts.models import AuditEvent, Role
+from app.core.actors import is_system
 
 ACTION_LABELS = {
     "user.register": _l("Registered"),
@@ -49,7 +50,7 @@ DETAIL_LABELS = {
     "name": _l("Name"),
     "credit_code": _l("Unified social credit code"),
     "currency": _l("Currency"),
-    "rate_to_cny": _l("Yuan per unit"),
+    "rate_to_cny": _l("CNY for one unit"),
     "effective_on": _l("Effective from"),
     "source": _l("Source"),
 }
@@ -57,6 +58,7 @@ DETAIL_LABELS = {
 
 @dataclass(frozen=True)
 class EventView:
+    actor: str
     action: str
     subject: str
     subject_url: str | None
@@ -83,4 +85,5 @@ def describe(event: AuditEvent) -> EventView:
         text = _role_text(value) if key in ("role", "roles") else str(value)
         details.append((str(DETAIL_LABELS.get(key, _("Detail"))), text))
     action = str(ACTION_LABELS.get(event.action, _("Other event")))
-    return EventView(action, subject, url, details)
+    actor = _("System") if event.actor is None or is_system(event.actor) else event.actor.display_name
+    return EventView(actor, action, subject, url, details)

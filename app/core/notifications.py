@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from flask import current_app
 from flask_babel import force_locale
@@ -18,6 +19,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.clock import clock
+from app.core.i18n import format_moment, format_money_exact
 from app.core.models import UTCDateTime, utcnow
 from app.core.outbox import emit, handles
 from app.extensions import db
@@ -75,9 +77,24 @@ class NotificationKind:
         return _render(self.body, params)
 
 
+def _param_text(key: str, value: object) -> object:
+    """``*_msg`` ids are translated; money ({"amount", "currency"}) and ``*_at`` ISO times are
+    formatted for the reader (their language and time zone), as the page would show them."""
+    if key.endswith("_msg") and value:
+        return _(value)
+    if isinstance(value, dict) and {"amount", "currency"} <= value.keys():
+        return format_money_exact(Decimal(str(value["amount"])), value["currency"])
+    if key.endswith("_at") and isinstance(value, str):
+        try:
+            return format_moment(datetime.fromisoformat(value))
+        except ValueError:
+            return value
+    return value
+
+
 def _render(message_id: str, params: dict) -> str:
-    """Parameters named ``*_msg`` are message ids themselves, translated for the reader too."""
-    params = {key: (_(value) if key.endswith("_msg") and value else value) for key, value in params.items()}
+    """Fill a kind's message for the reader; see _param_text for the typed parameters."""
+    params = {key: _param_text(key, value) for key, value in params.items()}
     try:
         return _(message_id, **params)
     except (KeyError, ValueError, TypeError):  # a kind changed its placeholders: show it unfilled

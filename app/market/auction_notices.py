@@ -80,8 +80,9 @@ def auction_link(auction: Auction) -> str:
     return f"/market/auctions/{auction.id}"
 
 
-def money_text(auction: Auction, amount: Decimal | None) -> str:
-    return "—" if amount is None else f"{auction.currency} {amount:,.2f}"
+def money_text(auction: Auction, amount: Decimal | None) -> dict | str:
+    """Stored as amount and currency: the inbox formats it in the reader's language."""
+    return "—" if amount is None else {"amount": str(amount), "currency": auction.currency}
 
 
 def _params(auction: Auction, **extra) -> dict:
@@ -175,7 +176,7 @@ def cancelled(auction: Auction, reason: str) -> int:
 def ending_soon(auction: Auction) -> int:
     """Bidders and watchers of the listing, once per auction (the dedupe key makes re-runs quiet)."""
     recipients = _followers(auction)
-    ends_at = auction.ends_at.strftime("%Y-%m-%d %H:%M UTC")
+    ends_at = auction.ends_at.isoformat()  # shown in the reader's time zone (notifications._param_text)
     for user in db.session.scalars(select(User).where(User.id.in_(recipients))):
         notify(
             user,

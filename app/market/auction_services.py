@@ -30,6 +30,7 @@ from app.catalogue.validation import ValidationFailed
 from app.core.audit_chain import canonical_json, chain_append
 from app.core.clock import clock
 from app.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from app.core.i18n import format_money_exact
 from app.core.lifecycle import apply_transition
 from app.core.money import Money
 from app.extensions import db
@@ -310,14 +311,15 @@ def _require_open(auction: Auction, listing: Listing, now: dt.datetime) -> None:
 
 def _refuse_amount(auction: Auction, rejected: engine.BidRejected) -> BidRefused:
     minimum = auction.money(rejected.next_minimum)
+    shown = format_money_exact(minimum.amount, minimum.currency)  # ¥330,000.00, never "330000.00 CNY"
     messages = {
-        engine.BELOW_MINIMUM: _("Bid at least %(minimum)s.", minimum=minimum),
+        engine.BELOW_MINIMUM: _("Bid at least %(minimum)s.", minimum=shown),
         engine.NOT_ABOVE_OWN_MAXIMUM: _(
-            "You are leading: to raise your maximum, bid at least %(minimum)s.", minimum=minimum
+            "You are leading: to raise your maximum, bid at least %(minimum)s.", minimum=shown
         ),
         engine.NOT_MULTIPLE: _(
             "Bids must be whole multiples of the increment for their price band; the lowest you may bid is %(minimum)s.",
-            minimum=minimum,
+            minimum=shown,
         ),
         engine.TOO_LARGE: _("That amount is too large."),
     }

@@ -102,18 +102,37 @@ def _offer(offer_id: int) -> Offer:
 @bp.get("/listings/<int:listing_id>/offers")
 @login_required
 def listing_offers(listing_id: int):
-    listing = _listing(listing_id)
+    return _offers_page(_listing(listing_id))
+
+
+def _offers_page(listing: Listing, new_form: OfferForm | None = None, status: int = 200):
+    """The negotiation page; after a refused offer it keeps what the buyer typed, with the reasons."""
     offers = offer_services.offers_visible_to(current_user, listing)
-    return render_template(
+    blank_form = _offer_form_for(listing)
+    page = render_template(
         "market/offer_list.html",
         listing=listing,
         offers=offers,
-        new_form=_offer_form_for(listing),
+        new_form=new_form if (new_form is not None and blank_form is not None) else blank_form,
         counter_form=OfferForm(formdata=None),
         reject_form=RejectForm(formdata=None),
         allowed={offer.id: offer_services.allowed_actions(current_user, offer) for offer in offers},
         seller_side=is_seller(current_user, listing),
     )
+    return page, status
+
+
+def _refusal_on_form(form: OfferForm, error: DomainError) -> None:
+    """Show a refusal beside the fields it names; anything else as a flash message."""
+    unplaced = []
+    for name, message in (error.fields or {}).items():
+        field = getattr(form, name.removeprefix("terms."), None)  # the service names terms as in the API
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*field.errors, message]
+        else:
+            unplaced.append(message)
+    if not error.fields or unplaced:
+        flash(" ".join(unplaced) or error.message, "error")
 
 
 @bp.post("/listings/<int:listing_id>/offers")
@@ -121,22 +140,25 @@ def listing_offers(listing_id: int):
 def make_offer(listing_id: int):
     listing = _listing(listing_id)
     form = OfferForm()
-    if not form.validate():
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
-        return redirect(url_for("market.listing_offers", listing_id=listing.id))
-    _run(
-        lambda: offer_services.make_offer(
-            listing=listing,
-            buyer=current_user,
-            price=form.price.data,
-            actor=current_user,
-            terms=form.term_changes(),
-            expires_at=_expiry(form),
-            message=form.message.data,
-        ),
-        _("Your offer was sent to the seller."),
-    )
-    return redirect(url_for("market.listing_offers", listing_id=listing.id))
+    if form.validate():
+        try:
+            offer_services.make_offer(
+                listing=listing,
+                buyer=current_user,
+                price=form.price.data,
+                actor=current_user,
+                terms=form.term_changes(),
+                expires_at=_expiry(form),
+                message=form.message.data,
+            )
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            _refusal_on_form(form, error)
+        else:
+            flash(_("Your offer was sent to the seller."), "success")
+            return redirect(url_for("market.listing_offers", listing_id=listing.id))
+    return _offers_page(listing, new_form=form, status=422)
 
 
 @bp.post("/offers/<int:offer_id>/<any(counter, accept, reject, withdraw):action>")
@@ -190,13 +212,26 @@ def deal_list():
 @bp.get("/deals/<int:deal_id>")
 @login_required
 def deal_detail(deal_id: int):
-    deal = _deal(deal_id)
+    return _deal_page(_deal(deal_id))
+
+
+def _deal_page(deal: Deal, status: int = 200, **posted):
+    """The deal page; after a refused form, that form comes back with what was typed (``posted``)."""
     contract = deal.contract
     sign_form = SignForm(formdata=None)
     if contract is not None:
         sign_form.text_sha256.data = contract.text_sha256
     today = deal_services.today()
-    return render_template(
+    forms = {
+        "draft_form": DraftContractForm(formdata=None, language="zh" if _prefers_zh() else "en"),
+        "sign_form": sign_form,
+        "filing_form": FilingForm(formdata=None, filed_on=today),
+        "registration_form": RegistrationForm(formdata=None, registered_on=today),
+        "reason_form": ReasonForm(formdata=None),
+        "paid_form": PaidForm(formdata=None),
+    }
+    forms.update(posted)
+    page = render_template(
         "market/deal_detail.html",
         deal=deal,
         contract=contract,
@@ -208,13 +243,9 @@ def deal_detail(deal_id: int):
         today=today,
         history=status_history(deal),
         trail=entries_for("deals", deal.id),
-        draft_form=DraftContractForm(formdata=None, language="zh" if _prefers_zh() else "en"),
-        sign_form=sign_form,
-        filing_form=FilingForm(formdata=None, filed_on=today),
-        registration_form=RegistrationForm(formdata=None, registered_on=today),
-        reason_form=ReasonForm(formdata=None),
-        paid_form=PaidForm(formdata=None),
+        **forms,
     )
+    return page, status
 
 
 def _prefers_zh() -> bool:
@@ -270,12 +301,15 @@ def deal_filing(deal_id: int):
     form = FilingForm()
     if not form.validate():
         flash(_("Enter the filing number and the date (YYYY-MM-DD)."), "error")
-        return _back(deal)
-    _run(
-        lambda: deal_services.record_filing(deal, current_user, form.filing_number.data, form.filed_on.data),
+        return _deal_page(deal, 422, filing_form=form)
+    done = _run(
+        lambda: (
+            deal_services.record_filing(deal, current_user, form.filing_number.data, form.filed_on.data)
+            or True
+        ),
         _("The filing is recorded."),
     )
-    return _back(deal)
+    return _back(deal) if done else _deal_page(deal, 422, filing_form=form)
 
 
 @bp.post("/deals/<int:deal_id>/registration")
@@ -285,14 +319,15 @@ def deal_registration(deal_id: int):
     form = RegistrationForm()
     if not form.validate():
         flash(_("Enter the registration date (YYYY-MM-DD)."), "error")
-        return _back(deal)
-    _run(
-        lambda: deal_services.record_registration(
-            deal, current_user, form.registered_on.data, form.notice.data
+        return _deal_page(deal, 422, registration_form=form)
+    done = _run(
+        lambda: (
+            deal_services.record_registration(deal, current_user, form.registered_on.data, form.notice.data)
+            or True
         ),
         _("The registration is recorded and the catalogue updated."),
     )
-    return _back(deal)
+    return _back(deal) if done else _deal_page(deal, 422, registration_form=form)
 
 
 @bp.post("/deals/<int:deal_id>/<any(cancel, dispute, resolve):action>")

@@ -19,6 +19,10 @@ document.addEventListener("DOMContentLoaded", () => {
       }
     });
   });
+  // Print buttons (inline onclick handlers are blocked by the Content Security Policy).
+  document.querySelectorAll("[data-print]").forEach((button) => {
+    button.addEventListener("click", () => window.print());
+  });
   document.querySelectorAll("[data-copy]").forEach((button) => {
     button.addEventListener("click", () => {
       const target = document.querySelector(button.dataset.copy);
