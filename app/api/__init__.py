@@ -35,6 +35,7 @@ def api_blueprints() -> list:
     from app.matching.api import blp as needs_blp
     from app.payments.api import blp as payments_blp
     from app.payments.deposit_api import blp as deposits_blp
+    from app.payments.royalty_api import blp as royalties_blp
     from app.valuation.api import blp as valuation_blp
 
     return [
@@ -45,6 +46,7 @@ def api_blueprints() -> list:
         *market_blueprints(),
         payments_blp,
         deposits_blp,
+        royalties_blp,
         needs_blp,
     ]
 

@@ -14,12 +14,16 @@ def register(app: Flask) -> None:
         fee_admin,
         fee_schedule,
         routes,
+        royalty_jobs,
+        royalty_notices,
+        royalty_routes,
         stripe_js,
     )
     from app.payments.panel import payment_panel
 
     app.register_blueprint(bp)
     app.add_template_global(payment_panel)
+    app.add_template_global(royalty_routes.royalty_panel)
     stripe_js.init_app(app)
     app.add_template_global(deposits.terms_for, "auction_deposit_terms")
     app.add_template_global(fee_schedule.listing_fee_quote)
