@@ -108,7 +108,8 @@ def test_reporting_twice_corrects_and_keeps_the_history(market, frozen_clock):
     royalties.report_sales(market.deal, market.buyer, 1, "200000", "late invoices counted")
     period = market.schedule.periods[0]
     assert [r.net_sales for r in period.reports] == [Decimal("100000.00"), Decimal("200000.00")]
-    assert period.reports[0].superseded_at is not None and period.report is period.reports[1]
+    assert period.reports[0].superseded_at is not None
+    assert period.report is period.reports[1]
     assert period.invoice.amount == Decimal("7000.00")
     assert db.session.scalar(select(func.count(rm.RoyaltyInvoice.id))) == 1
 
@@ -158,7 +159,8 @@ def test_invoice_is_paid_through_the_payment_path_with_the_fee(market, frozen_cl
     payments.record_payout(payment, market.admin, "BOC-R-2")
     assert payment.status == st.PAID_OUT
     balances = ledger.balances(market.deal.id, payment.id)
-    assert balances["seller"].amount == Decimal("33250.00") and balances["fee"].amount == Decimal("1750.00")
+    assert balances["seller"].amount == Decimal("33250.00")
+    assert balances["fee"].amount == Decimal("1750.00")
     assert reconcile.reconcile() == []
     with pytest.raises(Conflict):
         royalties.report_sales(market.deal, market.buyer, 1, "1")
