@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app.core.audit_chain import chain_append
 from app.core.clock import clock
 from app.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from app.core.money import MoneyError, parse_money
@@ -98,6 +99,9 @@ def create_schedule(deal: Deal, actor) -> rm.RoyaltySchedule | None:
     db.session.add(schedule)
     schedule.periods = _periods(schedule)
     db.session.flush()
+    chain_append("royalty.create", "royalty_schedules", schedule.id, actor,
+                 {"deal_id": deal.id, "rate_percent": str(schedule.rate_percent), "term_months": schedule.term_months,
+                  "minimum_annual": str(minimum) if minimum else None, "starts_on": schedule.starts_on.isoformat()})  # fmt: skip
     return schedule
 
 
@@ -167,6 +171,9 @@ def report_sales(deal: Deal, actor, period_number, net_sales, note: str | None =
                               note=(note or "").strip()[:500] or None, reported_by_id=actor.id)  # fmt: skip
     db.session.add(report)
     db.session.flush()
+    chain_append("royalty.report", "royalty_reports", report.id, actor,
+                 {"deal_id": deal.id, "period": period.number, "net_sales": str(sales.amount),
+                  "currency": sales.currency, "corrects": previous.id if previous else None})  # fmt: skip
     _invoice(period)
     year_end = _year_of(period)[-1]
     if year_end is not period and year_end.invoice is not None:

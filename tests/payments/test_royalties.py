@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from app.core.audit_chain import entries_for, verify_chain
 from app.core.errors import Conflict, PermissionDenied
 from app.core.notifications import Notification
 from app.extensions import db
@@ -112,6 +113,9 @@ def test_reporting_twice_corrects_and_keeps_the_history(market, frozen_clock):
     assert period.report is period.reports[1]
     assert period.invoice.amount == Decimal("7000.00")
     assert db.session.scalar(select(func.count(rm.RoyaltyInvoice.id))) == 1
+    entries = entries_for("royalty_reports", period.reports[1].id)
+    assert entries[0].payload["corrects"] == period.reports[0].id
+    assert verify_chain() is None
 
 
 def test_year_end_tops_up_to_the_minimum(make_user, frozen_clock):
