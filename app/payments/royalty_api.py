@@ -16,7 +16,8 @@ from app.api.schemas import ErrorSchema
 from app.core.errors import NotFound
 from app.extensions import db
 from app.market.deal_models import Deal
-from app.payments import royalties
+from app.payments import royalties, services
+from app.payments.api import PaymentSchema, StartedSchema, StartSchema
 
 blp = Blueprint("api_royalties", __name__, description="Running royalties of licence deals")
 F = ma.fields
@@ -54,6 +55,7 @@ class PeriodSchema(ma.Schema):
     report = F.Nested(ReportSchema, allow_none=True)
     history = F.List(F.Nested(ReportSchema), metadata={"description": "every report, oldest first"})
     invoice = F.Nested(InvoiceSchema, allow_none=True)
+    payment = F.Nested(PaymentSchema, allow_none=True, metadata={"description": "the invoice's live payment"})
 
 
 def _money_or_none(amount, row) -> dict | None:
@@ -91,7 +93,7 @@ def _view(deal: Deal) -> dict:
         periods.append({"period": p, "currency": schedule.currency, "number": p.number,
                         "licence_year": p.licence_year, "starts_on": p.starts_on, "ends_on": p.ends_on,
                         "due_on": p.due_on, "state": row["state"], "report": row["report"],
-                        "history": p.reports, "invoice": row["invoice"]})  # fmt: skip
+                        "history": p.reports, "invoice": row["invoice"], "payment": row["payment"]})  # fmt: skip
     return {
         "rate_percent": format(schedule.rate_percent.normalize(), "f"),
         "minimum_annual": schedule.minimum.to_json() if schedule.minimum else None,
@@ -125,3 +127,23 @@ def post_report(args: dict, deal_id: int) -> dict:
     royalties.report_sales(deal, current_user, args["period"], args["net_sales"], args["note"])
     db.session.commit()
     return _view(deal)
+
+
+@blp.route("/royalty-invoices/<int:invoice_id>/payments", methods=["POST"])
+@login_required
+@blp.arguments(StartSchema)
+@blp.response(201, StartedSchema)
+@blp.alt_response(403, schema=ErrorSchema)
+@blp.alt_response(404, schema=ErrorSchema)
+@blp.alt_response(409, schema=ErrorSchema)
+@blp.doc(security=TOKEN)
+def pay_invoice(args: dict, invoice_id: int) -> dict:
+    """The licensee starts (or resumes) paying an invoice; with a card payment method, confirms it."""
+    invoice = royalties.get_invoice(invoice_id)
+    if not royalties.can_read(current_user, invoice.period.schedule.deal):
+        raise NotFound(_("There is no such invoice."))
+    payment, step = royalties.start_invoice_payment(invoice, current_user)
+    if args["payment_method"] and payment.provider == "stripe":
+        step = services.confirm_payment(payment, current_user, args["payment_method"])
+    db.session.commit()
+    return {"payment": payment, "client": step.client}

@@ -210,7 +210,7 @@ def refund(payment: Payment, actor, amount, reason: str) -> Payment:
     ledger.post_refund(payment, money, key)
     apply_transition(st.PAYMENT_LIFECYCLE, payment, "refund" if full else "refund_part", actor=actor,
                      reason=text, details={"amount": str(money.amount), "provider_refund": provider_refund})  # fmt: skip
-    if payment.refunded == payment.money:
+    if payment.refunded == payment.money and payment.royalty_invoice_id is None:
         deal_services.record_refund(payment.deal, actor, text)
     return payment
 

@@ -206,3 +206,17 @@ def test_reminders_are_sent_once_per_period_and_kind(market, frozen_clock):
     ]
     assert _reminders(market.seller) == []
     assert royalties.overview(market.deal)["overdue"][0]["state"] == "invoice_overdue"
+
+
+def test_refunding_a_royalty_payment_leaves_the_deals_money_status(market, frozen_clock):
+    from app.market import deal_services as deals
+
+    frozen_clock.advance(QUARTER)
+    invoice = royalties.report_sales(market.deal, market.buyer, 1, "1000000").period.invoice
+    payment = _pay_offline(market, invoice)
+    deals.raise_dispute(market.deal, market.buyer, "the licence was never delivered")
+    deals.cancel_deal(market.deal, market.admin, "settled: the licence is void")
+    payments.refund(payment, market.admin, "35000", "royalty returned with the licence")
+    assert payment.status == st.REFUNDED
+    assert market.deal.money_status == deal_states.UNPAID  # the upfront price is not the royalty's
+    assert reconcile.reconcile() == []

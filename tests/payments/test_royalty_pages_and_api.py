@@ -129,3 +129,26 @@ def test_api_reports_corrects_and_refuses_bad_input(client, market):
     assert body["rate_percent"] == "3.5"
     assert body["term_assumed"] is False
     assert body["periods"][3]["year_minimum"] == {"amount": "100000.00", "currency": "CNY"}
+
+
+def test_api_pays_an_invoice_for_the_licensee_only(client, market):
+    buyer = _token_headers(market.buyer)
+    client.post(
+        f"/api/v1/deals/{market.deal.id}/royalty-reports",
+        json={"period": 1, "net_sales": "1000"},
+        headers=buyer,
+    )
+    invoice = db.session.scalars(select(rm.RoyaltyInvoice)).one()
+    url = f"/api/v1/royalty-invoices/{invoice.id}/payments"
+    assert client.post(url, json={}, headers=_token_headers(market.stranger)).status_code == 404
+    assert client.post(url, json={}, headers=_token_headers(market.seller)).status_code == 403
+    assert client.post("/api/v1/royalty-invoices/999/payments", json={}, headers=buyer).status_code == 404
+    started = client.post(url, json={}, headers=buyer)
+    assert started.status_code == 201
+    body = started.get_json()
+    assert body["payment"]["amount"] == {"amount": "35.00", "currency": "CNY"}
+    assert body["client"]["reference"] == body["payment"]["reference"]
+    again = client.post(url, json={}, headers=buyer).get_json()  # resumed, not doubled
+    assert again["payment"]["id"] == body["payment"]["id"]
+    period = client.get(f"/api/v1/deals/{market.deal.id}/royalties", headers=buyer).get_json()["periods"][0]
+    assert period["payment"]["reference"] == body["payment"]["reference"]

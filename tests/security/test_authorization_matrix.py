@@ -300,6 +300,7 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("payments.royalty_pay", "POST"): row(LOGIN, MISSING, MISSING, MISSING, MISSING),
     ("api_royalties.get_royalties", "GET"): row(LOGIN, MISSING, MISSING, MISSING, MISSING),
     ("api_royalties.post_report", "POST"): SIGNED_IN_BODY_FIRST,  # an empty body: 422 before the deal
+    ("api_royalties.pay_invoice", "POST"): row(LOGIN, MISSING, MISSING, MISSING, MISSING),
     ("payments.fees_admin", "GET"): ADMINS,
     ("payments.fees_save", "POST"): ADMINS,  # an empty form saves nothing (422)
     ("payments.fees_activate", "POST"): ADMINS_NO_SUCH_RECORD,
