@@ -37,6 +37,7 @@ def api_blueprints() -> list:
     from app.payments.api import blp as payments_blp
     from app.payments.deposit_api import blp as deposits_blp
     from app.payments.payout_api import blp as payouts_blp
+    from app.payments.royalty_api import blp as royalties_blp
     from app.valuation.api import blp as valuation_blp
 
     return [
@@ -48,6 +49,7 @@ def api_blueprints() -> list:
         payments_blp,
         deposits_blp,
         payouts_blp,
+        royalties_blp,
         needs_blp,
         saved_searches_blp,
     ]

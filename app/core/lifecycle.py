@@ -69,6 +69,7 @@ STEP_LABELS = {
     "publish": _l("Published"),
     "nda": _l("Confidentiality agreement accepted"),
     "bid": _l("Bid placed"),
+    "report": _l("Sales reported"),
 }
 
 

@@ -297,6 +297,9 @@ def record_registration(deal: Deal, actor: User, registered_on: Any, notice: str
     apply_transition(states.DEAL_LIFECYCLE, deal, "register", actor=actor,
                      details={"registered_on": day.isoformat(), "notice": deal.registration_notice})  # fmt: skip
     registration.apply_registration_to_catalogue(deal, actor)
+    from app.payments import royalties  # the licence is in force: its running royalty starts
+
+    royalties.create_schedule(deal, actor)
     for user in (deal.seller, deal.buyer):
         notify_deal(user, "registration_recorded", deal, date=day.isoformat())
     _complete_if_ready(deal, actor)

@@ -16,6 +16,9 @@ def register(app: Flask) -> None:
         payout_jobs,
         payout_routes,
         routes,
+        royalty_jobs,
+        royalty_notices,
+        royalty_routes,
         stripe_js,
     )
     from app.payments.panel import payment_panel
@@ -24,6 +27,7 @@ def register(app: Flask) -> None:
 
     app.register_blueprint(bp)
     app.add_template_global(payment_panel)
+    app.add_template_global(royalty_routes.royalty_panel)
     stripe_js.init_app(app)
     app.add_template_global(deposits.terms_for, "auction_deposit_terms")
     app.add_template_global(fee_schedule.listing_fee_quote)

@@ -61,13 +61,16 @@ def post_refund(payment: Payment, amount: Money, key: str) -> None:
     post(payment, "refund", key, {"hold": -amount, "buyer": amount})
 
 
-def balances(deal_id: int) -> dict[str, Money]:
-    """Each account's balance for one deal, summed from its entries."""
-    rows = db.session.execute(
-        select(LedgerEntry.account, LedgerEntry.currency, func.sum(LedgerEntry.amount))
-        .where(LedgerEntry.deal_id == deal_id)
-        .group_by(LedgerEntry.account, LedgerEntry.currency)
-    )
+def balances(deal_id: int, payment_id: int | None = None) -> dict[str, Money]:
+    """Each account's balance for one deal's upfront price (or, with ``payment_id``, one payment)."""
+    query = select(LedgerEntry.account, LedgerEntry.currency, func.sum(LedgerEntry.amount))
+    if payment_id is not None:
+        query = query.where(LedgerEntry.payment_id == payment_id)
+    else:  # royalty invoices' payments are kept apart from the upfront price
+        query = query.outerjoin(Payment, Payment.id == LedgerEntry.payment_id).where(
+            LedgerEntry.deal_id == deal_id, Payment.royalty_invoice_id.is_(None)
+        )
+    rows = db.session.execute(query.group_by(LedgerEntry.account, LedgerEntry.currency))
     return {account: Money(Decimal(total), currency) for account, currency, total in rows}
 
 

@@ -22,6 +22,7 @@ def _in(column: str, values: tuple[str, ...]) -> str:
 
 
 _LIVE = _in("status", states.LIVE)
+_LIVE_UPFRONT = f"{_LIVE} AND royalty_invoice_id IS NULL"
 
 
 class Payment(db.Model):
@@ -36,10 +37,18 @@ class Payment(db.Model):
         CheckConstraint("deposit_credit >= 0 AND deposit_credit < amount", name="deposit_credit_range"),
         UniqueConstraint("reference"),
         UniqueConstraint("provider", "provider_ref"),
-        # One live payment per deal: a second concurrent start fails in the database, not only in Python.
+        # One live upfront payment per deal: a second concurrent start fails in the database too.
         Index(
             "uq_payments_live_deal",
             "deal_id",
+            unique=True,
+            sqlite_where=text(_LIVE_UPFRONT),
+            postgresql_where=text(_LIVE_UPFRONT),
+        ),
+        # One live payment per royalty invoice (app.payments.royalties).
+        Index(
+            "uq_payments_live_royalty_invoice",
+            "royalty_invoice_id",
             unique=True,
             sqlite_where=text(_LIVE),
             postgresql_where=text(_LIVE),
@@ -65,6 +74,8 @@ class Payment(db.Model):
     received_reference: Mapped[str | None] = mapped_column(String(120))  # bank reference of the receipt
     payout_reference: Mapped[str | None] = mapped_column(String(120))  # bank reference of the payout
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Set when the payment settles a running-royalty invoice rather than the deal's upfront price.
+    royalty_invoice_id: Mapped[int | None] = mapped_column(ForeignKey("royalty_invoices.id"))
 
     deal = relationship("Deal")
     payer = relationship("User")

@@ -42,6 +42,8 @@ def expected_balances(payment: Payment) -> dict[str, Money]:
 
 
 def _expected_deal_money(payment: Payment) -> str | None:
+    if payment.royalty_invoice_id is not None:
+        return None  # a royalty invoice's payment leaves the deal's money status alone
     if payment.status == st.REFUNDED:
         return deal_states.REFUNDED
     return deal_states.PAID if payment.status in RECEIVED else None
@@ -49,7 +51,7 @@ def _expected_deal_money(payment: Payment) -> str | None:
 
 def check_payment(payment: Payment) -> list[Difference]:
     ref = payment.reference
-    found = ledger.balances(payment.deal_id)
+    found = ledger.balances(payment.deal_id, payment.id if payment.royalty_invoice_id else None)
     wanted = payout_reconcile.expected_balances(payment) or expected_balances(payment)
     differences = [
         Difference(ref, f"ledger.{account}", str(money), str(found.get(account, money * 0)))

@@ -39,12 +39,18 @@ class PaymentInvalid(DomainError):
 
 
 def payments_of(deal: Deal) -> list[Payment]:
-    return list(db.session.scalars(select(Payment).where(Payment.deal_id == deal.id).order_by(Payment.id)))
+    """The deal's upfront-price payments (royalty invoices have their own, app.payments.royalties)."""
+    query = select(Payment).where(Payment.deal_id == deal.id, Payment.royalty_invoice_id.is_(None))
+    return list(db.session.scalars(query.order_by(Payment.id)))
 
 
 def live_payment(deal: Deal) -> Payment | None:
     """The deal's one payment that is open, held, paid out or refunded (never more than one)."""
-    return db.session.scalar(select(Payment).where(Payment.deal_id == deal.id, Payment.status.in_(st.LIVE)))
+    return db.session.scalar(
+        select(Payment).where(
+            Payment.deal_id == deal.id, Payment.status.in_(st.LIVE), Payment.royalty_invoice_id.is_(None)
+        )
+    )
 
 
 def _require_admin(actor) -> None:
@@ -131,7 +137,12 @@ def _succeed(payment: Payment, actor, reference: str, received: Money | None) ->
         from app.payments import deposits
 
         deposits.credit_to_payment(payment, actor)
-    deal_services.record_payment_received(payment.deal, actor, payment.reference)
+    if payment.royalty_invoice_id is not None:
+        from app.payments import royalties  # royalties build on payments
+
+        royalties.record_invoice_paid(payment, actor)
+    else:
+        deal_services.record_payment_received(payment.deal, actor, payment.reference)
 
 
 def _read_amount(value, currency: str, field: str) -> Money:
@@ -215,7 +226,7 @@ def refund(payment: Payment, actor, amount, reason: str) -> Payment:
     apply_transition(st.PAYMENT_LIFECYCLE, payment, "refund" if full else "refund_part", actor=actor,
                      reason=text, details={"amount": str(money.amount), "provider_refund": provider_refund,
                                            "transfer_reversals": reversals})  # fmt: skip
-    if payment.refunded == payment.money:
+    if payment.refunded == payment.money and payment.royalty_invoice_id is None:
         deal_services.record_refund(payment.deal, actor, text)
     return payment
 

@@ -305,6 +305,14 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("payments.admin_deposit_action", "POST"): ADMINS_NO_SUCH_RECORD,
     ("api_deposits.get_deposit", "GET"): SIGNED_IN,
     ("api_deposits.start_deposit", "POST"): SIGNED_IN,  # the world's auction requires none: 409
+    # running royalties: the world's deals are not recorded with the office, so none has a royalty
+    # schedule (404 for all); who reads, reports and pays is in tests/payments/test_royalty_pages_and_api.py
+    ("payments.royalties_page", "GET"): row(LOGIN, MISSING, MISSING, MISSING, MISSING),
+    ("payments.royalty_report", "POST"): row(LOGIN, MISSING, MISSING, MISSING, MISSING),
+    ("payments.royalty_pay", "POST"): row(LOGIN, MISSING, MISSING, MISSING, MISSING),
+    ("api_royalties.get_royalties", "GET"): row(LOGIN, MISSING, MISSING, MISSING, MISSING),
+    ("api_royalties.post_report", "POST"): SIGNED_IN_BODY_FIRST,  # an empty body: 422 before the deal
+    ("api_royalties.pay_invoice", "POST"): row(LOGIN, MISSING, MISSING, MISSING, MISSING),
     ("payments.fees_admin", "GET"): ADMINS,
     ("payments.fees_save", "POST"): ADMINS,  # an empty form saves nothing (422)
     ("payments.fees_activate", "POST"): ADMINS_NO_SUCH_RECORD,
