@@ -266,12 +266,7 @@ def _levels(node: Node, plan: _TextPlan) -> list[Node]:
 
 def _ranked(backend, levels: list[Node], conditions: list[Condition], needed: int) -> list[int]:
     """Rowids of the first ``needed`` hits, level by level, each level newest first."""
-    found: list[int] = []
-    for level in levels:
-        if len(found) >= needed:
-            break
-        found += backend.rowids(level, conditions, None, needed - len(found))
-    return found
+    return backend.ranked(levels, conditions, needed)
 
 
 def _title_tokens(row: Row) -> list[str]:
