@@ -275,52 +275,56 @@ class PostgresBackend:
         """Rowids of the newest ``cap`` hits, newest first (the count and facet pass).
 
         As bitmap scans only: the planner otherwise walks the rowid index backwards testing every
-        row's tsvector (1.5 s for a word in 3 % of 1M documents) or scans the table. A query the
-        planner expects to have few hits is one scan; a frequent one is asked in windows of
-        rowids, newest first, the first sized to hold about twice ``cap`` hits by that estimate,
-        then four times wider each time. Rows lie in rowid order, so a window reads only the heap
-        pages of its own hits.
+        row's tsvector (1.5 s for a word in 3 % of 1M documents) or scans the table. The rowid
+        range is asked in windows, newest first: the newest 1/64 of the range, then each window
+        four times wider. Rows lie in rowid order, so a window reads only the heap pages of its
+        own hits, and a frequent word stops within the first window or two.
 
-        Two round trips in all (each one costs a scheduler wake-up of the server process, up to
-        15 ms on a loaded machine): the rowid range and the planner's estimate together, then
-        every window in one statement (``UNION ALL`` runs its parts in order and stops when the
-        outer limit is reached, so the older windows are only read when the newer ones fall
-        short), with the planner switches set and reset around it in the same pipeline.
+        One round trip (each costs a scheduler wake-up of the server process, up to 15 ms on a
+        loaded machine): every window is a part of one ``UNION ALL``, whose parts run in order
+        until the outer limit is reached, so older windows are only read when the newer ones
+        fall short; the planner switches are set and reset around it in the same pipeline. The
+        window bounds come from the rowid range, read once per process (SAMPLE_TTL): the newest
+        window has no upper bound and the oldest no lower one, so rows written since are found.
         """
+        bounds = self._bounds()
+        if bounds is None:
+            return []
+        low, high = bounds
         where, params = _where(conditions, "i.fts_rowid")
         params.update(match=to_tsquery(node))
         matching = f"{self._from(conditions, None)}{where}"
-        bounds, plan = self._pipeline(
-            [
-                (
-                    "SELECT (SELECT min(fts_rowid) FROM search_index), (SELECT max(fts_rowid) FROM search_index)",
-                    {},
-                ),
-                (f"EXPLAIN (FORMAT JSON) SELECT i.fts_rowid {matching}", params),
-            ]
-        )
-        low, high = bounds[0]
-        if low is None:
-            return []
-        expected = max(1.0, float(plan[0][0][0]["Plan"]["Plan Rows"]))
-        span = high + 1 - low
-        parts = []
-        if expected <= 2 * cap:  # one scan: a bitmap of the whole rowid index would only cost
-            parts.append(f"SELECT i.fts_rowid {matching}")
-        else:
-            width, top = max(1, int(span * 2 * cap / expected)), high + 1
-            while top > low:
-                bottom = max(low, top - width)
-                # The newest window has no upper bound and the oldest no lower one: rows written
-                # since the range was read are still found.
-                upper = f" AND i.fts_rowid < {int(top)}" if parts else ""
-                lower = f" AND i.fts_rowid >= {int(bottom)}" if bottom > low else ""
-                parts.append(f"SELECT i.fts_rowid {matching}{lower}{upper}")
-                top, width = bottom, width * 4
+        parts: list[str] = []
+        width, top = max(1, (high + 1 - low) // FIRST_WINDOW), high + 1
+        while top > low or not parts:
+            bottom = max(low, top - width)
+            upper = f" AND i.fts_rowid < {int(top)}" if parts else ""
+            lower = f" AND i.fts_rowid >= {int(bottom)}" if bottom > low else ""
+            parts.append(f"SELECT i.fts_rowid {matching}{lower}{upper}")
+            top, width = bottom, width * 4
         sql = " UNION ALL ".join(f"({part} ORDER BY i.fts_rowid DESC LIMIT {int(cap)})" for part in parts)
         sql = f"SELECT fts_rowid FROM ({sql}) AS w LIMIT {int(cap)}"  # noqa: S608  (bound values; integers)
         rows = self._planned(sql, params, bitmap_only=True)
         return [r for (r,) in rows]
+
+    def _bounds(self) -> tuple[int, int] | None:
+        """The index's (lowest, highest) rowid, kept per process for SAMPLE_TTL seconds (an empty
+        index is asked again every time)."""
+        key = "pg-bounds " + str(self.session.get_bind().url)
+        now = time.monotonic()
+        taken, bounds, _shares = _samples.get(key, (0.0, [], {}))
+        if now - taken > SAMPLE_TTL or not bounds:
+            self.round_trips += 1
+            low, high = self.session.execute(
+                text(
+                    "SELECT (SELECT min(fts_rowid) FROM search_index), (SELECT max(fts_rowid) FROM search_index)"
+                )
+            ).one()
+            if low is None:
+                return None
+            bounds = [low, high]
+            _samples[key] = (now, bounds, {})
+        return bounds[0], bounds[1]
 
     def ranked(self, levels: list[Node], conditions: list[Condition], needed: int) -> list[int]:
         """Rowids of the first ``needed`` hits, level by level, each level newest first: one
@@ -342,7 +346,9 @@ class PostgresBackend:
 
     # Parts of a UNION ALL must run one after the other, in order (a parallel append would not).
     _SETTINGS = {"max_parallel_workers_per_gather": "0"}
-    _BITMAP_ONLY = {"enable_indexscan": "off", "enable_seqscan": "off"}
+    # work_mem: a frequent word's bitmap (300,000 rows at 1M) stays exact instead of lossy, whose
+    # pages would be rechecked row by row (every tsvector read and tested).
+    _BITMAP_ONLY = {"enable_indexscan": "off", "enable_seqscan": "off", "work_mem": "64MB"}
 
     def _planned(self, sql: str, params: dict, bitmap_only: bool) -> list[tuple]:
         """One statement under transaction-local planner settings, set and reset around it in
