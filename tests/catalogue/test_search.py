@@ -456,3 +456,47 @@ def test_facet_filters_as_tokens_or_rowid_bits_agree(corpus, monkeypatch, query,
     assert (bits.total, bits.type_counts, bits.facets) == (tokens.total, tokens.type_counts, tokens.facets)
     if cap:
         assert tokens.total > 0 or query.get("types") == ("project", "expert")
+
+
+def test_records_newer_than_the_known_rowid_range_are_found(corpus):
+    """The count pass's windows come from a rowid range kept per process: the newest window has no
+    upper bound and the oldest no lower one, so a record indexed since is still found and counted."""
+    assert found(corpus, text="电池") == found(corpus, text="电池")  # the range is now known
+    before = search(db.session, SearchQuery(text="电池")).total
+    new = add_patent(
+        "CN9", "钠电池散热装置", "一种电池散热结构。", ["H01M 10/60"], "pending", "utility_model",
+        D(2024, 1, 2), None, "浙江大学",
+    )  # fmt: skip
+    db.session.flush()
+    index_patents(db.session, [new.id])
+    db.session.commit()
+    result = search(db.session, SearchQuery(text="电池"))
+    assert result.total == before + 1
+    assert ("patent", new.id) in [(h.doc_type, h.record_id) for h in result.hits]
+
+
+def test_a_capped_ranked_search_takes_three_round_trips_on_postgresql(corpus, monkeypatch):
+    """Each statement costs the server process a wake-up (up to 15 ms on a loaded machine): the
+    count pass, every ranking level and the hits' rows are one round trip each."""
+    from sqlalchemy import event
+
+    from app.catalogue.search import backends, service
+
+    if db.session.get_bind().dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's pipelined statements")
+    monkeypatch.setattr(service, "COUNT_CAP", 1)  # capped: one engine query per ranking level
+    used = []
+    monkeypatch.setattr(
+        service, "backend_for", lambda session: used.append(backends.backend_for(session)) or used[-1]
+    )
+    search(db.session, SearchQuery(text="电池"))  # the rowid range is now known
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        result = search(db.session, SearchQuery(text="电池"))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert result.capped
+    assert result.hits
+    assert used[-1].round_trips + len(statements) == 3, statements
