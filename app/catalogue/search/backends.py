@@ -135,6 +135,10 @@ class SqliteBackend:
         params.update(match=to_fts5(node), limit=limit, offset=offset)
         return list(self.session.execute(text(sql), params).scalars())
 
+    def rowids_each(self, nodes: list[Node], conditions: list[Condition], limit: int) -> list[list[int]]:
+        """``rowids`` of several nodes (relevance order)."""
+        return [self.rowids(node, conditions, None, limit) for node in nodes]
+
     def ranked(self, levels: list[Node], conditions: list[Condition], needed: int) -> list[int]:
         """Rowids of the first ``needed`` hits, level by level, each level newest first."""
         found: list[int] = []
@@ -325,6 +329,20 @@ class PostgresBackend:
             bounds = [low, high]
             _samples[key] = (now, bounds, {})
         return bounds[0], bounds[1]
+
+    def rowids_each(self, nodes: list[Node], conditions: list[Condition], limit: int) -> list[list[int]]:
+        """``rowids`` of several nodes (relevance order), in one round trip."""
+        if not nodes:
+            return []
+        where, params = _where(conditions, "i.fts_rowid")
+        statements = []
+        for node in nodes:
+            sql = (
+                f"SELECT i.fts_rowid {self._from(conditions, None)}{where}"
+                f" ORDER BY i.fts_rowid DESC LIMIT {int(limit)}"
+            )
+            statements.append((sql, {**params, "match": to_tsquery(node)}))
+        return [[r for (r,) in rows] for rows in self._pipeline(statements)]
 
     def ranked(self, levels: list[Node], conditions: list[Condition], needed: int) -> list[int]:
         """Rowids of the first ``needed`` hits, level by level, each level newest first: one
