@@ -135,19 +135,6 @@ class SqliteBackend:
         params.update(match=to_fts5(node), limit=limit, offset=offset)
         return list(self.session.execute(text(sql), params).scalars())
 
-    def rowids_each(self, nodes: list[Node], conditions: list[Condition], limit: int) -> list[list[int]]:
-        """``rowids`` of several nodes (relevance order)."""
-        return [self.rowids(node, conditions, None, limit) for node in nodes]
-
-    def ranked(self, levels: list[Node], conditions: list[Condition], needed: int) -> list[int]:
-        """Rowids of the first ``needed`` hits, level by level, each level newest first."""
-        found: list[int] = []
-        for level in levels:
-            if len(found) >= needed:
-                break
-            found += self.rowids(level, conditions, None, needed - len(found))
-        return found
-
     def newest(self, node: Node, conditions: list[Condition], cap: int) -> list[int]:
         """Rowids of the newest ``cap`` hits, newest first (the count and facet pass).
 
@@ -240,7 +227,6 @@ class PostgresBackend:
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self.round_trips = 0  # pipelines sent by this backend (tests pin how few a search needs)
 
     def share(self, facet: FacetFilter) -> float:
         return 0.0
@@ -279,124 +265,53 @@ class PostgresBackend:
         """Rowids of the newest ``cap`` hits, newest first (the count and facet pass).
 
         As bitmap scans only: the planner otherwise walks the rowid index backwards testing every
-        row's tsvector (1.5 s for a word in 3 % of 1M documents) or scans the table. The rowid
-        range is asked in windows, newest first: the newest 1/64 of the range, then each window
-        four times wider. Rows lie in rowid order, so a window reads only the heap pages of its
-        own hits, and a frequent word stops within the first window or two.
-
-        One round trip (each costs a scheduler wake-up of the server process, up to 15 ms on a
-        loaded machine): every window is a part of one ``UNION ALL``, whose parts run in order
-        until the outer limit is reached, so older windows are only read when the newer ones
-        fall short; the planner switches are set and reset around it in the same pipeline. The
-        window bounds come from the rowid range, read once per process (SAMPLE_TTL): the newest
-        window has no upper bound and the oldest no lower one, so rows written since are found.
+        row's tsvector (1.5 s for a word in 3 % of 1M documents) or scans the table. A query the
+        planner expects to have few hits is one scan; a frequent one is asked in windows of
+        rowids, newest first, the first sized to hold about twice ``cap`` hits by that estimate,
+        then four times wider each time. Rows lie in rowid order, so a window reads only the heap
+        pages of its own hits.
         """
-        bounds = self._bounds()
-        if bounds is None:
-            return []
-        low, high = bounds
+        low, high = self.session.execute(
+            text(
+                "SELECT (SELECT min(fts_rowid) FROM search_index), (SELECT max(fts_rowid) FROM search_index),"
+                " set_config('enable_indexscan', 'off', true), set_config('enable_seqscan', 'off', true)"
+            )
+        ).one()[:2]
+        try:
+            return [] if low is None else self._newest(node, conditions, cap, low, high)
+        finally:  # back to the session's own settings for the rest of the transaction
+            self.session.execute(
+                text(
+                    "SELECT set_config(name, reset_val, true) FROM pg_settings"
+                    " WHERE name IN ('enable_indexscan', 'enable_seqscan')"
+                )
+            )
+
+    def _newest(self, node: Node, conditions: list[Condition], cap: int, low: int, high: int) -> list[int]:
         where, params = _where(conditions, "i.fts_rowid")
         params.update(match=to_tsquery(node))
         matching = f"{self._from(conditions, None)}{where}"
-        parts: list[str] = []
-        width, top = max(1, (high + 1 - low) // FIRST_WINDOW), high + 1
-        while top > low or not parts:
+        plan = self.session.execute(
+            text(f"EXPLAIN (FORMAT JSON) SELECT i.fts_rowid {matching}"), params
+        ).scalar()
+        expected = max(1.0, float(plan[0]["Plan"]["Plan Rows"]))
+        window = text(
+            f"SELECT i.fts_rowid {matching} AND i.fts_rowid >= :lo AND i.fts_rowid < :hi"
+            " ORDER BY i.fts_rowid DESC LIMIT :limit"
+        )
+        whole = text(f"SELECT i.fts_rowid {matching} ORDER BY i.fts_rowid DESC LIMIT :limit")
+        found: list[int] = []
+        span = high + 1 - low
+        width = span if expected <= 2 * cap else max(1, int(span * 2 * cap / expected))
+        top = high + 1
+        while len(found) < cap and top > low:
             bottom = max(low, top - width)
-            upper = f" AND i.fts_rowid < {int(top)}" if parts else ""
-            lower = f" AND i.fts_rowid >= {int(bottom)}" if bottom > low else ""
-            parts.append(f"SELECT i.fts_rowid {matching}{lower}{upper}")
+            params.update(lo=bottom, hi=top, limit=cap - len(found))
+            # One window over everything needs no range: a bitmap of the whole rowid index costs.
+            sql = whole if (bottom, top) == (low, high + 1) else window
+            found += self.session.execute(sql, params).scalars()
             top, width = bottom, width * 4
-        sql = " UNION ALL ".join(f"({part} ORDER BY i.fts_rowid DESC LIMIT {int(cap)})" for part in parts)
-        sql = f"SELECT fts_rowid FROM ({sql}) AS w LIMIT {int(cap)}"  # noqa: S608  (bound values; integers)
-        rows = self._planned(sql, params, bitmap_only=True)
-        return [r for (r,) in rows]
-
-    def _bounds(self) -> tuple[int, int] | None:
-        """The index's (lowest, highest) rowid, kept per process for SAMPLE_TTL seconds (an empty
-        index is asked again every time)."""
-        key = "pg-bounds " + str(self.session.get_bind().url)
-        now = time.monotonic()
-        taken, bounds, _shares = _samples.get(key, (0.0, [], {}))
-        if now - taken > SAMPLE_TTL or not bounds:
-            self.round_trips += 1
-            low, high = self.session.execute(
-                text(
-                    "SELECT (SELECT min(fts_rowid) FROM search_index), (SELECT max(fts_rowid) FROM search_index)"
-                )
-            ).one()
-            if low is None:
-                return None
-            bounds = [low, high]
-            _samples[key] = (now, bounds, {})
-        return bounds[0], bounds[1]
-
-    def rowids_each(self, nodes: list[Node], conditions: list[Condition], limit: int) -> list[list[int]]:
-        """``rowids`` of several nodes (relevance order), in one round trip."""
-        if not nodes:
-            return []
-        where, params = _where(conditions, "i.fts_rowid")
-        statements = []
-        for node in nodes:
-            sql = (
-                f"SELECT i.fts_rowid {self._from(conditions, None)}{where}"
-                f" ORDER BY i.fts_rowid DESC LIMIT {int(limit)}"
-            )
-            statements.append((sql, {**params, "match": to_tsquery(node)}))
-        return [[r for (r,) in rows] for rows in self._pipeline(statements)]
-
-    def ranked(self, levels: list[Node], conditions: list[Condition], needed: int) -> list[int]:
-        """Rowids of the first ``needed`` hits, level by level, each level newest first: one
-        statement, whose ``UNION ALL`` parts (one per level) run in order until ``needed``."""
-        if not levels or needed <= 0:
-            return []
-        where, params = _where(conditions, "i.fts_rowid")
-        parts = []
-        for n, level in enumerate(levels):
-            params[f"match_{n}"] = to_tsquery(level)
-            source = self._from(conditions, None).replace(":match", f":match_{n}")
-            parts.append(
-                f"(SELECT i.fts_rowid {source}{where} ORDER BY i.fts_rowid DESC LIMIT {int(needed)})"
-            )
-        union = " UNION ALL ".join(parts)
-        sql = f"SELECT fts_rowid FROM ({union}) AS l LIMIT {int(needed)}"  # noqa: S608  (bound values; integers)
-        rows = self._planned(sql, params, bitmap_only=False)
-        return [r for (r,) in rows]
-
-    # Parts of a UNION ALL must run one after the other, in order (a parallel append would not).
-    _SETTINGS = {"max_parallel_workers_per_gather": "0"}
-    # work_mem: a frequent word's bitmap (300,000 rows at 1M) stays exact instead of lossy, whose
-    # pages would be rechecked row by row (every tsvector read and tested).
-    _BITMAP_ONLY = {"enable_indexscan": "off", "enable_seqscan": "off", "work_mem": "64MB"}
-
-    def _planned(self, sql: str, params: dict, bitmap_only: bool) -> list[tuple]:
-        """One statement under transaction-local planner settings, set and reset around it in
-        the same round trip (back to the session's own settings for the rest of the transaction)."""
-        settings = {**self._SETTINGS, **(self._BITMAP_ONLY if bitmap_only else {})}
-        names = ", ".join(f"'{name}'" for name in settings)
-        sets = ", ".join(f"set_config('{name}', '{value}', true)" for name, value in settings.items())
-        return self._pipeline(
-            [
-                (f"SELECT {sets}", {}),
-                (sql, params),
-                (f"SELECT set_config(name, reset_val, true) FROM pg_settings WHERE name IN ({names})", {}),  # noqa: S608  (constant names)
-            ]
-        )[1]
-
-    def _pipeline(self, statements: list[tuple[str, dict]]) -> list[list[tuple]]:
-        """Rows of each statement, sent together in one round trip (psycopg's pipeline mode)
-        inside the session's transaction. ``:name`` parameters as in ``text()``."""
-        self.round_trips += 1
-        dialect = self.session.get_bind().dialect
-        compiled = []
-        for sql, params in statements:
-            done = text(sql).bindparams(**params).compile(dialect=dialect)
-            compiled.append((str(done), done.params))
-        connection = self.session.connection().connection.driver_connection
-        cursors = []
-        with connection.pipeline():
-            for sql, params in compiled:
-                cursors.append(connection.cursor().execute(sql, params))
-        return [cursor.fetchall() for cursor in cursors]
+        return found
 
     def remove(self, rows: list) -> None:
         if rows:

@@ -266,18 +266,22 @@ def _levels(node: Node, plan: _TextPlan) -> list[Node]:
 
 def _ranked(backend, levels: list[Node], conditions: list[Condition], needed: int) -> list[int]:
     """Rowids of the first ``needed`` hits, level by level, each level newest first."""
-    return backend.ranked(levels, conditions, needed)
+    found: list[int] = []
+    for level in levels:
+        if len(found) >= needed:
+            break
+        found += backend.rowids(level, conditions, None, needed - len(found))
+    return found
 
 
 def _title_tokens(row: Row) -> list[str]:
     return documents.title_tokens(documents.unpack_source(row.source))
 
 
-def _among(backend, nodes: list[Node], hits: list[int]) -> list[set[int]]:
-    """Which of some hits (a short list) also match each node: one indexed query each (one
-    round trip for all of them on PostgreSQL)."""
+def _among(backend, node: Node, hits: list[int]) -> set[int]:
+    """Which of some hits (a short list) also match ``node``: one indexed query."""
     within = Condition(f"{{rowid}} IN ({', '.join(str(int(r)) for r in hits)})", {}, document=False)
-    return [set(found) for found in backend.rowids_each(nodes, [within], len(hits))]
+    return set(backend.rowids(node, [within], None, len(hits)))
 
 
 def _ranked_known(
@@ -286,11 +290,9 @@ def _ranked_known(
     """``_ranked`` over a short, complete list of hits (newest first), with each hit's tier read
     from its stored title tokens: the same tokens and phrase rule as the engine's title query."""
     tiered = [u.node for u in plan.units[:TIERED_TERMS]]
+    pinned = _among(backend, and_(node, plan.pinned), hits) if plan.pinned is not None else set()
     original = plan.original
-    asked = [and_(node, n) for n in (plan.pinned, original) if n is not None]
-    answers = iter(_among(backend, asked, hits))
-    pinned = next(answers) if plan.pinned is not None else set()
-    typed = next(answers) if original is not None else set(hits)
+    typed = _among(backend, and_(node, original), hits) if original is not None else set(hits)
     rows = _rows(session, hits)
     key = {}
     for r in hits:
