@@ -104,13 +104,19 @@ def refresh(payment_id: int):
 @bp.get("/admin")
 @admin_required
 def admin_payments():
+    return _admin_page()
+
+
+def _admin_page(entered: dict | None = None, status: int = 200):
+    """The administrators' payments page; ``entered`` keeps a refused form's input in its row."""
     rows = db.session.scalars(select(Payment).order_by(Payment.id.desc()).limit(200))
     return render_template(
         "payments/admin.html",
         payments=list(rows),
         status_label=st.PAYMENT_LIFECYCLE.status_label,
         differences=reconcile.reconcile(),
-    )
+        entered=entered or {},
+    ), status
 
 
 @bp.post("/admin/<int:payment_id>/<any(receipt, payout, refund):action>")
@@ -126,5 +132,7 @@ def admin_action(payment_id: int, action: str):
         "refund": (lambda: services.refund(payment, current_user, form.get("amount"), form.get("reason")),
                    _("The refund is recorded.")),
     }  # fmt: skip
-    _run(*verbs[action])
+    if not _run(*verbs[action]):  # refused: show the page again with what was typed, not blank
+        typed = {name: form.get(name, "") for name in ("bank_reference", "amount", "reason")}
+        return _admin_page({"payment_id": payment.id, "action": action, **typed}, 422)
     return redirect(url_for("payments.admin_payments"))
