@@ -123,12 +123,12 @@ def test_buyer_pays_by_card_on_the_deal_page_and_the_seller_is_paid_after_regist
     page.goto(f"/market/deals/{deal.id}")
     assert ("平台服务费" if zh else "Platform fee") in _panel(page)  # shown before paying
     screenshot(page, f"{tag}_01_before")
-    _submit(page, "form[action$='/start'] button")
+    _submit(page, "main form[action$='/start'] button")
     assert page.locator("#payment_method").is_visible()
     screenshot(page, f"{tag}_02_card_form")
 
     page.select_option("#payment_method", "pm_card_chargeCustomerFail")
-    _submit(page, "form[action$='/confirm'] button")
+    _submit(page, "main form[action$='/confirm'] button")
     flash = page.inner_text(".flash-error")
     assert ("拒绝" if zh else "declined") in flash
     screenshot(page, f"{tag}_03_declined")
@@ -139,9 +139,9 @@ def test_buyer_pays_by_card_on_the_deal_page_and_the_seller_is_paid_after_regist
     assert db.session.get(Deal, deal.id).money_status == deal_states.UNPAID
     db.session.rollback()
 
-    _submit(page, "form[action$='/start'] button")  # start again after the decline
+    _submit(page, "main form[action$='/start'] button")  # start again after the decline
     page.select_option("#payment_method", "pm_card_visa")
-    _submit(page, "form[action$='/confirm'] button")
+    _submit(page, "main form[action$='/confirm'] button")
     assert page.locator(".flash-success").is_visible()
     payment = db.session.scalar(
         select(Payment).where(Payment.deal_id == deal.id, Payment.status.in_(st.LIVE))
@@ -204,7 +204,7 @@ def test_buyer_pays_by_bank_transfer_and_an_administrator_records_receipt_and_pa
 
     _log_in(page, market.buyer.email)
     page.goto(f"/market/deals/{deal.id}")
-    _submit(page, "form[action$='/start'] button")
+    _submit(page, "main form[action$='/start'] button")
     payment = db.session.scalar(select(Payment).where(Payment.deal_id == deal.id))
     reference = payment.reference
     fee = payment.fee_amount
@@ -219,7 +219,7 @@ def test_buyer_pays_by_bank_transfer_and_an_administrator_records_receipt_and_pa
     row = page.locator("tr", has_text=reference)
     row.locator("input[name=bank_reference]").fill("BOC-778812")
     row.locator("input[name=amount]").fill("400,000.01")  # one cent too much: refused, nothing recorded
-    _submit(page, "form[action$='/receipt'] button")
+    _submit(page, "main td form[action$='/receipt'] button")
     assert page.locator(".flash-error").is_visible()
     assert _ledger(deal.id) == {}
     db.session.rollback()
@@ -228,7 +228,8 @@ def test_buyer_pays_by_bank_transfer_and_an_administrator_records_receipt_and_pa
     assert row.locator("input[name=amount]").input_value() == "400,000.01"
     screenshot(page, f"{tag}_02_admin_refused")
     row.locator("input[name=amount]").fill(_cents(PRICE))
-    _submit(page, "form[action$='/receipt'] button")
+    _submit(page, "main td form[action$='/receipt'] button")
+    screenshot(page, f"{tag}_03_admin_receipt")
     assert page.locator(".flash-success").is_visible()
     screenshot(page, f"{tag}_03_admin_receipt")
     assert _ledger(deal.id) == {"buyer": -PRICE, "hold": PRICE}
@@ -245,7 +246,7 @@ def test_buyer_pays_by_bank_transfer_and_an_administrator_records_receipt_and_pa
     page.fill("input[name=account_name]", "陈教授")
     page.fill("input[name=bank_name]", "中国银行北京分行")
     page.fill("input[name=account_number]", "6217 0000 1234 5678")
-    _submit(page, "form[action$='/payouts/bank'] button")
+    _submit(page, "main form[action$='/payouts/bank'] button")
     assert page.locator(".flash-success").is_visible()
     with app.test_request_context():
         register(db.session.get(Deal, deal.id), market)
@@ -255,7 +256,7 @@ def test_buyer_pays_by_bank_transfer_and_an_administrator_records_receipt_and_pa
     row = page.locator("tr", has_text=f"{reference}-P1")
     assert _cents(PRICE - fee) in row.inner_text()
     row.locator("input[name=bank_reference]").fill("BOC-PAYOUT-991")
-    _submit(page, "form[action*='/admin/payouts/'] button")
+    _submit(page, "main form[action*='/admin/payouts/'] button")
     assert page.locator(".flash-success").is_visible()
     screenshot(page, f"{tag}_05_admin_payout")
     payment = db.session.get(Payment, payment.id)
