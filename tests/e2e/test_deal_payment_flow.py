@@ -111,8 +111,8 @@ def test_buyer_pays_by_card_on_the_deal_page_and_the_seller_is_paid_after_regist
     live_server,
     app,
     card_deal,
-    connect_stub,
-    locale,  # noqa: F811
+    connect_stub,  # noqa: F811
+    locale,
 ):
     market, deal = card_deal
     zh = locale.startswith("zh")
