@@ -19,5 +19,6 @@ import app.payments.deposit_models  # noqa: F401
 import app.payments.models  # noqa: F401
 import app.payments.payout_models  # noqa: F401
 import app.payments.royalty_models  # noqa: F401
+import app.valuation.engagement_models  # noqa: F401
 import app.valuation.fx_models  # noqa: F401
 import app.valuation.models  # noqa: F401

@@ -15,7 +15,7 @@ from app.market import deal_services
 from app.market.deal_models import Deal
 from app.payments import bp, reconcile, services, stripe_api, webhooks
 from app.payments import states as st
-from app.payments.errors import SignatureRejected
+from app.payments.errors import CardDeclined, SignatureRejected
 from app.payments.models import Payment
 
 
@@ -51,7 +51,7 @@ def _payment(payment_id: int) -> Payment:
     return payment
 
 
-def _run(action, success: str) -> None:
+def _run(action, success: str | None) -> bool:
     """Call one service, commit and flash; a refusal rolls back and flashes its reason."""
     try:
         action()
@@ -59,8 +59,10 @@ def _run(action, success: str) -> None:
     except DomainError as error:
         db.session.rollback()
         flash(" ".join(error.fields.values()) if error.fields else error.message, "error")
-        return
-    flash(success, "success")
+        return False
+    if success is not None:
+        flash(success, "success")
+    return True
 
 
 def _to_deal(deal: Deal):
@@ -83,10 +85,11 @@ def start(deal_id: int):
 def confirm(payment_id: int):
     payment = _payment(payment_id)
     method = request.form.get("payment_method", "")
-    _run(
-        lambda: services.confirm_payment(payment, current_user, method),
-        _("The payment was sent to the card issuer."),
-    )
+    if _run(lambda: services.confirm_payment(payment, current_user, method), None):
+        if payment.status == st.FAILED:  # the decline is recorded (nothing paid); the buyer is told
+            flash(CardDeclined().message, "error")
+        else:
+            flash(_("The payment was sent to the card issuer."), "success")
     return _to_deal(payment.deal)
 
 
@@ -101,13 +104,19 @@ def refresh(payment_id: int):
 @bp.get("/admin")
 @admin_required
 def admin_payments():
+    return _admin_page()
+
+
+def _admin_page(entered: dict | None = None, status: int = 200):
+    """The administrators' payments page; ``entered`` keeps a refused form's input in its row."""
     rows = db.session.scalars(select(Payment).order_by(Payment.id.desc()).limit(200))
     return render_template(
         "payments/admin.html",
         payments=list(rows),
         status_label=st.PAYMENT_LIFECYCLE.status_label,
         differences=reconcile.reconcile(),
-    )
+        entered=entered or {},
+    ), status
 
 
 @bp.post("/admin/<int:payment_id>/<any(receipt, payout, refund):action>")
@@ -123,5 +132,7 @@ def admin_action(payment_id: int, action: str):
         "refund": (lambda: services.refund(payment, current_user, form.get("amount"), form.get("reason")),
                    _("The refund is recorded.")),
     }  # fmt: skip
-    _run(*verbs[action])
+    if not _run(*verbs[action]):  # refused: show the page again with what was typed, not blank
+        typed = {name: form.get(name, "") for name in ("bank_reference", "amount", "reason")}
+        return _admin_page({"payment_id": payment.id, "action": action, **typed}, 422)
     return redirect(url_for("payments.admin_payments"))

@@ -116,3 +116,40 @@ def test_card_payment_through_the_api_against_localstripe(client, market, stripe
     response = client.post(url, json={"payment_method": "pm_card_visa"}, headers=_token_headers(market.buyer))
     assert response.status_code == 201, response.get_json()
     assert response.get_json()["payment"]["status"] == st.SUCCEEDED
+
+
+def test_a_declined_card_on_the_pay_panel_says_so_and_records_nothing_paid(client, auth, market, stripe_app):
+    deal = market.deal
+    _as(client, auth, market.buyer)
+    client.post(f"/payments/deals/{deal.id}/start")
+    payment = db.session.query(Payment).one()
+    response = client.post(
+        f"/payments/{payment.id}/confirm",
+        data={"payment_method": "pm_card_chargeCustomerFail"},
+        headers={"Accept-Language": "en"},
+        follow_redirects=True,
+    )
+    page = response.get_data(as_text=True)
+    assert "The card was declined" in page
+    assert "sent to the card issuer" not in page
+    db.session.refresh(payment)
+    assert payment.status == st.FAILED
+    assert deal.money_status == deal_states.UNPAID
+
+
+def test_a_refused_receipt_keeps_what_the_administrator_typed(client, auth, market):
+    _as(client, auth, market.buyer)
+    client.post(f"/payments/deals/{market.deal.id}/start")
+    payment = db.session.query(Payment).one()
+    _as(client, auth, market.admin)
+    response = client.post(
+        f"/payments/admin/{payment.id}/receipt",
+        data={"bank_reference": "BOC-778812", "amount": "400,000.01"},
+        headers={"Accept-Language": "zh"},
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'value="BOC-778812"' in page
+    assert 'value="400,000.01"' in page
+    db.session.refresh(payment)
+    assert payment.status == st.REQUIRES_PAYMENT
