@@ -76,6 +76,7 @@ def test_valuation_pages_in_chinese_show_no_identifiers(client, auth):
         f"/valuation/patents/{cn}",
         f"/valuation/patents/{cn}/print",
         "/valuation/workbench",
+        "/valuation/workbench/backtest",
         *(
             f"/valuation/workbench/models/{m}"
             for m in ("rfr", "cnipa_pvd", "market_comps", "ensemble", "cost")
