@@ -20,6 +20,7 @@ from app.matching.alert_models import MatchingDocument
 from app.matching.engine import Match
 from app.matching.engine.text import query_terms, tokens
 from app.matching.models import Need
+from app.matching.responsiveness import seller_records
 
 SHORTLIST = 200
 
@@ -34,7 +35,8 @@ def listing_matches(need: Need) -> tuple[dict[int, Listing], list[Match]]:
         select(Listing).where(Listing.id.in_(found.record_ids), Listing.status == listing_states.PUBLISHED)
     ).all()
     by_id = {x.id: x for x in sorted(listings, key=lambda x: -x.id)}
-    candidates = [listing_candidate(x) for x in by_id.values()]
+    records = seller_records(x.seller_id for x in by_id.values())  # for the responsiveness factor
+    candidates = [listing_candidate(x, records.get(x.seller_id, (None, None))) for x in by_id.values()]
     ctx = _context()
     raw = np.array([found.text.get(c.id, 0.0) for c in candidates])
     ctx.cache[("text_scores", id(candidates), need.text)] = raw

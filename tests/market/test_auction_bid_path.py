@@ -179,7 +179,7 @@ def test_the_outbid_notice_is_written_after_the_commit_once(english, make_user):
     db.session.commit()  # the outbox handler runs after the commit (inline in tests)
     notes = db.session.scalars(select(Notification).where(Notification.user_id == alice.id)).all()
     assert [note.kind for note in notes] == ["auction_outbid"]
-    assert notes[0].params["price"] == "CNY 6,000.00"
+    assert notes[0].params["price"] == {"amount": "6000.00", "currency": "CNY"}  # formatted for the reader
     notices.send_outbid(dict(event_row.payload))  # a redelivery sends nothing twice
     db.session.commit()
     assert db.session.scalar(select(func.count(Notification.id)).where(Notification.user_id == alice.id)) == 1

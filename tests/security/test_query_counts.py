@@ -19,11 +19,13 @@ PAGES = {
     "project": ("/projects/{project_id}", 3, 7),
     "expert": ("/experts/{expert_id}", 3, 7),
     "listing": ("/market/listings/{listing_id}", 14, 22),
-    "auction": ("/market/auctions/{auction_id}", 6, 12),
-    "report": ("/valuation/patents/{patent_id}", 10, 14),
-    "chart": ("/valuation/patents/{patent_id}/charts/range.svg", 9, 11),
+    "auction": ("/market/auctions/{auction_id}", 6, 13),  # + the deposit requirement
+    "report": ("/valuation/patents/{patent_id}", 14, 18),  # + exchange rate, calibration, engagement
+    "chart": ("/valuation/patents/{patent_id}/charts/range.svg", 12, 14),
     "needs_board": ("/needs/", 1, 5),
-    "need": ("/needs/{need_id}", 2, 7),
+    # the index shortlist, listings and catalogue patents as candidates, the sellers' responsiveness,
+    # the buyer's marks and expert recommendations: distinct reads, none per candidate
+    "need": ("/needs/{need_id}", 18, 28),
 }
 
 # PostgreSQL's search plans its scan (EXPLAIN, planner settings set and reset): three more statements.
