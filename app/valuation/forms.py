@@ -470,20 +470,18 @@ def parse_judgement(text: str | None) -> float:
     raise ValueError(_("Use the 1–9 scale: 1, 2, … 9, or 1/2 … 1/9."))
 
 
-class AhpForm(FlaskForm):
-    """Three pairwise judgements for the CNIPA value degree's alpha (legal), beta (technical), gamma (economic)."""
+class PairwiseForm(FlaskForm):
+    """Pairwise AHP judgements on the 1-9 scale: ``pairs`` names each field and the matrix cell it fills."""
 
-    legal_technical = StringField(_l("Legal value against technical value"), default="1")
-    legal_economic = StringField(_l("Legal value against economic value"), default="1")
-    technical_economic = StringField(_l("Technical value against economic value"), default="1")
     reason = TextAreaField(_l("Why these judgements"), validators=[Optional(), Length(max=1000)])
 
-    PAIRS = (("legal_technical", 0, 1), ("legal_economic", 0, 2), ("technical_economic", 1, 2))
+    pairs: tuple[tuple[str, int, int], ...] = ()
+    size = 0
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         self.judgements = {}
-        for name, _i, _j in self.PAIRS:
+        for name, _i, _j in self.pairs:
             try:
                 self.judgements[name] = parse_judgement(self[name].data)
             except ValueError as error:
@@ -492,8 +490,19 @@ class AhpForm(FlaskForm):
         return valid
 
     def matrix(self) -> list[list[float]]:
-        a = [[1.0] * 3 for _ in range(3)]
-        for name, i, j in self.PAIRS:
+        a = [[1.0] * self.size for _ in range(self.size)]
+        for name, i, j in self.pairs:
             a[i][j] = self.judgements[name]
             a[j][i] = 1.0 / self.judgements[name]
         return a
+
+
+class AhpForm(PairwiseForm):
+    """Three pairwise judgements for the CNIPA value degree's alpha (legal), beta (technical), gamma (economic)."""
+
+    legal_technical = StringField(_l("Legal value against technical value"), default="1")
+    legal_economic = StringField(_l("Legal value against economic value"), default="1")
+    technical_economic = StringField(_l("Technical value against economic value"), default="1")
+
+    pairs = (("legal_technical", 0, 1), ("legal_economic", 0, 2), ("technical_economic", 1, 2))
+    size = 3

@@ -6,37 +6,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms import StringField
 
-from app.valuation.forms import parse_judgement
+from app.valuation.forms import PairwiseForm
 
 
-class IndicatorAhpBase(FlaskForm):
-    reason = TextAreaField(_l("Why these judgements"), validators=[Optional(), Length(max=1000)])
-
-    pairs: tuple[tuple[str, int, int], ...] = ()
-    size = 0
-
-    def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
-        self.judgements = {}
-        for name, _i, _j in self.pairs:
-            try:
-                self.judgements[name] = parse_judgement(self[name].data)
-            except ValueError as error:
-                self[name].errors = [*self[name].errors, str(error)]
-                valid = False
-        return valid
-
-    def matrix(self) -> list[list[float]]:
-        a = [[1.0] * self.size for _ in range(self.size)]
-        for name, i, j in self.pairs:
-            a[i][j] = self.judgements[name]
-            a[j][i] = 1.0 / self.judgements[name]
-        return a
+class IndicatorAhpBase(PairwiseForm):
+    """One dimension's indicator pairs; the fields are added per request (indicator_form_class)."""
 
 
 def field_name(i: int, j: int) -> str:
