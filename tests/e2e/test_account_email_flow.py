@@ -87,9 +87,12 @@ def link_from_table(email: str, subject: str) -> str:
     query = select(DevMailboxMessage).where(
         DevMailboxMessage.recipient == email, DevMailboxMessage.subject == subject
     )
-    while (message := db.session.scalars(query).first()) is None:  # the condition, with no deadline
+    give_up = time.monotonic() + 300  # not a timing assertion: a mail that never comes must fail, not hang CI
+    while (message := db.session.scalars(query).first()) is None:
         db.session.rollback()  # a new transaction sees the server's commit
-        time.sleep(0.05)  # poll interval, not a time limit
+        if time.monotonic() > give_up:
+            pytest.fail(f"no {subject!r} mail to {email} was written in 5 minutes")
+        time.sleep(0.05)  # poll interval
     return re.search(r"https?://\S+", message.text_body).group(0)
 
 
