@@ -2,12 +2,12 @@
 administrator reads in the development mailbox, then forget the password and reset it by e-mail."""
 
 import re
-import time
+import threading
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from app.accounts.models import Role, User
 from app.core.mail import DevMailboxMessage
@@ -82,18 +82,28 @@ def link_from_admin_mailbox(admin_page, email: str, subject: str) -> str:
     return admin_page.locator("pre.mail-body a").first.get_attribute("href")
 
 
-def link_from_table(email: str, subject: str) -> str:
-    """The reset mail is written just after its response went out: wait for the row to appear."""
-    query = select(DevMailboxMessage).where(
-        DevMailboxMessage.recipient == email, DevMailboxMessage.subject == subject
-    )
-    give_up = time.monotonic() + 300  # not a timing assertion: a mail that never comes must fail, not hang CI
-    while (message := db.session.scalars(query).first()) is None:
-        db.session.rollback()  # a new transaction sees the server's commit
-        if time.monotonic() > give_up:
-            pytest.fail(f"no {subject!r} mail to {email} was written in 5 minutes")
-        time.sleep(0.05)  # poll interval
-    return re.search(r"https?://\S+", message.text_body).group(0)
+class MailWatch:
+    """The link of the first mail written to ``email`` with ``subject``, as the mailbox inserts it.
+
+    The reset mail is written after its response has gone out, in the live server's thread: the test
+    waits on that insert (a condition), neither polling nor sleeping.
+    """
+
+    def __init__(self, email: str, subject: str) -> None:
+        self.email, self.subject = email, subject
+        self.arrived = threading.Event()
+        self.link = ""
+        event.listen(DevMailboxMessage, "after_insert", self._seen)
+
+    def _seen(self, _mapper, _connection, message: DevMailboxMessage) -> None:
+        if message.recipient == self.email and message.subject == self.subject and not self.arrived.is_set():
+            self.link = re.search(r"https?://\S+", message.text_body).group(0)
+            self.arrived.set()
+
+    def wait(self) -> str:
+        self.arrived.wait()
+        event.remove(DevMailboxMessage, "after_insert", self._seen)
+        return self.link
 
 
 @pytest.mark.parametrize("language", ["zh", "en"])
@@ -119,9 +129,10 @@ def test_verify_address_and_reset_password_by_email(browser, live_server, make_u
         page.goto("/login")
         page.click(f"a:has-text('{texts['forgot']}')")
         page.fill("input[name=email]", email)
+        reset_mail = MailWatch(email, texts["reset_subject"])  # listening before the request is sent
         page.click(f"main form button:has-text('{texts['send_link']}')")
         expect(page.locator("h1")).to_have_text(texts["check_mail"])
-        reset_link = link_from_table(email, texts["reset_subject"])
+        reset_link = reset_mail.wait()
         page.goto(reset_link)
         page.fill("input[name=password]", NEW_PASSWORD)
         page.fill("input[name=confirm]", NEW_PASSWORD)
