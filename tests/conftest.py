@@ -55,6 +55,20 @@ def worker_name(request) -> str:
     return getattr(request.config, "workerinput", {}).get("workerid", "main")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def instance_folder(tmp_path_factory) -> Iterator[str]:
+    """An instance folder per test worker: its data-version stamp (and uploads) are the worker's own,
+    so another worker's commits never retire this worker's memos and cached pages mid-test, and no
+    test writes into the developer's instance/."""
+    previous = os.environ.get("IPEX_INSTANCE_PATH")
+    os.environ["IPEX_INSTANCE_PATH"] = path = str(tmp_path_factory.mktemp("instance"))
+    yield path
+    if previous is None:
+        os.environ.pop("IPEX_INSTANCE_PATH", None)
+    else:
+        os.environ["IPEX_INSTANCE_PATH"] = previous
+
+
 @pytest.fixture(scope="session")
 def database_url(worker_name: str) -> Iterator[str]:
     """A database for this test worker: in-memory SQLite, or a fresh PostgreSQL database."""

@@ -104,7 +104,9 @@ def test_the_loser_is_refunded_and_the_winners_deposit_is_credited_to_the_deal(m
     assert lost.status == ds.REFUNDED
     kinds = [
         n.kind
-        for n in db.session.scalars(db.select(Notification).where(Notification.user_id == case.loser.id))
+        for n in db.session.scalars(
+            db.select(Notification).where(Notification.user_id == case.loser.id).order_by(Notification.id)
+        )
     ]
     assert [kind for kind in kinds if kind.startswith("deposit_")] == ["deposit_held", "deposit_returned"]
     assert ledger.deposit_balances(lost.id) == {"buyer": cny("0"), "hold": cny("0")}
