@@ -12,6 +12,7 @@ def test_testing_config_is_used():
 
 def test_development_config_defaults_to_sqlite_in_instance_folder(monkeypatch, tmp_path):
     monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("IPEX_INSTANCE_PATH", raising=False)  # the tests' own instance folder
     config = type("Dev", (DevelopmentConfig,), {"SQLALCHEMY_DATABASE_URI": ""})
     app = create_app(config)
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
