@@ -445,15 +445,27 @@ def forfeit_if_overdue(deposit: AuctionDeposit, actor) -> bool:
         "The winner did not pay within %(days)d days of the award.", days=terms_for(auction).payment_days
     )
     deposit.forfeit_reason = reason
-    ledger.post_scoped("forfeit", f"deposit-{deposit.id}-forfeit",
-                       {"hold": -deposit.money, "seller": quote.seller_receives, "fee": quote.fee},
+    # The fee is the platform's now; the seller's share stays held until its payouts land.
+    ledger.post_scoped("forfeit", f"deposit-{deposit.id}-forfeit", {"hold": -quote.fee, "fee": quote.fee},
                        deposit_id=deposit.id)  # fmt: skip
     apply_transition(ds.DEPOSIT_LIFECYCLE, deposit, "forfeit", actor=actor, reason=reason,
                      details={"seller": str(quote.seller_receives.amount), "fee": str(quote.fee.amount),
                               "fee_schedule_version": quote.terms.version,
                               "deadline": deadline.isoformat()})  # fmt: skip
     notices.forfeited(deposit)
+    pay_out_forfeit(deposit, quote.seller_receives, actor)
     return True
+
+
+def pay_out_forfeit(deposit: AuctionDeposit, share: Money, actor) -> list:
+    """Route the seller's share of a forfeited deposit through the payouts (idempotent): Connect
+    transfers go now, offline ones wait for an administrator's bank transfer, like a deal's."""
+    from app.payments import payouts  # payouts build on the deal side; imported when needed
+
+    created = payouts.create_deposit_payouts(deposit, share, actor)
+    for payout in created:
+        payouts.send_payout(payout, actor)
+    return created
 
 
 def deposit_by_provider_ref(provider_ref: str) -> AuctionDeposit | None:
