@@ -468,6 +468,35 @@ def pay_out_forfeit(deposit: AuctionDeposit, share: Money, actor) -> list:
     return created
 
 
+def pay_out_earlier_forfeits(actor) -> int:
+    """Deposits forfeited before the share went through payouts had it written straight to the
+    ledger's seller account and never sent: a correcting entry puts it back in the hold, then it is
+    paid out like a new forfeit. Idempotent: a deposit with payouts is left alone."""
+    from app.payments import payouts
+    from app.payments.models import LedgerEntry
+
+    forfeited = db.session.scalars(
+        select(AuctionDeposit).where(AuctionDeposit.status == ds.FORFEITED).order_by(AuctionDeposit.id)
+    )
+    repaired = 0
+    for deposit in list(forfeited):
+        if payouts.deposit_payouts(deposit):
+            continue
+        credited = db.session.scalars(
+            select(LedgerEntry.amount).where(
+                LedgerEntry.deposit_id == deposit.id, LedgerEntry.account == "seller"
+            )
+        ).all()
+        share = Money(sum(credited, Decimal(0)), deposit.currency)
+        if share.amount <= 0:
+            continue
+        ledger.post_scoped("forfeit", f"deposit-{deposit.id}-forfeit-to-payouts", {"seller": -share, "hold": share},
+                           deposit_id=deposit.id)  # fmt: skip
+        pay_out_forfeit(deposit, share, actor)
+        repaired += 1
+    return repaired
+
+
 def deposit_by_provider_ref(provider_ref: str) -> AuctionDeposit | None:
     return db.session.scalar(
         select(AuctionDeposit).where(

@@ -207,3 +207,31 @@ def test_a_paid_winner_keeps_the_deposit_credit_and_nothing_is_forfeited(make_us
     frozen_clock.advance(timedelta(days=30))
     assert deposit_jobs.forfeit_overdue_deposits() == 0
     assert won.status == ds.CREDITED
+
+
+def test_deposits_forfeited_before_the_fix_are_paid_out_once(make_user, frozen_clock):
+    """The old forfeit wrote the share to the seller account and stopped: the repair pays it out."""
+    from app.core.actors import system_actor
+    from app.core.lifecycle import apply_transition
+
+    case = deposit_auction(make_user)
+    won = _held(case, case.winner)
+    _held(case, case.loser, "BOC-L")
+    bid_and_close(case, frozen_clock)
+    apply_transition(ds.DEPOSIT_LIFECYCLE, won, "forfeit", actor=system_actor(), reason="old")
+    ledger.post_scoped("forfeit", f"deposit-{won.id}-forfeit",
+                       {"hold": cny("-2000"), "seller": cny("1000"), "fee": cny("1000")}, deposit_id=won.id)  # fmt: skip
+    db.session.commit()
+    assert deposits.pay_out_earlier_forfeits(system_actor()) == 1
+    db.session.commit()
+    [payout] = payouts.deposit_payouts(won)
+    assert payout.money == cny("1000")
+    assert ledger.deposit_balances(won.id) == {"buyer": cny("-2000"), "hold": cny("1000"), "fee": cny("1000"),
+                                               "seller": cny("0")}  # fmt: skip
+    assert deposits.pay_out_earlier_forfeits(system_actor()) == 0  # once
+    connect.save_bank_details(case.seller, case.seller, "陈教授", "中国银行", "6222020200001234567")
+    payouts.record_bank_payout(payout, case.admin, "BOC-OUT-10")
+    db.session.commit()
+    assert ledger.deposit_balances(won.id)["hold"] == cny("0")
+    assert ledger.deposit_balances(won.id)["seller"] == cny("1000")
+    assert verify_chain() is None
