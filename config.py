@@ -90,8 +90,19 @@ class Config:
     STRIPE_PAYMENT_METHOD_TYPES = tuple(os.environ.get("STRIPE_PAYMENT_METHOD_TYPES", "card").split(","))
     PAYMENTS_FEE_PERCENT = os.environ.get("PAYMENTS_FEE_PERCENT", "5")  # until a fee schedule is published
     PAYMENTS_FEE_MINIMUM = os.environ.get("PAYMENTS_FEE_MINIMUM", "1000")
-    PAYMENTS_BANK_ACCOUNT_NAME = os.environ.get("PAYMENTS_BANK_ACCOUNT_NAME", "IPEX Platform Ltd")
-    PAYMENTS_BANK_NAME = os.environ.get("PAYMENTS_BANK_NAME", "Bank of China")
+    # The account buyers transfer to, shown in the reader's language: *_ZH to zh readers, *_EN to
+    # the others; an empty one falls back to the other language. (PAYMENTS_BANK_ACCOUNT_NAME and
+    # PAYMENTS_BANK_NAME, the older single settings, still set the English values.)
+    PAYMENTS_BANK_ACCOUNT_NAME_ZH = os.environ.get(
+        "PAYMENTS_BANK_ACCOUNT_NAME_ZH", "IPEX 知识产权交易平台有限公司"
+    )
+    PAYMENTS_BANK_ACCOUNT_NAME_EN = os.environ.get(
+        "PAYMENTS_BANK_ACCOUNT_NAME_EN", os.environ.get("PAYMENTS_BANK_ACCOUNT_NAME", "IPEX Platform Ltd")
+    )
+    PAYMENTS_BANK_NAME_ZH = os.environ.get("PAYMENTS_BANK_NAME_ZH", "中国银行")
+    PAYMENTS_BANK_NAME_EN = os.environ.get(
+        "PAYMENTS_BANK_NAME_EN", os.environ.get("PAYMENTS_BANK_NAME", "Bank of China")
+    )
     PAYMENTS_BANK_ACCOUNT_NUMBER = os.environ.get("PAYMENTS_BANK_ACCOUNT_NUMBER", "0000 0000 0000 0000")
 
 

@@ -1,9 +1,11 @@
 """Locale and time-zone selection, plus locale-aware formatting of money and dates."""
 
+import re
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
+from babel.dates import format_date as babel_format_date
 from babel.numbers import format_currency, format_decimal
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime, get_locale, to_user_timezone
@@ -95,8 +97,30 @@ def format_day(value: date | datetime | None, fmt: str = "medium") -> str:
     if isinstance(value, datetime):
         value = to_user_timezone(value)
     if str(get_locale() or "zh").startswith("zh"):
-        return f"{value.year}年{value.month}月{value.day}日"
+        return day_in(value, "zh")
     return format_date(value, "d MMM y")
+
+
+def day_in(value: date, language: str) -> str:
+    """A day in one language without a request (texts stored in both): 2026年5月1日 / 1 May 2026."""
+    if language.startswith("zh"):
+        return f"{value.year}年{value.month}月{value.day}日"
+    return babel_format_date(value, "d MMM y", locale="en")
+
+
+ISO_DAY = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")  # \b fails beside CJK letters
+
+
+def days_for_reader(text: str) -> str:
+    """ISO dates inside a stored sentence (e.g. older valuation notes) in the reader's format."""
+
+    def one(match: re.Match) -> str:
+        try:
+            return format_day(date(*(int(part) for part in match.groups())))
+        except ValueError:
+            return match.group(0)
+
+    return ISO_DAY.sub(one, text)
 
 
 def format_moment(value: datetime | None) -> str:

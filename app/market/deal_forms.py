@@ -49,6 +49,12 @@ class OfferForm(FlaskForm):
             getattr(self, name).data = "" if value is None else str(value)
         self.sublicensing.data = bool(terms.get("sublicensing"))
 
+    def scope_ids(self, suffix: str) -> None:
+        """Give the fields ids of their own (e.g. price-12) when several forms share a page."""
+        for field in self:
+            field.id = f"{field.name}-{suffix}"
+            field.label.field_id = field.id
+
     def term_changes(self) -> dict:
         changes = {name: (getattr(self, name).data or "").strip() or None for name in self.TERM_FIELDS}
         changes["sublicensing"] = bool(self.sublicensing.data)

@@ -48,6 +48,7 @@ def init_app(app: Flask) -> None:
         offer_action_label=ostates.OFFER_LIFECYCLE.action_label,
         deal_origin_label=lambda origin: str(dstates.ORIGIN_LABELS.get(origin, origin)),
         offer_form_for=_offer_form_for,
+        pending_offer_for=_pending_offer_for,
     )
 
 
@@ -71,14 +72,39 @@ def _expiry(form: OfferForm) -> dt.datetime:
 
 
 def _offer_form_for(listing: Listing) -> OfferForm | None:
-    """The new-offer form on a listing page, for users who could make an offer now."""
+    """The new-offer form on a listing page, for users who could make an offer now.
+
+    None while the user's negotiation has an open proposal: the service refuses a second one, so
+    the page shows that proposal and its answers instead (see ``pending_offer_for``).
+    """
     user = current_user
     if not getattr(user, "is_authenticated", False) or is_seller(user, listing):
         return None
     if listing.status != "published" or listing.price_mechanism != "negotiable":
         return None
+    if offer_services.open_proposal(listing, user) is not None:
+        return None
     form = OfferForm(formdata=None)
     form.fill_from_terms(listing.terms_snapshot())
+    return form
+
+
+def _pending_offer_for(listing: Listing) -> Offer | None:
+    """The open proposal of the current buyer's negotiation, which stands in for a new offer."""
+    user = current_user
+    if not getattr(user, "is_authenticated", False) or is_seller(user, listing):
+        return None
+    return offer_services.open_proposal(listing, user)
+
+
+def _counter_form(offer: Offer, posted: OfferForm | None = None) -> OfferForm:
+    """The counter-offer form of one proposal: its terms, or what was just typed into it."""
+    form = posted
+    if form is None:
+        form = OfferForm(formdata=None)
+        form.fill_from_terms(offer.terms)
+        form.price.data = str(offer.price_amount)
+    form.scope_ids(str(offer.id))
     return form
 
 
@@ -105,18 +131,32 @@ def listing_offers(listing_id: int):
     return _offers_page(_listing(listing_id))
 
 
-def _offers_page(listing: Listing, new_form: OfferForm | None = None, status: int = 200):
-    """The negotiation page; after a refused offer it keeps what the buyer typed, with the reasons."""
+def _offers_page(
+    listing: Listing,
+    new_form: OfferForm | None = None,
+    status: int = 200,
+    countered: tuple[int, OfferForm] | None = None,
+):
+    """The negotiation page; after a refused offer or counter-offer it keeps what was typed, with
+    the reasons beside the fields (``countered`` is the answered proposal's id and the posted form)."""
     offers = offer_services.offers_visible_to(current_user, listing)
     blank_form = _offer_form_for(listing)
+    allowed = {offer.id: offer_services.allowed_actions(current_user, offer) for offer in offers}
+    posted_counter = dict([countered]) if countered else {}
+    counter_forms = {
+        offer.id: _counter_form(offer, posted_counter.get(offer.id))
+        for offer in offers
+        if "counter" in allowed[offer.id]
+    }
     page = render_template(
         "market/offer_list.html",
         listing=listing,
         offers=offers,
         new_form=new_form if (new_form is not None and blank_form is not None) else blank_form,
-        counter_form=OfferForm(formdata=None),
+        pending=_pending_offer_for(listing),
+        counter_forms=counter_forms,
         reject_form=RejectForm(formdata=None),
-        allowed={offer.id: offer_services.allowed_actions(current_user, offer) for offer in offers},
+        allowed=allowed,
         seller_side=is_seller(current_user, listing),
     )
     return page, status
@@ -167,18 +207,8 @@ def offer_action(offer_id: int, action: str):
     offer = _offer(offer_id)
     back = url_for("market.listing_offers", listing_id=offer.listing_id)
     if action == "counter":
-        form = OfferForm()
-        if not form.validate():
-            flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
-            return redirect(back)
-        _run(
-            lambda: offer_services.counter_offer(
-                offer, current_user, price=form.price.data, terms=form.term_changes(),
-                expires_at=_expiry(form), message=form.message.data,
-            ),
-            _("Your counter-offer was sent."),
-        )  # fmt: skip
-    elif action == "accept":
+        return _counter(offer, back)
+    if action == "accept":
         deal = _run(
             lambda: offer_services.accept_offer(offer, current_user), _("Accepted: the deal is open.")
         )
@@ -190,6 +220,25 @@ def offer_action(offer_id: int, action: str):
     else:
         _run(lambda: offer_services.withdraw_offer(offer, current_user), _("Your offer was withdrawn."))
     return redirect(back)
+
+
+def _counter(offer: Offer, back: str):
+    """Send a counter-offer; a refused one re-renders the page (422) with the typed values kept."""
+    form = OfferForm()
+    if form.validate():
+        try:
+            offer_services.counter_offer(
+                offer, current_user, price=form.price.data, terms=form.term_changes(),
+                expires_at=_expiry(form), message=form.message.data,
+            )  # fmt: skip
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            _refusal_on_form(form, error)
+        else:
+            flash(_("Your counter-offer was sent."), "success")
+            return redirect(back)
+    return _offers_page(offer.listing, status=422, countered=(offer.id, form))
 
 
 # ---- deals --------------------------------------------------------------------------------------

@@ -244,7 +244,7 @@ def make_offer(
     if not seller_side and not is_buyer(actor):
         raise PermissionDenied(_("Add the buyer role in your account settings."))
     _check_listing_open(listing, second_chance)
-    if _open_proposal(listing, buyer) is not None:
+    if open_proposal(listing, buyer) is not None:
         raise Conflict(_("There is already an open offer in this negotiation: answer or withdraw it first."))
     money = price if isinstance(price, Money) else read_price(price, listing.currency)
     if money.currency != listing.currency:
@@ -267,7 +267,8 @@ def make_offer(
     return _open(offer, actor)
 
 
-def _open_proposal(listing: Listing, buyer: User) -> Offer | None:
+def open_proposal(listing: Listing, buyer: User) -> Offer | None:
+    """The open proposal of this buyer's negotiation on the listing: it blocks a new offer."""
     return db.session.scalar(
         select(Offer).where(
             Offer.listing_id == listing.id, Offer.buyer_id == buyer.id, Offer.status == states.OPEN

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-payments_cli = AppGroup("payments", help="Payments: reconciliation.")
+payments_cli = AppGroup("payments", help="Payments: reconciliation and repairs.")
 
 
 @payments_cli.command("reconcile")
@@ -19,3 +19,15 @@ def reconcile_command() -> None:
     click.echo(f"{len(differences)} difference(s)")
     if differences:
         raise SystemExit(1)
+
+
+@payments_cli.command("pay-earlier-forfeits")
+def pay_earlier_forfeits_command() -> None:
+    """Pay out the seller's share of deposits forfeited before forfeits went through payouts (once)."""
+    from app.core.actors import system_actor
+    from app.extensions import db
+    from app.payments.deposits import pay_out_earlier_forfeits
+
+    repaired = pay_out_earlier_forfeits(system_actor())
+    db.session.commit()
+    click.echo(f"{repaired} forfeited deposit(s) sent to the payouts")

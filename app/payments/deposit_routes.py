@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from app.accounts.permissions import admin_required, login_required
-from app.core.errors import NotFound
+from app.core.errors import DomainError, NotFound
 from app.extensions import db
 from app.market.auction_models import Auction
 from app.market.listing_services import can_view_listing
@@ -16,7 +16,7 @@ from app.payments import bp, deposits
 from app.payments import deposit_states as ds
 from app.payments.deposit_models import AuctionDeposit
 from app.payments.panel import TEST_METHODS
-from app.payments.routes import _run
+from app.payments.routes import _run, field_errors
 from app.payments.stripe_js import publishable_key
 
 
@@ -101,13 +101,19 @@ def deposit_refresh(deposit_id: int):
 @bp.get("/admin/deposits")
 @admin_required
 def admin_deposits():
+    return _deposits_page()
+
+
+def _deposits_page(entered: dict | None = None, status: int = 200):
+    """The administrators' deposit list; ``entered`` keeps a refused form's input and reasons in its row."""
     rows = db.session.scalars(select(AuctionDeposit).order_by(AuctionDeposit.id.desc()).limit(200))
     return render_template(
         "payments/admin_deposits.html",
         deposits=list(rows),
         status_label=ds.DEPOSIT_LIFECYCLE.status_label,
         returnable=deposits.returnable,
-    )
+        entered=entered or {},
+    ), status
 
 
 @bp.post("/admin/deposits/<int:deposit_id>/<any(receipt, refund):action>")
@@ -115,10 +121,16 @@ def admin_deposits():
 def admin_deposit_action(deposit_id: int, action: str):
     deposit = deposits.get_deposit(deposit_id)
     form = request.form
-    if action == "receipt":
-        _run(lambda: deposits.record_receipt(deposit, current_user, form.get("bank_reference"), form.get("amount")),
-             _("The receipt is recorded."))  # fmt: skip
-    else:
-        _run(lambda: deposits.record_refund(deposit, current_user, form.get("bank_reference")),
-             _("The refund is recorded."))  # fmt: skip
+    try:
+        if action == "receipt":
+            deposits.record_receipt(deposit, current_user, form.get("bank_reference"), form.get("amount"))
+        else:
+            deposits.record_refund(deposit, current_user, form.get("bank_reference"))
+        db.session.commit()
+    except DomainError as error:  # refused: the list again with what was typed and why, beside the field
+        db.session.rollback()
+        typed = {name: form.get(name, "") for name in ("bank_reference", "amount")}
+        return _deposits_page({"deposit_id": deposit_id, "action": action, **typed,
+                               "errors": field_errors(error, typed)}, 422)  # fmt: skip
+    flash(_("The receipt is recorded.") if action == "receipt" else _("The refund is recorded."), "success")
     return redirect(url_for("payments.admin_deposits"))

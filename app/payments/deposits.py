@@ -445,15 +445,56 @@ def forfeit_if_overdue(deposit: AuctionDeposit, actor) -> bool:
         "The winner did not pay within %(days)d days of the award.", days=terms_for(auction).payment_days
     )
     deposit.forfeit_reason = reason
-    ledger.post_scoped("forfeit", f"deposit-{deposit.id}-forfeit",
-                       {"hold": -deposit.money, "seller": quote.seller_receives, "fee": quote.fee},
+    # The fee is the platform's now; the seller's share stays held until its payouts land.
+    ledger.post_scoped("forfeit", f"deposit-{deposit.id}-forfeit", {"hold": -quote.fee, "fee": quote.fee},
                        deposit_id=deposit.id)  # fmt: skip
     apply_transition(ds.DEPOSIT_LIFECYCLE, deposit, "forfeit", actor=actor, reason=reason,
                      details={"seller": str(quote.seller_receives.amount), "fee": str(quote.fee.amount),
                               "fee_schedule_version": quote.terms.version,
                               "deadline": deadline.isoformat()})  # fmt: skip
     notices.forfeited(deposit)
+    pay_out_forfeit(deposit, quote.seller_receives, actor)
     return True
+
+
+def pay_out_forfeit(deposit: AuctionDeposit, share: Money, actor) -> list:
+    """Route the seller's share of a forfeited deposit through the payouts (idempotent): Connect
+    transfers go now, offline ones wait for an administrator's bank transfer, like a deal's."""
+    from app.payments import payouts  # payouts build on the deal side; imported when needed
+
+    created = payouts.create_deposit_payouts(deposit, share, actor)
+    for payout in created:
+        payouts.send_payout(payout, actor)
+    return created
+
+
+def pay_out_earlier_forfeits(actor) -> int:
+    """Deposits forfeited before the share went through payouts had it written straight to the
+    ledger's seller account and never sent: a correcting entry puts it back in the hold, then it is
+    paid out like a new forfeit. Idempotent: a deposit with payouts is left alone."""
+    from app.payments import payouts
+    from app.payments.models import LedgerEntry
+
+    forfeited = db.session.scalars(
+        select(AuctionDeposit).where(AuctionDeposit.status == ds.FORFEITED).order_by(AuctionDeposit.id)
+    )
+    repaired = 0
+    for deposit in list(forfeited):
+        if payouts.deposit_payouts(deposit):
+            continue
+        credited = db.session.scalars(
+            select(LedgerEntry.amount).where(
+                LedgerEntry.deposit_id == deposit.id, LedgerEntry.account == "seller"
+            )
+        ).all()
+        share = Money(sum(credited, Decimal(0)), deposit.currency)
+        if share.amount <= 0:
+            continue
+        ledger.post_scoped("forfeit", f"deposit-{deposit.id}-forfeit-to-payouts", {"seller": -share, "hold": share},
+                           deposit_id=deposit.id)  # fmt: skip
+        pay_out_forfeit(deposit, share, actor)
+        repaired += 1
+    return repaired
 
 
 def deposit_by_provider_ref(provider_ref: str) -> AuctionDeposit | None:

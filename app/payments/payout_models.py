@@ -77,7 +77,8 @@ class PayoutShare(db.Model):
 
 
 class Payout(db.Model):
-    """One recipient's part of a payment's seller share, sent with one provider transfer."""
+    """One recipient's part of the seller's share of a payment, or of a forfeited auction deposit,
+    sent with one provider transfer."""
 
     __tablename__ = "payouts"
     __table_args__ = (
@@ -87,11 +88,15 @@ class Payout(db.Model):
         CheckConstraint("reversed_amount >= 0 AND reversed_amount <= amount", name="reversed_within_amount"),
         UniqueConstraint("reference"),
         UniqueConstraint("payment_id", "recipient_id"),
+        UniqueConstraint("deposit_id", "recipient_id"),
+        CheckConstraint("(payment_id IS NULL) <> (deposit_id IS NULL)", name="one_source"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id"), index=True)
-    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id"), index=True)
+    # Where the money comes from: a deal's payment, or a forfeited auction deposit (exactly one).
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"), index=True)
+    deposit_id: Mapped[int | None] = mapped_column(ForeignKey("auction_deposits.id"), index=True)
+    deal_id: Mapped[int | None] = mapped_column(ForeignKey("deals.id"), index=True)  # None: no deal yet
     recipient_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     role: Mapped[str] = mapped_column(String(10))
     provider: Mapped[str] = mapped_column(String(20))
@@ -108,7 +113,15 @@ class Payout(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     payment = relationship("Payment")
+    deposit = relationship("AuctionDeposit")
     recipient = relationship("User")
+
+    @property
+    def source_reference(self) -> str:
+        """What people know the money by: the deal's reference, else the forfeited deposit's."""
+        if self.payment is not None:
+            return self.payment.deal.reference
+        return self.deposit.reference
 
     @property
     def money(self) -> Money:

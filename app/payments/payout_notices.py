@@ -25,6 +25,19 @@ KINDS = {
         N_("Payout sent for deal %(reference)s"),
         N_("%(amount)s was paid out to your payout account for deal %(reference)s."),
     ),
+    # The seller's share of a deposit forfeited by an auction winner who did not pay.
+    "forfeit_payout_waiting": (
+        N_("Your share of a forfeited deposit is waiting"),
+        N_(
+            "The winner of “%(title)s” did not pay in time, so %(amount)s of the deposit is yours, but your "
+            "payout account is not set up yet. Open your payout settings and finish the setup: the payout "
+            "is then sent."
+        ),
+    ),
+    "forfeit_payout_paid": (
+        N_("Forfeited deposit paid out"),
+        N_("%(amount)s of the forfeited deposit for “%(title)s” was paid out to your payout account."),
+    ),
 }
 for _name, (_title, _body) in KINDS.items():
     register_kind(_name, _title, _body)
@@ -34,8 +47,7 @@ def notify_payout(payout, kind: str) -> None:
     """Once per payout and kind (deduplicated), written in the recipient's language."""
     user = payout.recipient
     with force_locale(recipient_locale(user)):
-        params = {
-            "reference": payout.payment.deal.reference,
-            "amount": money_text(payout.amount, payout.currency),
-        }
+        params = {"reference": payout.source_reference, "amount": money_text(payout.amount, payout.currency)}
+    if payout.deposit_id is not None:
+        kind, params["title"] = f"forfeit_{kind}", payout.deposit.auction.listing.title
     notify(user, kind, params, site_path("payments.payout_settings"), f"payout-{payout.id}-{kind}")

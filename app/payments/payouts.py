@@ -113,6 +113,50 @@ def create_payouts(payment: Payment, actor) -> list[Payout]:
     return payouts
 
 
+def deposit_payouts(deposit) -> list[Payout]:
+    return list(db.session.scalars(select(Payout).where(Payout.deposit_id == deposit.id).order_by(Payout.id)))
+
+
+def create_deposit_payouts(deposit, share: Money, actor) -> list[Payout]:
+    """The seller's share of a forfeited auction deposit, one payout per recipient (the deal's split
+    when the award made a deal); idempotent. The share stays in the hold until each payout lands."""
+    existing = deposit_payouts(deposit)
+    if existing:
+        return existing
+    auction = deposit.auction
+    deal_id = auction.deal_id
+    shares = (
+        list(db.session.scalars(select(PayoutShare).where(PayoutShare.deal_id == deal_id))) if deal_id else []
+    )
+    roles = {s.user_id: s.role for s in shares}
+    seller_id = auction.listing.seller_id
+    parts = split_proceeds(share, {s.user_id: s.percent for s in shares}, seller_id)
+    group = transfer_group(deal_id) if deal_id else f"ipex-auction-{auction.id:06d}"
+    payouts = [
+        Payout(
+            deposit_id=deposit.id,
+            deal_id=deal_id,
+            recipient_id=user_id,
+            role=roles.get(user_id, "seller"),
+            provider=deposit.provider,
+            status=ps.PENDING,
+            amount=money.amount,
+            currency=money.currency,
+            reversed_amount=Decimal(0),
+            reference=f"{deposit.reference}-P{number}",
+            transfer_group=group,
+        )  # fmt: skip
+        for number, (user_id, money) in enumerate(parts.items(), start=1)
+        if money.amount > 0
+    ]
+    db.session.add_all(payouts)
+    db.session.flush()
+    chain_append("payout.create", "auction_deposits", deposit.id, actor,
+                 {"payouts": [{"reference": p.reference, "recipient": p.recipient_id, "amount": str(p.amount)}
+                              for p in payouts]})  # fmt: skip
+    return payouts
+
+
 def send_payout(payout: Payout, actor) -> Payout:
     """Send one payout, or say why it waits; a provider failure is recorded, never half-applied."""
     db.session.refresh(
@@ -157,11 +201,15 @@ def _landed(payout: Payout, actor, transfer_id: str) -> None:
     payout.transfer_ref, payout.last_error = transfer_id, None
     details = {"transfer": transfer_id, "amount": str(payout.amount), "currency": payout.currency}
     apply_transition(ps.PAYOUT_LIFECYCLE, payout, "send", actor=actor, details=details)
-    ledger.post(payout.payment, "payout", f"payout-{payout.id}",
-                {"hold": -payout.money, "seller": payout.money})  # fmt: skip
+    legs = {"hold": -payout.money, "seller": payout.money}
+    if payout.payment_id is None:  # a forfeited deposit's share leaves the deposit's hold
+        ledger.post_scoped("payout", f"payout-{payout.id}", legs, deposit_id=payout.deposit_id)
+    else:
+        ledger.post(payout.payment, "payout", f"payout-{payout.id}", legs)
     apply_transition(ps.PAYOUT_LIFECYCLE, payout, "land", actor=actor, details=details)
     notify_payout(payout, "payout_paid")
-    _finish_payment_if_paid_out(payout.payment, actor)
+    if payout.payment_id is not None:
+        _finish_payment_if_paid_out(payout.payment, actor)
 
 
 def _finish_payment_if_paid_out(payment: Payment, actor) -> None:

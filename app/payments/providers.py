@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from flask import current_app
+from flask_babel import get_locale
 
 from app.core.money import Money
 from app.payments.models import Payment
@@ -51,8 +52,8 @@ class OfflineProvider:
         config = current_app.config
         return {
             "method": "bank_transfer",
-            "account_name": config["PAYMENTS_BANK_ACCOUNT_NAME"],
-            "bank": config["PAYMENTS_BANK_NAME"],
+            "account_name": in_reader_language(config, "PAYMENTS_BANK_ACCOUNT_NAME"),
+            "bank": in_reader_language(config, "PAYMENTS_BANK_NAME"),
             "account_number": config["PAYMENTS_BANK_ACCOUNT_NUMBER"],
             "reference": payment.reference,
             "amount": payment.due.to_json(),
@@ -66,6 +67,13 @@ class OfflineProvider:
 
     def retrieve(self, payment: Payment) -> ProviderStep | None:
         return None
+
+
+def in_reader_language(config, name: str) -> str:
+    """A setting kept per language (NAME_ZH, NAME_EN): the reader's, else the other one."""
+    zh = str(get_locale() or "zh").startswith("zh")
+    first, second = ("_ZH", "_EN") if zh else ("_EN", "_ZH")
+    return config.get(name + first) or config.get(name + second) or ""
 
 
 def _stripe() -> PaymentProvider:

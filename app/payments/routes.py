@@ -132,7 +132,23 @@ def admin_action(payment_id: int, action: str):
         "refund": (lambda: services.refund(payment, current_user, form.get("amount"), form.get("reason")),
                    _("The refund is recorded.")),
     }  # fmt: skip
-    if not _run(*verbs[action]):  # refused: show the page again with what was typed, not blank
+    work, success = verbs[action]
+    try:
+        work()
+        db.session.commit()
+    except DomainError as error:  # refused: the page again with what was typed and why, beside the field
+        db.session.rollback()
         typed = {name: form.get(name, "") for name in ("bank_reference", "amount", "reason")}
-        return _admin_page({"payment_id": payment.id, "action": action, **typed}, 422)
+        return _admin_page({"payment_id": payment_id, "action": action, **typed,
+                            "errors": field_errors(error, typed)}, 422)  # fmt: skip
+    flash(success, "success")
     return redirect(url_for("payments.admin_payments"))
+
+
+def field_errors(error: DomainError, fields) -> dict[str, str]:
+    """The refusal's messages by form field; what names no field of the form is flashed."""
+    placed = {name: message for name, message in (error.fields or {}).items() if name in fields}
+    if len(placed) < len(error.fields or {}) or not error.fields:
+        rest = [m for n, m in (error.fields or {}).items() if n not in placed]
+        flash(" ".join(rest) or error.message, "error")
+    return placed

@@ -19,7 +19,8 @@ from sqlalchemy import select
 from app.core.audit_chain import chain_append
 from app.core.clock import clock
 from app.core.errors import Conflict, DomainError, NotFound, PermissionDenied
-from app.core.money import MoneyError, parse_money
+from app.core.lifecycle import apply_transition
+from app.core.money import Money, MoneyError, parse_money
 from app.extensions import db
 from app.market import deal_services
 from app.market.deal_models import Deal
@@ -281,8 +282,18 @@ def start_invoice_payment(invoice: rm.RoyaltyInvoice, actor, provider_name: str 
 def record_invoice_paid(payment: Payment, actor) -> None:
     """Called by app.payments.services when the invoice's payment succeeded."""
     invoice = db.session.get(rm.RoyaltyInvoice, payment.royalty_invoice_id)
-    invoice.status, invoice.paid_at = rm.PAID, clock.now()
-    db.session.flush()
+    invoice.paid_at = clock.now()
+    apply_transition(rm.INVOICE_LIFECYCLE, invoice, "pay", actor=actor, reason=payment.reference)
+
+
+def record_invoice_refund(payment: Payment, actor, amount: Money, reason: str) -> None:
+    """Called by app.payments.services after a refund of the invoice's payment: refunded once all of
+    it came back, else still paid (the event row records the part)."""
+    invoice = db.session.get(rm.RoyaltyInvoice, payment.royalty_invoice_id)
+    action = "refund" if payment.refunded == payment.money else "refund_part"
+    apply_transition(rm.INVOICE_LIFECYCLE, invoice, action, actor=actor, reason=reason,
+                     details={"payment": payment.reference, "amount": str(amount.amount),
+                              "refunded": str(payment.refunded_amount)})  # fmt: skip
 
 
 # ---- what people see ---------------------------------------------------------------------------

@@ -38,7 +38,7 @@ class ReportSchema(ma.Schema):
 class InvoiceSchema(ma.Schema):
     id = F.Integer()
     reference = F.String()
-    status = F.String(metadata={"enum": ["open", "paid", "nothing_due"]})
+    status = F.String(metadata={"enum": ["open", "paid", "nothing_due", "refunded"]})
     amount = F.Function(lambda i: _money(i, "amount"))
     calculation = F.Dict(metadata={"description": "net_sales x rate_percent = royalty; year top-up"})
     paid_at = F.DateTime(allow_none=True)

@@ -10,10 +10,12 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Numeric, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
+from app.core.lifecycle import Lifecycle
 from app.core.models import UTCDateTime, utcnow
 from app.core.money import Money
 from app.extensions import db
@@ -21,7 +23,24 @@ from app.extensions import db
 OPEN = "open"  # issued, amount due, not yet paid
 PAID = "paid"  # the invoice's payment succeeded
 NOTHING_DUE = "nothing_due"  # zero sales and no minimum to top up
-INVOICE_STATUSES = (OPEN, PAID, NOTHING_DUE)
+REFUNDED = "refunded"  # its payment was refunded in full: nothing of it stays with the licensor
+INVOICE_STATUSES = (OPEN, PAID, NOTHING_DUE, REFUNDED)
+# An invoice's changes after it is issued (recomputing an unpaid one sets open / nothing_due directly).
+INVOICE_LIFECYCLE = Lifecycle(
+    name="royalty_invoice",
+    transitions={
+        (OPEN, "pay"): PAID,
+        (PAID, "refund_part"): PAID,  # part of the payment returned: still paid, the event says how much
+        (PAID, "refund"): REFUNDED,
+    },
+    status_labels={
+        OPEN: _l("Invoice due"),
+        PAID: _l("Paid"),
+        NOTHING_DUE: _l("Nothing due"),
+        REFUNDED: _l("Refunded"),
+    },  # fmt: skip
+    action_labels={"pay": _l("Invoice paid"), "refund_part": _l("Part refunded"), "refund": _l("Refunded")},
+)
 REMINDER_KINDS = ("report_due_soon", "report_overdue", "invoice_due_soon", "invoice_overdue")
 
 

@@ -226,7 +226,11 @@ def refund(payment: Payment, actor, amount, reason: str) -> Payment:
     apply_transition(st.PAYMENT_LIFECYCLE, payment, "refund" if full else "refund_part", actor=actor,
                      reason=text, details={"amount": str(money.amount), "provider_refund": provider_refund,
                                            "transfer_reversals": reversals})  # fmt: skip
-    if payment.refunded == payment.money and payment.royalty_invoice_id is None:
+    if payment.royalty_invoice_id is not None:
+        from app.payments import royalties  # royalties build on payments
+
+        royalties.record_invoice_refund(payment, actor, money, text)
+    elif payment.refunded == payment.money:
         deal_services.record_refund(payment.deal, actor, text)
     return payment
 

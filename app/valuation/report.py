@@ -15,7 +15,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from app.core.i18n import format_money
+from app.core.i18n import days_for_reader, format_money
 from app.extensions import db
 from app.valuation import charts, engine, report_fx
 from app.valuation.engine import EngineError
@@ -278,7 +278,9 @@ def _reconcile(report: Report, head: StoredValuation) -> None:
     facts = head.input_snapshot.get("facts", {})
     rights = facts.get("rights") or {}
     report.rights = rights
-    report.rights_notes = [pick(t, "") for t in [rights.get("reason"), *rights.get("warnings", [])] if t]
+    # Older snapshots hold ISO dates inside the sentence: shown in the reader's format.
+    notes = [rights.get("reason"), *rights.get("warnings", [])]
+    report.rights_notes = [days_for_reader(pick(t, "")) for t in notes if t]
     report.provenance = _provenance(facts)
     report.currency = report_fx.currency_view(head)
     report.mean = report_fx.stored_mean(head)

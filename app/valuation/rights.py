@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.catalogue.terms import add_years, expiry_date
+from app.core.i18n import day_in
 from app.valuation.engine.result import Text
 
 FEE_GRACE_MONTHS = 6  # CN Patent Law Implementing Rules r. 98: six months' grace with a surcharge
@@ -95,10 +96,10 @@ def fee_lapse(patent: Any, on: dt.date) -> Text | None:
         return None
     return Text(
         "lapsed_unpaid_fees",
-        f"第 {int(paid) + 1} 年度年费应于 {due.isoformat()} 缴纳，滞纳期已于 {grace_end.isoformat()} 届满而未缴，"
+        f"第 {int(paid) + 1} 年度年费应于{day_in(due, 'zh')}缴纳，滞纳期已于{day_in(grace_end, 'zh')}届满而未缴，"
         "专利权终止。",
-        f"The annual fee for year {int(paid) + 1} fell due on {due.isoformat()} and was not paid by the end "
-        f"of the grace period ({grace_end.isoformat()}): the patent has lapsed.",
+        f"The annual fee for year {int(paid) + 1} fell due on {day_in(due, 'en')} and was not paid by the end "
+        f"of the grace period ({day_in(grace_end, 'en')}): the patent has lapsed.",
     )
 
 
@@ -130,8 +131,8 @@ def _term_reason(expiry: dt.date, basis: str) -> Text:
     estimated_en = " (estimated from the grant date)" if basis == "estimated" else ""
     return Text(
         "expired_term",
-        f"法定保护期已于 {expiry.isoformat()}{estimated_zh}届满，专利权不再有效。",
-        f"The legal term ended on {expiry.isoformat()}{estimated_en}: the patent is no longer in force.",
+        f"法定保护期已于{day_in(expiry, 'zh')}{estimated_zh}届满，专利权不再有效。",
+        f"The legal term ended on {day_in(expiry, 'en')}{estimated_en}: the patent is no longer in force.",
     )
 
 
@@ -191,8 +192,8 @@ def rights_on(patent: Any, on: dt.date) -> Rights:
             "invalid",
             Text(
                 "invalidated_in_full",
-                f"无效宣告请求审查决定（{full.occurred_on.isoformat()}）宣告专利权全部无效。",
-                f"The invalidation decision of {full.occurred_on.isoformat()} held the patent invalid in full.",
+                f"无效宣告请求审查决定（{day_in(full.occurred_on, 'zh')}）宣告专利权全部无效。",
+                f"The invalidation decision of {day_in(full.occurred_on, 'en')} held the patent invalid in full.",
             ),
         )
     if reason is None and expiry is not None and on >= expiry:

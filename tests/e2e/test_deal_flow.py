@@ -81,7 +81,7 @@ def test_negotiation_to_registration(browser, live_server, market, locale):
     page.click("details.deal-counter > summary")
     offer_id = page.get_attribute(".deal-offer", "id").removeprefix("offer-")
     page.fill(f"#price-{offer_id}", "75万")
-    page.fill("details.deal-counter #term_months", "48")
+    page.fill("details.deal-counter [name=term_months]", "48")
     screenshot(page, f"deal_{tag}_03_counter_form")
     page.click("form[action$='/counter'] button[type=submit]")
     page.wait_for_selector(".flash-success")

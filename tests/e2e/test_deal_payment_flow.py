@@ -220,10 +220,13 @@ def test_buyer_pays_by_bank_transfer_and_an_administrator_records_receipt_and_pa
     row.locator("input[name=bank_reference]").fill("BOC-778812")
     row.locator("input[name=amount]").fill("400,000.01")  # one cent too much: refused, nothing recorded
     _submit(page, "main td form[action$='/receipt'] button")
-    assert page.locator(".flash-error").is_visible()
     assert _ledger(deal.id) == {}
     db.session.rollback()
     row = page.locator("tr", has_text=reference)
+    amount_error = row.locator(".has-error .error")  # the reason beside the amount, not only a flash
+    assert amount_error.is_visible()
+    assert ("完全一致" if zh else "match the amount due") in amount_error.inner_text()
+    assert row.locator("input[name=amount]").get_attribute("aria-invalid") == "true"
     assert row.locator("input[name=bank_reference]").input_value() == "BOC-778812"  # the input is kept
     assert row.locator("input[name=amount]").input_value() == "400,000.01"
     screenshot(page, f"{tag}_02_admin_refused")

@@ -117,7 +117,26 @@ def test_empty_or_bad_administrator_forms_flash_a_message_and_change_nothing(
         answer = client.post(
             f"{url}/{action}", data=form, headers={"Accept-Language": "en"}, follow_redirects=True
         )
-        assert answer.status_code == 200
+        assert answer.status_code == 422  # the list again, with the reason (beside the field or flashed)
         assert message in answer.get_data(as_text=True).replace("&#39;", "'")
+    db.session.refresh(deposit)
+    assert deposit.status == ds.REQUIRES_PAYMENT
+
+
+def test_a_refused_deposit_receipt_keeps_the_input_and_says_why_beside_the_field(client, auth, make_user):
+    case = deposit_auction(make_user)
+    deposit = deposits.start_deposit(case.auction, case.winner)
+    db.session.commit()
+    auth.login(case.admin)
+    response = client.post(
+        f"/payments/admin/deposits/{deposit.id}/receipt",
+        data={"bank_reference": "BOC-DEP-77", "amount": "1999"},
+        headers={"Accept-Language": "zh"},
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'value="BOC-DEP-77"' in page
+    assert 'value="1999"' in page
+    assert f'id="dreceipt-{deposit.id}-amount-error"' in page
     db.session.refresh(deposit)
     assert deposit.status == ds.REQUIRES_PAYMENT

@@ -12,8 +12,9 @@ from app.core.notifications import Notification
 from app.extensions import db
 from app.market import auction_services, deal_states
 from app.market.qualification import bidder_qualification
-from app.payments import deposit_jobs, deposits, ledger, reconcile
+from app.payments import connect, deposit_jobs, deposits, ledger, payouts, reconcile
 from app.payments import deposit_states as ds
+from app.payments import payout_states as ps
 from app.payments import services as payments
 from app.payments.fees import FeeTerms, calculate_fee
 from tests.market.auction_support import bid
@@ -146,18 +147,51 @@ def test_a_winner_who_does_not_pay_in_time_forfeits_the_deposit(make_user, froze
     assert won.status == ds.FORFEITED
     assert won.forfeit_reason == "The winner did not pay within 5 days of the award."
     fee = calculate_fee(cny("2000"), FeeTerms(Decimal("5"), cny("1000"), 0)).fee  # built-in schedule
-    assert ledger.deposit_balances(won.id) == {
+    share = cny("2000") - fee
+    assert ledger.deposit_balances(won.id) == {  # the seller's share is held until its payout lands
         "buyer": cny("-2000"),
-        "hold": cny("0"),
-        "seller": cny("2000") - fee,
+        "hold": share,
         "fee": fee,
     }
     assert fee == cny("1000")  # the minimum applies
     told = {(n.user_id, n.kind) for n in db.session.scalars(db.select(Notification))}
     assert {(case.winner.id, "deposit_forfeited"), (case.seller.id, "deposit_forfeited")} <= told
     audit = [entry.kind for entry in entries_for("auction_deposits", won.id)]
-    assert audit[-1] == "deposit.forfeit"
+    assert "deposit.forfeit" in audit
     assert deposit_jobs.forfeit_overdue_deposits() == 0  # once
+    assert verify_chain() is None
+
+
+def test_the_sellers_share_of_a_forfeited_deposit_is_paid_out_once(make_user, frozen_clock):
+    """Issue 12: the share used to be written to the ledger's seller account and never paid."""
+    case = deposit_auction(make_user)
+    won = _held(case, case.winner)
+    _held(case, case.loser, "BOC-L")
+    bid_and_close(case, frozen_clock)
+    frozen_clock.advance(timedelta(days=5, seconds=1))
+    assert deposit_jobs.forfeit_overdue_deposits() == 1
+    fee = cny("1000")
+    [payout] = payouts.deposit_payouts(won)
+    assert (payout.recipient_id, payout.role, payout.money) == (case.seller.id, "seller", cny("2000") - fee)
+    assert (payout.payment_id, payout.deposit_id, payout.provider) == (None, won.id, "offline")
+    assert payout.status == ps.WAITING  # no bank details yet: the seller is told to add them
+    told = [n.kind for n in db.session.scalars(db.select(Notification).order_by(Notification.id))
+            if n.user_id == case.seller.id]  # fmt: skip
+    assert "forfeit_payout_waiting" in told
+    assert deposits.pay_out_forfeit(won, payout.money, case.admin) == [payout]  # idempotent
+    connect.save_bank_details(case.seller, case.seller, "陈教授", "中国银行", "6222020200001234567")
+    db.session.commit()
+    payouts.record_bank_payout(payout, case.admin, "BOC-OUT-9")
+    db.session.commit()
+    assert payout.status == ps.PAID
+    balances = ledger.deposit_balances(won.id)
+    assert balances == {"buyer": cny("-2000"), "hold": cny("0"), "fee": fee, "seller": cny("2000") - fee}
+    assert sum((m.amount for m in balances.values()), Decimal(0)) == 0
+    with pytest.raises(Conflict):
+        payouts.record_bank_payout(payout, case.admin, "BOC-OUT-9")  # never twice
+    assert deposit_jobs.forfeit_overdue_deposits() == 0
+    assert len(payouts.deposit_payouts(won)) == 1
+    assert reconcile.reconcile() == []
     assert verify_chain() is None
 
 
@@ -173,3 +207,31 @@ def test_a_paid_winner_keeps_the_deposit_credit_and_nothing_is_forfeited(make_us
     frozen_clock.advance(timedelta(days=30))
     assert deposit_jobs.forfeit_overdue_deposits() == 0
     assert won.status == ds.CREDITED
+
+
+def test_deposits_forfeited_before_the_fix_are_paid_out_once(make_user, frozen_clock):
+    """The old forfeit wrote the share to the seller account and stopped: the repair pays it out."""
+    from app.core.actors import system_actor
+    from app.core.lifecycle import apply_transition
+
+    case = deposit_auction(make_user)
+    won = _held(case, case.winner)
+    _held(case, case.loser, "BOC-L")
+    bid_and_close(case, frozen_clock)
+    apply_transition(ds.DEPOSIT_LIFECYCLE, won, "forfeit", actor=system_actor(), reason="old")
+    ledger.post_scoped("forfeit", f"deposit-{won.id}-forfeit",
+                       {"hold": cny("-2000"), "seller": cny("1000"), "fee": cny("1000")}, deposit_id=won.id)  # fmt: skip
+    db.session.commit()
+    assert deposits.pay_out_earlier_forfeits(system_actor()) == 1
+    db.session.commit()
+    [payout] = payouts.deposit_payouts(won)
+    assert payout.money == cny("1000")
+    assert ledger.deposit_balances(won.id) == {"buyer": cny("-2000"), "hold": cny("1000"), "fee": cny("1000"),
+                                               "seller": cny("0")}  # fmt: skip
+    assert deposits.pay_out_earlier_forfeits(system_actor()) == 0  # once
+    connect.save_bank_details(case.seller, case.seller, "陈教授", "中国银行", "6222020200001234567")
+    payouts.record_bank_payout(payout, case.admin, "BOC-OUT-10")
+    db.session.commit()
+    assert ledger.deposit_balances(won.id)["hold"] == cny("0")
+    assert ledger.deposit_balances(won.id)["seller"] == cny("1000")
+    assert verify_chain() is None

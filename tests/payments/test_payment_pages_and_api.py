@@ -153,3 +153,35 @@ def test_a_refused_receipt_keeps_what_the_administrator_typed(client, auth, mark
     assert 'value="400,000.01"' in page
     db.session.refresh(payment)
     assert payment.status == st.REQUIRES_PAYMENT
+
+
+@pytest.mark.parametrize(
+    ("lang", "data", "field", "message"),
+    [
+        (
+            "zh",
+            {"bank_reference": "BOC-778812", "amount": "400,000.01"},
+            "amount",
+            "转账金额必须与应付金额完全一致",
+        ),
+        ("en", {"bank_reference": "B", "amount": "40万"}, "bank_reference", "Enter the bank"),
+        ("en", {"bank_reference": "BOC-778812", "amount": "lots"}, "amount", ""),
+    ],
+)
+def test_a_refused_receipt_says_why_beside_the_field(client, auth, market, lang, data, field, message):
+    _as(client, auth, market.buyer)
+    client.post(f"/payments/deals/{market.deal.id}/start")
+    payment = db.session.query(Payment).one()
+    _as(client, auth, market.admin)
+    response = client.post(
+        f"/payments/admin/{payment.id}/receipt", data=data, headers={"Accept-Language": lang}
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    error_id = f"receipt-{payment.id}-{field}-error"
+    assert f'aria-describedby="{error_id}"' in page
+    beside = page[page.index(f'<span class="error" id="{error_id}">') :]
+    assert message in beside[: beside.index("</span>")]
+    for name, value in data.items():
+        assert f'name="{name}" placeholder' in page
+        assert f'value="{value}"' in page

@@ -220,3 +220,40 @@ def test_refunding_a_royalty_payment_leaves_the_deals_money_status(market, froze
     assert payment.status == st.REFUNDED
     assert market.deal.money_status == deal_states.UNPAID  # the upfront price is not the royalty's
     assert reconcile.reconcile() == []
+
+
+def test_refunding_a_paid_royalty_invoice_marks_it_refunded_with_events(market, frozen_clock):
+    from app.core.lifecycle import status_history
+    from app.market import deal_services as deals
+
+    frozen_clock.advance(QUARTER)
+    invoice = royalties.report_sales(market.deal, market.buyer, 1, "1000000").period.invoice
+    payment = _pay_offline(market, invoice)
+    assert invoice.status == rm.PAID
+    deals.raise_dispute(market.deal, market.buyer, "the licence was never delivered")
+    deals.cancel_deal(market.deal, market.admin, "settled: the licence is void")
+    payments.refund(payment, market.admin, "5000", "part of the royalty returned")
+    db.session.commit()
+    assert invoice.status == rm.PAID  # part refunded: still paid, the event says how much
+    payments.refund(payment, market.admin, "30000", "the rest of the royalty returned")
+    db.session.commit()
+    db.session.refresh(invoice)
+    assert invoice.status == rm.REFUNDED
+    history = [(e.action, e.from_status, e.to_status) for e in status_history(invoice)]
+    assert history == [
+        ("pay", "open", "paid"),
+        ("refund_part", "paid", "paid"),
+        ("refund", "paid", "refunded"),
+    ]
+    assert status_history(invoice)[-1].details["amount"] == "30000.00"
+    balances = ledger.balances(market.deal.id, payment.id)
+    assert sum((m.amount for m in balances.values()), Decimal(0)) == 0
+    assert balances["buyer"].amount == 0
+    assert balances["hold"].amount == 0
+    assert ledger.deal_total(market.deal.id) == 0
+    assert reconcile.reconcile() == []
+    state = royalties.overview(market.deal)["rows"][0]["state"]
+    assert state == "refunded"
+    with pytest.raises(Conflict):  # a refunded invoice is not paid again
+        royalties.start_invoice_payment(invoice, market.buyer)
+    assert verify_chain() is None

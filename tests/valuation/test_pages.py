@@ -216,4 +216,7 @@ def test_report_reconciles_the_approaches_and_names_the_right_and_provenance(
     for text in ("Data provenance", "not a statutory appraisal report", "Qualification", "Right valued"):
         assert text in printed
     expired = client.get(f"/valuation/patents/{patent.id}", headers={"Accept-Language": "en"}).text
-    assert "The legal term ended on 2023-01-01" in expired
+    assert "The legal term ended on 1 Jan 2023" in expired
+    zh = client.get(f"/valuation/patents/{patent.id}", headers={"Accept-Language": "zh"}).text
+    assert "法定保护期已于2023年1月1日" in zh
+    assert "2023-01-01" not in zh

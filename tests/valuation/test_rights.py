@@ -28,8 +28,9 @@ def test_granted_patent_past_its_computed_term_is_expired_whatever_the_status_wo
     old = patent(filing_date=dt.date(2004, 3, 1), grant_date=dt.date(2006, 3, 1))
     rights = rights_on(old, dt.date(2026, 5, 1))
     assert (rights.status, rights.in_force, rights.expiry) == ("expired", False, dt.date(2024, 3, 1))
-    assert "2024-03-01" in rights.reason.en
-    assert "2024-03-01" in rights.reason.zh
+    assert "1 Mar 2024" in rights.reason.en
+    assert "法定保护期已于2024年3月1日届满" in rights.reason.zh  # a Chinese date in Chinese text
+    assert "2024-03-01" not in rights.reason.zh + rights.reason.en
     facts = patent_facts(full_patent(**vars(old)), on=dt.date(2026, 5, 1))
     assert (facts["remaining_years"], facts["legal_status"]) == (0.0, "expired")
     assert facts["rights"]["reason"]["code"] == "expired_term"
@@ -64,6 +65,20 @@ def test_unpaid_annual_fee_lapses_after_the_grace_period():
     lapsed = rights_on(p, dt.date(2024, 11, 11))
     assert lapsed.status == "lapsed"
     assert "year 9" in lapsed.reason.en
+    assert "应于2024年5月10日缴纳，滞纳期已于2024年11月10日届满" in lapsed.reason.zh
+    assert "fell due on 10 May 2024" in lapsed.reason.en
+
+
+@pytest.mark.parametrize(
+    ("lang", "shown"),
+    [("zh", "法定保护期已于2024年3月1日届满"), ("en", "The legal term ended on 1 Mar 2024")],
+)
+def test_older_stored_notes_show_their_iso_dates_in_the_readers_format(app, lang, shown):
+    from app.core.i18n import days_for_reader
+
+    stored = {"zh": "法定保护期已于 2024-03-01届满", "en": "The legal term ended on 2024-03-01"}[lang]
+    with app.test_request_context(headers={"Accept-Language": lang}):
+        assert days_for_reader(stored).replace("于 ", "于") == shown
 
 
 @pytest.mark.parametrize(
