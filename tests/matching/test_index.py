@@ -129,3 +129,16 @@ def test_a_large_index_is_probed_with_the_telling_terms_and_scores_the_shortlist
     assert np.allclose(found.text, [full[r] for _s, r in found.rows])  # exact on every term
     assert found.top_text == max(found.text)
     assert set(index.select_terms(query, 2)) <= {"cathode", "lithium", "gear"}  # "common" tells little
+
+
+def test_the_index_folder_is_configured_from_the_environment(monkeypatch):
+    import runpy
+
+    import config
+
+    monkeypatch.delenv("MATCHING_INDEX_DIR", raising=False)
+    assert runpy.run_path(config.__file__)["Config"].MATCHING_INDEX_DIR == ""  # no segments
+    monkeypatch.setenv("MATCHING_INDEX_DIR", "/srv/ipex/matching")
+    fresh = runpy.run_path(config.__file__)
+    assert fresh["ProductionConfig"].MATCHING_INDEX_DIR == "/srv/ipex/matching"
+    assert fresh["TestingConfig"].MATCHING_INDEX_DIR == ""  # tests never share a developer's folder
