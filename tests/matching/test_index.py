@@ -142,3 +142,30 @@ def test_the_index_folder_is_configured_from_the_environment(monkeypatch):
     fresh = runpy.run_path(config.__file__)
     assert fresh["ProductionConfig"].MATCHING_INDEX_DIR == "/srv/ipex/matching"
     assert fresh["TestingConfig"].MATCHING_INDEX_DIR == ""  # tests never share a developer's folder
+
+
+def test_a_shortlist_is_scored_exactly_from_its_rows_terms_also_in_old_segments(tmp_path):
+    words = ["cathode", "anode", "lithium", "electrolyte", "solid", "gear", "motor", "sensor", "正极"]
+    docs = [
+        Doc(i * 3, i % 7 != 3, {words[i % 9]: 1 + i % 4, words[(i * 5) % 9]: 2, "common": 1}, ("H01M 4/00",))
+        for i in range(60)
+    ]
+    base, delta = Segment.build(docs), Segment.build([Doc(9, True, {"cathode": 5, "gear": 1})])
+    live = [np.array(base.active, dtype=bool), np.ones(1, dtype=bool)]
+    live[0][3] = False  # doc 9 replaced by the delta's version
+    query = {"cathode": 1.0, "lithium": 0.6, "common": 1.0, "正极": 1.0, "absent": 1.0}
+    postings = Postings([base, delta], live)
+    full = postings.bm25(query)
+    rows = [np.arange(0, 60, 2), np.array([0])]
+    assert base.forward
+    for got, want, r in zip(postings.bm25_at(query, rows), full, rows, strict=True):
+        assert np.allclose(got, want[r])
+    # A segment written before the document-major arrays existed is searched term by term.
+    base.save(tmp_path / "old", {})
+    for name in ("doc_indptr", "doc_terms", "doc_tf"):
+        (tmp_path / "old" / f"{name}.npy").unlink()
+    old, _meta = Segment.load(tmp_path / "old")
+    assert not old.forward
+    legacy = Postings([old, delta], live)
+    for got, want, r in zip(legacy.bm25_at(query, rows), full, rows, strict=True):
+        assert np.allclose(got, want[r])
