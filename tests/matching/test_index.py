@@ -66,6 +66,8 @@ def test_an_edit_counts_without_a_rebuild(make_user):
     db.session.commit()
     after = ranking(need)
     assert after[0][0] == cathode.id
+    postings = index.kind_index("listing", db.session).postings()
+    assert index.kind_index("listing", db.session).postings() is postings  # kept while nothing changes
     # A patent edit reaches the listings that carry it.
     patent = cathode.patent_links[0].patent
     patent.abstract_en = "Sulfide solid electrolyte " * 5
@@ -76,6 +78,7 @@ def test_an_edit_counts_without_a_rebuild(make_user):
         )
     )
     assert terms["sulfide"] >= 6
+    assert index.kind_index("listing", db.session).postings() is not postings  # the edit counts
 
 
 def test_rebuild_gives_the_same_ranking_also_from_memory_mapped_segments(app, make_user, runner, tmp_path):
