@@ -90,13 +90,12 @@ class TextRelevance:
     def _shared_words(cand_tokens: list[str], own: set[str], limit: int = 3) -> list[str]:
         """The first few words the candidate shares with the need (no bare bigram: they read badly)."""
         words: dict[str, None] = {}
-        for token in cand_tokens:
-            if token in own:
-                word = token.removeprefix("w:")
-                if len(word) > 2 or word.isascii():
-                    words[word] = None
-                    if len(words) == limit:
-                        break
+        for token in [t for t in cand_tokens if t in own]:
+            word = token.removeprefix("w:")
+            if len(word) > 2 or word.isascii():
+                words[word] = None
+                if len(words) == limit:
+                    break
         return list(words)
 
 
