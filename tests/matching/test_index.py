@@ -172,3 +172,17 @@ def test_a_shortlist_is_scored_exactly_from_its_rows_terms_also_in_old_segments(
     legacy = Postings([old, delta], live)
     for got, want, r in zip(legacy.bm25_at(query, rows), full, rows, strict=True):
         assert np.allclose(got, want[r])
+
+
+def test_top_rows_are_the_best_with_ties_to_the_lower_row():
+    from app.matching.engine.postings import top_rows
+
+    rng = np.random.default_rng(3)
+    big = np.where(rng.random(200_000) < 0.3, rng.integers(0, 50, 200_000) / 7, 0.0)
+    small = np.array([0.0, 7.0, 0.0, 7.0])
+    found = top_rows([big, small], 120)
+    order = sorted(
+        [(-v, 0, r) for r, v in enumerate(big) if v > 0] + [(-v, 1, r) for r, v in enumerate(small) if v > 0]
+    )[:120]
+    assert [(s, r) for s, r, _v in found] == [(s, r) for _v, s, r in order]
+    assert top_rows([np.zeros(10)], 5) == []

@@ -29,6 +29,7 @@ K1, B = 1.2, 0.75  # as text.BM25Index
 LEVEL_MARKS = {"class": "@c:", "subclass": "@s:", "main_group": "@m:", "subgroup": "@g:"}
 MAX_QUERY_TERMS = 32  # a large index is probed with the query's most telling terms ...
 PRUNE_ABOVE = 20_000  # ... above this many documents; the shortlist is then scored on every term
+SAMPLE_STRIDE = 16  # top rows of a large score array: a 1/16 sample bounds the k-th best from below
 ARRAYS = ("record_ids", "lengths", "active", "hashes", "indptr", "rows", "tf")
 # The same postings document-major (each row's term indices into ``hashes`` and counts), so a
 # shortlist is scored exactly by reading its own rows, not by searching every term's postings.
@@ -384,14 +385,32 @@ def top_rows(values: list[np.ndarray], k: int) -> list[tuple[int, int, float]]:
     """The k best (segment, row, value) with value > 0, best first (ties: lower segment, row)."""
     found: list[tuple[int, int, float]] = []
     for i, arr in enumerate(values):
-        nonzero = np.flatnonzero(arr > 0)
-        if not nonzero.size:
+        rows = _at_least_kth(arr, k)
+        if not rows.size:
             continue
-        n = min(k, nonzero.size)
-        idx = nonzero[np.argpartition(-arr[nonzero], n - 1)[:n]]
-        found += [(i, int(r), float(arr[r])) for r in idx]
+        best = rows[np.lexsort((rows, -arr[rows]))[:k]]  # ties: lower row
+        found += [(i, int(r), float(arr[r])) for r in best]
     found.sort(key=lambda t: (-t[2], t[0], t[1]))
     return found[:k]
+
+
+def _at_least_kth(arr: np.ndarray, k: int) -> np.ndarray:
+    """The positive entries at least as large as the k-th largest (all of them, ties included).
+
+    In a large array a strided sample's k-th largest is a lower bound of the whole array's (a
+    subset's k-th largest can only be smaller), so one comparison pass keeps a few rows per
+    sampled one instead of every positive row."""
+    threshold = 0.0
+    if arr.size > SAMPLE_STRIDE * k * 4:
+        sample = arr[::SAMPLE_STRIDE]
+        sample = sample[sample > 0]
+        if sample.size >= k:
+            threshold = float(np.partition(sample, sample.size - k)[sample.size - k])
+    rows = np.flatnonzero(arr >= threshold) if threshold > 0 else np.flatnonzero(arr > 0)
+    if rows.size > k:
+        kth = np.partition(arr[rows], rows.size - k)[rows.size - k]
+        rows = rows[arr[rows] >= kth]
+    return rows
 
 
 @dataclass(frozen=True)
