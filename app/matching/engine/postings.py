@@ -29,6 +29,7 @@ K1, B = 1.2, 0.75  # as text.BM25Index
 LEVEL_MARKS = {"class": "@c:", "subclass": "@s:", "main_group": "@m:", "subgroup": "@g:"}
 MAX_QUERY_TERMS = 32  # a large index is probed with the query's most telling terms ...
 PRUNE_ABOVE = 20_000  # ... above this many documents; the shortlist is then scored on every term
+RESCORE = 4  # a pruned probe offers this many times the shortlist, re-ranked by their exact text
 SAMPLE_STRIDE = 16  # top rows of a large score array: a 1/16 sample bounds the k-th best from below
 ARRAYS = ("record_ids", "lengths", "active", "hashes", "indptr", "rows", "tf")
 # The same postings document-major (each row's term indices into ``hashes`` and counts), so a
@@ -435,8 +436,9 @@ def shortlist(
     """The ``size`` rows best by text and field, plus the best text rows (the engine's scale).
 
     In a large index the text is first scored on the query's ``MAX_QUERY_TERMS`` most telling
-    terms (an approximation of which rows are shortlisted); the shortlist's text scores are then
-    exact over every term. ``infer_codes(rows)`` gives a need stated without codes the fields of
+    terms; the ``RESCORE`` x ``size`` best rows by that probe (and its best text rows) are then
+    scored exactly over every term and the shortlist is the best of them (an approximation only
+    of which rows are offered: a row the probe ranks below them is missed). ``infer_codes(rows)`` gives a need stated without codes the fields of
     its best text matches."""
     stats = postings.term_stats(weighted_terms)
     pruned = postings.count > PRUNE_ABOVE and len(stats.terms) > MAX_QUERY_TERMS
@@ -446,21 +448,36 @@ def shortlist(
     best_text = [(s, r) for s, r, _ in top_rows(text, INFER_TOP)]
     if not codes and top > 0 and infer_codes is not None:
         codes = infer_codes(best_text)
+    field = postings.classification(codes) if codes else None
     combined = [t * (text_weight / top if top > 0 else text_weight) for t in text]
-    if codes:
-        for c, f in zip(combined, postings.classification(codes), strict=True):
-            f *= class_weight
-            c += f
-    best = [(s, r) for s, r, _ in top_rows(combined, size)]
-    chosen = set(best)
-    best += [key for key in best_text if key not in chosen]
+    if field is not None:
+        for c, f in zip(combined, field, strict=True):
+            c += class_weight * f
     if not pruned:
+        best = [(s, r) for s, r, _ in top_rows(combined, size)]
+        chosen = set(best)
+        best += [key for key in best_text if key not in chosen]
         return Shortlisted(best, [float(text[s][r]) for s, r in best], top)
-    per_segment = [np.array(sorted(r for s, r in best if s == i), dtype=np.int64) for i in range(len(text))]
+    # Pruned: RESCORE x size rows by the probe, then the best of them by their exact text.
+    wide = {(s, r) for s, r, _ in top_rows(combined, size * RESCORE)}
+    wide.update((s, r) for s, r, _ in top_rows(text, size))
+    per_segment = [np.array(sorted(r for s, r in wide if s == i), dtype=np.int64) for i in range(len(text))]
     exact = postings.scores_at(stats, per_segment)
+    top = max((float(a.max()) for a in exact if a.size), default=0.0)
+    exact_combined = []
+    for i, (rows, values) in enumerate(zip(per_segment, exact, strict=True)):
+        c = values * (text_weight / top if top > 0 else text_weight)
+        if field is not None:
+            c += class_weight * field[i][rows]
+        exact_combined.append(c)
+    best = [(s, int(per_segment[s][j])) for s, j, _ in top_rows(exact_combined, size)]
+    chosen = set(best)
+    best += [
+        key for s, j, _ in top_rows(exact, INFER_TOP) if (key := (s, int(per_segment[s][j]))) not in chosen
+    ]
     value = {
         (i, int(r)): float(v)
         for i, rows in enumerate(per_segment)
         for r, v in zip(rows, exact[i], strict=True)
     }
-    return Shortlisted(best, [value[key] for key in best], max(value.values(), default=0.0))
+    return Shortlisted(best, [value[key] for key in best], top)
