@@ -445,14 +445,16 @@ def shortlist(
     probe = probe_terms(stats, MAX_QUERY_TERMS) if pruned else np.arange(len(stats.terms))
     text = postings.scores(stats.subset(probe))
     top = max((float(a.max()) for a in text if a.size), default=0.0)
-    best_text = [(s, r) for s, r, _ in top_rows(text, INFER_TOP)]
+    text_top = [(s, r) for s, r, _ in top_rows(text, size if pruned else INFER_TOP)]
+    best_text = text_top[:INFER_TOP]
     if not codes and top > 0 and infer_codes is not None:
         codes = infer_codes(best_text)
     field = postings.classification(codes) if codes else None
     combined = [t * (text_weight / top if top > 0 else text_weight) for t in text]
     if field is not None:
         for c, f in zip(combined, field, strict=True):
-            c += class_weight * f
+            f *= class_weight  # our own array: scaled in place
+            c += f
     if not pruned:
         best = [(s, r) for s, r, _ in top_rows(combined, size)]
         chosen = set(best)
@@ -460,7 +462,7 @@ def shortlist(
         return Shortlisted(best, [float(text[s][r]) for s, r in best], top)
     # Pruned: RESCORE x size rows by the probe, then the best of them by their exact text.
     wide = {(s, r) for s, r, _ in top_rows(combined, size * RESCORE)}
-    wide.update((s, r) for s, r, _ in top_rows(text, size))
+    wide.update(text_top)
     per_segment = [np.array(sorted(r for s, r in wide if s == i), dtype=np.int64) for i in range(len(text))]
     exact = postings.scores_at(stats, per_segment)
     top = max((float(a.max()) for a in exact if a.size), default=0.0)
@@ -468,7 +470,7 @@ def shortlist(
     for i, (rows, values) in enumerate(zip(per_segment, exact, strict=True)):
         c = values * (text_weight / top if top > 0 else text_weight)
         if field is not None:
-            c += class_weight * field[i][rows]
+            c += field[i][rows]  # already weighted
         exact_combined.append(c)
     best = [(s, int(per_segment[s][j])) for s, j, _ in top_rows(exact_combined, size)]
     chosen = set(best)
