@@ -253,7 +253,12 @@ def test_api_reads_and_changes_the_alert_settings(client, make_user):
 def test_reasons_are_joined_with_the_separator_of_the_readers_language(app):
     alert = NeedAlert(
         reasons=[
-            {"factor": "classification", "points": 0.4, "reason": "class_subclass", "params": {"code": "H01M"}},
+            {
+                "factor": "classification",
+                "points": 0.4,
+                "reason": "class_subclass",
+                "params": {"code": "H01M"},
+            },
             {"factor": "text", "points": 0.2, "reason": "text_translated", "params": {}},
         ]
     )
