@@ -78,6 +78,12 @@ class Config:
     IMPORT_WORKERS = int(os.environ.get("IMPORT_WORKERS", 1))
     IMPORT_MEMORY_LIMIT_MB = int(os.environ.get("IMPORT_MEMORY_LIMIT_MB", 1024))
 
+    # Matching index (app/matching/index.py): where `flask matching rebuild` writes the base segments,
+    # memory-mapped .npy files every worker shares through the page cache. Empty: no segments, each
+    # worker reads the whole index from the matching_documents table (fine for the demo's few
+    # thousand records; set a folder for a large catalogue, e.g. one under the instance folder).
+    MATCHING_INDEX_DIR = os.environ.get("MATCHING_INDEX_DIR", "")
+
     # Payments: Stripe when a secret key is set, else the embedded offline (bank transfer) provider.
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
     STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "")
@@ -125,6 +131,7 @@ class TestingConfig(Config):
     PAGE_CACHE_SECONDS = 0  # tests that check the page cache turn it on
     JOB_RUNNER = "inline"  # background work runs at once, in its own session, so tests can assert
     MARKET_TICK_SECONDS = 0  # tests run ticks themselves
+    MATCHING_INDEX_DIR = ""  # tests that map segments set a folder of their own
 
 
 class ProductionConfig(Config):

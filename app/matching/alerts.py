@@ -193,7 +193,8 @@ def reasons_text(alert: NeedAlert, currency: str) -> str:
     contributions = [
         Contribution(r["factor"], r["points"], r["reason"], r.get("params") or {}) for r in alert.reasons
     ]
-    return "; ".join(row["reason"] for row in explained(contributions, currency))
+    separator = _("; ")  # the catalogue gives Chinese text its own separator, "；"
+    return separator.join(row["reason"] for row in explained(contributions, currency))
 
 
 def _match_params(need: Need, listing: Listing, alert: NeedAlert) -> dict[str, str]:

@@ -248,3 +248,23 @@ def test_api_reads_and_changes_the_alert_settings(client, make_user):
     assert set(bad.get_json()["error"]["fields"]) == {"alert_min_score", "alert_frequency"}
     good = client.patch(url, json={"alert_min_score": 80, "alert_frequency": "weekly"}, headers=headers)
     assert (good.get_json()["alert_min_score"], good.get_json()["alert_frequency"]) == (80, "weekly")
+
+
+def test_reasons_are_joined_with_the_separator_of_the_readers_language(app):
+    alert = NeedAlert(
+        reasons=[
+            {
+                "factor": "classification",
+                "points": 0.4,
+                "reason": "class_subclass",
+                "params": {"code": "H01M"},
+            },
+            {"factor": "text", "points": 0.2, "reason": "text_translated", "params": {}},
+        ]
+    )
+    with force_locale("zh"):
+        text = alerts.reasons_text(alert, "CNY")
+    assert "；" in text
+    assert ";" not in text
+    with force_locale("en"):
+        assert "H01M; Matches your need" in alerts.reasons_text(alert, "CNY")

@@ -66,6 +66,8 @@ def test_an_edit_counts_without_a_rebuild(make_user):
     db.session.commit()
     after = ranking(need)
     assert after[0][0] == cathode.id
+    postings = index.kind_index("listing", db.session).postings()
+    assert index.kind_index("listing", db.session).postings() is postings  # kept while nothing changes
     # A patent edit reaches the listings that carry it.
     patent = cathode.patent_links[0].patent
     patent.abstract_en = "Sulfide solid electrolyte " * 5
@@ -76,6 +78,7 @@ def test_an_edit_counts_without_a_rebuild(make_user):
         )
     )
     assert terms["sulfide"] >= 6
+    assert index.kind_index("listing", db.session).postings() is not postings  # the edit counts
 
 
 def test_rebuild_gives_the_same_ranking_also_from_memory_mapped_segments(app, make_user, runner, tmp_path):
@@ -129,3 +132,57 @@ def test_a_large_index_is_probed_with_the_telling_terms_and_scores_the_shortlist
     assert np.allclose(found.text, [full[r] for _s, r in found.rows])  # exact on every term
     assert found.top_text == max(found.text)
     assert set(index.select_terms(query, 2)) <= {"cathode", "lithium", "gear"}  # "common" tells little
+
+
+def test_the_index_folder_is_configured_from_the_environment(monkeypatch):
+    import runpy
+
+    import config
+
+    monkeypatch.delenv("MATCHING_INDEX_DIR", raising=False)
+    assert runpy.run_path(config.__file__)["Config"].MATCHING_INDEX_DIR == ""  # no segments
+    monkeypatch.setenv("MATCHING_INDEX_DIR", "/srv/ipex/matching")
+    fresh = runpy.run_path(config.__file__)
+    assert fresh["ProductionConfig"].MATCHING_INDEX_DIR == "/srv/ipex/matching"
+    assert fresh["TestingConfig"].MATCHING_INDEX_DIR == ""  # tests never share a developer's folder
+
+
+def test_a_shortlist_is_scored_exactly_from_its_rows_terms_also_in_old_segments(tmp_path):
+    words = ["cathode", "anode", "lithium", "electrolyte", "solid", "gear", "motor", "sensor", "正极"]
+    docs = [
+        Doc(i * 3, i % 7 != 3, {words[i % 9]: 1 + i % 4, words[(i * 5) % 9]: 2, "common": 1}, ("H01M 4/00",))
+        for i in range(60)
+    ]
+    base, delta = Segment.build(docs), Segment.build([Doc(9, True, {"cathode": 5, "gear": 1})])
+    live = [np.array(base.active, dtype=bool), np.ones(1, dtype=bool)]
+    live[0][3] = False  # doc 9 replaced by the delta's version
+    query = {"cathode": 1.0, "lithium": 0.6, "common": 1.0, "正极": 1.0, "absent": 1.0}
+    postings = Postings([base, delta], live)
+    full = postings.bm25(query)
+    rows = [np.arange(0, 60, 2), np.array([0])]
+    assert base.forward
+    for got, want, r in zip(postings.bm25_at(query, rows), full, rows, strict=True):
+        assert np.allclose(got, want[r])
+    # A segment written before the document-major arrays existed is searched term by term.
+    base.save(tmp_path / "old", {})
+    for name in ("doc_indptr", "doc_terms", "doc_tf"):
+        (tmp_path / "old" / f"{name}.npy").unlink()
+    old, _meta = Segment.load(tmp_path / "old")
+    assert not old.forward
+    legacy = Postings([old, delta], live)
+    for got, want, r in zip(legacy.bm25_at(query, rows), full, rows, strict=True):
+        assert np.allclose(got, want[r])
+
+
+def test_top_rows_are_the_best_with_ties_to_the_lower_row():
+    from app.matching.engine.postings import top_rows
+
+    rng = np.random.default_rng(3)
+    big = np.where(rng.random(200_000) < 0.3, rng.integers(0, 50, 200_000) / 7, 0.0)
+    small = np.array([0.0, 7.0, 0.0, 7.0])
+    found = top_rows([big, small], 120)
+    order = sorted(
+        [(-v, 0, r) for r, v in enumerate(big) if v > 0] + [(-v, 1, r) for r, v in enumerate(small) if v > 0]
+    )[:120]
+    assert [(s, r) for s, r, _v in found] == [(s, r) for _v, s, r in order]
+    assert top_rows([np.zeros(10)], 5) == []

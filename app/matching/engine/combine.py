@@ -33,14 +33,19 @@ def rank(
     per_factor = {
         name: registry.get(name).score(need, candidates, ctx) for name, w in weights.items() if w > 0
     }
-    matches = []
+    # Scores first, contributions only for the candidates returned (the same sums, in the same order).
+    scored = []
     for i, cand in enumerate(candidates):
-        if cand.id in need.exclude:
-            continue
+        if cand.id not in need.exclude:
+            scored.append(
+                (-sum(weights[name] * values[i][0] for name, values in per_factor.items()), cand.id, i)
+            )
+    scored.sort()
+    matches = []
+    for negative, cand_id, i in scored[:limit] if limit else scored:
         parts = tuple(
             Contribution(name, weights[name] * values[i][0], values[i][1], values[i][2])
             for name, values in per_factor.items()
         )
-        matches.append(Match(cand.id, sum(p.points for p in parts), parts))
-    matches.sort(key=lambda m: (-m.score, m.candidate_id))
-    return matches[:limit] if limit else matches
+        matches.append(Match(cand_id, -negative, parts))
+    return matches

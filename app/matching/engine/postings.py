@@ -29,7 +29,14 @@ K1, B = 1.2, 0.75  # as text.BM25Index
 LEVEL_MARKS = {"class": "@c:", "subclass": "@s:", "main_group": "@m:", "subgroup": "@g:"}
 MAX_QUERY_TERMS = 32  # a large index is probed with the query's most telling terms ...
 PRUNE_ABOVE = 20_000  # ... above this many documents; the shortlist is then scored on every term
+RESCORE = 4  # a pruned probe offers this many times the shortlist, re-ranked by their exact text
+SAMPLE_STRIDE = 16  # top rows of a large score array: a 1/16 sample bounds the k-th best from below
 ARRAYS = ("record_ids", "lengths", "active", "hashes", "indptr", "rows", "tf")
+# The same postings document-major (each row's term indices into ``hashes`` and counts), so a
+# shortlist is scored exactly by reading its own rows, not by searching every term's postings.
+# Segments written before they existed still load (and are scored by searching the postings).
+FORWARD = ("doc_indptr", "doc_terms", "doc_tf")
+MAX_TF = np.iinfo(np.uint16).max  # counts are stored as uint16 (a term 65,535 times in one text: capped)
 
 
 def term_hash(term: str) -> int:
@@ -65,6 +72,9 @@ class Segment:
     def __init__(self, arrays: dict[str, np.ndarray]) -> None:
         for name in ARRAYS:  # plain views (a memmap's per-slice Python overhead adds up per term)
             setattr(self, name, np.asarray(arrays[name]))
+        self.forward = all(name in arrays for name in FORWARD)
+        for name in FORWARD:
+            setattr(self, name, np.asarray(arrays[name]) if self.forward else None)
         self.size = len(self.record_ids)
 
     @classmethod
@@ -98,20 +108,32 @@ class Segment:
         rows: np.ndarray,
         tf: np.ndarray,
     ) -> Segment:
-        """From (term hash, row, count) triples whose rows ascend, for rows sorted by record id."""
+        """From (term hash, row, count) triples, for rows sorted by record id."""
+        if len(rows) and np.any(rows[1:] < rows[:-1]):  # document-major first
+            by_row = np.argsort(rows, kind="stable")
+            cols, rows, tf = cols[by_row], rows[by_row], tf[by_row]
+            del by_row
+        tf = np.minimum(tf, MAX_TF).astype(np.uint16)
         order = np.argsort(cols, kind="stable")  # stable: rows stay ascending within a term
         col_sorted = cols[order]
         hashes, starts = np.unique(col_sorted, return_index=True)
         del col_sorted
+        indptr = np.append(starts, len(cols)).astype(np.int64)
+        doc_terms = np.empty(len(cols), dtype=np.int32)
+        doc_terms[order] = np.repeat(np.arange(len(hashes), dtype=np.int32), np.diff(indptr))
+        per_row = np.bincount(rows, minlength=len(record_ids)) if len(rows) else np.zeros(len(record_ids))
         return cls(
             {
                 "record_ids": record_ids,
                 "lengths": lengths,
                 "active": active,
                 "hashes": hashes.astype(np.int64),
-                "indptr": np.append(starts, len(cols)).astype(np.int64),
+                "indptr": indptr,
                 "rows": rows[order],
                 "tf": tf[order],
+                "doc_indptr": np.concatenate([[0], np.cumsum(per_row)]).astype(np.int64),
+                "doc_terms": doc_terms,
+                "doc_tf": tf,
             }
         )
 
@@ -123,7 +145,7 @@ class Segment:
         """Write the arrays and ``meta`` into a fresh folder, then move it into place atomically."""
         tmp = folder.with_name(folder.name + f".tmp{os.getpid()}")
         tmp.mkdir(parents=True, exist_ok=True)
-        for name in ARRAYS:
+        for name in ARRAYS + (FORWARD if self.forward else ()):
             np.save(tmp / f"{name}.npy", getattr(self, name))
         (tmp / "meta.json").write_text(json.dumps(dict(meta)), encoding="utf-8")
         old = folder.with_name(folder.name + ".old")
@@ -138,7 +160,8 @@ class Segment:
     @classmethod
     def load(cls, folder: Path) -> tuple[Segment, dict]:
         """Memory-mapped: pages are read when a query touches them and shared between workers."""
-        arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in ARRAYS}
+        names = [*ARRAYS, *(n for n in FORWARD if (folder / f"{n}.npy").exists())]
+        arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in names}
         return cls(arrays), json.loads((folder / "meta.json").read_text(encoding="utf-8"))
 
     def row_of(self, record_ids: np.ndarray) -> np.ndarray:
@@ -148,6 +171,17 @@ class Segment:
         pos = np.searchsorted(self.record_ids, record_ids)
         pos = np.minimum(pos, self.size - 1)
         return np.where(self.record_ids[pos] == record_ids, pos, -1)
+
+    def locate(self, terms: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Each term's index in ``hashes`` (-1 if absent) and its postings' (start, end)."""
+        if not terms or not len(self.hashes):
+            return np.full(len(terms), -1), np.zeros((len(terms), 2), dtype=np.int64)
+        wanted = np.asarray([term_hash(t) for t in terms], dtype=np.int64)
+        pos = np.minimum(np.searchsorted(self.hashes, wanted), len(self.hashes) - 1)
+        found = self.hashes[pos] == wanted
+        spans = np.stack([self.indptr[pos], self.indptr[pos + 1]], axis=1)
+        spans[~found] = 0
+        return np.where(found, pos, -1), spans
 
     def _span(self, term: str) -> tuple[int, int]:
         return self.spans([term])[term]
@@ -180,78 +214,148 @@ class Segment:
         return np.asarray(rows), np.asarray(tf)
 
 
+@dataclass(frozen=True)
+class TermStats:
+    """The query terms present in the index, with their weights, idf and postings spans."""
+
+    terms: list[str]
+    weights: np.ndarray  # the query's weight of each term
+    idf: np.ndarray
+    spans: list[np.ndarray]  # per segment: (len(terms), 2) start and end of each term's postings
+    slots: list[np.ndarray]  # per segment: each term's index in the segment's hashes, -1 if absent
+
+    def value(self) -> np.ndarray:
+        """How much a term can tell: weight x idf (rare, heavily weighted terms first)."""
+        return self.weights * self.idf
+
+    def subset(self, keep: np.ndarray) -> TermStats:
+        return TermStats(
+            [self.terms[i] for i in keep],
+            self.weights[keep],
+            self.idf[keep],
+            [s[keep] for s in self.spans],
+            [s[keep] for s in self.slots],
+        )
+
+
 class Postings:
     """Segments scored together; ``live[i]`` masks rows of segment i replaced later or inactive."""
 
     def __init__(self, segments: Sequence[Segment], live: Sequence[np.ndarray]) -> None:
         self.segments, self.live = list(segments), list(live)
         self.count = int(sum(int(m.sum()) for m in self.live))
+        self.all_live = [bool(m.all()) for m in self.live]  # no dead rows to zero after scoring
         total = sum(float(s.lengths[m].sum()) for s, m in zip(self.segments, self.live, strict=True))
         self.avg = total / self.count if self.count and total > 0 else 1.0
 
+    def term_stats(self, weighted_terms: Mapping[str, float]) -> TermStats:
+        """Spans and idf of the query terms found in any segment (one binary search per segment).
+
+        A term's document frequency counts live rows; in a segment larger than ``PRUNE_ABOVE`` it
+        is the postings' length (rows replaced since the segment was built still count until the
+        next rebuild: a difference of a few documents in the idf, and no pass over long postings)."""
+        terms = list(weighted_terms)
+        located = [seg.locate(terms) for seg in self.segments]
+        slots, spans = [x[0] for x in located], [x[1] for x in located]
+        df = np.zeros(len(terms), dtype=np.int64)
+        for seg, live, span in zip(self.segments, self.live, spans, strict=True):
+            if seg.size > PRUNE_ABOVE:
+                df += span[:, 1] - span[:, 0]
+            else:
+                df += [int(live[seg.rows[a:b]].sum()) for a, b in span]
+        keep = np.flatnonzero(df > 0)
+        idf = np.log1p((self.count - df[keep] + 0.5) / (df[keep] + 0.5))
+        weights = np.asarray([weighted_terms[terms[i]] for i in keep], dtype=np.float64)
+        return TermStats(
+            [terms[i] for i in keep], weights, idf, [s[keep] for s in spans], [s[keep] for s in slots]
+        )
+
+    def scores(self, stats: TermStats) -> list[np.ndarray]:
+        """BM25 of every row over these terms (0 on dead rows): their postings gathered at once and
+        summed per row by one ``np.bincount``, instead of a scatter per term."""
+        out = []
+        factor = stats.weights * stats.idf * (K1 + 1)
+        for seg, live, all_live, span in zip(
+            self.segments, self.live, self.all_live, stats.spans, strict=True
+        ):
+            counts = span[:, 1] - span[:, 0]
+            if not seg.size or not counts.sum():
+                out.append(np.zeros(seg.size))
+                continue
+            rows = np.concatenate([seg.rows[a:b] for a, b in span])
+            tf = np.concatenate([seg.tf[a:b] for a, b in span]).astype(np.float64)
+            norm = seg.lengths[rows] * (K1 * B / self.avg) + K1 * (1 - B)
+            norm += tf
+            tf *= np.repeat(factor, counts)
+            tf /= norm
+            scores = np.bincount(rows, weights=tf, minlength=seg.size)
+            if not all_live:
+                scores[~live] = 0.0
+            out.append(scores)
+        return out
+
+    def scores_at(self, stats: TermStats, rows: Sequence[np.ndarray]) -> list[np.ndarray]:
+        """BM25 over these terms of the given rows (ascending, per segment) only: the rows' own
+        terms are read from the document-major arrays (or, in a segment without them, the rows are
+        searched in each term's postings), so common terms' long postings cost nothing."""
+        out = []
+        factor = stats.weights * stats.idf * (K1 + 1)
+        parts = zip(self.segments, self.live, stats.spans, stats.slots, rows, strict=True)
+        for seg, live, span, slots, wanted in parts:
+            scores = np.zeros(len(wanted))
+            if len(wanted) and seg.forward:
+                scores = self._forward_scores(seg, slots, factor, wanted)
+            elif len(wanted):
+                norm = seg.lengths[wanted] * (K1 * B / self.avg) + K1 * (1 - B)
+                for (a, b), f in zip(span, factor, strict=True):
+                    if b <= a:
+                        continue
+                    postings = seg.rows[a:b]
+                    pos = np.minimum(np.searchsorted(postings, wanted), b - a - 1)
+                    hit = np.flatnonzero(postings[pos] == wanted)
+                    if hit.size:
+                        tf = seg.tf[a + pos[hit]].astype(np.float64)
+                        scores[hit] += f * tf / (tf + norm[hit])
+            if len(wanted):
+                scores[~live[wanted]] = 0.0
+            out.append(scores)
+        return out
+
+    def _forward_scores(
+        self, seg: Segment, slots: np.ndarray, factor: np.ndarray, wanted: np.ndarray
+    ) -> np.ndarray:
+        """BM25 of ``wanted`` rows from their document-major terms (one vectorised pass)."""
+        present = slots >= 0
+        by_slot = np.argsort(slots[present])
+        sorted_slots, sorted_factor = slots[present][by_slot], factor[present][by_slot]
+        starts, ends = seg.doc_indptr[wanted], seg.doc_indptr[wanted + 1]
+        counts = ends - starts
+        total = int(counts.sum())
+        if not total or not len(sorted_slots):
+            return np.zeros(len(wanted))
+        owner = np.repeat(np.arange(len(wanted)), counts)
+        at = np.arange(total) + np.repeat(starts - (np.cumsum(counts) - counts), counts)
+        terms = seg.doc_terms[at]
+        where = np.minimum(np.searchsorted(sorted_slots, terms), len(sorted_slots) - 1)
+        hit = np.flatnonzero(sorted_slots[where] == terms)
+        owner, tf = owner[hit], seg.doc_tf[at[hit]].astype(np.float64)
+        norm = seg.lengths[wanted][owner] * (K1 * B / self.avg) + K1 * (1 - B)
+        points = sorted_factor[where[hit]] * tf / (tf + norm)
+        return np.bincount(owner, weights=points, minlength=len(wanted))
+
     def bm25(self, weighted_terms: Mapping[str, float]) -> list[np.ndarray]:
         """BM25 per segment row (0 on dead rows); a weight multiplies the term's idf."""
-        out = [np.zeros(s.size) for s in self.segments]
-        spans = [seg.spans(weighted_terms) for seg in self.segments]
-        for term, weight in weighted_terms.items():
-            hits = [
-                (s.rows[a:b], s.tf[a:b])
-                for s, span in zip(self.segments, spans, strict=True)
-                for a, b in (span[term],)
-            ]
-            alive = [m[rows] for m, (rows, _) in zip(self.live, hits, strict=True)]
-            df = sum(int(a.sum()) for a in alive)
-            if not df:
-                continue
-            idf = np.log1p((self.count - df + 0.5) / (df + 0.5))
-            for seg, scores, (rows, tf), keep in zip(self.segments, out, hits, alive, strict=True):
-                rows, tf = rows[keep], tf[keep].astype(np.float64)
-                norm = K1 * (1 - B + B * seg.lengths[rows] / self.avg)
-                scores[rows] += weight * idf * tf * (K1 + 1) / (tf + norm)
-        return out
+        return self.scores(self.term_stats(weighted_terms))
 
     def select_terms(self, weighted_terms: Mapping[str, float], limit: int) -> dict[str, float]:
         """The ``limit`` terms with the largest weight x idf (df read from the postings' lengths)."""
-        if len(weighted_terms) <= limit:
-            return dict(weighted_terms)
-        value = {}
-        spans = [seg.spans(weighted_terms) for seg in self.segments]
-        for term, weight in weighted_terms.items():
-            df = sum(b - a for span in spans for a, b in (span[term],))
-            if df:
-                value[term] = weight * np.log1p((self.count - df + 0.5) / (df + 0.5))
-        chosen = sorted(value, key=lambda t: -value[t])[:limit]
-        return {t: weighted_terms[t] for t in chosen}
+        stats = self.term_stats(weighted_terms)
+        chosen = probe_terms(stats, limit)
+        return {stats.terms[i]: weighted_terms[stats.terms[i]] for i in chosen}
 
     def bm25_at(self, weighted_terms: Mapping[str, float], rows: Sequence[np.ndarray]) -> list[np.ndarray]:
-        """Exact BM25 of the given rows (ascending, per segment) over every query term.
-
-        Only these rows' postings are read (a binary search per term), so scoring a shortlist
-        costs little however common the terms are; the document frequency of a term in a large
-        segment is its postings' length (rows replaced since the segment was built still count
-        until the next rebuild: a difference of a few documents in the idf)."""
-        out = [np.zeros(len(r)) for r in rows]
-        spans = [seg.spans(weighted_terms) for seg in self.segments]
-        for term, weight in weighted_terms.items():
-            found = []
-            df = 0
-            for seg, live, wanted, span in zip(self.segments, self.live, rows, spans, strict=True):
-                start, end = span[term]
-                p_rows, p_tf = seg.rows[start:end], seg.tf[start:end]
-                df += int(live[p_rows].sum()) if seg.size <= PRUNE_ABOVE else len(p_rows)
-                pos = np.searchsorted(p_rows, wanted)
-                pos = np.minimum(pos, max(len(p_rows) - 1, 0))
-                hit = (p_rows[pos] == wanted) if len(p_rows) else np.zeros(len(wanted), dtype=bool)
-                found.append((hit, np.where(hit, p_tf[pos] if len(p_rows) else 0, 0).astype(np.float64)))
-            if not df:
-                continue
-            idf = np.log1p((self.count - df + 0.5) / (df + 0.5))
-            for seg, scores, wanted, live, (hit, tf) in zip(
-                self.segments, out, rows, self.live, found, strict=True
-            ):
-                norm = K1 * (1 - B + B * seg.lengths[wanted] / self.avg)
-                scores += np.where(hit & live[wanted], weight * idf * tf * (K1 + 1) / (tf + norm), 0.0)
-        return out
+        """Exact BM25 of the given rows (ascending, per segment) over every query term."""
+        return self.scores_at(self.term_stats(weighted_terms), rows)
 
     def classification(self, codes: Sequence[str]) -> list[np.ndarray]:
         """The engine's depth value of the best shared level per row (same subgroup 1.0 ... class 0.25)."""
@@ -259,28 +363,55 @@ class Postings:
         wanted = [levels(c) for c in codes]
         for level, value in reversed(DEPTH_VALUES):  # shallow first: deeper levels overwrite
             for prefix in {w[level] for w in wanted if w[level]}:
-                for seg, best, live in zip(self.segments, out, self.live, strict=True):
-                    rows, _ = seg.postings(LEVEL_MARKS[level] + prefix)
-                    rows = rows[live[rows]]
-                    best[rows] = np.maximum(best[rows], value)
+                for seg, best in zip(self.segments, out, strict=True):
+                    start, end = seg._span(LEVEL_MARKS[level] + prefix)
+                    best[seg.rows[start:end]] = value
+        for best, live, all_live in zip(out, self.live, self.all_live, strict=True):
+            if not all_live:
+                best[~live] = 0.0
         return out
 
     def record_ids(self) -> list[np.ndarray]:
         return [np.asarray(s.record_ids) for s in self.segments]
 
 
+def probe_terms(stats: TermStats, limit: int) -> np.ndarray:
+    """Indices of the ``limit`` terms that tell most (weight x idf; ties: query order)."""
+    if len(stats.terms) <= limit:
+        return np.arange(len(stats.terms))
+    return np.sort(np.argsort(-stats.value(), kind="stable")[:limit])
+
+
 def top_rows(values: list[np.ndarray], k: int) -> list[tuple[int, int, float]]:
     """The k best (segment, row, value) with value > 0, best first (ties: lower segment, row)."""
     found: list[tuple[int, int, float]] = []
     for i, arr in enumerate(values):
-        nonzero = np.flatnonzero(arr > 0)
-        if not nonzero.size:
+        rows = _at_least_kth(arr, k)
+        if not rows.size:
             continue
-        n = min(k, nonzero.size)
-        idx = nonzero[np.argpartition(-arr[nonzero], n - 1)[:n]]
-        found += [(i, int(r), float(arr[r])) for r in idx]
+        best = rows[np.lexsort((rows, -arr[rows]))[:k]]  # ties: lower row
+        found += [(i, int(r), float(arr[r])) for r in best]
     found.sort(key=lambda t: (-t[2], t[0], t[1]))
     return found[:k]
+
+
+def _at_least_kth(arr: np.ndarray, k: int) -> np.ndarray:
+    """The positive entries at least as large as the k-th largest (all of them, ties included).
+
+    In a large array a strided sample's k-th largest is a lower bound of the whole array's (a
+    subset's k-th largest can only be smaller), so one comparison pass keeps a few rows per
+    sampled one instead of every positive row."""
+    threshold = 0.0
+    if arr.size > SAMPLE_STRIDE * k * 4:
+        sample = arr[::SAMPLE_STRIDE]
+        sample = sample[sample > 0]
+        if sample.size >= k:
+            threshold = float(np.partition(sample, sample.size - k)[sample.size - k])
+    rows = np.flatnonzero(arr >= threshold) if threshold > 0 else np.flatnonzero(arr > 0)
+    if rows.size > k:
+        kth = np.partition(arr[rows], rows.size - k)[rows.size - k]
+        rows = rows[arr[rows] >= kth]
+    return rows
 
 
 @dataclass(frozen=True)
@@ -304,29 +435,51 @@ def shortlist(
 ) -> Shortlisted:
     """The ``size`` rows best by text and field, plus the best text rows (the engine's scale).
 
-    ``infer_codes(rows)`` gives a need stated without codes the fields of its best text matches."""
-    pruned = postings.count > PRUNE_ABOVE and len(weighted_terms) > MAX_QUERY_TERMS
-    probe = postings.select_terms(weighted_terms, MAX_QUERY_TERMS) if pruned else weighted_terms
-    text = postings.bm25(probe)
+    In a large index the text is first scored on the query's ``MAX_QUERY_TERMS`` most telling
+    terms; the ``RESCORE`` x ``size`` best rows by that probe (and its best text rows) are then
+    scored exactly over every term and the shortlist is the best of them (an approximation only
+    of which rows are offered: a row the probe ranks below them is missed). ``infer_codes(rows)`` gives a need stated without codes the fields of
+    its best text matches."""
+    stats = postings.term_stats(weighted_terms)
+    pruned = postings.count > PRUNE_ABOVE and len(stats.terms) > MAX_QUERY_TERMS
+    probe = probe_terms(stats, MAX_QUERY_TERMS) if pruned else np.arange(len(stats.terms))
+    text = postings.scores(stats.subset(probe))
     top = max((float(a.max()) for a in text if a.size), default=0.0)
+    text_top = [(s, r) for s, r, _ in top_rows(text, size if pruned else INFER_TOP)]
+    best_text = text_top[:INFER_TOP]
     if not codes and top > 0 and infer_codes is not None:
-        codes = infer_codes([(s, r) for s, r, _ in top_rows(text, INFER_TOP)])
-    field = postings.classification(codes) if codes else [np.zeros_like(a) for a in text]
-    combined = []
-    for t, f in zip(text, field, strict=True):
-        c = t * (text_weight / top if top > 0 else text_weight)
-        c += class_weight * f
-        combined.append(c)
-    best = [(s, r) for s, r, _ in top_rows(combined, size)]
-    chosen = set(best)
-    best += [(s, r) for s, r, _ in top_rows(text, INFER_TOP) if (s, r) not in chosen]
+        codes = infer_codes(best_text)
+    field = postings.classification(codes) if codes else None
+    combined = [t * (text_weight / top if top > 0 else text_weight) for t in text]
+    if field is not None:
+        for c, f in zip(combined, field, strict=True):
+            f *= class_weight  # our own array: scaled in place
+            c += f
     if not pruned:
+        best = [(s, r) for s, r, _ in top_rows(combined, size)]
+        chosen = set(best)
+        best += [key for key in best_text if key not in chosen]
         return Shortlisted(best, [float(text[s][r]) for s, r in best], top)
-    per_segment = [np.array(sorted(r for s, r in best if s == i), dtype=np.int64) for i in range(len(text))]
-    exact = postings.bm25_at(weighted_terms, per_segment)
+    # Pruned: RESCORE x size rows by the probe, then the best of them by their exact text.
+    wide = {(s, r) for s, r, _ in top_rows(combined, size * RESCORE)}
+    wide.update(text_top)
+    per_segment = [np.array(sorted(r for s, r in wide if s == i), dtype=np.int64) for i in range(len(text))]
+    exact = postings.scores_at(stats, per_segment)
+    top = max((float(a.max()) for a in exact if a.size), default=0.0)
+    exact_combined = []
+    for i, (rows, values) in enumerate(zip(per_segment, exact, strict=True)):
+        c = values * (text_weight / top if top > 0 else text_weight)
+        if field is not None:
+            c += field[i][rows]  # already weighted
+        exact_combined.append(c)
+    best = [(s, int(per_segment[s][j])) for s, j, _ in top_rows(exact_combined, size)]
+    chosen = set(best)
+    best += [
+        key for s, j, _ in top_rows(exact, INFER_TOP) if (key := (s, int(per_segment[s][j]))) not in chosen
+    ]
     value = {
         (i, int(r)): float(v)
         for i, rows in enumerate(per_segment)
         for r, v in zip(rows, exact[i], strict=True)
     }
-    return Shortlisted(best, [value[key] for key in best], max(value.values(), default=0.0))
+    return Shortlisted(best, [value[key] for key in best], top)

@@ -82,10 +82,21 @@ class TextRelevance:
             if value <= 0:
                 out.append((0.0, "text_none", {}))
                 continue
-            shared = [t.removeprefix("w:") for t in cand_tokens if t in own]
-            words = ", ".join(list(dict.fromkeys(t for t in shared if len(t) > 2 or t.isascii()))[:3])
+            words = ", ".join(self._shared_words(cand_tokens, own))
             out.append((float(value) / top, "text_shared" if words else "text_translated", {"terms": words}))
         return out
+
+    @staticmethod
+    def _shared_words(cand_tokens: list[str], own: set[str], limit: int = 3) -> list[str]:
+        """The first few words the candidate shares with the need (no bare bigram: they read badly)."""
+        words: dict[str, None] = {}
+        for token in [t for t in cand_tokens if t in own]:
+            word = token.removeprefix("w:")
+            if len(word) > 2 or word.isascii():
+                words[word] = None
+                if len(words) == limit:
+                    break
+        return list(words)
 
 
 class ClassificationOverlap:
