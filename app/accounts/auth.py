@@ -2,10 +2,14 @@
 
 from flask import Request
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import joinedload
 
 from app.accounts.models import User
 from app.accounts.services import user_for_token
+from app.core.notifications import remember_unread, unread_count_column
+from app.core.page_cache import data_version
 from app.extensions import db, login_manager
 
 login_manager.login_view = "accounts.login"
@@ -33,9 +37,19 @@ def load_user(identity: str) -> User | None:
     parsed = _parse_identity(identity)
     if parsed is None:
         return None
-    user = db.session.get(User, parsed[0])
-    if user is None or not user.active or user.session_generation != parsed[1]:
+    # One statement for what every page shows of the user: roles, organisation, unread count.
+    version = data_version()
+    row = db.session.execute(
+        select(User, unread_count_column(User.id))
+        .where(User.id == parsed[0])
+        .options(joinedload(User.organisation), joinedload(User.role_grants))
+    ).unique().first()
+    if row is None:
         return None
+    user, unread = row
+    if not user.active or user.session_generation != parsed[1]:
+        return None
+    remember_unread(user, unread, version)
     return user
 
 
