@@ -49,7 +49,9 @@ def main() -> None:
     app = create_app()
     statements = [0]
     with app.app_context():
-        event.listen(db.engine, "before_cursor_execute", lambda *a: statements.__setitem__(0, statements[0] + 1))
+        event.listen(
+            db.engine, "before_cursor_execute", lambda *a: statements.__setitem__(0, statements[0] + 1)
+        )
     listed = pages.pick_pages()
     if args.only or args.profile:
         wanted = set((args.only or args.profile).split(","))

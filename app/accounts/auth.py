@@ -39,11 +39,15 @@ def load_user(identity: str) -> User | None:
         return None
     # One statement for what every page shows of the user: roles, organisation, unread count.
     version = data_version()
-    row = db.session.execute(
-        select(User, unread_count_column(User.id))
-        .where(User.id == parsed[0])
-        .options(joinedload(User.organisation), joinedload(User.role_grants))
-    ).unique().first()
+    row = (
+        db.session.execute(
+            select(User, unread_count_column(User.id))
+            .where(User.id == parsed[0])
+            .options(joinedload(User.organisation), joinedload(User.role_grants))
+        )
+        .unique()
+        .first()
+    )
     if row is None:
         return None
     user, unread = row
