@@ -11,11 +11,10 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from app.core.i18n import format_money
+from app.core.i18n import format_money, locale_code
 from app.extensions import db
 from app.valuation import charts, engine, report_fx
 from app.valuation.engine import EngineError
@@ -33,7 +32,7 @@ def svg(text: str) -> Markup:
 
 
 def lang() -> str:
-    return "zh" if str(get_locale() or "zh").startswith("zh") else "en"
+    return "zh" if locale_code().startswith("zh") else "en"
 
 
 def pick(obj: Any, base: str) -> str:
