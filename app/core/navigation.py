@@ -39,7 +39,9 @@ def nav_items(menu: str) -> list[dict]:
     key = (menu, locale_code(), root, tuple(i.endpoint for i in items))
     rendered = _RENDERED.get(key)
     if rendered is None:
-        rendered = [{"endpoint": i.endpoint, "label": str(i.label), "url": url_for(i.endpoint)} for i in items]
+        rendered = [
+            {"endpoint": i.endpoint, "label": str(i.label), "url": url_for(i.endpoint)} for i in items
+        ]
         if len(_RENDERED) < 1024:  # a handful of role combinations x languages in practice
             _RENDERED[key] = rendered
     return rendered
