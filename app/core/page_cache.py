@@ -23,9 +23,11 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import Flask, Response, current_app, g, has_app_context, request, session
+from markupsafe import Markup
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -163,6 +165,29 @@ def versioned_memo(namespace: str, key: tuple, compute):
     return value
 
 
+def shared_fragment(name: str, *key, caller) -> Markup:
+    """`{% call shared_fragment("name", key...) %}...{% endcall %}`: a part of a page that is the same
+    for every viewer, rendered once per data version, language, time zone, day, script root and key
+    (the key must hold everything else the part depends on, e.g. the request's arguments).
+
+    Only for parts that show nothing about the viewer: no CSRF token, no current_user, no role checks,
+    no time finer than the day. A part that contains the request's CSRF token fails loudly."""
+    from flask_babel import get_timezone
+
+    from app.core.i18n import locale_code
+
+    def render() -> Markup:
+        html = Markup(caller())  # noqa: S704  (the template's own autoescaped output)
+        token = g.get("csrf_token")
+        if token and token in html:
+            raise RuntimeError(f"shared fragment {name!r} holds the viewer's CSRF token")
+        return html
+
+    today = datetime.now(UTC).date()
+    full_key = (name, locale_code(), str(get_timezone()), today, request.script_root, *key)
+    return versioned_memo("fragment", full_key, render)
+
+
 # ---- the response cache -----------------------------------------------------------------------
 
 
@@ -296,6 +321,7 @@ def init_page_cache(app: Flask) -> None:
 
     with app.app_context():
         _watch_writes(app, db.engine)
+    app.jinja_env.globals["shared_fragment"] = shared_fragment
     seconds = float(app.config.get("PAGE_CACHE_SECONDS", 0))
     if seconds > 0:
         enable_page_cache(app, seconds, int(app.config.get("PAGE_CACHE_ENTRIES", 512)))

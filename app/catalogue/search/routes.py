@@ -5,6 +5,8 @@ All state lives in the query string, so every result page is a shareable URL.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BuildError
@@ -15,6 +17,7 @@ from app.catalogue.search.attrs import DOC_TYPES
 from app.catalogue.search.query import MAX_PAGE, SORTS, SearchQuery
 from app.catalogue.search.service import search as run_search
 from app.core.navigation import NavItem, add_nav_item
+from app.core.page_cache import versioned_memo
 from app.extensions import db
 
 DETAIL_ENDPOINTS = {
@@ -55,7 +58,9 @@ def hit_url(hit) -> str | None:
 @bp.get("/catalogue", endpoint="search_home")
 def search():
     query, errors = SearchQuery.from_args(request.args)
-    result = run_search(db.session, query)
+    # The same for every viewer: kept per data version (and day, for the remaining-term filter).
+    today = dt.datetime.now(dt.UTC).date()
+    result = versioned_memo("catalogue.search", (query, today), lambda: run_search(db.session, query))
     return render_template(
         "catalogue/search.html",
         query=query,
