@@ -1,8 +1,10 @@
 """Flask-Login wiring: session users and bearer-token users."""
 
+from functools import cache
+
 from flask import Request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import joinedload
 
@@ -31,6 +33,16 @@ def _parse_identity(identity: str) -> tuple[int, int] | None:
     return numbers if max(numbers) <= MAX_COLUMN_INTEGER else None
 
 
+@cache
+def _user_statement():
+    """Built once: constructing the statement costs more than running it."""
+    return (
+        select(User, unread_count_column(User.id))
+        .where(User.id == bindparam("user_id"))
+        .options(joinedload(User.organisation), joinedload(User.role_grants))
+    )
+
+
 @login_manager.user_loader
 def load_user(identity: str) -> User | None:
     """The session's (or remember cookie's) user, unless that session generation has ended."""
@@ -39,15 +51,7 @@ def load_user(identity: str) -> User | None:
         return None
     # One statement for what every page shows of the user: roles, organisation, unread count.
     version = data_version()
-    row = (
-        db.session.execute(
-            select(User, unread_count_column(User.id))
-            .where(User.id == parsed[0])
-            .options(joinedload(User.organisation), joinedload(User.role_grants))
-        )
-        .unique()
-        .first()
-    )
+    row = db.session.execute(_user_statement(), {"user_id": parsed[0]}).unique().first()
     if row is None:
         return None
     user, unread = row
