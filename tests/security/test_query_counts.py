@@ -15,7 +15,7 @@ PAGES = {
     "home": ("/", 0, 1),  # figures and cards: a shared fragment,
     "search": ("/catalogue/search?q=battery", 0, 1),  # results memoised, a shared fragment,
     "search_zh": ("/catalogue/search?q=%E7%94%B5%E6%B1%A0", 0, 1),
-    "patent": ("/patents/{patent_id}", 13, 14),
+    "patent": ("/patents/{patent_id}", 1, 2),  # head, sections and side column: shared fragments,
     "project": ("/projects/{project_id}", 3, 4),
     "expert": ("/experts/{expert_id}", 3, 4),
     "listing": ("/market/listings/{listing_id}", 14, 19),
