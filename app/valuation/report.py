@@ -250,6 +250,23 @@ def build_report(rows: Sequence[StoredValuation]) -> Report:
     return report
 
 
+class LazyReport:
+    """A report page's `report`: its head row at once (the engagement needs it for every viewer), the
+    rest built on first use, so a page whose report parts are shared fragments never builds it."""
+
+    def __init__(self, rows: Sequence[StoredValuation]) -> None:
+        self._rows = rows
+        self._built: Report | None = None
+        self.head = next((r for r in rows if r.kind == ENSEMBLE_ROW), None)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if self._built is None:
+            self._built = build_report(self._rows)
+        return getattr(self._built, name)
+
+
 def _reconcile(report: Report, head: StoredValuation) -> None:
     """Each approach's range beside the others, the weights actually used and how far they disagree."""
     names = {s.row.model_id: s.name for s in report.sections}

@@ -32,7 +32,7 @@ from app.valuation.forms import (
 )
 from app.valuation.inputs import LISTING_TYPES
 from app.valuation.models import BASELINE_ID, ENSEMBLE_ID
-from app.valuation.report import build_report, lang, money_text, pick, svg
+from app.valuation.report import LazyReport, build_report, lang, money_text, pick, svg
 from app.valuation.weights import CALIBRATION_KEYS, CANDIDATES, SCORE_CANDIDATES
 
 bp = Blueprint("valuation", __name__, url_prefix="/valuation")
@@ -60,7 +60,7 @@ def report(patent_id: int):
     return render_template(
         "valuation/report.html",
         patent=patent,
-        report=build_report(rows),
+        report=LazyReport(rows),
         listing_type=listing_type,
         listing_label=LISTING_LABELS[listing_type],
         can_revalue=is_assessor_or_admin(current_user),

@@ -20,7 +20,7 @@ PAGES = {
     "expert": ("/experts/{expert_id}", 3, 4),
     "listing": ("/market/listings/{listing_id}", 14, 19),
     "auction": ("/market/auctions/{auction_id}", 6, 10),  # + the deposit requirement
-    "report": ("/valuation/patents/{patent_id}", 14, 15),  # + exchange rate, calibration, engagement
+    "report": ("/valuation/patents/{patent_id}", 10, 11),  # figures and models: shared fragments
     "chart": ("/valuation/patents/{patent_id}/charts/range.svg", 1, 2),  # the visibility check,
     "needs_board": ("/needs/", 1, 2),
     # the index shortlist, listings and catalogue patents as candidates, the sellers' responsiveness,
