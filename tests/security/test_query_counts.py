@@ -18,7 +18,7 @@ PAGES = {
     "patent": ("/patents/{patent_id}", 1, 2),  # head, sections and side column: shared fragments,
     "project": ("/projects/{project_id}", 3, 4),
     "expert": ("/experts/{expert_id}", 3, 4),
-    "listing": ("/market/listings/{listing_id}", 14, 19),
+    "listing": ("/market/listings/{listing_id}", 4, 10),  # facts, value, similar: shared fragments
     "auction": ("/market/auctions/{auction_id}", 6, 10),  # + the deposit requirement
     "report": ("/valuation/patents/{patent_id}", 10, 11),  # figures and models: shared fragments
     "chart": ("/valuation/patents/{patent_id}/charts/range.svg", 1, 2),  # the visibility check,
