@@ -165,6 +165,57 @@ def versioned_memo(namespace: str, key: tuple, compute):
     return value
 
 
+class _SizedMemo:
+    """An LRU bounded by the total size of its values (rendered fragments and results of searches,
+    whose keys come from visitors' URLs: a count bound alone would let big entries fill the memory)."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.used = 0
+        self._items: OrderedDict[tuple, tuple[object, int]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> tuple[bool, object]:
+        with self._lock:
+            found = self._items.get(key)
+            if found is None:
+                return False, None
+            self._items.move_to_end(key)
+            return True, found[0]
+
+    def put(self, key: tuple, value: object, size: int) -> None:
+        if size > self.max_bytes // 8:  # one huge entry never pushes everything else out
+            return
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self.used -= old[1]
+            self._items[key] = (value, size)
+            self.used += size
+            while self.used > self.max_bytes:
+                _key, (_value, freed) = self._items.popitem(last=False)
+                self.used -= freed
+
+
+SIZED_MEMO_BYTES = 32 * 1024 * 1024  # per process
+_SIZED = _SizedMemo(SIZED_MEMO_BYTES)
+
+
+def sized_memo(namespace: str, key: tuple, compute, size_of):
+    """versioned_memo() for large values keyed by visitors' input: bounded by size_of(value) in total."""
+    if not has_app_context() or session_has_written():
+        return compute()
+    from app.extensions import db
+
+    full_key = (namespace, current_app.instance_path, str(db.engine.url), data_version(), *key)
+    found, value = _SIZED.get(full_key)
+    if found:
+        return value
+    value = compute()
+    _SIZED.put(full_key, value, size_of(value))
+    return value
+
+
 def shared_fragment(name: str, *key, caller) -> Markup:
     """`{% call shared_fragment("name", key...) %}...{% endcall %}`: a part of a page that is the same
     for every viewer, rendered once per data version, language, time zone, day, script root and key
@@ -185,7 +236,7 @@ def shared_fragment(name: str, *key, caller) -> Markup:
 
     today = datetime.now(UTC).date()
     full_key = (name, locale_code(), str(get_timezone()), today, request.script_root, *key)
-    return versioned_memo("fragment", full_key, render)
+    return sized_memo("fragment", full_key, render, len)
 
 
 # ---- the response cache -----------------------------------------------------------------------

@@ -67,3 +67,17 @@ def test_personal_parts_differ_per_viewer_around_a_shared_fragment(app, client, 
     else:
         assert 'class="inline-form save-search"' in pages["Alice Buyer"]
         assert 'class="inline-form save-search"' not in pages["visitor"]
+
+
+def test_sized_memo_keeps_within_its_byte_budget():
+    """Fragments and search results are keyed by visitors' URLs: their total size stays bounded."""
+    from app.core.page_cache import _SizedMemo
+
+    memo = _SizedMemo(800)
+    for number in range(20):
+        memo.put(("k", number), "x" * 90, 90)
+    assert memo.used <= 800
+    assert memo.get(("k", 0)) == (False, None)  # the oldest went first
+    assert memo.get(("k", 19)) == (True, "x" * 90)
+    memo.put(("big",), "y" * 200, 200)  # more than an eighth of the budget: not kept
+    assert memo.get(("big",)) == (False, None)
