@@ -12,16 +12,16 @@ from app.extensions import db
 # fixture (several published listings, an auction, a need, the valuation models and closed deals).
 # A signed-in request adds one statement: the user with roles, organisation and unread-notification count.
 PAGES = {
-    "home": ("/", 0, 1),  # figures and cards: a shared fragment,
-    "search": ("/catalogue/search?q=battery", 0, 1),  # results memoised, a shared fragment,
+    "home": ("/", 0, 1),  # figures and cards: a shared fragment
+    "search": ("/catalogue/search?q=battery", 0, 1),  # results memoised, a shared fragment
     "search_zh": ("/catalogue/search?q=%E7%94%B5%E6%B1%A0", 0, 1),
-    "patent": ("/patents/{patent_id}", 1, 2),  # head, sections and side column: shared fragments,
+    "patent": ("/patents/{patent_id}", 1, 2),  # head, sections and side column: shared fragments
     "project": ("/projects/{project_id}", 3, 4),
     "expert": ("/experts/{expert_id}", 3, 4),
     "listing": ("/market/listings/{listing_id}", 4, 10),  # facts, value, similar: shared fragments
     "auction": ("/market/auctions/{auction_id}", 6, 10),  # + the deposit requirement
     "report": ("/valuation/patents/{patent_id}", 10, 11),  # figures and models: shared fragments
-    "chart": ("/valuation/patents/{patent_id}/charts/range.svg", 1, 2),  # the visibility check,
+    "chart": ("/valuation/patents/{patent_id}/charts/range.svg", 1, 2),  # the visibility check
     "needs_board": ("/needs/", 1, 2),
     # the index shortlist, listings and catalogue patents as candidates, the sellers' responsiveness,
     # the buyer's marks and expert recommendations: distinct reads, none per candidate
