@@ -1,11 +1,17 @@
 """Flask-Login wiring: session users and bearer-token users."""
 
+from functools import cache
+
 from flask import Request
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import joinedload
 
 from app.accounts.models import User
 from app.accounts.services import user_for_token
+from app.core.notifications import remember_unread, unread_count_column
+from app.core.page_cache import data_version
 from app.extensions import db, login_manager
 
 login_manager.login_view = "accounts.login"
@@ -27,15 +33,31 @@ def _parse_identity(identity: str) -> tuple[int, int] | None:
     return numbers if max(numbers) <= MAX_COLUMN_INTEGER else None
 
 
+@cache
+def _user_statement():
+    """Built once: constructing the statement costs more than running it."""
+    return (
+        select(User, unread_count_column(User.id))
+        .where(User.id == bindparam("user_id"))
+        .options(joinedload(User.organisation), joinedload(User.role_grants))
+    )
+
+
 @login_manager.user_loader
 def load_user(identity: str) -> User | None:
     """The session's (or remember cookie's) user, unless that session generation has ended."""
     parsed = _parse_identity(identity)
     if parsed is None:
         return None
-    user = db.session.get(User, parsed[0])
-    if user is None or not user.active or user.session_generation != parsed[1]:
+    # One statement for what every page shows of the user: roles, organisation, unread count.
+    version = data_version()
+    row = db.session.execute(_user_statement(), {"user_id": parsed[0]}).unique().first()
+    if row is None:
         return None
+    user, unread = row
+    if not user.active or user.session_generation != parsed[1]:
+        return None
+    remember_unread(user, unread, version)
     return user
 
 

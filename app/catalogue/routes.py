@@ -22,23 +22,15 @@ bp = Blueprint("catalogue", __name__)
 
 @bp.get("/patents/<id:patent_id>")
 def patent_detail(patent_id: int):
-    patent = services.visible_record(
-        Patent,
-        patent_id,
-        current_user,
-        selectinload(Patent.classifications),
-        selectinload(Patent.parties),
-        selectinload(Patent.pledges),
-        selectinload(Patent.licences),
-        selectinload(Patent.events),
-        selectinload(Patent.documents),
-    )
+    # The facts, parties and documents load lazily (one statement each, as a selectinload would):
+    # only when the page's shared parts are not already rendered for this data version.
+    patent = services.visible_record(Patent, patent_id, current_user)
     editable = can_edit(patent, current_user) if current_user.is_authenticated else False
     return render_template(
         "catalogue/patent_detail.html",
         patent=patent,
-        related=services.related_patents(patent),
-        projects=_projects_of(patent),
+        load_related=lambda: services.related_patents(patent),
+        load_projects=lambda: _projects_of(patent),
         editable=editable,
         history=services.history(patent) if editable else [],
     )

@@ -7,8 +7,8 @@ from functools import lru_cache
 
 from babel.dates import format_date as babel_format_date
 from babel.numbers import format_currency, format_decimal
-from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import format_date, format_datetime, get_locale, to_user_timezone
+from flask import Flask, current_app, g, has_request_context, request, session
+from flask_babel import format_date, format_datetime, get_locale, get_translations, to_user_timezone
 from flask_login import current_user
 
 from app.core.lifecycle import step_label
@@ -41,18 +41,63 @@ def select_timezone() -> str:
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
 
 
+def _babel_context():
+    """Flask-Babel's per-request namespace, or None before its first lookup / outside a context."""
+    try:
+        return g.get("_flask_babel")
+    except RuntimeError:  # no application context
+        return None
+
+
+def request_translations():
+    """The catalogue of the request's locale, found once per locale: Flask-Babel looks it up again
+    (locale, domain, cache key) for every string a template translates. force_locale() and
+    refresh() change the locale object, so the memo follows them."""
+    ctx = _babel_context()
+    memo = getattr(ctx, "ipex_translations", None)
+    if memo is not None and memo[0] is getattr(ctx, "babel_locale", None) and memo[1] is ctx.babel_domain:
+        return memo[2]
+    translations = get_translations()
+    ctx = _babel_context()
+    locale = getattr(ctx, "babel_locale", None)
+    if locale is not None and getattr(ctx, "babel_domain", None) is not None:
+        ctx.ipex_translations = (locale, ctx.babel_domain, translations)
+    return translations
+
+
+def locale_code() -> str:
+    """The request's locale as text ("zh", "en"), memoised per locale object like the catalogue."""
+    ctx = _babel_context()
+    memo = getattr(ctx, "ipex_locale_code", None)
+    if memo is not None and memo[0] is getattr(ctx, "babel_locale", None):
+        return memo[1]
+    locale = get_locale()
+    code = str(locale or "zh")
+    ctx = _babel_context()
+    if locale is not None and ctx is not None:
+        ctx.ipex_locale_code = (locale, code)
+    return code
+
+
 def init_i18n(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: request_translations().ugettext(s),
+        ngettext=lambda s, p, n: request_translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: request_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
+    )
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.filters["money_exact"] = format_money_exact
     app.jinja_env.filters["day"] = format_day
     app.jinja_env.filters["moment"] = format_moment
     app.jinja_env.filters["step_label"] = step_label
-    app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "zh")
+    app.jinja_env.globals["current_locale"] = locale_code
 
 
 def _locale_name() -> str:
-    return "zh_Hans_CN" if str(get_locale() or "zh").startswith("zh") else "en"
+    return "zh_Hans_CN" if locale_code().startswith("zh") else "en"
 
 
 def format_money_exact(amount: Decimal | int | None, currency: str = "CNY") -> str:
@@ -96,7 +141,7 @@ def format_day(value: date | datetime | None, fmt: str = "medium") -> str:
         return "—"
     if isinstance(value, datetime):
         value = to_user_timezone(value)
-    if str(get_locale() or "zh").startswith("zh"):
+    if locale_code().startswith("zh"):
         return day_in(value, "zh")
     return format_date(value, "d MMM y")
 
@@ -128,6 +173,6 @@ def format_moment(value: datetime | None) -> str:
     if value is None:
         return "—"
     local = to_user_timezone(value)
-    if str(get_locale() or "zh").startswith("zh"):
+    if locale_code().startswith("zh"):
         return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
     return format_datetime(value, "d MMM y, HH:mm")

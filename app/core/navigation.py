@@ -3,8 +3,10 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import Flask, url_for
+from flask import Flask, has_request_context, request, url_for
 from flask_login import current_user
+
+from app.core.i18n import locale_code
 
 
 @dataclass(frozen=True)
@@ -24,10 +26,25 @@ def add_nav_item(item: NavItem) -> None:
         _ITEMS.append(item)
 
 
+# (menu, language, script root, visible endpoints) -> the rendered entries: the same for every viewer
+# who may see the same entries, so each page only asks the predicates.
+_RENDERED: dict[tuple, list[dict]] = {}
+
+
 def nav_items(menu: str) -> list[dict]:
     """Entries of one menu that the current user may see, with their URLs."""
-    items = sorted((i for i in _ITEMS if i.menu == menu and i.visible(current_user)), key=lambda i: i.order)
-    return [{"endpoint": i.endpoint, "label": str(i.label), "url": url_for(i.endpoint)} for i in items]
+    user = current_user._get_current_object() if has_request_context() else None
+    items = tuple(i for i in sorted(_ITEMS, key=lambda i: i.order) if i.menu == menu and i.visible(user))
+    root = request.script_root if has_request_context() else ""
+    key = (menu, locale_code(), root, tuple(i.endpoint for i in items))
+    rendered = _RENDERED.get(key)
+    if rendered is None:
+        rendered = [
+            {"endpoint": i.endpoint, "label": str(i.label), "url": url_for(i.endpoint)} for i in items
+        ]
+        if len(_RENDERED) < 1024:  # a handful of role combinations x languages in practice
+            _RENDERED[key] = rendered
+    return rendered
 
 
 def init_navigation(app: Flask) -> None:

@@ -130,9 +130,29 @@ def notify(user, kind: str, params: dict, link: str, dedupe_key: str | None = No
     return note
 
 
+def unread_count_column(user_id_column):
+    """The unread count as a correlated subquery, so loading a user can bring it along."""
+    return (
+        select(func.count(Notification.id))
+        .where(Notification.user_id == user_id_column, Notification.read_at.is_(None))
+        .scalar_subquery()
+    )
+
+
+def remember_unread(user, count: int, version: str) -> None:
+    """Keep a count read with the user (at data version `version`) for this request's pages."""
+    user.ipex_unread = (version, count)
+
+
 def unread_count(user) -> int:
+    """The badge count: the one loaded with the user while nothing has been written since, else read."""
+    from app.core.page_cache import data_version, session_has_written
+
     if not getattr(user, "is_authenticated", False):
         return 0
+    known = getattr(user, "ipex_unread", None)
+    if known is not None and not session_has_written() and known[0] == data_version():
+        return known[1]
     return db.session.scalar(
         select(func.count(Notification.id)).where(
             Notification.user_id == user.id, Notification.read_at.is_(None)

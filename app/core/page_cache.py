@@ -23,9 +23,11 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import Flask, Response, current_app, g, has_app_context, request, session
+from markupsafe import Markup
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -163,6 +165,80 @@ def versioned_memo(namespace: str, key: tuple, compute):
     return value
 
 
+class _SizedMemo:
+    """An LRU bounded by the total size of its values (rendered fragments and results of searches,
+    whose keys come from visitors' URLs: a count bound alone would let big entries fill the memory)."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.used = 0
+        self._items: OrderedDict[tuple, tuple[object, int]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> tuple[bool, object]:
+        with self._lock:
+            found = self._items.get(key)
+            if found is None:
+                return False, None
+            self._items.move_to_end(key)
+            return True, found[0]
+
+    def put(self, key: tuple, value: object, size: int) -> None:
+        if size > self.max_bytes // 8:  # one huge entry never pushes everything else out
+            return
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self.used -= old[1]
+            self._items[key] = (value, size)
+            self.used += size
+            while self.used > self.max_bytes:
+                _key, (_value, freed) = self._items.popitem(last=False)
+                self.used -= freed
+
+
+SIZED_MEMO_BYTES = 32 * 1024 * 1024  # per process
+_SIZED = _SizedMemo(SIZED_MEMO_BYTES)
+
+
+def sized_memo(namespace: str, key: tuple, compute, size_of):
+    """versioned_memo() for large values keyed by visitors' input: bounded by size_of(value) in total."""
+    if not has_app_context() or session_has_written():
+        return compute()
+    from app.extensions import db
+
+    full_key = (namespace, current_app.instance_path, str(db.engine.url), data_version(), *key)
+    found, value = _SIZED.get(full_key)
+    if found:
+        return value
+    value = compute()
+    _SIZED.put(full_key, value, size_of(value))
+    return value
+
+
+def shared_fragment(name: str, *key, caller) -> Markup:
+    """`{% call shared_fragment("name", key...) %}...{% endcall %}`: a part of a page that is the same
+    for every viewer, rendered once per data version, language, time zone, day, script root and key
+    (the key must hold everything else the part depends on, e.g. the request's arguments).
+
+    Only for parts that show nothing about the viewer: no CSRF token, no current_user, no role checks,
+    no time finer than the day. A part that contains the request's CSRF token fails loudly."""
+    from flask_babel import get_timezone
+
+    from app.core.i18n import locale_code
+
+    def render() -> Markup:
+        html = Markup(caller())  # noqa: S704  (the template's own autoescaped output)
+        token = g.get("csrf_token")
+        if token and token in html:
+            raise RuntimeError(f"shared fragment {name!r} holds the viewer's CSRF token")
+        return html
+
+    today = datetime.now(UTC).date()
+    full_key = (name, locale_code(), str(get_timezone()), today, request.script_root, *key)
+    return sized_memo("fragment", full_key, render, len)
+
+
 # ---- the response cache -----------------------------------------------------------------------
 
 
@@ -296,6 +372,7 @@ def init_page_cache(app: Flask) -> None:
 
     with app.app_context():
         _watch_writes(app, db.engine)
+    app.jinja_env.globals["shared_fragment"] = shared_fragment
     seconds = float(app.config.get("PAGE_CACHE_SECONDS", 0))
     if seconds > 0:
         enable_page_cache(app, seconds, int(app.config.get("PAGE_CACHE_ENTRIES", 512)))

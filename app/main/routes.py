@@ -12,7 +12,8 @@ from app.main.figures import platform_figures
 def index():
     from app.market.listing_search import home_listings
 
-    return render_template("main/index.html", figures=platform_figures(), listings=home_listings())
+    # Read only when the page's shared part is not already rendered for this data version.
+    return render_template("main/index.html", load_figures=platform_figures, load_listings=home_listings)
 
 
 @bp.route("/healthz")

@@ -99,22 +99,24 @@ def listings():
 def listing_detail(listing_id: int):
     listing = get_listing(listing_id)
     manage = listing_services.can_manage(current_user, listing)
-    findings = listing_services.diligence_for(listing)
+    findings = listing_services.diligence_for(listing) if manage else []
+    # The due diligence, value and similar listings are read only when the page's shared fragments
+    # are not already rendered for this data version.
     return render_template(
         "market/listing_detail.html",
         listing=listing,
         manage=manage,
         seller_side=listing_services.is_seller(current_user, listing),
-        findings=findings,
+        load_findings=lambda: listing_services.diligence_for(listing),
         blocking=[f for f in findings if f.level == "block"],
-        value=listing_valuation.listing_value(listing),
+        load_value=lambda: listing_valuation.listing_value(listing),
         documents=dataroom.visible_documents(listing, current_user),
         confidential_count=sum(1 for d in listing.documents if d.confidential),
         nda_accepted=listing_services.has_accepted_nda(listing, current_user),
         nda_text=listing_services.nda_text(listing),
         watching=watchlist.is_watching(current_user, listing),
         acceptance=find_acceptance(listing, current_user),
-        similar=listing_search.similar_listings(listing),
+        load_similar=lambda: listing_search.similar_listings(listing),
         allowed=[
             a for a in states.LISTING_LIFECYCLE.allowed_actions(listing.status) if a in states.SELLER_ACTIONS
         ],

@@ -11,11 +11,10 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from app.core.i18n import days_for_reader, format_money
+from app.core.i18n import days_for_reader, format_money, locale_code
 from app.extensions import db
 from app.valuation import charts, engine, report_fx
 from app.valuation.engine import EngineError
@@ -33,7 +32,7 @@ def svg(text: str) -> Markup:
 
 
 def lang() -> str:
-    return "zh" if str(get_locale() or "zh").startswith("zh") else "en"
+    return "zh" if locale_code().startswith("zh") else "en"
 
 
 def pick(obj: Any, base: str) -> str:
@@ -249,6 +248,23 @@ def build_report(rows: Sequence[StoredValuation]) -> Report:
     if head is not None:
         _reconcile(report, head)
     return report
+
+
+class LazyReport:
+    """A report page's `report`: its head row at once (the engagement needs it for every viewer), the
+    rest built on first use, so a page whose report parts are shared fragments never builds it."""
+
+    def __init__(self, rows: Sequence[StoredValuation]) -> None:
+        self._rows = rows
+        self._built: Report | None = None
+        self.head = next((r for r in rows if r.kind == ENSEMBLE_ROW), None)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if self._built is None:
+            self._built = build_report(self._rows)
+        return getattr(self._built, name)
 
 
 def _reconcile(report: Report, head: StoredValuation) -> None:

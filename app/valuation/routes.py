@@ -12,6 +12,8 @@ from app.accounts.permissions import is_assessor_or_admin, login_required, permi
 from app.catalogue import services as catalogue_services
 from app.catalogue.models import Patent
 from app.core.errors import DomainError
+from app.core.i18n import locale_code
+from app.core.page_cache import versioned_memo
 from app.extensions import db
 from app.valuation import engine, income, paramsets, report_fx, services, states
 from app.valuation.engine import EngineError, ParameterError
@@ -30,7 +32,7 @@ from app.valuation.forms import (
 )
 from app.valuation.inputs import LISTING_TYPES
 from app.valuation.models import BASELINE_ID, ENSEMBLE_ID
-from app.valuation.report import build_report, lang, money_text, pick, svg
+from app.valuation.report import LazyReport, build_report, lang, money_text, pick, svg
 from app.valuation.weights import CALIBRATION_KEYS, CANDIDATES, SCORE_CANDIDATES
 
 bp = Blueprint("valuation", __name__, url_prefix="/valuation")
@@ -58,7 +60,7 @@ def report(patent_id: int):
     return render_template(
         "valuation/report.html",
         patent=patent,
-        report=build_report(rows),
+        report=LazyReport(rows),
         listing_type=listing_type,
         listing_label=LISTING_LABELS[listing_type],
         can_revalue=is_assessor_or_admin(current_user),
@@ -114,18 +116,25 @@ def print_report(patent_id: int):
 def chart(patent_id: int, name: str):
     """A report chart on its own, as image/svg+xml (for download and other pages)."""
     patent = catalogue_services.visible_record(Patent, patent_id, current_user)
-    rep = build_report(services.shown_valuation(patent, _actor()))
-    found = {"range": rep.range_chart, "components": rep.components_chart}
-    for section in rep.sections:
-        found |= {
-            f"waterfall-{section.row.model_id}": section.waterfall,
-            f"tornado-{section.row.model_id}": section.tornado,
-            f"hist-{section.row.model_id}": section.histogram,
-        }
-    svg = found.get(name)
+
+    def draw() -> str | None:
+        rep = build_report(services.shown_valuation(patent, _actor()))
+        found = {"range": rep.range_chart, "components": rep.components_chart}
+        for section in rep.sections:
+            found |= {
+                f"waterfall-{section.row.model_id}": section.waterfall,
+                f"tornado-{section.row.model_id}": section.tornado,
+                f"hist-{section.row.model_id}": section.histogram,
+            }
+        svg = found.get(name)
+        return None if svg is None else str(svg)
+
+    # Once the viewer may see the patent, its charts are the same for everyone: drawn once per data
+    # version, language and day (the valuation counts the patent's remaining life from today).
+    svg = versioned_memo("valuation.chart", (patent.id, name, locale_code(), services.today()), draw)
     if svg is None:
         abort(404)
-    return Response(str(svg), mimetype="image/svg+xml")
+    return Response(svg, mimetype="image/svg+xml")
 
 
 @bp.post("/patents/<id:patent_id>/revalue")

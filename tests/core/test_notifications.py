@@ -98,3 +98,31 @@ def test_mark_all_read(client, auth, make_user):
 def test_anonymous_is_sent_to_login(client):
     assert client.get("/notifications").status_code == 302
     assert client.get("/api/v1/notifications").status_code == 401
+
+
+def test_badge_count_comes_with_the_user_and_follows_new_notifications(app, client, auth, make_user):
+    """The unread count is loaded with the signed-in user; a later commit (a new data version) shows."""
+    user = make_user()
+    auth.login(user)
+    assert "badge-count" not in client.get("/").get_data(as_text=True)
+    notify(user, "test.hello", {"name": "Li", "amount": "1"}, "/")
+    db.session.commit()
+    page = client.get("/").get_data(as_text=True)
+    assert '<span class="badge badge-count" aria-label="1 unread">1</span>' in page or ">1</span>" in page
+    notifications.mark_read(user)
+    db.session.commit()
+    assert "badge-count" not in client.get("/").get_data(as_text=True)
+
+
+def test_remembered_count_is_not_used_once_the_request_has_written(app, make_user):
+    """A count loaded with the user is read afresh after a write in the same transaction."""
+    from app.core.page_cache import data_version
+
+    user = make_user()
+    db.session.commit()
+    notifications.remember_unread(user, 0, data_version())
+    assert unread_count(user) == 0
+    notify(user, "test.hello", {"name": "a", "amount": "1"}, "/")
+    assert unread_count(user) == 1
+    db.session.commit()
+    assert unread_count(user) == 1

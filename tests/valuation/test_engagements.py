@@ -138,3 +138,30 @@ def _values():
     import datetime as dt
 
     return dict(ENGAGEMENT) | {"valuation_date": dt.date(2026, 11, 30)}
+
+
+def test_report_shares_its_figures_but_not_the_controls_of_each_viewer(client, auth, owned, make_user):
+    """The report's figures are shared fragments: viewers in any order each get their own controls."""
+    owner, patent = owned
+    assessor = make_user(email="assessor@example.com", roles=(Role.ASSESSOR,))
+    buyer = make_user(email="buyer@example.com", roles=(Role.BUYER,))
+    db.session.commit()
+    auth.login(owner)
+    client.post(f"/valuation/patents/{patent.id}/engagement", data=ENGAGEMENT)  # a draft to sign
+    auth.logout()
+    path = f"/valuation/patents/{patent.id}"
+    for order in ((buyer, assessor, owner), (assessor, owner, buyer)):
+        pages = {}
+        for user in order:
+            auth.login(user)
+            pages[user.email] = client.get(path, headers=EN).text
+            auth.logout()
+        assert 'data-testid="sign-form"' in pages[assessor.email]
+        assert 'data-testid="sign-form"' not in pages[buyer.email]
+        assert 'data-testid="sign-form"' not in pages[owner.email]
+        assert f"/valuation/patents/{patent.id}/revalue" in pages[assessor.email]
+        assert f"/valuation/patents/{patent.id}/revalue" not in pages[buyer.email]
+        assert 'data-testid="edit-engagement"' not in pages[buyer.email]
+        for page in pages.values():
+            assert 'data-testid="fair-range"' in page
+            assert 'data-testid="approaches"' in page

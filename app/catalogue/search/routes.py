@@ -5,6 +5,8 @@ All state lives in the query string, so every result page is a shareable URL.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BuildError
@@ -15,6 +17,7 @@ from app.catalogue.search.attrs import DOC_TYPES
 from app.catalogue.search.query import MAX_PAGE, SORTS, SearchQuery
 from app.catalogue.search.service import search as run_search
 from app.core.navigation import NavItem, add_nav_item
+from app.core.page_cache import sized_memo
 from app.extensions import db
 
 DETAIL_ENDPOINTS = {
@@ -51,11 +54,18 @@ def hit_url(hit) -> str | None:
         return None
 
 
+def _size(result) -> int:
+    """Roughly the memory a kept result takes: its hits' texts dominate."""
+    return 2048 + sum(len(h.title) + len(h.title_html) + len(h.snippet or "") + 256 for h in result.hits)
+
+
 @bp.get("/catalogue/search")
 @bp.get("/catalogue", endpoint="search_home")
 def search():
     query, errors = SearchQuery.from_args(request.args)
-    result = run_search(db.session, query)
+    # The same for every viewer: kept per data version (and day, for the remaining-term filter).
+    today = dt.datetime.now(dt.UTC).date()
+    result = sized_memo("catalogue.search", (query, today), lambda: run_search(db.session, query), _size)
     return render_template(
         "catalogue/search.html",
         query=query,
