@@ -20,8 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.models import User
@@ -37,6 +36,7 @@ from app.extensions import db
 from app.market import auction_engine as engine
 from app.market import auction_notices as notices
 from app.market import auction_states as states
+from app.market import auction_writes as writes
 from app.market.auction_locking import begin_write_transaction
 from app.market.auction_models import (
     Auction,
@@ -336,10 +336,11 @@ def place_bid(
     row, participant, audit entry, outbox event) flushed together; the outbid notice is written
     by the outbox handler after the commit.
     """
-    auction = db.session.get(Auction, auction_id, options=[joinedload(Auction.listing)])
-    if auction is None:
+    listing = db.session.scalar(
+        select(Listing).join(Auction, Auction.listing_id == Listing.id).where(Auction.id == auction_id)
+    )  # the auction itself is read once, locked
+    if listing is None:
         raise NotFound(_("There is no such auction."))
-    listing = auction.listing
     require_qualified(listing, bidder)  # before the lock: it only reads the bidder's own facts
     auction = lock_auction(auction_id)
     set_committed_value(auction, "listing", listing)  # the refresh under the lock unlinked it
@@ -362,15 +363,18 @@ def place_bid(
     except engine.BidRejected as rejected:
         raise _refuse_amount(auction, rejected) from None
     before_leader = auction.leader_id
-    bid = _record_bid(auction, bidder, amount.amount, standing, after, now, incremental=top is not None)
-    if auction.status == states.SCHEDULED:
-        apply_transition(
-            states.AUCTION_LIFECYCLE, auction, "open", actor=bidder, details={"first_bid": bid.seq}
-        )
-    chain_append("auction.bid", "auctions", auction.id, bidder, _bid_payload(bid))
-    extended = _soft_close(auction, bid, now)
-    if auction.kind == engine.ENGLISH and before_leader not in (None, auction.leader_id):
-        notices.outbid_later(auction, before_leader, bid.seq)
+    if top is not None and auction.status != states.SCHEDULED:
+        bid, extended = writes.write_english_bid(auction, bidder, amount.amount, top, after, now)
+    else:  # sealed, a first bid that opens the auction, or a row that must be recomputed
+        bid = _record_bid(auction, bidder, amount.amount, standing, after, now, incremental=top is not None)
+        if auction.status == states.SCHEDULED:
+            apply_transition(
+                states.AUCTION_LIFECYCLE, auction, "open", actor=bidder, details={"first_bid": bid.seq}
+            )
+        writes.stream_append(auction, "auction.bid", bidder.id, writes.bid_payload(bid), now)
+        extended = _soft_close(auction, bid, now)
+        if auction.kind == engine.ENGLISH and before_leader not in (None, auction.leader_id):
+            notices.outbid_later(auction, before_leader, bid.seq)
     if request is not None:
         db.session.add(
             AuctionBidRequest(
@@ -430,20 +434,7 @@ def _set_standing(auction: Auction, bidder: User, amount: Decimal, seq: int, now
     ).rowcount
     if moved:
         return False
-    participant = db.session.scalar(
-        select(AuctionParticipant).where(
-            AuctionParticipant.auction_id == auction.id, AuctionParticipant.user_id == bidder.id
-        )
-    )
-    if participant is None:
-        taken = db.session.scalar(
-            select(func.count(AuctionParticipant.id)).where(AuctionParticipant.auction_id == auction.id)
-        )
-        participant = AuctionParticipant(
-            auction_id=auction.id, user_id=bidder.id, alias_index=taken, first_bid_at=now
-        )
-        db.session.add(participant)
-    participant.standing_amount, participant.standing_seq = amount, seq
+    writes.add_participant(auction, bidder, amount, seq, now)
     return True
 
 
@@ -456,13 +447,8 @@ def _soft_close(auction: Auction, bid: AuctionBid, now: dt.datetime) -> bool:
         auction_id=auction.id, bid_id=bid.id, old_ends_at=auction.ends_at, new_ends_at=new_end, created_at=now
     )
     db.session.add(extension)
-    chain_append(
-        "auction.extend",
-        "auctions",
-        auction.id,
-        bid.bidder,
-        {"seq": bid.seq, "from": auction.ends_at, "to": new_end},
-    )
+    payload = writes.extend_payload(bid.seq, auction.ends_at, new_end)
+    writes.stream_append(auction, "auction.extend", bid.bidder_id, payload, now)
     auction.ends_at = new_end
     return True
 
@@ -480,16 +466,6 @@ def _earlier_request(auction: Auction, bidder: User, request: BidRequestKey) -> 
         raise KeyReused()
     bid = db.session.get(AuctionBid, earlier.bid_id)
     return BidResult(bid, auction, "", False, replayed=earlier)
-
-
-def _bid_payload(bid: AuctionBid) -> dict:
-    return {
-        "seq": bid.seq,
-        "bidder_id": bid.bidder_id,
-        "amount": str(bid.amount),
-        "price_after": None if bid.price_after is None else str(bid.price_after),
-        "leader_after_id": bid.leader_after_id,
-    }
 
 
 # ---- closing ---------------------------------------------------------------------------------------

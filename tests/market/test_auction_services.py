@@ -42,7 +42,7 @@ def kinds_of_audit(auction_id):
         db.session.scalars(
             select(AuditLogEntry.kind)
             .where(AuditLogEntry.subject_type == "auctions", AuditLogEntry.subject_id == auction_id)
-            .order_by(AuditLogEntry.seq)
+            .order_by(AuditLogEntry.id)  # the bids chain in the auction's own stream: seq restarts there
         )
     )
 
