@@ -234,3 +234,15 @@ def test_bids_chain_in_the_auctions_own_audit_stream(english, make_user):
     db.session.commit()
     broken = verify_chain()
     assert (broken.stream, broken.seq, broken.reason) == (f"auction:{english.id}", 4, "end")
+
+
+def test_a_bid_retires_cached_pages(app, english, make_user, no_dispatch):
+    """The bid's commit changes the data version (on PostgreSQL its writes are one WITH statement)."""
+    from app.core.page_cache import data_version
+
+    alice, bob = make_bidder(make_user, english), make_bidder(make_user, english)
+    bid(english, alice, "5000")  # opens the auction
+    bid(english, bob, "9000")
+    before = data_version(app)
+    bid(english, alice, "20000")  # the folded path only: both are participants already
+    assert data_version(app) != before
