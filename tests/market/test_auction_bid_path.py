@@ -246,3 +246,23 @@ def test_a_bid_retires_cached_pages(app, english, make_user, no_dispatch):
     before = data_version(app)
     bid(english, alice, "20000")  # the folded path only: both are participants already
     assert data_version(app) != before
+
+
+def test_a_losing_bid_is_refused_without_queueing_on_the_lock(english, make_user, no_dispatch):
+    """An amount the committed state refuses is refused before the lock (most racing bids lose);
+    with an idempotency key the request may be a replay, so it is answered under the lock."""
+    alice, bob = make_bidder(make_user, english), make_bidder(make_user, english)
+    bid(english, alice, "5000")
+    bid(english, bob, "9000")
+    db.session.expire_all()
+    bidder = db.session.get(User, alice.id)
+    with counted() as statements, pytest.raises(services.BidRefused) as refused:
+        services.place_bid(english.id, bidder, Money(Decimal("5000")))
+    db.session.rollback()
+    assert refused.value.next_minimum.amount == Decimal("7000")  # the price is 6000 (proxy)
+    assert not [sql for sql in statements if "FOR UPDATE" in sql or "BEGIN" in sql]
+    key = services.BidRequestKey.of("api", "k-1", english.id, "5000")
+    with counted() as statements, pytest.raises(services.BidRefused):
+        services.place_bid(english.id, bidder, Money(Decimal("5000")), key)
+    db.session.rollback()
+    assert [sql for sql in statements if "FOR UPDATE" in sql or "BEGIN" in sql]
