@@ -544,7 +544,13 @@ def _outcome_details(auction: Auction) -> dict:
         "winner_id": auction.winner_id,
         "hammer_price": str(auction.hammer_price),
         "currency": auction.currency,
+        **_bid_log_seal(auction),
     }
+
+
+def _bid_log_seal(auction: Auction) -> dict:
+    """The auction's audit stream's final head, sealed into the global chain when it ends."""
+    return {"bid_log": {"seq": auction.audit_seq, "hash": auction.audit_head}} if auction.audit_seq else {}
 
 
 def _create_deal(auction: Auction, actor: User) -> None:
@@ -584,6 +590,7 @@ def cancel_auction(auction_id: int, actor: User, reason: str) -> Auction:
         details={
             "bid_count": auction.bid_count,
             "price": None if auction.current_price is None else str(auction.current_price),
+            **_bid_log_seal(auction),
         },
     )
     auction.closed_at = now  # no close can claim it any more
