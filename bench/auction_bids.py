@@ -18,6 +18,7 @@ for the same next price most attempts lose, and a refusal costs nearly what an a
 
     .venv/bin/python bench/auction_bids.py
     .venv/bin/python bench/auction_bids.py --backends sqlite --modes service --bids-per-bidder 20
+    .venv/bin/python bench/auction_bids.py --sequential 300 [--profile]   # CPU per bid, no contention
 """
 
 from __future__ import annotations
@@ -462,6 +463,71 @@ def bench(backend: str, mode: str, pg_url: str, per_bidder: int) -> None:
         print("  first client errors:", run.errors[:3])
 
 
+def sequential(backend: str, pg_url: str, count: int, profile: bool) -> None:
+    """One process, no contention: ``count`` accepted bids in a row (bidders take turns outbidding
+    each other), CPU per bid (``time.process_time``: ``place_bid`` + commit only) and statements per bid."""
+    import cProfile
+    import pstats
+
+    from sqlalchemy import event
+
+    from app import create_app
+    from app.accounts.models import User
+    from app.core.money import Money
+    from app.extensions import db
+    from app.market import auction_engine as engine
+    from app.market import auction_services as services
+    from app.market.auction_models import Auction
+
+    with tempfile.TemporaryDirectory() as workdir:
+        url, drop = fresh_database(backend, pg_url, Path(workdir))
+        try:
+            auction_id, bidder_ids, _ = build_market(url, with_tokens=False)
+            app = create_app(BenchConfig)
+            table = engine.DEFAULT_INCREMENTS
+            statements = [0]
+
+            last: list[str] = []
+
+            def counter(conn, cursor, statement, *_args) -> None:
+                statements[0] += 1
+                last.append(statement)
+
+            profiler = cProfile.Profile(time.process_time) if profile else None
+            cpu = 0.0
+            with app.app_context():
+                event.listen(db.engine, "before_cursor_execute", counter)
+                for index in range(count):
+                    price = db.session.scalar(select(Auction.current_price).where(Auction.id == auction_id))
+                    minimum = table.round_up(price + table.step_at(price)) if price else START
+                    bidder = db.session.get(User, bidder_ids[index % 2])
+                    amount = minimum + table.step_at(minimum) * 3
+                    last.clear()
+                    before, started = statements[0], time.process_time()
+                    if profiler:
+                        profiler.enable()
+                    services.place_bid(auction_id, bidder, Money(amount))
+                    db.session.commit()
+                    if profiler:
+                        profiler.disable()
+                    cpu += time.process_time() - started
+                    per_bid = statements[0] - before
+                event.remove(db.engine, "before_cursor_execute", counter)
+                db.engine.dispose()
+            found = anomalies(url, auction_id, Run())
+        finally:
+            drop()
+    print(
+        f"{backend:10} sequential {count} accepted bids: {1000 * cpu / count:.2f} ms CPU per bid"
+        f" (place_bid + commit), {per_bid} statements per bid (COMMIT not counted);"
+        f" anomalies other than unacknowledged bids: {sum(found.values()) - found['phantom']}"
+    )
+    if os.environ.get("BENCH_SHOW_SQL"):
+        print("\n".join(f"  {statement[:150]!r}" for statement in last))
+    if profiler:
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backends", default="sqlite,postgresql")
@@ -471,7 +537,19 @@ def main() -> None:
         "--pg-url",
         default=os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"),
     )
+    parser.add_argument(
+        "--sequential",
+        type=int,
+        default=0,
+        metavar="N",
+        help="instead: N accepted bids in a row in one process, CPU ms and statements per bid",
+    )
+    parser.add_argument("--profile", action="store_true", help="with --sequential: cProfile of the bids")
     args = parser.parse_args()
+    if args.sequential:
+        for backend in args.backends.split(","):
+            sequential(backend, args.pg_url, args.sequential, args.profile)
+        return
     print(f"{BIDDERS} bidders x {args.bids_per_bidder} attempts each, one English auction")
     for backend in args.backends.split(","):
         for mode in args.modes.split(","):

@@ -4,33 +4,46 @@ Each entry's hash covers its own canonical JSON and the previous entry's hash; e
 or re-ordering any entry breaks every later link, and ``verify_chain`` names the first entry that
 no longer matches. Appends are serialised (a transaction-scoped advisory lock on PostgreSQL, the
 database write lock on SQLite) and ``seq`` is unique, so two writers can never fork the chain.
+
+Busy subjects keep a chain of their own (a *stream*, e.g. ``auction:42`` for an auction's bids), so
+their appends do not queue on the platform-wide lock: the owner serialises appends to its stream
+with a lock it holds anyway (the auction's row lock) and keeps the stream's head (seq and hash) on
+its own row. A stream entry's hash also covers the stream's name, so no entry moves between chains
+unnoticed; the owner's stored head anchors the stream's end (``register_stream_heads``), so
+``verify_chain`` also finds entries cut from a stream's end or a stream deleted whole.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Index, String, select, text
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, select, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.models import UTCDateTime, utcnow
 from app.extensions import db
 
 GENESIS = "0" * 64
+GLOBAL_STREAM = ""
 ADVISORY_LOCK_KEY = 0x1BE7_0A0D  # an arbitrary constant that names "the audit chain"
 
 
 class AuditLogEntry(db.Model):
     __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_log_subject", "subject_type", "subject_id"),)
+    __table_args__ = (
+        Index("ix_audit_log_subject", "subject_type", "subject_id"),
+        UniqueConstraint("stream", "seq"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    seq: Mapped[int] = mapped_column(unique=True)  # position in the chain, 1, 2, 3 ... without gaps
+    # The chain the entry belongs to: "" for the platform-wide chain, else e.g. "auction:42".
+    stream: Mapped[str] = mapped_column(String(80), default=GLOBAL_STREAM, server_default=GLOBAL_STREAM)
+    seq: Mapped[int]  # position in its stream's chain, 1, 2, 3 ... without gaps
     kind: Mapped[str] = mapped_column(String(60))  # e.g. "offer.accept"
     subject_type: Mapped[str] = mapped_column(String(40))
     subject_id: Mapped[int | None]
@@ -41,7 +54,9 @@ class AuditLogEntry(db.Model):
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
     def canonical(self) -> dict:
+        stream = {"stream": self.stream} if self.stream else {}  # global entries hash as they always did
         return {
+            **stream,
             "seq": self.seq,
             "kind": self.kind,
             "subject_type": self.subject_type,
@@ -84,7 +99,10 @@ def chain_append(kind: str, subject_type: str, subject_id: int | None, actor, pa
     """Append one entry in the caller's transaction; flushes."""
     _lock_chain()
     last = db.session.execute(
-        select(AuditLogEntry.seq, AuditLogEntry.hash).order_by(AuditLogEntry.seq.desc()).limit(1)
+        select(AuditLogEntry.seq, AuditLogEntry.hash)
+        .where(AuditLogEntry.stream == GLOBAL_STREAM)
+        .order_by(AuditLogEntry.seq.desc())
+        .limit(1)
     ).first()
     # Round-trip through JSON so the stored payload is exactly what was hashed.
     safe_payload = json.loads(canonical_json(payload or {}))
@@ -104,43 +122,104 @@ def chain_append(kind: str, subject_type: str, subject_id: int | None, actor, pa
     return entry
 
 
+def stream_entry(
+    stream: str,
+    head: tuple[int, str] | None,
+    kind: str,
+    subject_type: str,
+    subject_id: int | None,
+    actor_id: int | None,
+    payload: dict,
+    created_at: datetime,
+) -> dict:
+    """The column values of the entry after ``head`` (seq, hash; None for the first) in ``stream``.
+
+    Pure: the caller holds the lock that serialises the stream, inserts the values (ORM or Core)
+    and stores the new head (``values["seq"]``, ``values["hash"]``) on the row that anchors it.
+    """
+    entry = AuditLogEntry(
+        stream=stream,
+        seq=head[0] + 1 if head else 1,
+        kind=kind,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        actor_id=actor_id,
+        payload=json.loads(canonical_json(payload or {})),  # stored exactly as hashed
+        created_at=created_at,
+        prev_hash=head[1] if head else GENESIS,
+    )
+    values = entry.canonical()
+    values.update(stream=stream, payload=entry.payload, created_at=created_at, hash=entry_hash(entry))
+    return values
+
+
+# A stream's owner says where each of its streams ends: prefix -> () -> [(stream, seq, hash)].
+StreamHeads = Callable[[], Iterable[tuple[str, int, str | None]]]
+_STREAM_HEADS: dict[str, StreamHeads] = {}
+
+
+def register_stream_heads(prefix: str, heads: StreamHeads) -> None:
+    """Let ``verify_chain`` check the streams named ``prefix...`` against the heads their owner keeps."""
+    _STREAM_HEADS[prefix] = heads
+
+
 @dataclass(frozen=True)
 class ChainBreak:
     """The first entry that does not verify, and why."""
 
     seq: int
-    entry_id: int
-    reason: str  # "hash" (content changed), "link" (previous entry changed or missing), "sequence"
+    entry_id: int  # 0 when the entry is missing (a stream's anchored end)
+    reason: str  # "hash" (content changed), "link" (previous entry changed or missing), "sequence", "end"
+    stream: str = GLOBAL_STREAM
 
 
-def iter_entries(batch: int = 1000) -> Iterator[AuditLogEntry]:
-    last_seq = 0
+def iter_entries(batch: int = 1000, stream: str | None = None) -> Iterator[AuditLogEntry]:
+    """Every entry (or one stream's), the global chain first, then stream by stream, in chain order."""
+    last = ("", 0)
     while True:
-        rows = list(
-            db.session.scalars(
-                select(AuditLogEntry)
-                .where(AuditLogEntry.seq > last_seq)
-                .order_by(AuditLogEntry.seq)
-                .limit(batch)
-            )
+        query = select(AuditLogEntry).where(
+            AuditLogEntry.stream >= last[0],
+            (AuditLogEntry.stream != last[0]) | (AuditLogEntry.seq > last[1]),
         )
+        if stream is not None:
+            query = query.where(AuditLogEntry.stream == stream)
+        rows = list(db.session.scalars(query.order_by(AuditLogEntry.stream, AuditLogEntry.seq).limit(batch)))
         yield from rows
         if len(rows) < batch:
             return
-        last_seq = rows[-1].seq
+        last = (rows[-1].stream, rows[-1].seq)
 
 
 def verify_chain() -> ChainBreak | None:
-    """Recompute every link; the first broken entry, or None when the whole chain holds."""
-    previous_hash, expected_seq = GENESIS, 1
+    """Recompute every link of every stream and check each anchored stream's end; the first broken
+    entry, or None when every chain holds."""
+    stream, previous_hash, expected_seq = None, GENESIS, 1
+    ends: dict[str, tuple[int, str]] = {}
     for entry in iter_entries():
+        if entry.stream != stream:
+            stream, previous_hash, expected_seq = entry.stream, GENESIS, 1
         if entry.seq != expected_seq:
-            return ChainBreak(entry.seq, entry.id, "sequence")
+            return ChainBreak(entry.seq, entry.id, "sequence", stream)
         if entry.prev_hash != previous_hash:
-            return ChainBreak(entry.seq, entry.id, "link")
+            return ChainBreak(entry.seq, entry.id, "link", stream)
         if entry_hash(entry) != entry.hash:
-            return ChainBreak(entry.seq, entry.id, "hash")
+            return ChainBreak(entry.seq, entry.id, "hash", stream)
         previous_hash, expected_seq = entry.hash, expected_seq + 1
+        ends[stream] = (entry.seq, entry.hash)
+    return _check_stream_ends(ends)
+
+
+def _check_stream_ends(ends: dict[str, tuple[int, str]]) -> ChainBreak | None:
+    """Each owner's stored head must be its stream's last entry (entries cut from the end, or a
+    stream deleted whole, leave the head pointing past the log); no stream may lack its owner's head."""
+    for prefix, heads in _STREAM_HEADS.items():
+        anchored = {name: (seq, head) for name, seq, head in heads() if seq}
+        for name, (seq, head) in sorted(anchored.items()):
+            if ends.get(name, (0, None)) != (seq, head):
+                return ChainBreak(seq, 0, "end", name)
+        for name, (seq, _hash) in sorted(ends.items()):
+            if name.startswith(prefix) and name not in anchored:
+                return ChainBreak(seq, 0, "end", name)
     return None
 
 
@@ -150,6 +229,6 @@ def entries_for(subject_type: str, subject_id: int) -> list[AuditLogEntry]:
         db.session.scalars(
             select(AuditLogEntry)
             .where(AuditLogEntry.subject_type == subject_type, AuditLogEntry.subject_id == subject_id)
-            .order_by(AuditLogEntry.seq)
+            .order_by(AuditLogEntry.id)  # insertion order: a subject's entries may span two streams
         )
     )

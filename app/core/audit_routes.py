@@ -22,11 +22,13 @@ COLUMNS = (
     "payload",
     "prev_hash",
     "hash",
+    "stream",  # "" for the platform-wide chain; seq counts within the stream
 )
 
 
 def _row(entry) -> dict:
     return {
+        "stream": entry.stream,
         "seq": entry.seq,
         "created_at": entry.created_at.isoformat(timespec="microseconds"),
         "kind": entry.kind,
@@ -48,7 +50,9 @@ def export():
         broken = verify_chain()
         body = {
             "verified": broken is None,
-            "first_broken": None if broken is None else {"seq": broken.seq, "reason": broken.reason},
+            "first_broken": None
+            if broken is None
+            else {"stream": broken.stream, "seq": broken.seq, "reason": broken.reason},
             "entries": [_row(entry) for entry in iter_entries()],
         }
         return _download(json.dumps(body, ensure_ascii=False, indent=1), "application/json", "json")

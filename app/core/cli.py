@@ -29,7 +29,9 @@ def verify_log_command() -> None:
     if broken is None:
         click.echo("audit chain verified: every entry matches")
         return
+    where = f" of stream {broken.stream}" if broken.stream else ""
     click.echo(
-        f"audit chain broken at entry seq={broken.seq} (id {broken.entry_id}): {broken.reason}", err=True
+        f"audit chain broken at entry seq={broken.seq}{where} (id {broken.entry_id}): {broken.reason}",
+        err=True,
     )
     raise SystemExit(1)

@@ -75,12 +75,31 @@ def emit(event_type: str, payload: dict) -> OutboxEvent:
     return row
 
 
+def event_values(event_type: str, payload: dict) -> dict:
+    """An event's column values, for a hot path that inserts it with its own Core statement; pass
+    the new row's id to ``dispatch_after_commit``."""
+    now = utcnow()
+    return {
+        "event_type": event_type,
+        "payload": json.loads(canonical_json(payload)),
+        "created_at": now,
+        "available_at": now,
+        "attempts": 0,
+    }
+
+
+def dispatch_after_commit(event_id: int) -> None:
+    """Handle an event inserted without ``emit`` after the current transaction commits."""
+    db.session.info.setdefault(PENDING_KEY, []).append(event_id)
+
+
 @event.listens_for(Session, "after_commit")
 def _dispatch_after_commit(session: Session) -> None:
     rows = session.info.pop(PENDING_KEY, None)
     if rows and has_app_context() and current_app.config.get("OUTBOX_DISPATCH", True):
         # the identity, not row.id: the row is expired by the commit and must not be reloaded here
-        ids = [identity[0] for identity in (inspect(row).identity for row in rows) if identity]
+        identities = (row if isinstance(row, int) else inspect(row).identity for row in rows)
+        ids = [identity if isinstance(identity, int) else identity[0] for identity in identities if identity]
         if ids:
             jobs.enqueue(dispatch, ids)
 

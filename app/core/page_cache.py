@@ -19,6 +19,7 @@ Deployments with several hosts need a shared instance folder for the stamp, or P
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -37,6 +38,8 @@ HIT_HEADER = "X-Page-Cache"
 WRITE_VERBS = frozenset(
     {"INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER", "TRUNCATE", "COPY", "MERGE"}
 )
+# "WITH x AS (UPDATE ... RETURNING ...) SELECT ...": PostgreSQL's data-modifying CTEs (the bid path).
+DATA_MODIFYING_CTE = re.compile(r"\(\s*(INSERT|UPDATE|DELETE|MERGE)\s", re.IGNORECASE)
 # Public pages whose anonymous view is the same for every visitor.
 CACHEABLE_ENDPOINTS = frozenset(
     {
@@ -98,7 +101,8 @@ def _watch_writes(app: Flask, engine: Engine) -> None:
 
     def before_cursor_execute(conn, cursor, statement, parameters, context, executemany) -> None:
         verb = statement.lstrip()[:9].split(None, 1)
-        if verb and verb[0].upper() in WRITE_VERBS:
+        verb = verb[0].upper() if verb else ""
+        if verb in WRITE_VERBS or (verb == "WITH" and DATA_MODIFYING_CTE.search(statement)):
             conn.info["ipex_wrote"] = True
 
     def commit(conn) -> None:

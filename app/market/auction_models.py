@@ -69,6 +69,10 @@ class Auction(TimestampMixin, db.Model):
     second_bidder_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     second_amount: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
     reserve_met: Mapped[bool] = mapped_column(default=False)
+    # The head of the auction's own audit stream (``auction:<id>``: its bids and extensions), written
+    # with them under the auction's lock; it anchors the stream's end for verify_chain.
+    audit_seq: Mapped[int] = mapped_column(default=0, server_default="0")
+    audit_head: Mapped[str | None] = mapped_column(String(64))
     # The close: set once, by the conditional UPDATE that wins it.
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     winner_id: Mapped[int | None] = mapped_column(

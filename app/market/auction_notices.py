@@ -99,15 +99,16 @@ def _send(user_id: int | None, kind: str, auction: Auction, **extra) -> None:
 def outbid_later(auction: Auction, previous_leader_id: int, seq: int) -> None:
     """The bid path writes only an outbox event (no user or inbox rows under the auction's lock);
     the notice is put in the inbox after the commit, once, with the price the bid made."""
-    emit(
-        OUTBID_EVENT,
-        {
-            "auction_id": auction.id,
-            "user_id": previous_leader_id,
-            "seq": seq,
-            "price": money_text(auction, auction.current_price),
-        },
-    )
+    emit(OUTBID_EVENT, outbid_payload(auction, previous_leader_id, seq, auction.current_price))
+
+
+def outbid_payload(auction: Auction, previous_leader_id: int, seq: int, price: Decimal | None) -> dict:
+    return {
+        "auction_id": auction.id,
+        "user_id": previous_leader_id,
+        "seq": seq,
+        "price": money_text(auction, price),
+    }
 
 
 @handles(OUTBID_EVENT)

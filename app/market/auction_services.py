@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -37,6 +37,7 @@ from app.extensions import db
 from app.market import auction_engine as engine
 from app.market import auction_notices as notices
 from app.market import auction_states as states
+from app.market import auction_writes as writes
 from app.market.auction_locking import begin_write_transaction
 from app.market.auction_models import (
     Auction,
@@ -326,21 +327,45 @@ def _refuse_amount(auction: Auction, rejected: engine.BidRejected) -> BidRefused
     return BidRefused(rejected.reason, messages[rejected.reason], minimum)
 
 
+def _refuse_early(auction: Auction, listing: Listing, bidder: User, amount: Money) -> None:
+    """English, before the lock: refuse an amount the committed state read just now refuses, so
+    losing bids (most of them, when many race for the next price) never queue on the row lock.
+    Sound because the bid may be ordered at that read: a later state only raises the minimum,
+    except a retraction, which the bid could as well have preceded. A pass decides nothing: the bid
+    is checked again under the lock."""
+    top = podium(auction)
+    if top is None or amount.currency != auction.currency:
+        return
+    _require_open(auction, listing, clock.now())
+    try:
+        engine.check_bid(auction.rules, top, bidder.id, amount.amount)
+    except engine.BidRejected as rejected:
+        raise _refuse_amount(auction, rejected) from None
+
+
 def place_bid(
     auction_id: int, bidder: User, amount: Money, request: BidRequestKey | None = None
 ) -> BidResult:
     """Accept one bid (English: the bidder's maximum) or refuse it with the reason; flushes.
 
-    The hot path: qualification before the lock (it reads only the bidder's own facts), then one
-    locking read, the proxy rule on the two best maximums kept on the row, and the writes (bid,
-    row, participant, audit entry, outbox event) flushed together; the outbid notice is written
+    The hot path: qualification before the lock (it reads only the bidder's own facts), and an
+    amount the committed state already refuses is refused there too; then one locking read, the
+    proxy rule on the two best maximums kept on the row, and the writes (bid, row, participant,
+    audit entry, outbox event) in one statement (``auction_writes``); the outbid notice is written
     by the outbox handler after the commit.
     """
-    auction = db.session.get(Auction, auction_id, options=[joinedload(Auction.listing)])
+    auction = db.session.scalars(
+        select(Auction)
+        .options(joinedload(Auction.listing))
+        .where(Auction.id == auction_id)
+        .execution_options(populate_existing=True)
+    ).one_or_none()
     if auction is None:
         raise NotFound(_("There is no such auction."))
     listing = auction.listing
     require_qualified(listing, bidder)  # before the lock: it only reads the bidder's own facts
+    if request is None:  # (a keyed request may be a replay: it is answered under the lock)
+        _refuse_early(auction, listing, bidder, amount)
     auction = lock_auction(auction_id)
     set_committed_value(auction, "listing", listing)  # the refresh under the lock unlinked it
     if request is not None:
@@ -362,15 +387,18 @@ def place_bid(
     except engine.BidRejected as rejected:
         raise _refuse_amount(auction, rejected) from None
     before_leader = auction.leader_id
-    bid = _record_bid(auction, bidder, amount.amount, standing, after, now, incremental=top is not None)
-    if auction.status == states.SCHEDULED:
-        apply_transition(
-            states.AUCTION_LIFECYCLE, auction, "open", actor=bidder, details={"first_bid": bid.seq}
-        )
-    chain_append("auction.bid", "auctions", auction.id, bidder, _bid_payload(bid))
-    extended = _soft_close(auction, bid, now)
-    if auction.kind == engine.ENGLISH and before_leader not in (None, auction.leader_id):
-        notices.outbid_later(auction, before_leader, bid.seq)
+    if top is not None and auction.status != states.SCHEDULED:
+        bid, extended = writes.write_english_bid(auction, bidder, amount.amount, top, after, now)
+    else:  # sealed, a first bid that opens the auction, or a row that must be recomputed
+        bid = _record_bid(auction, bidder, amount.amount, standing, after, now, incremental=top is not None)
+        if auction.status == states.SCHEDULED:
+            apply_transition(
+                states.AUCTION_LIFECYCLE, auction, "open", actor=bidder, details={"first_bid": bid.seq}
+            )
+        writes.stream_append(auction, "auction.bid", bidder.id, writes.bid_payload(bid), now)
+        extended = _soft_close(auction, bid, now)
+        if auction.kind == engine.ENGLISH and before_leader not in (None, auction.leader_id):
+            notices.outbid_later(auction, before_leader, bid.seq)
     if request is not None:
         db.session.add(
             AuctionBidRequest(
@@ -430,20 +458,7 @@ def _set_standing(auction: Auction, bidder: User, amount: Decimal, seq: int, now
     ).rowcount
     if moved:
         return False
-    participant = db.session.scalar(
-        select(AuctionParticipant).where(
-            AuctionParticipant.auction_id == auction.id, AuctionParticipant.user_id == bidder.id
-        )
-    )
-    if participant is None:
-        taken = db.session.scalar(
-            select(func.count(AuctionParticipant.id)).where(AuctionParticipant.auction_id == auction.id)
-        )
-        participant = AuctionParticipant(
-            auction_id=auction.id, user_id=bidder.id, alias_index=taken, first_bid_at=now
-        )
-        db.session.add(participant)
-    participant.standing_amount, participant.standing_seq = amount, seq
+    writes.add_participant(auction, bidder, amount, seq, now)
     return True
 
 
@@ -456,13 +471,8 @@ def _soft_close(auction: Auction, bid: AuctionBid, now: dt.datetime) -> bool:
         auction_id=auction.id, bid_id=bid.id, old_ends_at=auction.ends_at, new_ends_at=new_end, created_at=now
     )
     db.session.add(extension)
-    chain_append(
-        "auction.extend",
-        "auctions",
-        auction.id,
-        bid.bidder,
-        {"seq": bid.seq, "from": auction.ends_at, "to": new_end},
-    )
+    payload = writes.extend_payload(bid.seq, auction.ends_at, new_end)
+    writes.stream_append(auction, "auction.extend", bid.bidder_id, payload, now)
     auction.ends_at = new_end
     return True
 
@@ -480,16 +490,6 @@ def _earlier_request(auction: Auction, bidder: User, request: BidRequestKey) -> 
         raise KeyReused()
     bid = db.session.get(AuctionBid, earlier.bid_id)
     return BidResult(bid, auction, "", False, replayed=earlier)
-
-
-def _bid_payload(bid: AuctionBid) -> dict:
-    return {
-        "seq": bid.seq,
-        "bidder_id": bid.bidder_id,
-        "amount": str(bid.amount),
-        "price_after": None if bid.price_after is None else str(bid.price_after),
-        "leader_after_id": bid.leader_after_id,
-    }
 
 
 # ---- closing ---------------------------------------------------------------------------------------
@@ -544,7 +544,13 @@ def _outcome_details(auction: Auction) -> dict:
         "winner_id": auction.winner_id,
         "hammer_price": str(auction.hammer_price),
         "currency": auction.currency,
+        **_bid_log_seal(auction),
     }
+
+
+def _bid_log_seal(auction: Auction) -> dict:
+    """The auction's audit stream's final head, sealed into the global chain when it ends."""
+    return {"bid_log": {"seq": auction.audit_seq, "hash": auction.audit_head}} if auction.audit_seq else {}
 
 
 def _create_deal(auction: Auction, actor: User) -> None:
@@ -584,6 +590,7 @@ def cancel_auction(auction_id: int, actor: User, reason: str) -> Auction:
         details={
             "bid_count": auction.bid_count,
             "price": None if auction.current_price is None else str(auction.current_price),
+            **_bid_log_seal(auction),
         },
     )
     auction.closed_at = now  # no close can claim it any more

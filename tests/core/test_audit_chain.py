@@ -99,3 +99,77 @@ def test_admin_exports_csv_and_json(chain, client, auth, make_user):
     assert body["entries"][4]["hash"] == db.session.scalar(
         select(AuditLogEntry.hash).where(AuditLogEntry.seq == 5)
     )
+
+
+# ---- streams: a busy subject's own chain, anchored by the head its owner keeps ---------------------
+
+
+@pytest.fixture
+def stream(app, make_user, monkeypatch):
+    """Three entries in stream ``thing:1`` whose owner keeps the head, plus one global entry."""
+    from app.core import audit_chain
+    from app.core.audit_chain import stream_entry
+    from app.core.models import utcnow
+
+    user = make_user()
+    heads: dict[str, tuple[int, str]] = {}
+    monkeypatch.setitem(
+        audit_chain._STREAM_HEADS, "thing:", lambda: [(name, *head) for name, head in heads.items()]
+    )
+    head, entries = None, []
+    for n in range(1, 4):
+        values = stream_entry("thing:1", head, "thing.step", "things", 1, user.id, {"n": n}, utcnow())
+        entries.append(AuditLogEntry(**values))
+        db.session.add(entries[-1])
+        head = (values["seq"], values["hash"])
+    heads["thing:1"] = head
+    chain_append("thing.other", "things", 2, user, {})
+    db.session.commit()
+    return entries
+
+
+def test_a_stream_chains_on_its_own_and_leaves_the_global_chain_alone(stream):
+    assert [(e.stream, e.seq) for e in stream] == [("thing:1", 1), ("thing:1", 2), ("thing:1", 3)]
+    assert stream[0].prev_hash == GENESIS
+    assert stream[2].prev_hash == stream[1].hash
+    assert db.session.scalar(select(AuditLogEntry.seq).where(AuditLogEntry.stream == "")) == 1
+    assert verify_chain() is None
+
+
+def test_an_edited_stream_entry_is_named_with_its_stream(stream):
+    _raw_update(stream[1].id, payload={"n": 20})
+    broken = verify_chain()
+    assert (broken.stream, broken.seq, broken.reason) == ("thing:1", 2, "hash")
+
+
+def test_an_entry_moved_to_another_chain_breaks_its_hash(stream):
+    """The stream's name is hashed: relabelling an entry as a global one does not verify."""
+    db.session.execute(delete(AuditLogEntry).where(AuditLogEntry.stream == ""))
+    _raw_update(stream[0].id, stream="")
+    broken = verify_chain()
+    assert (broken.seq, broken.reason) == (1, "hash")
+
+
+def test_entries_cut_from_a_streams_end_are_found_by_its_owners_head(stream):
+    db.session.execute(delete(AuditLogEntry).where(AuditLogEntry.id == stream[2].id))
+    db.session.commit()
+    broken = verify_chain()
+    assert (broken.stream, broken.seq, broken.reason) == ("thing:1", 3, "end")
+
+
+def test_a_stream_deleted_whole_is_found(stream):
+    db.session.execute(delete(AuditLogEntry).where(AuditLogEntry.stream == "thing:1"))
+    db.session.commit()
+    assert verify_chain().reason == "end"
+
+
+def test_export_lists_each_entry_with_its_stream(stream, client, auth, make_user):
+    from app.accounts.models import Role
+
+    auth.login(make_user(roles=(Role.ADMIN,)))
+    body = json.loads(client.get("/admin/audit-log/export?format=json").get_data(as_text=True))
+    assert body["verified"] is True
+    assert [(e["stream"], e["seq"]) for e in body["entries"]] == [
+        ("", 1),
+        *[("thing:1", n) for n in (1, 2, 3)],
+    ]

@@ -55,7 +55,7 @@ def test_an_administrator_cancels_an_open_auction(english, admin, seller, make_u
     )
     assert (event.from_status, event.to_status, event.actor_id) == ("open", "cancelled", admin.id)
     assert event.reason == "The patent was found to be invalid."
-    assert db.session.scalar(select(AuditLogEntry.kind).order_by(AuditLogEntry.seq.desc()).limit(1)) == (
+    assert db.session.scalar(select(AuditLogEntry.kind).order_by(AuditLogEntry.id.desc()).limit(1)) == (
         "auction.cancel"
     )
     assert verify_chain() is None

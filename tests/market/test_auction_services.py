@@ -42,7 +42,7 @@ def kinds_of_audit(auction_id):
         db.session.scalars(
             select(AuditLogEntry.kind)
             .where(AuditLogEntry.subject_type == "auctions", AuditLogEntry.subject_id == auction_id)
-            .order_by(AuditLogEntry.seq)
+            .order_by(AuditLogEntry.id)  # the bids chain in the auction's own stream: seq restarts there
         )
     )
 
@@ -351,3 +351,16 @@ def test_second_chance_offer_after_reserve_not_met(app, frozen_clock, seller, ma
     assert db.session.get(type(auction), auction.id).status == states.SECOND_CHANCE
     with pytest.raises(Conflict):
         services.second_chance_offer(auction.id, seller, Money(D("90000")))
+
+
+def test_the_close_seals_the_bid_streams_head_into_the_global_chain(app, frozen_clock, seller, make_user):
+    auction = make_auction(seller, reserve="100000")
+    bid(auction, make_bidder(make_user, auction), "50000")
+    _end(frozen_clock, auction)
+    closed = services.close_auction(auction.id, system_actor())
+    db.session.commit()
+    sealed = db.session.scalar(
+        select(AuditLogEntry).where(AuditLogEntry.stream == "", AuditLogEntry.kind == "auction.fail_reserve")
+    )
+    assert sealed.payload["details"]["bid_log"] == {"seq": 1, "hash": closed.audit_head}
+    assert verify_chain() is None
