@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "auctionfast_0001"
-down_revision = "royalty_0001"
+down_revision = "qafix_0001"
 branch_labels = None
 depends_on = None
 
