@@ -16,9 +16,11 @@ from sqlalchemy.orm import Mapped, mapped_column, selectinload
 
 from app.accounts.models import User
 from app.catalogue.models import PUBLISHED, Patent
+from app.core.clock import clock
 from app.core.errors import Conflict, NotFound, PermissionDenied
 from app.core.models import UTCDateTime, utcnow
 from app.core.notifications import notify, register_kind
+from app.core.page_cache import versioned_memo
 from app.extensions import db
 from app.market import listing_states
 from app.market.listing_models import Listing, ListingPatent
@@ -129,6 +131,41 @@ def _patent_matches(need: Need, ctx) -> list[tuple[Patent, Match]]:
     return [(by_id[m.candidate_id], m) for m in found if m.score > 0]
 
 
+def _ranked_pools(need: Need, limit: int) -> tuple[tuple[str, int, Match], ...]:
+    """(kind, id, match) for the need's listings and not-yet-offered patents, the same for every
+    viewer: ranked once per data version and day (freshness counts whole days), so a page view
+    reads only the marks and the rows it shows."""
+
+    def rank_pools() -> tuple[tuple[str, int, Match], ...]:
+        from app.matching.ranking import listing_matches
+
+        _, found = listing_matches(need)
+        listings = [("listing", m.candidate_id, m) for m in found if m.score > 0][: 10 * limit]
+        patents = [("patent", p.id, m) for p, m in _patent_matches(need, services._context())]
+        return tuple(listings + patents)
+
+    return versioned_memo("matching.need_pools", (need.id, limit, clock.now().date()), rank_pools)
+
+
+def _load_targets(rows: list[tuple[str, int, Match]]) -> dict[tuple[str, int], Listing | Patent]:
+    """The listings and patents of the rows shown, two statements whatever their number."""
+    wanted = {kind: [target_id for k, target_id, _m in rows if k == kind] for kind in ("listing", "patent")}
+    found: dict[tuple[str, int], Listing | Patent] = {}
+    if wanted["listing"]:
+        listings = db.session.scalars(
+            select(Listing)
+            .where(Listing.id.in_(wanted["listing"]))
+            .options(selectinload(Listing.patent_links).selectinload(ListingPatent.patent))
+        )
+        found.update((("listing", x.id), x) for x in listings)
+    if wanted["patent"]:
+        found.update(
+            (("patent", p.id), p)
+            for p in db.session.scalars(select(Patent).where(Patent.id.in_(wanted["patent"])))
+        )
+    return found
+
+
 def need_matches(
     need: Need, viewer: User | None, *, show_dismissed: bool = False, limit: int = 20
 ) -> list[MatchRow]:
@@ -139,13 +176,24 @@ def need_matches(
     if not services.can_view(viewer, need):
         raise PermissionDenied(_("You cannot see this need."))
     marks = _marks(need) if services.can_manage(viewer, need) else {}
-    listing_rows = services.matches_for_need(need, viewer, limit=10 * limit)
-    patent_rows = _patent_matches(need, services._context())
+
+    def mark_of(kind: str, target_id: int) -> MatchMark | None:
+        return marks.get((kind, target_id))
+
+    ranked = [
+        (kind, target_id, match)
+        for kind, target_id, match in _ranked_pools(need, limit)
+        if show_dismissed or getattr(mark_of(kind, target_id), "mark", None) != DISMISSED
+    ]
+    ranked.sort(key=lambda r: (getattr(mark_of(r[0], r[1]), "mark", None) != SAVED, -r[2].score, r[0], r[1]))
+    shown = ranked[:limit]
+    targets = _load_targets(shown)
     rows = []
-    for kind, target, match in [("listing", x, m) for x, m in listing_rows] + [
-        ("patent", p, m) for p, m in patent_rows
-    ]:
-        mark = marks.get((kind, target.id))
+    for kind, target_id, match in shown:
+        target = targets.get((kind, target_id))
+        if target is None:  # gone since the ranking (a write moves the data version; a race at most)
+            continue
+        mark = mark_of(kind, target_id)
         rows.append(
             MatchRow(
                 kind,
@@ -156,10 +204,7 @@ def need_matches(
                 bool(mark and mark.owner_asked_at),
             )
         )
-    if not show_dismissed:
-        rows = [r for r in rows if r.mark != DISMISSED]
-    rows.sort(key=lambda r: (r.mark != SAVED, -r.match.score, r.kind, r.target_id))
-    return rows[:limit]
+    return rows
 
 
 def _target(kind: str, target_id: int, actor: User) -> Listing | Patent:

@@ -23,9 +23,9 @@ PAGES = {
     "report": ("/valuation/patents/{patent_id}", 10, 11),  # figures and models: shared fragments
     "chart": ("/valuation/patents/{patent_id}/charts/range.svg", 1, 2),  # the visibility check
     "needs_board": ("/needs/", 1, 2),
-    # the index shortlist, listings and catalogue patents as candidates, the sellers' responsiveness,
-    # the buyer's marks and expert recommendations: distinct reads, none per candidate
-    "need": ("/needs/{need_id}", 18, 25),
+    # the ranking of listings and catalogue patents is shared per data version; a view reads the
+    # need, the rows it shows, the buyer's marks and the expert recommendations: none per candidate
+    "need": ("/needs/{need_id}", 4, 11),
 }
 
 # PostgreSQL's search plans its scan (EXPLAIN, planner settings set and reset), but a repeated search
