@@ -137,9 +137,9 @@ def _ranked_pools(need: Need, limit: int) -> tuple[tuple[str, int, Match], ...]:
     reads only the marks and the rows it shows."""
 
     def rank_pools() -> tuple[tuple[str, int, Match], ...]:
-        from app.matching.ranking import listing_matches
+        from app.matching.ranking import ranked_listings
 
-        _, found = listing_matches(need)
+        found = ranked_listings(need)
         listings = [("listing", m.candidate_id, m) for m in found if m.score > 0][: 10 * limit]
         patents = [("patent", p.id, m) for p, m in _patent_matches(need, services._context())]
         return tuple(listings + patents)

@@ -12,6 +12,8 @@ import numpy as np
 from sqlalchemy import select
 
 from app.catalogue.search import crosslang
+from app.core.clock import clock
+from app.core.page_cache import versioned_memo
 from app.extensions import db
 from app.market import listing_states
 from app.market.listing_models import Listing
@@ -67,7 +69,15 @@ def candidate_needs(listing: Listing) -> list[int]:
     return index.shortlist("need", db.session, terms, tuple(doc.codes), SHORTLIST).record_ids
 
 
+def ranked_listings(need: Need) -> tuple[Match, ...]:
+    """listing_matches()' ranking alone, the same for every viewer: computed once per data version and
+    day (freshness counts whole days), for the need's page and for every listing that asks which
+    needs it answers."""
+    return versioned_memo(
+        "matching.ranked_listings", (need.id, clock.now().date()), lambda: tuple(listing_matches(need)[1])
+    )
+
+
 def listing_match(need: Need, listing: Listing) -> Match | None:
     """The listing's match for the need, as on the need's page; None when it is not among them."""
-    _, found = listing_matches(need)
-    return next((m for m in found if m.candidate_id == listing.id and m.score > 0), None)
+    return next((m for m in ranked_listings(need) if m.candidate_id == listing.id and m.score > 0), None)
