@@ -24,10 +24,11 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from app.valuation import engine
+from app.core.clock import clock
+from app.valuation import engine, fx
 from app.valuation.engine.schema import BOOL, CHOICE, FLOAT, INT, STR
 from app.valuation.inputs import LISTING_TYPES
-from app.valuation.models import ENSEMBLE_ID
+from app.valuation.models import ENSEMBLE_ID, INCOME_CURRENCIES
 from app.valuation.weights import CALIBRATION_KEYS, CANDIDATES, DISAGREEMENT_KEY, SCORE_CANDIDATES
 
 LISTING_LABELS = {"default": _l("Default"), "assignment": _l("Assignment"), "licence": _l("Licence")}
@@ -292,6 +293,14 @@ EVIDENCE_LABELS = {
 }
 
 
+CURRENCY_LABELS = {
+    "CNY": _l("CNY (yuan)"),
+    "USD": _l("USD (US dollars)"),
+    "EUR": _l("EUR (euros)"),
+    "JPY": _l("JPY (yen)"),
+}
+
+
 class IncomeInputForm(FlaskForm):
     """The patent's own revenue, royalty and discount inputs; percentages as typed by people (5 = 5 %)."""
 
@@ -303,17 +312,23 @@ class IncomeInputForm(FlaskForm):
         ],
         default="default",
     )
+    currency = SelectField(
+        _l("Currency of the amounts"),
+        choices=[SelectChoice(code, CURRENCY_LABELS[code]) for code in INCOME_CURRENCIES],
+        default="CNY",
+        description=_l("Converted to CNY with the exchange rate on the valuation date."),
+    )
     field_of_use = StringField(_l("Licensed field of use"), validators=[Optional(), Length(max=200)])
     territory = StringField(_l("Licensed territory"), validators=[Optional(), Length(max=200)])
     revenue_forecast = TextAreaField(
-        _l("Revenue forecast per year (CNY)"),
+        _l("Revenue forecast per year"),
         validators=[Optional(), Length(max=2000)],
         description=_l(
             "Sales of the products the patent contributes to, one amount per year: e.g. 120万 150万 180万."
         ),
     )
     market_size = DecimalField(
-        _l("Or: market size per year (CNY)"),
+        _l("Or: market size per year"),
         places=None,
         validators=[
             Optional(),
@@ -361,6 +376,16 @@ class IncomeInputForm(FlaskForm):
     )
     note = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=2000)])
 
+    def validate_currency(self, field) -> None:
+        if field.data != fx.BASE and fx.rate_on(field.data, clock.now().date()) is None:
+            raise ValidationError(
+                _(
+                    "No exchange rate for %(currency)s is on record yet: an administrator adds one "
+                    "under exchange rates, or enter the amounts in CNY.",
+                    currency=field.data,
+                )
+            )
+
     def validate_revenue_forecast(self, field) -> None:
         try:
             self.forecast = parse_forecast(field.data)
@@ -394,6 +419,7 @@ class IncomeInputForm(FlaskForm):
         """Service values: fractions for percentages, decimal strings for the forecast."""
         rate = Decimal("0.01")
         out: dict[str, Any] = {
+            "currency": self.currency.data,
             "revenue_forecast": [str(x) for x in getattr(self, "forecast", [])] or None,
             "market_size": self.market_size.data,
             "economic_life_years": self.economic_life_years.data,
@@ -434,6 +460,7 @@ def income_form_data(record) -> dict[str, Any]:
     }
     data |= {
         "listing_type": record.listing_type,
+        "currency": record.currency,
         "revenue_forecast": " ".join(record.revenue_forecast or []),
         "economic_life_years": record.economic_life_years,
         "discount_method": record.discount_method,

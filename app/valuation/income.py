@@ -8,6 +8,7 @@ enter the fair value range; otherwise they are shown as "illustrative, platform 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -19,8 +20,9 @@ from app.accounts.models import User
 from app.accounts.permissions import is_assessor_or_admin
 from app.core.errors import PermissionDenied
 from app.extensions import db
+from app.valuation import fx
 from app.valuation.engine.result import Text
-from app.valuation.models import BUILD_UP, IncomeInput
+from app.valuation.models import BUILD_UP, INCOME_CURRENCIES, IncomeInput
 
 INCOME_MODELS = ("rfr", "profit_split")
 # Probability that a pending application is granted, by office: approximate recent grant (CN) and
@@ -31,6 +33,7 @@ FALLBACK_GRANT_PROBABILITY = 0.5
 # (the parameter set's rate; 15 % for high-tech enterprises is an assessor's choice there), US federal.
 INCOME_TAX_BY_OFFICE = {"CN": 0.25, "US": 0.21}
 FIELDS = (
+    "currency",
     "field_of_use",
     "territory",
     "revenue_forecast",
@@ -66,6 +69,12 @@ def can_enter(patent: Any, actor: User | None) -> bool:
     if actor is None or not actor.is_authenticated:
         return False
     return is_assessor_or_admin(actor) or patent.owner_id == actor.id
+
+
+def default_income_currency(patent: Any) -> str:
+    """The patent's office currency when income can be entered in it, else CNY."""
+    currency = fx.patent_currency(patent.jurisdiction)
+    return currency if currency in INCOME_CURRENCIES else fx.BASE
 
 
 def get_input(patent_id: int, listing_type: str = "default") -> IncomeInput | None:
@@ -115,22 +124,34 @@ def discount_rate(record: IncomeInput) -> float | None:
     return float(record.wacc + (record.ip_premium or Decimal(0)))
 
 
-def revenues(record: IncomeInput) -> list[float] | None:
-    """Revenue attributable to the patent per year: the forecast (or market size x share) x attribution."""
+def revenues(record: IncomeInput, cny_per_unit: Decimal = Decimal(1)) -> list[float] | None:
+    """Revenue attributable to the patent per year in CNY: the forecast (or market size x share) x
+    attribution, converted from the record's currency at ``cny_per_unit``."""
     share = float(record.attribution) if record.attribution is not None else 1.0
+    rate = float(cny_per_unit)
     if record.revenue_forecast:
-        return [round(float(Decimal(x)) * share, 2) for x in record.revenue_forecast]
+        return [round(float(Decimal(x)) * rate * share, 2) for x in record.revenue_forecast]
     if record.market_size is not None and record.market_share is not None:
-        return [round(float(record.market_size * record.market_share) * share, 2)]
+        return [round(float(record.market_size * record.market_share) * rate * share, 2)]
     return None
 
 
-def income_fact(record: IncomeInput | None) -> dict[str, Any] | None:
-    """The inputs as stored with the facts (so an edit makes the stored valuation stale)."""
+def currency_fact(currency: str, on: dt.date) -> dict[str, Any]:
+    """The rate that turns the entered amounts into CNY on the valuation date, or that it is missing."""
+    row = fx.rate_on(currency, on) if currency != fx.BASE else None
+    return fx.RateBook([row] if row is not None else []).fact(currency, on)
+
+
+def income_fact(record: IncomeInput | None, on: dt.date) -> dict[str, Any] | None:
+    """The inputs as stored with the facts (so an edit, or a new rate, makes the stored valuation
+    stale). Amounts entered in another currency count only while a rate on ``on`` exists."""
     if record is None:
         return None
+    currency = currency_fact(record.currency or fx.BASE, on)
+    usable = fx.has_rate(currency)
     return {
-        "revenues": revenues(record),
+        "revenues": revenues(record, Decimal(currency["rate"])) if usable else None,
+        "currency": currency,
         "single_year": not record.revenue_forecast,  # market size x share: one year, repeated
         "royalty_rate": _f(record.royalty_rate),
         "royalty_evidence_kind": record.royalty_evidence_kind,

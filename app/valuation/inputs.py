@@ -105,7 +105,7 @@ def patent_facts(
         "ipc_classes": _subclasses(patent),
         "annual_fee_year": _fee_year(patent),
         "pledge_amount": _pledged(getattr(patent, "pledges", []) or [], on),
-        "income": income_fact(income),
+        "income": income_fact(income, on),
         "generated": bool(getattr(patent, "generated_fields", None)),
         "exclusive_licence": _exclusive_licence(getattr(patent, "licences", None) or (), on),
         "deal_type": "licence" if listing_type == "licence" else "assignment",

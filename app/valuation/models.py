@@ -222,6 +222,8 @@ class ClosedDeal(TimestampMixin, db.Model):
 BUILD_UP = "build_up"  # 累加法: risk-free rate + technology, market, financial and management premia
 WACC = "wacc"  # weighted average cost of capital plus an IP-specific premium
 DISCOUNT_METHODS = (BUILD_UP, WACC)
+# The currencies income can be entered in: CNY and those of the offices with an exchange rate table.
+INCOME_CURRENCIES = ("CNY", "USD", "EUR", "JPY")
 # Where the royalty rate comes from.
 ROYALTY_EVIDENCE = ("comparable_licences", "industry_table", "profit_split", "other")
 
@@ -230,7 +232,8 @@ class IncomeInput(TimestampMixin, db.Model):
     """Patent-specific income inputs for one listing type, entered by the owner or an assessor.
 
     Without such a record (or without revenue in it) the income approaches use platform defaults
-    and stay out of the fair value range. Money is CNY per year; rates are fractions (0.05 = 5 %).
+    and stay out of the fair value range. Money is per year in ``currency`` (converted to CNY with the
+    rate on the valuation date); rates are fractions (0.05 = 5 %).
     """
 
     __tablename__ = "valuation_income_inputs"
@@ -248,6 +251,7 @@ class IncomeInput(TimestampMixin, db.Model):
         ),
         CheckConstraint("economic_life_years IS NULL OR economic_life_years > 0", name="life_positive"),
         CheckConstraint(_in("discount_method", DISCOUNT_METHODS), name="discount_method_known"),
+        CheckConstraint(_in("currency", INCOME_CURRENCIES), name="currency_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -255,8 +259,9 @@ class IncomeInput(TimestampMixin, db.Model):
     listing_type: Mapped[str] = mapped_column(String(20), default="default")  # default = ownership
     field_of_use: Mapped[str | None] = mapped_column(String(200))  # licences: the licensed field
     territory: Mapped[str | None] = mapped_column(String(200))  # licences: the licensed territory
-    revenue_forecast: Mapped[list[str] | None] = mapped_column(JSON)  # CNY per year, as decimal strings
-    market_size: Mapped[Decimal | None] = mapped_column(Numeric(20, 2))  # CNY per year, instead of a forecast
+    currency: Mapped[str] = mapped_column(String(3), default="CNY", server_default="CNY")  # of the amounts
+    revenue_forecast: Mapped[list[str] | None] = mapped_column(JSON)  # per year, as decimal strings
+    market_size: Mapped[Decimal | None] = mapped_column(Numeric(20, 2))  # per year, instead of a forecast
     market_share: Mapped[Decimal | None] = mapped_column(Numeric(7, 6))  # share of that market, 0-1
     attribution: Mapped[Decimal | None] = mapped_column(
         Numeric(7, 6)

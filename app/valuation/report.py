@@ -85,6 +85,7 @@ class Report:
     disagreement_factor: float = DISAGREEMENT_FACTOR
     rights: dict[str, Any] = field(default_factory=dict)  # the right's standing stored with the facts
     provenance: list[str] = field(default_factory=list)  # flags: generated demo facts, owner-entered ...
+    income_currency: list[str] = field(default_factory=list)  # how income entered in USD etc. became CNY
     rights_notes: list[str] = field(default_factory=list)  # why not in force; partial or pending invalidation
     currency: report_fx.CurrencyView | None = None  # the range in the patent's own currency
     mean: Decimal | None = None  # of the combined distribution; the conclusion is the P50
@@ -298,10 +299,45 @@ def _reconcile(report: Report, head: StoredValuation) -> None:
     notes = [rights.get("reason"), *rights.get("warnings", [])]
     report.rights_notes = [days_for_reader(pick(t, "")) for t in notes if t]
     report.provenance = _provenance(facts)
+    report.income_currency = _income_currency_notes((facts.get("income") or {}).get("currency") or {})
     report.currency = report_fx.currency_view(head)
     report.mean = report_fx.stored_mean(head)
     report.asks = report_fx.ask_stats(head)
     report.refused = [pick(why, "") for why in (head.input_snapshot.get("refused") or {}).values()]
+
+
+def _currency_plural(code: str) -> str:
+    """US dollars / 美元: amounts are entered "in" a currency, so the name takes the plural."""
+    from babel.numbers import get_currency_name
+
+    return get_currency_name(code, count=2, locale=locale_code())
+
+
+def _income_currency_notes(currency: dict[str, Any]) -> list[str]:
+    """How amounts entered in another currency became CNY, or why they could not."""
+    code = currency.get("currency")
+    if not code or code == "CNY":
+        return []
+    name = _currency_plural(code)
+    if currency.get("missing"):
+        return [
+            _(
+                "The income amounts were entered in %(currency)s, but no exchange rate on or before the "
+                "valuation date is on record: the income approaches use platform defaults until an "
+                "administrator adds one.",
+                currency=name,
+            )
+        ]
+    return [
+        _(
+            "The income amounts were entered in %(currency)s and converted at %(rate)s yuan per unit, the "
+            "rate effective %(day)s (%(source)s).",
+            currency=name,
+            rate=currency["rate"],
+            day=report_fx.iso_day(currency.get("effective_on")),
+            source=_("demo rate") if currency.get("demo") else currency.get("source", ""),
+        )
+    ]
 
 
 def _provenance(facts: dict[str, Any]) -> list[str]:
@@ -314,6 +350,7 @@ def _provenance(facts: dict[str, Any]) -> list[str]:
     if own:
         who = _("the owner") if own.get("entered_as") == "owner" else _("an assessor")
         out.append(_("Income inputs were entered by %(who)s and are not verified by the platform.", who=who))
+        out.extend(_income_currency_notes(own.get("currency") or {}))
     else:
         out.append(_("No patent-specific income inputs: the income approaches use platform defaults."))
     return out

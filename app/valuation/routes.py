@@ -82,6 +82,8 @@ def income_inputs(patent_id: int):
     form = IncomeInputForm() if request.method == "POST" else IncomeInputForm(data=income_form_data(record))
     if request.method == "GET":
         form.listing_type.data = listing_type
+        if record is None:  # income is usually earned where the patent protects it
+            form.currency.data = income.default_income_currency(patent)
     if form.validate_on_submit():
         chosen = form.listing_type.data
         try:
