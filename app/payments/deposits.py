@@ -29,6 +29,7 @@ from app.market.qualification import Qualification, bidder_qualification, regist
 from app.payments import deposit_notices as notices
 from app.payments import deposit_states as ds
 from app.payments import fee_schedule, ledger, stripe_api
+from app.payments.bank import bank_reference_message, clean_bank_reference
 from app.payments.deposit_models import AuctionDeposit, AuctionDepositTerms
 from app.payments.errors import CardDeclined, ProviderUnavailable
 from app.payments.providers import OfflineProvider, default_provider_name
@@ -277,9 +278,9 @@ def _require_admin(actor) -> None:
 
 
 def _bank_reference(value: str | None) -> str:
-    text = (value or "").strip()
-    if not 3 <= len(text) <= 120:
-        raise DepositInvalid("bank_reference", _("Enter the bank's reference for this transfer."))
+    text = clean_bank_reference(value)
+    if text is None:
+        raise DepositInvalid("bank_reference", bank_reference_message())
     return text
 
 

@@ -23,6 +23,7 @@ from app.market import deal_services, deal_states
 from app.payments import connect, ledger, stripe_api
 from app.payments import payout_states as ps
 from app.payments import states as st
+from app.payments.bank import bank_reference_message, clean_bank_reference
 from app.payments.errors import ProviderRefused, ProviderUnavailable
 from app.payments.models import Payment
 from app.payments.payout_models import Payout, PayoutShare
@@ -244,13 +245,16 @@ def record_bank_payout(payout: Payout, actor, bank_reference: str) -> Payout:
         raise PermissionDenied(_("Only an administrator may record payments, payouts and refunds."))
     if payout.provider in CONNECT_PROVIDERS:
         raise Conflict(_("This payment is paid out by transfers to the recipients' payout accounts."))
+    reference = clean_bank_reference(bank_reference)
+    if reference is None:
+        raise DomainError(bank_reference_message())
     send_payout(payout, actor)  # a recipient who entered bank details since is no longer waiting
     if payout.status == ps.WAITING:
         raise Conflict(_("The recipient has not entered bank details yet: the payout waits for them."))
     if payout.status != ps.PENDING:
         raise Conflict(_("This payout is not waiting to be sent."))
     payout.attempts += 1
-    _landed(payout, actor, bank_reference)
+    _landed(payout, actor, reference)
     return payout
 
 

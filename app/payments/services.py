@@ -21,6 +21,7 @@ from app.market import deal_states as deal_states
 from app.market.deal_models import Deal
 from app.payments import fee_schedule, ledger, payouts
 from app.payments import states as st
+from app.payments.bank import bank_reference_message, clean_bank_reference
 from app.payments.models import Payment
 from app.payments.payout_states import SENT
 from app.payments.providers import ProviderStep, default_provider_name, get_provider
@@ -155,9 +156,9 @@ def _read_amount(value, currency: str, field: str) -> Money:
 
 
 def _bank_reference(value: str | None, field: str = "bank_reference") -> str:
-    text = (value or "").strip()
-    if not 3 <= len(text) <= 120:
-        raise PaymentInvalid(field, _("Enter the bank's reference for this transfer."))
+    text = clean_bank_reference(value)
+    if text is None:
+        raise PaymentInvalid(field, bank_reference_message())
     return text
 
 
