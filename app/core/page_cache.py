@@ -24,13 +24,14 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import Flask, Response, current_app, g, has_app_context, request, session
 from markupsafe import Markup
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+
+from app.core.clock import clock
 
 STAMP_NAME = "data_version"
 CSRF_MARKER = "\x00ipex-csrf-token\x00"
@@ -238,7 +239,7 @@ def shared_fragment(name: str, *key, caller) -> Markup:
             raise RuntimeError(f"shared fragment {name!r} holds the viewer's CSRF token")
         return html
 
-    today = datetime.now(UTC).date()
+    today = clock.now().date()
     full_key = (name, locale_code(), str(get_timezone()), today, request.script_root, *key)
     return sized_memo("fragment", full_key, render, len)
 

@@ -5,8 +5,6 @@ All state lives in the query string, so every result page is a shareable URL.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BuildError
@@ -16,6 +14,7 @@ from app.catalogue.search import cli  # noqa: F401  (adds `flask catalogue reind
 from app.catalogue.search.attrs import DOC_TYPES
 from app.catalogue.search.query import MAX_PAGE, SORTS, SearchQuery
 from app.catalogue.search.service import search as run_search
+from app.core.clock import clock
 from app.core.navigation import NavItem, add_nav_item
 from app.core.page_cache import sized_memo
 from app.extensions import db
@@ -64,7 +63,7 @@ def _size(result) -> int:
 def search():
     query, errors = SearchQuery.from_args(request.args)
     # The same for every viewer: kept per data version (and day, for the remaining-term filter).
-    today = dt.datetime.now(dt.UTC).date()
+    today = clock.now().date()
     result = sized_memo("catalogue.search", (query, today), lambda: run_search(db.session, query), _size)
     return render_template(
         "catalogue/search.html",
