@@ -11,8 +11,8 @@ from app.accounts.models import AuditEvent, Organisation, OrganisationReview, Ro
 from app.accounts.organisations import approve_organisation, licence_path, reject_organisation
 from app.accounts.permissions import admin_required
 from app.accounts.services import grant_role, revoke_role, set_user_active
-from app.core.errors import DomainError
 from app.core.mail import DevMailboxMessage, uses_dev_mailbox
+from app.core.page_actions import commit_or_flash
 from app.core.pagination import paginate
 from app.extensions import db
 
@@ -57,19 +57,6 @@ def user_detail(user_id: int):
     )
 
 
-def _run(action, success_message: str) -> bool:
-    """Call one service; commit and flash on success, flash the refusal otherwise."""
-    try:
-        action()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return False
-    db.session.commit()
-    flash(success_message, "success")
-    return True
-
-
 @bp.route("/users/<id:user_id>/roles", methods=["POST"])
 def change_role(user_id: int):
     user = db.get_or_404(User, user_id)
@@ -80,9 +67,9 @@ def change_role(user_id: int):
     role = Role(form.role.data)
     before = user.roles
     if request.form.get("action") == "revoke":
-        _run(lambda: revoke_role(current_user, user, role), _("Role revoked."))
+        commit_or_flash(lambda: revoke_role(current_user, user, role), _("Role revoked."))
     else:
-        _run(lambda: grant_role(current_user, user, role), _("Role granted."))
+        commit_or_flash(lambda: grant_role(current_user, user, role), _("Role granted."))
     if user.roles != before:
         send_roles_changed_email(user)
     return redirect(url_for("admin.user_detail", user_id=user.id))
@@ -95,7 +82,9 @@ def change_active(user_id: int):
     activate = request.form.get("active") == "1"
     if form.validate_on_submit():
         message = _("Account reactivated.") if activate else _("Account deactivated.")
-        _run(lambda: set_user_active(current_user, user, activate, form.reason.data or ""), message)
+        commit_or_flash(
+            lambda: set_user_active(current_user, user, activate, form.reason.data or ""), message
+        )
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 
@@ -131,12 +120,12 @@ def change_verification(organisation_id: int):
     if form.validate_on_submit():
         reason = form.reason.data or ""
         if approve:
-            done = _run(
+            done = commit_or_flash(
                 lambda: approve_organisation(current_user, organisation, reason),
                 _("%(name)s is now verified.", name=organisation.name),
             )
         else:
-            done = _run(
+            done = commit_or_flash(
                 lambda: reject_organisation(current_user, organisation, reason),
                 _("Verification of %(name)s declined.", name=organisation.name),
             )

@@ -1,4 +1,4 @@
-"""Schemas shared by API endpoints: the error body and the pagination envelope."""
+"""Schemas shared by API endpoints: the error body, the pagination envelope and money fields."""
 
 from functools import cache
 
@@ -6,6 +6,7 @@ import marshmallow as ma
 from apispec.ext.marshmallow.common import resolve_schema_cls
 from flask import current_app
 
+from app.core.money import Money
 from app.core.pagination import MAX_PAGE
 
 
@@ -64,3 +65,19 @@ def page_of(query, page: int, per_page: int) -> dict:
         "total": result.total or 0,
         "pages": result.pages,
     }
+
+
+def money_field(amount_attr: str) -> ma.fields.Function:
+    """An amount column with its row's ``currency`` as {"amount": "125000.00", "currency": "CNY"}; null when empty.
+
+    The amount is a decimal string rounded to the currency's minor unit, never a float.
+    """
+
+    def read(row) -> dict | None:
+        money = Money.of(getattr(row, amount_attr), row.currency)
+        return money.quantized().to_json() if money else None
+
+    return ma.fields.Function(
+        read,
+        metadata={"type": "object", "nullable": True, "example": {"amount": "500000.00", "currency": "CNY"}},
+    )

@@ -13,7 +13,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from app.accounts.permissions import login_required
-from app.api.schemas import ErrorSchema
+from app.api.schemas import ErrorSchema, money_field
 from app.core.audit_chain import entries_for
 from app.extensions import db
 from app.market import deal_services, offer_services, registration
@@ -35,13 +35,6 @@ class MoneySchema(ma.Schema):
     currency = F.String(metadata={"example": "CNY"})
 
 
-def _money(amount_attr: str):
-    def read(obj):
-        return {"amount": f"{getattr(obj, amount_attr):.2f}", "currency": obj.currency}
-
-    return F.Function(read, metadata={"example": {"amount": "125000.00", "currency": "CNY"}})
-
-
 class OfferSchema(ma.Schema):
     id = F.Integer()
     listing_id = F.Integer()
@@ -50,7 +43,7 @@ class OfferSchema(ma.Schema):
     buyer_id = F.Integer()
     made_by_side = F.String()
     status = F.String()
-    price = _money("price_amount")
+    price = money_field("price_amount")
     terms = F.Dict()
     message = F.String(allow_none=True)
     expires_at = F.DateTime()
@@ -103,7 +96,7 @@ class DealSchema(ma.Schema):
     origin = F.String()
     status = F.String()
     money_status = F.String()
-    price = _money("price_amount")
+    price = money_field("price_amount")
     right_type = F.String()
     parties = F.Dict()
     patents = F.List(F.Dict())

@@ -17,6 +17,7 @@ from app.core.audit_chain import entries_for
 from app.core.clock import clock
 from app.core.errors import DomainError
 from app.core.lifecycle import status_history
+from app.core.page_actions import commit_or_flash
 from app.core.pagination import paginate
 from app.extensions import db
 from app.market import bp, deal_services, offer_services, registration
@@ -50,20 +51,6 @@ def init_app(app: Flask) -> None:
         offer_form_for=_offer_form_for,
         pending_offer_for=_pending_offer_for,
     )
-
-
-def _run(action, success: str) -> object | None:
-    """Call one service, commit, flash; on a refusal roll back and flash its message."""
-    try:
-        result = action()
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        message = " ".join(error.fields.values()) if error.fields else error.message
-        flash(message, "error")
-        return None
-    flash(success, "success")
-    return result
 
 
 def _expiry(form: OfferForm) -> dt.datetime:
@@ -209,16 +196,20 @@ def offer_action(offer_id: int, action: str):
     if action == "counter":
         return _counter(offer, back)
     if action == "accept":
-        deal = _run(
+        deal = commit_or_flash(
             lambda: offer_services.accept_offer(offer, current_user), _("Accepted: the deal is open.")
         )
-        if deal is not None:
+        if deal:
             return redirect(url_for("market.deal_detail", deal_id=deal.id))
     elif action == "reject":
         reason = RejectForm().reason.data
-        _run(lambda: offer_services.reject_offer(offer, current_user, reason), _("The offer was rejected."))
+        commit_or_flash(
+            lambda: offer_services.reject_offer(offer, current_user, reason), _("The offer was rejected.")
+        )
     else:
-        _run(lambda: offer_services.withdraw_offer(offer, current_user), _("Your offer was withdrawn."))
+        commit_or_flash(
+            lambda: offer_services.withdraw_offer(offer, current_user), _("Your offer was withdrawn.")
+        )
     return redirect(back)
 
 
@@ -322,7 +313,7 @@ def _back(deal: Deal):
 def deal_draft_contract(deal_id: int):
     deal = _deal(deal_id)
     language = DraftContractForm().language.data or "zh"
-    _run(
+    commit_or_flash(
         lambda: deal_services.draft_contract(deal, current_user, language),
         _("The contract is ready to sign."),
     )
@@ -334,7 +325,7 @@ def deal_draft_contract(deal_id: int):
 def deal_sign(deal_id: int):
     deal = _deal(deal_id)
     form = SignForm()
-    _run(
+    commit_or_flash(
         lambda: deal_services.sign_contract(
             deal, current_user, form.typed_name.data or "", form.text_sha256.data or "", request.remote_addr
         ),
@@ -351,11 +342,8 @@ def deal_filing(deal_id: int):
     if not form.validate():
         flash(_("Enter the filing number and the date (YYYY-MM-DD)."), "error")
         return _deal_page(deal, 422, filing_form=form)
-    done = _run(
-        lambda: (
-            deal_services.record_filing(deal, current_user, form.filing_number.data, form.filed_on.data)
-            or True
-        ),
+    done = commit_or_flash(
+        lambda: deal_services.record_filing(deal, current_user, form.filing_number.data, form.filed_on.data),
         _("The filing is recorded."),
     )
     return _back(deal) if done else _deal_page(deal, 422, filing_form=form)
@@ -369,10 +357,9 @@ def deal_registration(deal_id: int):
     if not form.validate():
         flash(_("Enter the registration date (YYYY-MM-DD)."), "error")
         return _deal_page(deal, 422, registration_form=form)
-    done = _run(
-        lambda: (
-            deal_services.record_registration(deal, current_user, form.registered_on.data, form.notice.data)
-            or True
+    done = commit_or_flash(
+        lambda: deal_services.record_registration(
+            deal, current_user, form.registered_on.data, form.notice.data
         ),
         _("The registration is recorded and the catalogue updated."),
     )
@@ -390,7 +377,7 @@ def deal_reason_action(deal_id: int, action: str):
         "resolve": (deal_services.resolve_dispute, _("The dispute is resolved.")),
     }  # fmt: skip
     service, success = verbs[action]
-    _run(lambda: service(deal, current_user, reason), success)
+    commit_or_flash(lambda: service(deal, current_user, reason), success)
     return _back(deal)
 
 
@@ -401,7 +388,7 @@ def deal_mark_paid(deal_id: int):
     if not is_admin(current_user):
         abort(403)
     reference = PaidForm().reference.data or ""
-    _run(
+    commit_or_flash(
         lambda: deal_services.mark_paid_manually(deal, current_user, reference), _("The payment is recorded.")
     )
     return _back(deal)

@@ -13,7 +13,7 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from app.accounts.permissions import login_required
-from app.api.schemas import ErrorSchema, PageArgsSchema, envelope, page_of
+from app.api.schemas import ErrorSchema, PageArgsSchema, envelope, money_field, page_of
 from app.extensions import db
 from app.market import dataroom, listing_services, listing_valuation
 from app.market import listing_states as states
@@ -26,14 +26,6 @@ blp = Blueprint("api_listings", __name__, description="Market listings: rights p
 
 F = ma.fields
 TOKEN = [{"bearerAuth": []}]
-
-
-def _money(amount_attr: str):
-    def read(listing: Listing):
-        amount = getattr(listing, amount_attr)
-        return None if amount is None else {"amount": f"{amount:.2f}", "currency": listing.currency}
-
-    return F.Function(read, metadata={"example": {"amount": "500000.00", "currency": "CNY"}})
 
 
 class ValuationSchema(ma.Schema):
@@ -53,8 +45,8 @@ class ListingSchema(ma.Schema):
     status = F.String()
     right_type = F.String()
     price_mechanism = F.String()
-    ask = _money("ask_amount")
-    minimum_annual_royalty = _money("minimum_annual_royalty")
+    ask = money_field("ask_amount")
+    minimum_annual_royalty = money_field("minimum_annual_royalty")
     royalty_rate = F.Decimal(as_string=True, allow_none=True)
     milestones = F.List(F.Dict())
     field_of_use = F.String(allow_none=True)

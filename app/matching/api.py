@@ -13,7 +13,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from app.accounts.permissions import login_required
-from app.api.schemas import ErrorSchema, PageArgsSchema, envelope, page_of
+from app.api.schemas import ErrorSchema, PageArgsSchema, envelope, money_field, page_of
 from app.core.errors import PermissionDenied
 from app.extensions import db
 from app.market.listing_models import Listing
@@ -28,14 +28,6 @@ F = ma.fields
 TOKEN = [{"bearerAuth": []}]
 
 
-def _amount(attr: str):
-    def read(need: Need):
-        amount = getattr(need, attr)
-        return None if amount is None else {"amount": f"{amount:.2f}", "currency": need.currency}
-
-    return F.Function(read, metadata={"example": {"amount": "500000.00", "currency": "CNY"}})
-
-
 class NeedSchema(ma.Schema):
     id = F.Integer()
     status = F.String()
@@ -48,8 +40,8 @@ class NeedSchema(ma.Schema):
     rights = F.List(F.String())
     territory = F.String(allow_none=True)
     region = F.String(allow_none=True)
-    budget_min = _amount("budget_min")
-    budget_max = _amount("budget_max")
+    budget_min = money_field("budget_min")
+    budget_max = money_field("budget_max")
     deadline = F.Date(allow_none=True)
     is_private = F.Boolean()
     alert_min_score = F.Integer(metadata={"description": "Alert from this match score (percent)"})

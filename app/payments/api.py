@@ -12,7 +12,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from app.accounts.permissions import login_required
-from app.api.schemas import ErrorSchema
+from app.api.schemas import ErrorSchema, money_field
 from app.extensions import db
 from app.market import deal_services
 from app.market.deal_models import Deal
@@ -26,19 +26,15 @@ F = ma.fields
 TOKEN = [{"bearerAuth": []}]
 
 
-def _money(amount_attr: str):
-    return F.Function(lambda obj: {"amount": f"{getattr(obj, amount_attr):.2f}", "currency": obj.currency})
-
-
 class PaymentSchema(ma.Schema):
     id = F.Integer()
     deal_id = F.Integer()
     provider = F.String()
     status = F.String()
     reference = F.String()
-    amount = _money("amount")
-    fee = _money("fee_amount")
-    refunded = _money("refunded_amount")
+    amount = money_field("amount")
+    fee = money_field("fee_amount")
+    refunded = money_field("refunded_amount")
     fee_schedule_version = F.Integer(attribute="fee_version")
     created_at = F.DateTime()
 

@@ -12,7 +12,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from app.accounts.permissions import login_required
-from app.api.schemas import ErrorSchema
+from app.api.schemas import ErrorSchema, money_field
 from app.core.errors import NotFound
 from app.extensions import db
 from app.market.auction_models import Auction
@@ -25,17 +25,13 @@ F = ma.fields
 TOKEN = [{"bearerAuth": []}]
 
 
-def _money(amount_attr: str):
-    return F.Function(lambda obj: {"amount": f"{getattr(obj, amount_attr):.2f}", "currency": obj.currency})
-
-
 class DepositSchema(ma.Schema):
     id = F.Integer()
     auction_id = F.Integer()
     provider = F.String()
     status = F.String(metadata={"enum": list(ds.STATUSES)})
     reference = F.String()
-    amount = _money("amount")
+    amount = money_field("amount")
     capture_method = F.String(allow_none=True, metadata={"description": "manual: a card hold"})
 
 

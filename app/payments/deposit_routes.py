@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from app.accounts.permissions import admin_required, login_required
 from app.core.errors import DomainError, NotFound
+from app.core.page_actions import commit_or_flash
 from app.extensions import db
 from app.market.auction_models import Auction
 from app.market.listing_services import can_view_listing
@@ -16,7 +17,7 @@ from app.payments import bp, deposits
 from app.payments import deposit_states as ds
 from app.payments.deposit_models import AuctionDeposit
 from app.payments.panel import TEST_METHODS
-from app.payments.routes import _run, field_errors
+from app.payments.routes import field_errors
 from app.payments.stripe_js import publishable_key
 
 
@@ -71,7 +72,7 @@ def _test_key() -> bool:
 @login_required
 def deposit_start(auction_id: int):
     auction = _auction(auction_id)
-    _run(
+    commit_or_flash(
         lambda: deposits.start_deposit(auction, current_user),
         _("Your deposit is ready: follow the steps below."),
     )
@@ -83,7 +84,7 @@ def deposit_start(auction_id: int):
 def deposit_confirm(deposit_id: int):
     deposit = _own_deposit(deposit_id)
     method = request.form.get("payment_method", "")
-    _run(
+    commit_or_flash(
         lambda: deposits.confirm_deposit(deposit, current_user, method),
         _("The payment was sent to the card issuer."),
     )
@@ -94,7 +95,9 @@ def deposit_confirm(deposit_id: int):
 @login_required
 def deposit_refresh(deposit_id: int):
     deposit = _own_deposit(deposit_id)
-    _run(lambda: deposits.sync_deposit(deposit, current_user), _("The payment status was checked."))
+    commit_or_flash(
+        lambda: deposits.sync_deposit(deposit, current_user), _("The payment status was checked.")
+    )
     return _to_page(deposit.auction_id)
 
 

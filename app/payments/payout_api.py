@@ -11,15 +11,11 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from app.accounts.permissions import login_required
-from app.api.schemas import PageArgsSchema, envelope, page_of
+from app.api.schemas import PageArgsSchema, envelope, money_field, page_of
 from app.payments import payouts
 
 blp = Blueprint("api_payouts", __name__, description="Payouts to sellers, co-owners and brokers")
 F = ma.fields
-
-
-def _money(attr: str):
-    return F.Function(lambda obj: {"amount": f"{getattr(obj, attr):.2f}", "currency": obj.currency})
 
 
 class PayoutSchema(ma.Schema):
@@ -30,8 +26,8 @@ class PayoutSchema(ma.Schema):
     status = F.String(
         metadata={"description": "pending | waiting_for_onboarding | in_transit | paid | failed | reversed"}
     )
-    amount = _money("amount")
-    reversed = _money("reversed_amount")
+    amount = money_field("amount")
+    reversed = money_field("reversed_amount")
     transfer_group = F.String()
     created_at = F.DateTime()
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from app.accounts.permissions import admin_required, login_required
 from app.core.errors import DomainError
+from app.core.page_actions import commit_or_flash
 from app.core.pagination import paginate
 from app.extensions import db
 from app.market import deal_services
@@ -68,13 +69,7 @@ def payout_refresh():
     if account is None:
         flash(_("Set up your payout account first."), "error")
         return redirect(url_for("payments.payout_settings"))
-    try:
-        connect.refresh_account(account, current_user)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
+    if commit_or_flash(lambda: connect.refresh_account(account, current_user)):
         flash(_("Your payout account is ready.") if account.ready else
               _("Your payout account still needs details: continue the setup."), "success")  # fmt: skip
     return redirect(url_for("payments.payout_settings"))
@@ -115,13 +110,7 @@ def admin_retry_payout(payout_id: int):
     payout = db.session.get(Payout, payout_id)
     if payout is None:
         abort(404)
-    try:
-        payouts.retry_payout(payout, current_user)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
+    if commit_or_flash(lambda: payouts.retry_payout(payout, current_user)):
         if payout.status in ps.SENT:
             flash(_("The payout was sent."), "success")
         else:
@@ -136,14 +125,10 @@ def admin_bank_payout(payout_id: int):
     payout = db.session.get(Payout, payout_id)
     if payout is None:
         abort(404)
-    try:
-        payouts.record_bank_payout(payout, current_user, request.form.get("bank_reference"))
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        flash(_("The payout is recorded."), "success")
+    commit_or_flash(
+        lambda: payouts.record_bank_payout(payout, current_user, request.form.get("bank_reference")),
+        _("The payout is recorded."),
+    )
     return redirect(url_for("payments.admin_payouts"))
 
 
@@ -156,12 +141,8 @@ def payout_shares(deal_id: int):
         abort(404)
     form = request.form
     rows = [(role, form.get(f"{role}_email"), form.get(f"{role}_percent")) for role in ("co_owner", "broker")]
-    try:
-        payouts.set_shares_by_email(deal, current_user, rows)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        flash(_("The split of the proceeds is saved."), "success")
+    commit_or_flash(
+        lambda: payouts.set_shares_by_email(deal, current_user, rows),
+        _("The split of the proceeds is saved."),
+    )
     return redirect(url_for("market.deal_detail", deal_id=deal.id) + "#pay-h")

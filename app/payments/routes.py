@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.accounts.permissions import admin_required, login_required
 from app.core.errors import DomainError
+from app.core.page_actions import commit_or_flash
 from app.extensions import csrf, db, limiter
 from app.market import deal_services
 from app.market.deal_models import Deal
@@ -51,20 +52,6 @@ def _payment(payment_id: int) -> Payment:
     return payment
 
 
-def _run(action, success: str | None) -> bool:
-    """Call one service, commit and flash; a refusal rolls back and flashes its reason."""
-    try:
-        action()
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(" ".join(error.fields.values()) if error.fields else error.message, "error")
-        return False
-    if success is not None:
-        flash(success, "success")
-    return True
-
-
 def _to_deal(deal: Deal):
     return redirect(url_for("market.deal_detail", deal_id=deal.id) + "#pay-h")
 
@@ -73,7 +60,7 @@ def _to_deal(deal: Deal):
 @login_required
 def start(deal_id: int):
     deal = _deal(deal_id)
-    _run(
+    commit_or_flash(
         lambda: services.start_payment(deal, current_user),
         _("Your payment is ready: follow the steps below."),
     )
@@ -85,7 +72,7 @@ def start(deal_id: int):
 def confirm(payment_id: int):
     payment = _payment(payment_id)
     method = request.form.get("payment_method", "")
-    if _run(lambda: services.confirm_payment(payment, current_user, method), None):
+    if commit_or_flash(lambda: services.confirm_payment(payment, current_user, method), None):
         if payment.status == st.FAILED:  # the decline is recorded (nothing paid); the buyer is told
             flash(CardDeclined().message, "error")
         else:
@@ -97,7 +84,9 @@ def confirm(payment_id: int):
 @login_required
 def refresh(payment_id: int):
     payment = _payment(payment_id)
-    _run(lambda: services.sync_payment(payment, current_user), _("The payment status was checked."))
+    commit_or_flash(
+        lambda: services.sync_payment(payment, current_user), _("The payment status was checked.")
+    )
     return _to_deal(payment.deal)
 
 

@@ -8,13 +8,13 @@ from flask_login import current_user
 
 from app.accounts.permissions import login_required
 from app.core.errors import DomainError, NotFound
+from app.core.page_actions import commit_or_flash
 from app.extensions import db
 from app.market.deal_models import Deal
 from app.payments import bp, royalties
 from app.payments import states as st
 from app.payments.panel import TEST_METHODS
 from app.payments.providers import OfflineProvider
-from app.payments.routes import _run
 from app.payments.royalty_forms import RoyaltyReportForm
 
 
@@ -85,7 +85,7 @@ def royalty_pay(invoice_id: int):
     deal = invoice.period.schedule.deal
     if not royalties.can_read(current_user, deal):
         abort(404)
-    _run(
+    commit_or_flash(
         lambda: royalties.start_invoice_payment(invoice, current_user),
         _("Your payment is ready: follow the steps below."),
     )
