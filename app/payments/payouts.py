@@ -91,27 +91,11 @@ def create_payouts(payment: Payment, actor) -> list[Payout]:
     if payment.status != st.SUCCEEDED:
         raise Conflict(_("Only money received and held can be paid out."))
     deal = payment.deal
-    shares = shares_of(deal)
-    roles = {s.user_id: s.role for s in shares}
-    parts = split_proceeds(
-        payment.money - payment.fee, {s.user_id: s.percent for s in shares}, deal.seller_id
-    )
-    payouts = []
-    for number, (user_id, money) in enumerate(parts.items(), start=1):
-        if money.amount <= 0:
-            continue
-        payouts.append(Payout(
-            payment_id=payment.id, deal_id=deal.id, recipient_id=user_id, role=roles.get(user_id, "seller"),
-            provider=payment.provider, status=ps.PENDING, amount=money.amount, currency=money.currency,
-            reversed_amount=Decimal(0), reference=f"{payment.reference}-P{number}",
-            transfer_group=transfer_group(deal.id),
-        ))  # fmt: skip
-    db.session.add_all(payouts)
-    db.session.flush()
-    chain_append("payout.create", "payments", payment.id, actor,
-                 {"payouts": [{"reference": p.reference, "recipient": p.recipient_id, "amount": str(p.amount)}
-                              for p in payouts]})  # fmt: skip
-    return payouts
+    return _split_into_payouts(
+        payment.money - payment.fee, shares_of(deal), deal.seller_id, actor,
+        source={"payment_id": payment.id}, audit=("payments", payment.id), reference=payment.reference,
+        provider=payment.provider, deal_id=deal.id, group=transfer_group(deal.id),
+    )  # fmt: skip
 
 
 def deposit_payouts(deposit) -> list[Payout]:
@@ -129,30 +113,46 @@ def create_deposit_payouts(deposit, share: Money, actor) -> list[Payout]:
     shares = (
         list(db.session.scalars(select(PayoutShare).where(PayoutShare.deal_id == deal_id))) if deal_id else []
     )
+    return _split_into_payouts(
+        share, shares, auction.listing.seller_id, actor,
+        source={"deposit_id": deposit.id}, audit=("auction_deposits", deposit.id), reference=deposit.reference,
+        provider=deposit.provider, deal_id=deal_id,
+        group=transfer_group(deal_id) if deal_id else f"ipex-auction-{auction.id:06d}",
+    )  # fmt: skip
+
+
+def _split_into_payouts(
+    money: Money,
+    shares: list[PayoutShare],
+    seller_id: int,
+    actor,
+    *,
+    source: dict,
+    audit: tuple[str, int],
+    reference: str,
+    provider: str,
+    deal_id: int | None,
+    group: str,
+) -> list[Payout]:
+    """Pending payouts of ``money`` split by the shares (the rest to the seller), audited as one entry.
+
+    ``source`` names what the money came from (a payment or a deposit); each payout's reference is the
+    source's reference with its number.
+    """
     roles = {s.user_id: s.role for s in shares}
-    seller_id = auction.listing.seller_id
-    parts = split_proceeds(share, {s.user_id: s.percent for s in shares}, seller_id)
-    group = transfer_group(deal_id) if deal_id else f"ipex-auction-{auction.id:06d}"
+    parts = split_proceeds(money, {s.user_id: s.percent for s in shares}, seller_id)
     payouts = [
         Payout(
-            deposit_id=deposit.id,
-            deal_id=deal_id,
-            recipient_id=user_id,
-            role=roles.get(user_id, "seller"),
-            provider=deposit.provider,
-            status=ps.PENDING,
-            amount=money.amount,
-            currency=money.currency,
-            reversed_amount=Decimal(0),
-            reference=f"{deposit.reference}-P{number}",
-            transfer_group=group,
-        )  # fmt: skip
-        for number, (user_id, money) in enumerate(parts.items(), start=1)
-        if money.amount > 0
-    ]
+            **source, deal_id=deal_id, recipient_id=user_id, role=roles.get(user_id, "seller"), provider=provider,
+            status=ps.PENDING, amount=part.amount, currency=part.currency, reversed_amount=Decimal(0),
+            reference=f"{reference}-P{number}", transfer_group=group,
+        )
+        for number, (user_id, part) in enumerate(parts.items(), start=1)
+        if part.amount > 0
+    ]  # fmt: skip
     db.session.add_all(payouts)
     db.session.flush()
-    chain_append("payout.create", "auction_deposits", deposit.id, actor,
+    chain_append("payout.create", *audit, actor,
                  {"payouts": [{"reference": p.reference, "recipient": p.recipient_id, "amount": str(p.amount)}
                               for p in payouts]})  # fmt: skip
     return payouts
