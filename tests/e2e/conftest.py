@@ -15,8 +15,9 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.core.actors import ensure_system_actor
+from app.core.clock import clock
 from app.extensions import db
-from tests.conftest import _truncate_all, make_config
+from tests.conftest import DEFAULT_PASSWORD, _truncate_all, make_config
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).parent / "screenshots"
@@ -127,8 +128,23 @@ def screenshot(page, name: str, full_page: bool = True) -> Path:
 
 
 def log_in(page, email: str, password: str) -> None:
+    """Sign in through the login form in the page's current session."""
     page.goto("/login")
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", password)
     page.click("main form button[type=submit]")
     page.wait_for_load_state()
+
+
+def switch_user(page, email: str, password: str = DEFAULT_PASSWORD) -> None:
+    """Sign in as another user in the same browser context: a fresh session, then the login form."""
+    page.context.clear_cookies()
+    log_in(page, email, password)
+
+
+@pytest.fixture
+def stopped_clock():
+    """The app's clock stopped at the real now, so a page's countdown agrees with the server."""
+    clock.freeze()
+    yield clock
+    clock.unfreeze()

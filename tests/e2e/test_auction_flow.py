@@ -9,30 +9,11 @@ import pytest
 from sqlalchemy import select
 
 from app.core.audit_chain import AuditLogEntry, verify_chain
-from app.core.clock import clock
 from app.extensions import db
 from app.market.auction_jobs import close_due_auctions
 from app.market.auction_models import Auction
-from tests.conftest import DEFAULT_PASSWORD
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import screenshot, switch_user
 from tests.market.auction_support import make_auction, make_bidder, make_seller
-
-
-@pytest.fixture
-def stopped_clock():
-    """The app's clock stopped at the real now, so the page's countdown agrees with the server."""
-    clock.freeze()
-    yield clock
-    clock.unfreeze()
-
-
-def _log_in(page, email):
-    page.context.clear_cookies()
-    page.goto("/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state()
 
 
 def _bid(page, auction_id, amount):
@@ -63,12 +44,12 @@ def test_english_auction_from_bids_to_deal(browser, live_server, app, make_user,
     page.on("pageerror", lambda error: errors.append(str(error)))
     tag = "zh" if locale.startswith("zh") else "en"
 
-    _log_in(page, "alice@example.com")
+    switch_user(page, "alice@example.com")
     _bid(page, auction.id, "50000")
     assert page.locator(".auction-leading").is_visible()
     assert page.locator("[data-countdown]").inner_text().count(":") == 2  # the live countdown runs
 
-    _log_in(page, "bob@example.com")
+    switch_user(page, "bob@example.com")
     _bid(page, auction.id, "40000")  # below Alice's secret maximum: the proxy defends her
     assert page.locator(".auction-outbid").is_visible()
     _bid(page, auction.id, "70000")
@@ -76,7 +57,7 @@ def test_english_auction_from_bids_to_deal(browser, live_server, app, make_user,
     screenshot(page, f"auction_{tag}_bob_leads")
 
     stopped_clock.advance(timedelta(minutes=8))  # two minutes left
-    _log_in(page, "alice@example.com")
+    switch_user(page, "alice@example.com")
     _bid(page, auction.id, "90000")
     assert page.locator("#ext-h").is_visible()  # the late bid moved the close
     db.session.expire_all()
@@ -92,7 +73,7 @@ def test_english_auction_from_bids_to_deal(browser, live_server, app, make_user,
     assert "/market/deals/" in page.url
     screenshot(page, f"auction_{tag}_deal")
 
-    _log_in(page, "seller@example.com")
+    switch_user(page, "seller@example.com")
     page.goto(f"/market/auctions/{auction.id}")
     rows = page.locator(".auction-history tbody tr")
     assert rows.count() == 4

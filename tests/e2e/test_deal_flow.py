@@ -13,8 +13,7 @@ from app.core.audit_chain import verify_chain
 from app.extensions import db
 from app.market.deal_models import Deal
 from app.valuation.models import ClosedDeal
-from tests.conftest import DEFAULT_PASSWORD
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import screenshot, switch_user
 from tests.market.listing_support import make_buyer, make_listing, make_patent, make_seller, store_valuation
 
 
@@ -35,15 +34,6 @@ def market(app, make_user):
     return {"listing": listing, "patent": patent}
 
 
-def _log_in(page, email):
-    page.context.clear_cookies()
-    page.goto("/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state()
-
-
 @pytest.mark.parametrize("locale", ["zh-CN", "en"])
 def test_negotiation_to_registration(browser, live_server, market, locale):
     context = browser.new_context(
@@ -58,7 +48,7 @@ def test_negotiation_to_registration(browser, live_server, market, locale):
     listing_id = market["listing"].id
 
     # The buyer makes an offer from the listing page.
-    _log_in(page, "buyer@example.com")
+    switch_user(page, "buyer@example.com")
     page.goto(f"/market/listings/{listing_id}")
     page.click("details.deal-offer-panel > summary")
     page.fill("form.deal-offer-form #price", "70万")
@@ -71,7 +61,7 @@ def test_negotiation_to_registration(browser, live_server, market, locale):
     )
 
     # The seller sees it in the inbox and counters with a shorter term.
-    _log_in(page, "seller@example.com")
+    switch_user(page, "seller@example.com")
     assert int(page.inner_text(".badge-count")) >= 1  # the offer (and the listing's publication)
     page.goto("/notifications")
     assert ("收到新报价" if zh else "New offer on") in page.inner_text("main")
@@ -87,7 +77,7 @@ def test_negotiation_to_registration(browser, live_server, market, locale):
     page.wait_for_selector(".flash-success")
 
     # The buyer accepts the counter-offer: the deal is created.
-    _log_in(page, "buyer@example.com")
+    switch_user(page, "buyer@example.com")
     page.goto(f"/market/listings/{listing_id}/offers")
     page.click("form[action$='/accept'] button")
     page.wait_for_selector(".deal-steps")
@@ -105,7 +95,7 @@ def test_negotiation_to_registration(browser, live_server, market, locale):
     screenshot(page, f"deal_{tag}_04_contract_to_sign")
     page.click("form[action$='/sign'] button[type=submit]")
     page.wait_for_selector(".flash-success")
-    _log_in(page, "seller@example.com")
+    switch_user(page, "seller@example.com")
     page.goto(deal_url)
     page.fill("#typed_name", "陈教授")
     page.click("form[action$='/sign'] button[type=submit]")
@@ -125,7 +115,7 @@ def test_negotiation_to_registration(browser, live_server, market, locale):
     screenshot(page, f"deal_{tag}_06_registered")
 
     # The administrator records the payment: the deal completes.
-    _log_in(page, "admin@example.com")
+    switch_user(page, "admin@example.com")
     page.goto(deal_url)
     page.fill("#reference", "ICBC 2026-12-01 0001")
     page.click("form[action$='/paid'] button[type=submit]")
@@ -162,7 +152,7 @@ def test_offer_deal_inbox_and_my_market_pages_pass_axe(page, market):
     offer_services.counter_offer(offer, listing.seller, price="75万")
     db.session.commit()
     offers_page = f"/market/listings/{listing.id}/offers"
-    _log_in(page, "buyer@example.com")
+    switch_user(page, "buyer@example.com")
     problems = {}
     for path in (offers_page, "/notifications", "/market/my"):
         page.goto(path)

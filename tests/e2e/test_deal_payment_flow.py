@@ -17,8 +17,7 @@ from app.payments import payout_states as ps
 from app.payments import states as st
 from app.payments.models import LedgerEntry, Payment
 from app.payments.payout_models import Payout
-from tests.conftest import DEFAULT_PASSWORD
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import screenshot, switch_user
 from tests.market.deal_support import build_market
 from tests.payments.conftest import WEBHOOK_SECRET, connect_stub, localstripe  # noqa: F401  (fixtures)
 from tests.payments.support import register, signed_deal
@@ -39,15 +38,6 @@ def _context(browser, live_server, locale):
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     return context, page, errors
-
-
-def _log_in(page, email: str) -> None:
-    page.context.clear_cookies()
-    page.goto("/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state()
 
 
 def _submit(page, selector: str) -> None:
@@ -119,7 +109,7 @@ def test_buyer_pays_by_card_on_the_deal_page_and_the_seller_is_paid_after_regist
     tag = f"dealpay_card_{'zh' if zh else 'en'}"
     context, page, errors = _context(browser, live_server, locale)
 
-    _log_in(page, market.buyer.email)
+    switch_user(page, market.buyer.email)
     page.goto(f"/market/deals/{deal.id}")
     assert ("平台服务费" if zh else "Platform fee") in _panel(page)  # shown before paying
     screenshot(page, f"{tag}_01_before")
@@ -170,7 +160,7 @@ def test_buyer_pays_by_card_on_the_deal_page_and_the_seller_is_paid_after_regist
     _assert_paid_out(deal.id, payment)
     db.session.rollback()
 
-    _log_in(page, market.seller.email)
+    switch_user(page, market.seller.email)
     page.goto(f"/market/deals/{deal.id}")
     note = page.inner_text(".payout-note")
     assert _cents(PRICE - payment.fee_amount) in note
@@ -202,7 +192,7 @@ def test_buyer_pays_by_bank_transfer_and_an_administrator_records_receipt_and_pa
     tag = f"dealpay_bank_{'zh' if zh else 'en'}"
     context, page, errors = _context(browser, live_server, locale)
 
-    _log_in(page, market.buyer.email)
+    switch_user(page, market.buyer.email)
     page.goto(f"/market/deals/{deal.id}")
     _submit(page, "main form[action$='/start'] button")
     payment = db.session.scalar(select(Payment).where(Payment.deal_id == deal.id))
@@ -214,7 +204,7 @@ def test_buyer_pays_by_bank_transfer_and_an_administrator_records_receipt_and_pa
     assert ("待付款" if zh else "Awaiting payment") in _panel(page)
     screenshot(page, f"{tag}_01_instructions")
 
-    _log_in(page, market.admin.email)
+    switch_user(page, market.admin.email)
     page.goto("/payments/admin")
     row = page.locator("tr", has_text=reference)
     row.locator("input[name=bank_reference]").fill("BOC-778812")
@@ -238,13 +228,13 @@ def test_buyer_pays_by_bank_transfer_and_an_administrator_records_receipt_and_pa
     assert _ledger(deal.id) == {"buyer": -PRICE, "hold": PRICE}
     db.session.rollback()
 
-    _log_in(page, market.buyer.email)
+    switch_user(page, market.buyer.email)
     page.goto(f"/market/deals/{deal.id}")
     _receipt_checks(page, fee, zh)
     assert not page.locator("dl.facts").count()  # the instructions are gone once paid
     screenshot(page, f"{tag}_04_buyer_receipt")
 
-    _log_in(page, market.seller.email)  # the seller enters bank details for the payout
+    switch_user(page, market.seller.email)  # the seller enters bank details for the payout
     page.goto("/payments/payouts")
     page.fill("input[name=account_name]", "陈教授")
     page.fill("input[name=bank_name]", "中国银行北京分行")
@@ -254,7 +244,7 @@ def test_buyer_pays_by_bank_transfer_and_an_administrator_records_receipt_and_pa
     with app.test_request_context():
         register(db.session.get(Deal, deal.id), market)
 
-    _log_in(page, market.admin.email)
+    switch_user(page, market.admin.email)
     page.goto("/payments/admin/payouts")
     row = page.locator("tr", has_text=f"{reference}-P1")
     assert _cents(PRICE - fee) in row.inner_text()
@@ -268,7 +258,7 @@ def test_buyer_pays_by_bank_transfer_and_an_administrator_records_receipt_and_pa
     _assert_paid_out(deal.id, payment)
     db.session.rollback()
 
-    _log_in(page, market.seller.email)
+    switch_user(page, market.seller.email)
     page.goto(f"/market/deals/{deal.id}")
     note = page.inner_text(".payout-note")
     assert _cents(PRICE - fee) in note

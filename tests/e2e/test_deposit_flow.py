@@ -8,30 +8,12 @@ from decimal import Decimal
 import pytest
 
 from app.accounts.models import Role
-from app.core.clock import clock
 from app.core.money import Money
 from app.extensions import db
 from app.payments import deposits
 from app.payments.deposit_models import AuctionDeposit
-from tests.conftest import DEFAULT_PASSWORD
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import screenshot, switch_user
 from tests.market.auction_support import make_auction, make_bidder, make_seller
-
-
-@pytest.fixture
-def stopped_clock():
-    clock.freeze()
-    yield clock
-    clock.unfreeze()
-
-
-def _log_in(page, email):
-    page.context.clear_cookies()
-    page.goto("/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state()
 
 
 @pytest.mark.parametrize("locale", ["zh-CN", "en"])
@@ -54,7 +36,7 @@ def test_a_buyer_pays_the_deposit_by_transfer_and_then_bids(
     tag = "zh" if locale.startswith("zh") else "en"
     pay_label = "缴纳保证金" if tag == "zh" else "Pay the deposit"
 
-    _log_in(page, "alice@example.com")
+    switch_user(page, "alice@example.com")
     page.goto(f"/market/auctions/{auction.id}")
     assert page.locator(".auction-deposit").is_visible()  # shown to bidders
     assert not page.locator(".auction-bid-form").count()
@@ -70,7 +52,7 @@ def test_a_buyer_pays_the_deposit_by_transfer_and_then_bids(
     assert page.get_by_text(reference).first.is_visible()
     screenshot(page, f"deposit_{tag}_bank_instructions")
 
-    _log_in(page, "admin@example.com")
+    switch_user(page, "admin@example.com")
     page.goto("/payments/admin/deposits")
     page.fill("input[name=bank_reference]", "BOC-DEP-778")
     page.fill("input[name=amount]", "2,000.00")
@@ -78,7 +60,7 @@ def test_a_buyer_pays_the_deposit_by_transfer_and_then_bids(
     page.wait_for_load_state()
     screenshot(page, f"deposit_{tag}_admin_recorded")
 
-    _log_in(page, "alice@example.com")
+    switch_user(page, "alice@example.com")
     page.goto(f"/payments/auctions/{auction.id}/deposit")
     assert page.locator(".deposit-status").inner_text().strip() == (
         "保证金已缴纳" if tag == "zh" else "Deposit held"

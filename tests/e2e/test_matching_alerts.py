@@ -9,8 +9,7 @@ from app.accounts.models import Role
 from app.core.actors import ensure_system_actor
 from app.extensions import db
 from app.market import listing_services
-from tests.conftest import DEFAULT_PASSWORD
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import screenshot, switch_user
 from tests.market.listing_support import make_buyer, make_listing, make_patent, make_seller
 
 TEXT = {
@@ -43,15 +42,6 @@ def world(app, make_user):
     return {"buyer": buyer, "listing": listing}
 
 
-def _log_in(page, email):
-    page.context.clear_cookies()
-    page.goto("/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state()
-
-
 @pytest.mark.parametrize("locale", ["zh-CN", "en"])
 def test_need_alert_reaches_inbox_and_mailbox(browser, live_server, world, locale):
     tag = "zh" if locale.startswith("zh") else "en"
@@ -67,7 +57,7 @@ def test_need_alert_reaches_inbox_and_mailbox(browser, live_server, world, local
     text = TEXT[tag]
 
     # The buyer posts a need in Chinese and publishes it.
-    _log_in(page, "buyer@example.com")
+    switch_user(page, "buyer@example.com")
     page.goto("/needs/new")
     page.fill("#title_zh", "寻求锂电池正极材料技术")
     page.fill("#description_zh", "我公司生产电动汽车动力电池，需要锂电池正极材料专利的独占许可。")
@@ -82,14 +72,14 @@ def test_need_alert_reaches_inbox_and_mailbox(browser, live_server, world, local
     screenshot(page, f"alerts_{tag}_02_need_open")
 
     # The seller then publishes a matching listing.
-    _log_in(page, "seller@example.com")
+    switch_user(page, "seller@example.com")
     page.goto(f"/market/listings/{world['listing'].id}")
     page.click("form[action$='/submit'] button")
     page.wait_for_selector(".flash-success")
     screenshot(page, f"alerts_{tag}_03_listing_published")
 
     # The buyer finds the alert in the inbox, with the reasons.
-    _log_in(page, "buyer@example.com")
+    switch_user(page, "buyer@example.com")
     page.goto("/notifications")
     expect(page.locator("main")).to_contain_text(text["alert"])
     expect(page.locator("main")).to_contain_text(text["reason"])
@@ -105,7 +95,7 @@ def test_need_alert_reaches_inbox_and_mailbox(browser, live_server, world, local
     screenshot(page, f"alerts_{tag}_06_saved_searches")
 
     # The e-mail, in the buyer's language, is in the development mailbox.
-    _log_in(page, "admin@example.com")
+    switch_user(page, "admin@example.com")
     page.goto("/admin/mailbox?to=buyer@example.com")
     expect(page.locator("main")).to_contain_text(text["alert"])
     screenshot(page, f"alerts_{tag}_07_mailbox")

@@ -9,8 +9,7 @@ from app.catalogue import people_services
 from app.core.actors import ensure_system_actor
 from app.extensions import db
 from app.matching import experts, services
-from tests.conftest import DEFAULT_PASSWORD
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import screenshot, switch_user
 from tests.market.listing_support import make_buyer, make_listing, make_patent, make_seller
 
 TEXT = {
@@ -70,15 +69,6 @@ def world(app, make_user):
     return {"patent": patent, "need": need, "listing": listing}
 
 
-def _log_in(page, email):
-    page.context.clear_cookies()
-    page.goto("/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state()
-
-
 @pytest.mark.parametrize("locale", ["zh-CN", "en"])
 def test_assessor_sees_experts_and_buyer_dismisses_a_match(browser, live_server, world, locale):
     text = TEXT[locale]
@@ -90,7 +80,7 @@ def test_assessor_sees_experts_and_buyer_dismisses_a_match(browser, live_server,
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
 
-    _log_in(page, "assessor@example.com")
+    switch_user(page, "assessor@example.com")
     page.goto(f"/patents/{world['patent'].id}")
     section = page.locator("#experts")
     section.get_by_role("heading", name=text["experts"]).wait_for()
@@ -101,7 +91,7 @@ def test_assessor_sees_experts_and_buyer_dismisses_a_match(browser, live_server,
     section.scroll_into_view_if_needed()
     screenshot(page, f"matching-patent-experts-{locale}")
 
-    _log_in(page, "buyer@example.com")
+    switch_user(page, "buyer@example.com")
     page.goto(f"/needs/{world['need'].id}")
     match = page.locator(f".mt-match[data-kind=listing]:has(a[href$='/listings/{world['listing'].id}'])")
     match.wait_for()
@@ -126,7 +116,7 @@ def test_weights_four_eyes_in_the_browser(browser, live_server, app, make_user):
     )
     context.set_default_timeout(15_000)
     page = context.new_page()
-    _log_in(page, "admin1@example.com")
+    switch_user(page, "admin1@example.com")
     page.goto("/admin/matching/weights")
     page.fill("#w-text", "2")
     page.click("main form button[type=submit]")
@@ -137,7 +127,7 @@ def test_weights_four_eyes_in_the_browser(browser, live_server, app, make_user):
     page.get_by_role("button", name="提交审批").click()
     page.get_by_role("button", name="批准并启用").click()
     page.get_by_text("四眼原则").wait_for()
-    _log_in(page, "admin2@example.com")
+    switch_user(page, "admin2@example.com")
     page.goto("/admin/matching/weights")
     page.get_by_role("button", name="批准并启用").click()
     page.wait_for_load_state()

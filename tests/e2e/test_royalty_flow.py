@@ -6,18 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from tests.conftest import DEFAULT_PASSWORD
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import screenshot, switch_user
 from tests.payments.royalty_support import QUARTER, royalty_market
-
-
-def _log_in(page, email):
-    page.context.clear_cookies()
-    page.goto("/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state()
 
 
 @pytest.mark.parametrize(("locale", "lang"), [("zh-CN", "zh"), ("en", "en")])
@@ -32,7 +22,7 @@ def test_licensee_reports_and_pays_a_royalty(
     )
     context.set_default_timeout(15_000)
     page = context.new_page()
-    _log_in(page, "buyer@example.com")
+    switch_user(page, "buyer@example.com")
     page.goto(f"/market/deals/{market.deal.id}#royalties")
     section = page.locator("section.royalties")
     section.locator("input[name=net_sales]").fill("-5")
@@ -50,7 +40,7 @@ def test_licensee_reports_and_pays_a_royalty(
     screenshot(page, f"royalty_{lang}_invoice")
 
     frozen_clock.advance(timedelta(days=130))  # period 2 (to 2027-05-31) was due on 2027-06-30
-    _log_in(page, "seller@example.com")
+    switch_user(page, "seller@example.com")
     page.goto(f"/market/deals/{market.deal.id}#royalties")
     assert page.locator(".royalty-overdue").is_visible()
     assert page.locator("section.royalties input[name=net_sales]").count() == 0
