@@ -217,6 +217,23 @@ def test_mixed_chinese_and_english(corpus):
     assert found(corpus, text="电池 battery")[0] == "P1"  # both words as typed; the others by translation
 
 
+def test_a_translated_word_never_matches_a_name_and_names_rank_after_text(corpus):
+    """The demo's "battery" found every patent of 杭州新能电池科技有限公司 (earphones, speakers...)
+    through the translation 电池; typed as it is, a name still counts, but after the texts."""
+    owned = add_patent(
+        "US5", "Earphone", "An ornamental earphone.", ["H04R 1/10"], "granted", "design",
+        D(2023, 5, 5), D(2024, 1, 1), "杭州新能电池科技有限公司",
+    )  # fmt: skip
+    db.session.flush()
+    index_patents(db.session, [owned.id])
+    db.session.commit()
+    corpus["names"][("patent", owned.id)] = "US5"
+    assert "US5" not in found(corpus, text="battery")
+    by_chinese = found(corpus, text="电池")
+    assert by_chinese[-1] == "US5"  # newest of all, but only its owner's name holds the word
+    assert set(by_chinese) == {"CN1", "CN2", "P1", "E1", "EP1", "US2", "US5"}
+
+
 @pytest.mark.parametrize(
     ("prefix", "expected"),
     [

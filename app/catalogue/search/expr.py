@@ -15,13 +15,18 @@ TRIGRAM_PREFIX = "3:"  # its CJK trigram lexemes: apart from the bigrams, so pre
 
 # FTS5 column -> tsvector weight of that field (see documents.tsvector_literal).
 WEIGHTS = {"title": "A", "parties": "B", "meta": "C"}
+BODY_WEIGHT = "D"  # the body's lexemes carry no mark, which PostgreSQL reads as D
+
+# The record's own text: what a translated query word may match. Names (parties) are not
+# translated: "battery" must not find every patent of a company called "…电池…".
+TEXT_COLUMNS = ("title", "body")
 
 
 @dataclass(frozen=True, slots=True)
 class Tok:
     tokens: tuple[str, ...]  # one token, or a phrase
     prefix: bool = False  # the last token is a prefix
-    column: str | None = None  # restrict to one field
+    column: str | tuple[str, ...] | None = None  # restrict to one field or a set of fields
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,8 +57,8 @@ def or_(*nodes: Node) -> Node:
     return nodes[0] if len(nodes) == 1 else Or(tuple(nodes))
 
 
-def in_column(node: Node, column: str) -> Node:
-    """The same expression with every token restricted to one field."""
+def in_column(node: Node, column: str | tuple[str, ...]) -> Node:
+    """The same expression with every token restricted to one field (or a set of fields)."""
     if isinstance(node, Tok):
         return Tok(node.tokens, node.prefix, column)
     if isinstance(node, Not):
@@ -66,6 +71,8 @@ def to_fts5(node: Node) -> str:
         phrase = (
             '"' + " ".join(t.replace('"', '""') for t in node.tokens) + '"' + (" *" if node.prefix else "")
         )
+        if isinstance(node.column, tuple):
+            return "{" + " ".join(node.column) + "} : " + phrase
         return f"{node.column} : {phrase}" if node.column else phrase
     if isinstance(node, Not):
         return f"({to_fts5(node.positive)} NOT {to_fts5(node.negative)})"
@@ -89,13 +96,20 @@ def _trigrams(tokens: tuple[str, ...]) -> list[str] | None:
     return [TRIGRAM_PREFIX + a + b[1] for a, b in zip(tokens, tokens[1:], strict=False)]
 
 
+def _weight(column: str | tuple[str, ...] | None) -> str:
+    """The tsquery weight letters that restrict a lexeme to the given fields ("" = any field)."""
+    if isinstance(column, tuple):
+        return "".join(sorted(WEIGHTS.get(c, BODY_WEIGHT) for c in column))
+    return WEIGHTS.get(column or "", "")
+
+
 def _tok_tsquery(node: Tok) -> str:
     """Title terms use title lexemes (decided in the GIN, no weight recheck). An unweighted or title
     CJK phrase of three characters is one trigram lexeme (exact in the GIN); a longer one needs all
     its trigrams (a narrow GIN candidate set) and then the phrase. Other fields keep their weights,
     which trigrams (stored without positions) cannot carry."""
     title = node.column == "title"
-    weight = "" if title else WEIGHTS.get(node.column or "", "")
+    weight = "" if title else _weight(node.column)
     prefix = TITLE_PREFIX if title else ""
     tokens = [prefix + t for t in node.tokens]
     last = len(tokens) - 1

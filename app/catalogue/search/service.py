@@ -23,7 +23,7 @@ from app.catalogue import classification
 from app.catalogue.search import crosslang, documents
 from app.catalogue.search.attrs import ATTR_MASK, DOC_TYPES, Attrs, field_codes
 from app.catalogue.search.backends import Condition, FacetFilter, backend_for, chunked
-from app.catalogue.search.expr import And, Node, Not, Or, Tok, and_, in_column, or_
+from app.catalogue.search.expr import TEXT_COLUMNS, And, Node, Not, Or, Tok, and_, in_column, or_
 from app.catalogue.search.lookup import query_number_tokens, split_codes
 from app.catalogue.search.models import SearchDocument
 from app.catalogue.search.query import MAX_PAGE, Hit, SearchQuery, SearchResult
@@ -146,6 +146,11 @@ class _TextPlan:
         return and_(*(u.original for u in self.units))
 
     @property
+    def text(self) -> Node:
+        """Every word (as typed or translated) in the record's own text, not only in a name."""
+        return and_(*(in_column(u.node, TEXT_COLUMNS) for u in self.units))
+
+    @property
     def node(self) -> Node | None:
         words = and_(*(u.node for u in self.units)) if self.units else None
         if self.pinned is None:
@@ -202,11 +207,12 @@ def _units(terms: list[Term]) -> list[_Unit]:
 
 
 def _translated(text: str) -> tuple[Node, tuple[Term, ...]] | None:
-    """A translation as an index node: its words, all required, in any order."""
+    """A translation as an index node: its words, all required, in any order, in the record's own
+    text (titles, abstracts, claims), never in names."""
     terms = [t for t in parse_query(text) if t.text not in crosslang.EN_STOP]
     if not terms:
         return None
-    return and_(*(_term_node(t) for t in terms)), tuple(terms)
+    return in_column(and_(*(_term_node(t) for t in terms)), TEXT_COLUMNS), tuple(terms)
 
 
 def _term_node(term: Term) -> Node:
@@ -250,17 +256,18 @@ def _restrict(node: Node, options: list[tuple[list[Node], list[Node]]]) -> Node:
 
 def _levels(node: Node, plan: _TextPlan) -> list[Node]:
     """Mutually exclusive parts of the hits, best first: the patents the text numbers; then by
-    strength (title tier); within a strength, hits matching the text as typed before hits found
-    only through a translation."""
+    strength (title tier); among hits with no word in the title, those with every word in their
+    own text (abstract, claims) before those found by a name (owner, inventor); within each part,
+    hits matching the text as typed before hits found only through a translation."""
     levels = [and_(node, plan.pinned)] if plan.pinned is not None else []
     others = Not(node, plan.pinned) if plan.pinned is not None else node
     original = plan.original
     for options in _tiers(plan):
         tier = _restrict(others, options)
-        if original is None:
-            levels.append(tier)
-        else:
-            levels += [and_(tier, original), Not(tier, original)]
+        no_title_word = not options[0][0]
+        parts = [and_(tier, plan.text), Not(tier, plan.text)] if no_title_word and plan.units else [tier]
+        for part in parts:
+            levels += [part] if original is None else [and_(part, original), Not(part, original)]
     return levels
 
 
@@ -293,11 +300,13 @@ def _ranked_known(
     pinned = _among(backend, and_(node, plan.pinned), hits) if plan.pinned is not None else set()
     original = plan.original
     typed = _among(backend, and_(node, original), hits) if original is not None else set(hits)
+    in_text = _among(backend, and_(node, plan.text), hits) if plan.units else set(hits)
     rows = _rows(session, hits)
     key = {}
     for r in hits:
         tokens = _title_tokens(rows[r]) if r in rows else []
-        key[r] = (r not in pinned, -sum(_matches(tokens, n) for n in tiered), r not in typed)
+        titled = sum(_matches(tokens, n) for n in tiered)
+        key[r] = (r not in pinned, -titled, not titled and r not in in_text, r not in typed)
     ordered = sorted(hits, key=key.__getitem__)  # stable: newest first within a level
     return ordered[:needed], rows
 
