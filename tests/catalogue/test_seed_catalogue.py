@@ -1,5 +1,8 @@
 """The demo seed: real patents, generated CN facts marked as such, projects, experts; idempotent."""
 
+import re
+from html import unescape
+
 from sqlalchemy import func, select
 
 from app.accounts.seed import seed_accounts
@@ -7,6 +10,8 @@ from app.accounts.services import find_user_by_email
 from app.catalogue import services
 from app.catalogue.importing import run_import
 from app.catalogue.models import CatalogueChange, Expert, InnovationProject, Patent
+from app.catalogue.search.query import SearchQuery
+from app.catalogue.search.service import search
 from app.catalogue.seed import seed_catalogue
 from app.extensions import db
 
@@ -51,6 +56,22 @@ def test_seed_twice_changes_nothing(app):
     linked = db.session.scalar(select(Expert).where(Expert.user_id.is_not(None)))
     assert linked.user.email == "assessor@ipex.demo"
     assert db.session.scalar(select(func.count()).select_from(Patent).where(Patent.owner_id.is_(None))) == 0
+
+
+def _examples(html: str, element_id: str) -> list[str]:
+    """The search examples a page's placeholder offers ("e.g. a, b or c")."""
+    placeholder = unescape(re.search(rf'id="{element_id}"[^>]*placeholder="([^"]*)"', html).group(1))
+    return [e.strip() for e in re.split(r",| or ", placeholder.split("e.g.", 1)[1]) if e.strip()]
+
+
+def test_every_search_example_on_the_pages_finds_demo_records(app, client):
+    _seed()
+    client.post("/lang/en")
+    examples = _examples(client.get("/").get_data(as_text=True), "hero-q")
+    examples += _examples(client.get("/catalogue/search").get_data(as_text=True), "search-q")
+    assert len(examples) == 5
+    for text in examples:
+        assert search(db.session, SearchQuery(text=text)).total > 0, text
 
 
 def _snapshot(patent: Patent) -> dict:
