@@ -128,3 +128,19 @@ def test_api_docs_page_uses_local_assets(client):
     asset = client.get("/api/v1/docs/assets/swagger-ui-bundle.js")
     asset.close()
     assert asset.status_code == 200
+
+
+def test_field_messages_of_the_request_parser_are_in_the_readers_language(app, client, auth, make_user):
+    """webargs/marshmallow answer in English constants ("Missing data for required field."); a
+    Chinese reader got them untranslated inside an otherwise Chinese error."""
+    token = create_token(client, auth, make_user())
+    api = app.test_client()
+    for language, unknown, too_many in (
+        ("zh-CN", "未知字段。", "请填写 1 至 100 之间的值。"),
+        ("en", "Unknown field.", "Enter a value from 1 to 100."),
+    ):
+        headers = {"Authorization": f"Bearer {token}", "Accept-Language": language}
+        body = api.patch("/api/v1/me", json={"is_admin": True}, headers=headers).json["error"]
+        assert body["fields"]["is_admin"] == unknown
+        listed = api.get("/api/v1/patents?per_page=1000", headers=headers).json["error"]
+        assert listed["fields"]["per_page"] == too_many

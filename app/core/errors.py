@@ -4,6 +4,7 @@ from flask import Flask, Response, jsonify, make_response, render_template
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from app.core.field_messages import translated
 from app.core.http import wants_json
 from app.extensions import db
 
@@ -52,7 +53,8 @@ def _messages() -> dict[int, str]:
 
 
 def flatten_field_errors(messages: object, prefix: str = "") -> dict[str, str]:
-    """Turn webargs/marshmallow's nested {location: {field: [msgs]}} into {field: "msg"}."""
+    """Turn webargs/marshmallow's nested {location: {field: [msgs]}} into {field: "msg"}, in the
+    reader's language."""
     if isinstance(messages, dict):
         flat: dict[str, str] = {}
         for key, value in messages.items():
@@ -62,13 +64,13 @@ def flatten_field_errors(messages: object, prefix: str = "") -> dict[str, str]:
                 flat.update(flatten_field_errors(value, f"{prefix}{key}."))
         return flat
     if isinstance(messages, list | tuple):
-        text = "; ".join(str(m) for m in messages if not isinstance(m, dict | list))
+        text = "; ".join(translated(str(m)) for m in messages if not isinstance(m, dict | list))
         nested = [m for m in messages if isinstance(m, dict | list)]
         flat = {prefix.rstrip(".") or "body": text} if text else {}
         for item in nested:
             flat.update(flatten_field_errors(item, prefix))
         return flat
-    return {prefix.rstrip(".") or "body": str(messages)}
+    return {prefix.rstrip(".") or "body": translated(str(messages))}
 
 
 def error_response(
