@@ -33,26 +33,24 @@ _EXACT = {
     "Not a valid URL.": _l("Enter a valid URL."),
 }
 
-_NUMBER = r"(?P<{}>-?[0-9][0-9.eE+-]*)"
+_LOW = r"(?P<low>-?[0-9][0-9.eE+-]*)"
+_HIGH = r"(?P<high>-?[0-9][0-9.eE+-]*)"
 _PATTERNS = [
-    (
-        re.compile(rf"Must be greater than or equal to {_NUMBER.format('low')} and less than or equal to "
-                   rf"{_NUMBER.format('high')}\.$"),  # fmt: skip
-        _l("Enter a value from %(low)s to %(high)s."),
-    ),
-    (re.compile(rf"Must be greater than or equal to {_NUMBER.format('low')}\.$"), _l("Enter at least %(low)s.")),
-    (re.compile(rf"Must be greater than {_NUMBER.format('low')}\.$"), _l("Enter more than %(low)s.")),
-    (re.compile(rf"Must be less than or equal to {_NUMBER.format('high')}\.$"), _l("Enter at most %(high)s.")),
-    (re.compile(rf"Must be less than {_NUMBER.format('high')}\.$"), _l("Enter less than %(high)s.")),
-    (
-        re.compile(r"Length must be between (?P<low>[0-9]+) and (?P<high>[0-9]+)\.$"),
-        _l("The length must be from %(low)s to %(high)s."),
-    ),
-    (re.compile(r"Shorter than minimum length (?P<low>[0-9]+)\.$"), _l("The length must be at least %(low)s.")),
-    (re.compile(r"Longer than maximum length (?P<high>[0-9]+)\.$"), _l("The length must be at most %(high)s.")),
-    (re.compile(r"Length must be (?P<equal>[0-9]+)\.$"), _l("The length must be %(equal)s.")),
-    (re.compile(r"Must be one of: (?P<choices>.+)\.$"), _l("Choose one of: %(choices)s.")),
-]
+    (re.compile(pattern + r"\.$"), text)
+    for pattern, text in (
+        (rf"Must be greater than or equal to {_LOW} and less than or equal to {_HIGH}",
+         _l("Enter a value from %(low)s to %(high)s.")),
+        (rf"Must be greater than or equal to {_LOW}", _l("Enter at least %(low)s.")),
+        (rf"Must be greater than {_LOW}", _l("Enter more than %(low)s.")),
+        (rf"Must be less than or equal to {_HIGH}", _l("Enter at most %(high)s.")),
+        (rf"Must be less than {_HIGH}", _l("Enter less than %(high)s.")),
+        (r"Length must be between (?P<low>[0-9]+) and (?P<high>[0-9]+)", _l("The length must be from %(low)s to %(high)s.")),
+        (r"Shorter than minimum length (?P<low>[0-9]+)", _l("The length must be at least %(low)s.")),
+        (r"Longer than maximum length (?P<high>[0-9]+)", _l("The length must be at most %(high)s.")),
+        (r"Length must be (?P<equal>[0-9]+)", _l("The length must be %(equal)s.")),
+        (r"Must be one of: (?P<choices>.+)", _l("Choose one of: %(choices)s.")),
+    )
+]  # fmt: skip
 
 
 def translated(message: str) -> str:
