@@ -79,3 +79,27 @@ def test_phone_layout_collapses_navigation_and_tables(browser, live_server, make
     assert width <= 360, "the page scrolls sideways on a phone"
     screenshot(page, "phone_admin_users_zh")
     context.close()
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en"])
+@pytest.mark.parametrize("width", [1280, 1024, 800])
+def test_no_menu_label_breaks_inside_on_a_desktop(browser, live_server, make_user, locale, width):
+    """Signed in with many menu entries, English "My records" and the switch "中文" broke over two
+    lines at 1280 px; whole entries may wrap to a second row, a label never splits."""
+    admin = make_user(email="root@example.com", roles=(Role.ADMIN, Role.BUYER), organisation="IPEX 服务中心")
+    context = browser.new_context(
+        base_url=live_server, locale=locale, viewport={"width": width, "height": 600}
+    )
+    page = context.new_page()
+    log_in(page, admin.email, DEFAULT_PASSWORD)
+    page.goto("/")
+    labels = page.locator("#site-nav a, #site-nav summary, #site-nav .link-button")
+    heights = labels.evaluate_all(
+        "els => els.filter(e => e.offsetParent).map(e => [e.textContent.trim(), e.getClientRects().length,"
+        " e.getBoundingClientRect().height, parseFloat(getComputedStyle(e).lineHeight)"
+        " + parseFloat(getComputedStyle(e).paddingTop) + parseFloat(getComputedStyle(e).paddingBottom)])"
+    )
+    assert len(heights) >= 6
+    broken = [label for label, rects, height, one_line in heights if rects > 1 or height > one_line + 2]
+    assert broken == []
+    context.close()
