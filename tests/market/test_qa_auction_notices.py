@@ -37,7 +37,10 @@ def test_ending_soon_notice_in_reader_time_zone_and_money(app, frozen_clock, mak
 def test_an_auction_listing_is_priced_by_its_auction_not_on_request(client, make_user):
     """Auction listings have no ask; their price block and cards said "价格面议" (price on request)."""
     auction = make_auction(make_seller(make_user))
-    for language, said, not_said in (("zh", "由拍卖定价", "价格面议"), ("en", "Priced by the auction", "Price on request")):
+    for language, said, not_said in (
+        ("zh", "由拍卖定价", "价格面议"),
+        ("en", "Priced by the auction", "Price on request"),
+    ):
         for path in (f"/market/listings/{auction.listing_id}", "/"):
             page = client.get(path, headers={"Accept-Language": language}).get_data(as_text=True)
             assert said in page, (language, path)
