@@ -93,7 +93,14 @@ def init_i18n(app: Flask) -> None:
     app.jinja_env.filters["day"] = format_day
     app.jinja_env.filters["moment"] = format_moment
     app.jinja_env.filters["step_label"] = step_label
+    app.jinja_env.filters["enumeration"] = enumeration
     app.jinja_env.globals["current_locale"] = locale_code
+
+
+def enumeration(items, label=str) -> str:
+    """A list's words in the reader's language, each through ``label``: 独占许可、转让 in Chinese,
+    "a, b" in English."""
+    return ("、" if locale_code().startswith("zh") else ", ").join(str(label(item)) for item in items)
 
 
 def _locale_name() -> str:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from app.core.i18n import format_money
 from app.market.listing_forms import RIGHT_LABELS
@@ -45,7 +47,6 @@ REASONS = {
     "right_stronger_than_asked": _l("%(right)s offered: more than you asked for"),
     "right_not_offered": _l("The rights you want are not offered"),
     "age_unknown": _l("Not yet published"),
-    "listed_days_ago": _l("Listed %(days)s days ago"),
     "responsiveness_unknown": _l("No answering record yet"),
     "seller_answers_share": _l("The seller has answered %(share)s%% of offers and enquiries"),
     "seller_answers_within_a_day": _l("The seller usually answers within a day (%(share)s%% answered)"),
@@ -57,8 +58,16 @@ REASONS = {
 MONEY_PARAMS = ("ask", "max", "low", "high")
 
 
+def _listed(days: int) -> str:
+    if days == 0:
+        return _("Listed today")
+    return ngettext("Listed %(num)d day ago", "Listed %(num)d days ago", days)
+
+
 def explain(contribution: Contribution, currency: str = "CNY") -> str:
     """One contribution as a plain sentence; unknown keys fall back to the factor's name."""
+    if contribution.reason == "listed_days_ago":
+        return _listed(int(dict(contribution.params)["days"]))
     template = REASONS.get(contribution.reason)
     if template is None:
         return str(FACTOR_LABELS.get(contribution.factor, contribution.factor))

@@ -32,7 +32,7 @@ TRANSITIONS: dict[tuple[str, str], str] = {
 
 STATUS_LABELS = {
     DRAFT: _l("Draft"),
-    OPEN: _l("Open"),
+    OPEN: _l("Seeking offers"),
     IN_TALKS: _l("In talks"),
     FULFILLED: _l("Fulfilled"),
     CLOSED: _l("Closed"),

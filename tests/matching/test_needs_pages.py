@@ -51,6 +51,31 @@ def test_matches_page_and_listing_include(client, auth, make_user):
     assert "寻求锂电池正极材料技术" in listing_page
 
 
+def test_need_page_in_chinese_reads_as_chinese(client, auth, make_user):
+    """The status said 打开 (the verb "open"), two rights were joined by an ASCII comma, a listing
+    published today was "0 天前挂牌", and the owner's buttons stacked (forms inside a <p>)."""
+    buyer = make_buyer(make_user)
+    seller = make_seller(make_user)
+    make_listing(seller, [make_patent(seller)], "published")
+    need = services.create_need(
+        buyer,
+        {**{k: v for k, v in FORM.items() if k != "currency"}, "rights": ["exclusive_licence", "assignment"]},
+    )
+    services.transition(need, "publish", buyer)
+    db.session.commit()
+    auth.login(buyer)
+    page = client.get(f"/needs/{need.id}", headers={"Accept-Language": "zh"}).get_data(as_text=True)
+    assert "征集中" in page
+    assert "打开" not in page
+    assert "独占许可、转让" in page
+    assert "今天挂牌" in page
+    assert "0 天前" not in page
+    assert '<div class="button-row">' in page
+    en = client.get(f"/needs/{need.id}", headers=EN).get_data(as_text=True)
+    assert "Listed today" in en
+    assert "Seeking offers" in en
+
+
 def test_listing_include_hidden_from_other_visitors(client, make_user):
     seller = make_seller(make_user)
     listing = make_listing(seller, [make_patent(seller)], "published")
