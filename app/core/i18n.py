@@ -94,6 +94,8 @@ def init_i18n(app: Flask) -> None:
     app.jinja_env.filters["moment"] = format_moment
     app.jinja_env.filters["step_label"] = step_label
     app.jinja_env.filters["enumeration"] = enumeration
+    app.jinja_env.globals["colon"] = colon
+    app.jinja_env.globals["pairs_text"] = pairs_text
     app.jinja_env.globals["current_locale"] = locale_code
 
 
@@ -101,6 +103,17 @@ def enumeration(items, label=str) -> str:
     """A list's words in the reader's language, each through ``label``: 独占许可、转让 in Chinese,
     "a, b" in English."""
     return ("、" if locale_code().startswith("zh") else ", ").join(str(label(item)) for item in items)
+
+
+def colon() -> str:
+    """The colon after a label: full-width in Chinese (估值报告：…), ": " in English."""
+    return "：" if locale_code().startswith("zh") else ": "
+
+
+def pairs_text(pairs) -> str:
+    """(label, value) pairs as one line in the reader's language: 标签：值；标签：值 or "a: 1; b: 2"."""
+    separator = "；" if locale_code().startswith("zh") else "; "
+    return separator.join(f"{label}{colon()}{value}" for label, value in pairs)
 
 
 def _locale_name() -> str:

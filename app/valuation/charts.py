@@ -1,17 +1,20 @@
 """Server-side SVG charts for valuation reports: pure functions from numbers and labels to SVG text.
 
-No Flask here: the caller passes labels in the page's language and a money formatter. Charts use
-presentation attributes (no inline style, so the CSP holds), carry a <title> and <desc>, print
-every figure as text, and tell series apart by pattern and shape as well as colour.
+No Flask here: the caller passes labels in the page's language, a money formatter and how to
+punctuate label–value pairs. Charts use presentation attributes (no inline style, so the CSP
+holds), carry a <title> and <desc>, print every figure as text, and tell series apart by pattern
+and shape as well as colour.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from xml.sax.saxutils import escape
 
 Fmt = Callable[[float], str]
+# (label, value) pairs as one line of the chart's description, punctuated for the page's language
+Pairs = Callable[[Iterable[tuple[str, object]]], str]
 INK = "#1f2933"
 MUTED = "#52606d"
 GRID = "#cbd2d9"
@@ -122,6 +125,7 @@ def waterfall(
     total_label: str,
     fmt: Fmt,
     title: str,
+    pairs: Pairs,
     max_bars: int = 12,
     other_label: str = "…",
 ) -> str:
@@ -166,7 +170,7 @@ def waterfall(
         _rect(min(x(0), x(total)), y + 4, abs(x(total) - x(0)) or 1.0, row_h - 10, INK),
         _text(max(x(0), x(total)) + 6, y + 17, fmt(total), size=12, weight="bold"),
     ]
-    desc = "; ".join(f"{label}: {fmt(value)}" for label, value in steps) + f"; {total_label}: {fmt(total)}"
+    desc = pairs([*((label, fmt(value)) for label, value in steps), (total_label, fmt(total))])
     return _doc(chart_id, width, height, title, desc, body, _hatch(chart_id + "-neg", DOWN))
 
 
@@ -178,6 +182,7 @@ def tornado(
     title: str,
     low_label: str,
     high_label: str,
+    pairs: Pairs,
     max_bars: int = 10,
 ) -> str:
     """One bar per input: value at its low setting (hatched) and high setting (solid) around the base value."""
@@ -215,7 +220,7 @@ def tornado(
         _rect(label_right + 275, legend_y - 10, 14, 10, UP),
         _text(label_right + 295, legend_y, high_label, size=11),
     ]
-    desc = "; ".join(f"{label}: {fmt(lo)} – {fmt(hi)}" for label, lo, hi in bars)
+    desc = pairs((label, f"{fmt(lo)} – {fmt(hi)}") for label, lo, hi in bars)
     return _doc(chart_id, width, height, title, desc, body, _hatch(chart_id + "-low", DOWN))
 
 
@@ -262,6 +267,7 @@ def backtest_plot(
     fmt: Fmt,
     title: str,
     labels: Mapping[str, str],
+    pairs: Pairs,
 ) -> str:
     """Predicted P50 (with P10-P90 whiskers) against realised price on log scales; y = x drawn dashed.
 
@@ -301,5 +307,5 @@ def backtest_plot(
         _text(left + 26, 50, labels["outside"], size=11),
     ]
     inside_n = sum(1 for p in points if p[0] <= p[3] <= p[2])
-    desc = f"{labels['inside']}: {inside_n}; {labels['outside']}: {len(points) - inside_n}"
+    desc = pairs([(labels["inside"], inside_n), (labels["outside"], len(points) - inside_n)])
     return _doc(chart_id, width, height, title, desc, body)

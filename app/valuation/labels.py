@@ -14,7 +14,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.core.i18n import format_money
+from app.core.i18n import format_money, pairs_text
 from app.valuation import engine
 from app.valuation.engine import EngineError, indicators
 from app.valuation.models import BASELINE_ID, ENSEMBLE_ID
@@ -267,8 +267,8 @@ def format_value(model_id: str, path: str, value: Any) -> str:
     if spec is not None and spec.type == "distribution" and isinstance(value, Mapping):
         return _distribution(spec, value)
     if isinstance(value, Mapping):
-        return "; ".join(
-            f"{key_label(str(k))}: {format_value(model_id, f'{path}.{k}', v)}" for k, v in value.items()
+        return pairs_text(
+            (key_label(str(k)), format_value(model_id, f"{path}.{k}", v)) for k, v in value.items()
         )
     if isinstance(value, list | tuple):
         if spec is not None and spec.type == "records":

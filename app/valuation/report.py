@@ -14,7 +14,7 @@ from typing import Any
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from app.core.i18n import days_for_reader, format_money, locale_code
+from app.core.i18n import days_for_reader, format_money, locale_code, pairs_text
 from app.extensions import db
 from app.valuation import charts, engine, report_fx
 from app.valuation.engine import EngineError
@@ -156,6 +156,7 @@ def _tornado(section: ModelSection, fmt: Any) -> Markup | None:
         _("Sensitivity: value when each input moves down or up by a fifth"),
         _("Low setting"),
         _("High setting"),
+        pairs_text,
     )
     return svg(text)
 
@@ -184,6 +185,7 @@ def _section(row: StoredValuation) -> ModelSection:
                 _("Value") if section.is_money else _("Score"),
                 fmt,
                 _("Drivers of the value"),
+                pairs_text,
                 other_label=_("Others"),
             )
         )
@@ -243,6 +245,7 @@ def build_report(rows: Sequence[StoredValuation]) -> Report:
                 _("Fair value (P50)"),
                 money_text,
                 _("How the models make the midpoint"),
+                pairs_text,
             )
         )
         report.warnings = [pick(w, "") for w in head.result.get("warnings", [])]

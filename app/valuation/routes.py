@@ -12,7 +12,7 @@ from app.accounts.permissions import is_assessor_or_admin, login_required, permi
 from app.catalogue import services as catalogue_services
 from app.catalogue.models import Patent
 from app.core.errors import DomainError
-from app.core.i18n import locale_code
+from app.core.i18n import locale_code, pairs_text
 from app.core.page_cache import versioned_memo
 from app.extensions import db
 from app.valuation import engine, income, paramsets, report_fx, services, states
@@ -404,6 +404,7 @@ def backtest():
                 money_text,
                 _model_name(r.model_id),
                 labels,
+                pairs_text,
             )
         )
         for r in results

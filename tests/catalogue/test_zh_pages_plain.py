@@ -11,8 +11,12 @@ from app.catalogue.models import CatalogueChange, Expert, InnovationProject, Pat
 from app.catalogue.seed import DEMO_FACTS_NOTE, seed_catalogue
 from app.extensions import db
 
-# snake_case words (not file names such as cn_sample_train.csv, which are data), reprs, dicts
-LEAKS = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b(?!\.\w)|\{'|\[\'|<[A-Z]\w+ [^>]*>|\bNone\b|\bTrue\b|\bFalse\b")
+# snake_case words (not file names such as cn_sample_train.csv, which are data), reprs, dicts, and an
+# ASCII colon after Chinese text (a label composed in a template: "估值报告: …" instead of "估值报告：…")
+LEAKS = re.compile(
+    r"\b[a-z]+(?:_[a-z0-9]+)+\b(?!\.\w)|\{'|\[\'|<[A-Z]\w+ [^>]*>|\bNone\b|\bTrue\b|\bFalse\b"
+    r"|[\u4e00-\u9fff）]: |[（，](?:invention|utility_model|design)）"
+)
 VISIBLE_ATTRIBUTES = ("placeholder", "title", "aria-label", "alt")
 
 
@@ -25,12 +29,17 @@ class _Visible(HTMLParser):
         self.hidden = 0
 
     def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style", "code"):  # code: literal text a user types, e.g. a column name
+        if tag in (
+            "script",
+            "style",
+            "code",
+            "textarea",
+        ):  # literal text a user types: a column name, a form's lines
             self.hidden += 1
         self.parts += [value for name, value in attrs if name in VISIBLE_ATTRIBUTES and value]
 
     def handle_endtag(self, tag):
-        if tag in ("script", "style", "code"):
+        if tag in ("script", "style", "code", "textarea"):
             self.hidden -= 1
 
     def handle_data(self, data):

@@ -15,7 +15,7 @@ from app.valuation import engine, labels
                 "years": "10 年",
                 "path": "各挂牌类型的权重 · 默认 · 专利价值度（CNIPA）",
                 "dist": "围绕估计值的三角分布：低值 -2%，最可能值 0%，高值 +3%",
-                "indicator": "不可规避性: 2",
+                "indicator": "不可规避性：2",
                 "bounds": "0% 至 50%",
             },
         ),

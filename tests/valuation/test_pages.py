@@ -119,6 +119,10 @@ def test_http_flow_edit_preview_submit_approve(client, auth, seeded, make_patent
 
 def test_charts_are_plain_accessible_svg():
     fmt = "{:,.0f}".format
+
+    def pairs(items):
+        return "; ".join(f"{label}: {value}" for label, value in items)
+
     out = [
         charts.range_chart(
             "r",
@@ -130,8 +134,8 @@ def test_charts_are_plain_accessible_svg():
             floor=5,
             ask=30,
         ),
-        charts.waterfall("w", [("a", 5.0), ("b", -2.0)], "total", fmt, "t"),
-        charts.tornado("t", [("rate", 8.0, 12.0)], 10.0, fmt, "t", "low", "high"),
+        charts.waterfall("w", [("a", 5.0), ("b", -2.0)], "total", fmt, "t", pairs),
+        charts.tornado("t", [("rate", 8.0, 12.0)], 10.0, fmt, "t", "low", "high", pairs),
         charts.histogram("h", [0, 1, 2], [3, 4], fmt, "t", {"P50": 1.0}),
         charts.backtest_plot(
             "b",
@@ -139,6 +143,7 @@ def test_charts_are_plain_accessible_svg():
             fmt,
             "t",
             {"x": "x", "y": "y", "inside": "in", "outside": "out"},
+            pairs,
         ),
     ]
     for svg in out:

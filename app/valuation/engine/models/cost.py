@@ -15,6 +15,13 @@ from ..schema import BOOL, CHOICE, FLOAT, INT, ParamSpec
 from ..tables import LEGAL_TERM_YEARS, annual_fee
 from .common import FEE_YEAR_INPUT, OFFICE_INPUT, PATENT_TYPE_INPUT, REMAINING_INPUT, money, yuan
 
+# A patent type as readers name it, (Chinese, English): step texts never show the identifier.
+KIND_NAMES = {
+    "invention": ("发明", "invention"),
+    "utility_model": ("实用新型", "utility model"),
+    "design": ("外观设计", "design"),
+}
+
 MAX_COST = 1e12
 
 
@@ -192,8 +199,8 @@ class CostModel(Model):
         steps.append(
             (
                 "floor",
-                f"续费下限：第{fee_year}年年费（{office}，{kind}）",
-                f"Renewal-fee floor: fee year {fee_year} ({office}, {kind})",
+                f"续费下限：第{fee_year}年年费（{office}，{KIND_NAMES.get(kind, (kind, kind))[0]}）",
+                f"Renewal-fee floor: fee year {fee_year} ({office}, {KIND_NAMES.get(kind, (kind, kind))[1]})",
                 floor,
                 "CNY",
             )
