@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from app.catalogue.search import documents
 from app.catalogue.search.attrs import field_mask
 from app.catalogue.search.expr import Node, to_fts5, to_tsquery
-from app.catalogue.search.models import FTS_TABLE, SearchIndexEntry
+from app.catalogue.search.models import FTS_TABLE, PG_NEWEST_FUNCTION, SearchIndexEntry
 
 # Sort orders other than relevance: a search_documents column, newest/largest first, NULLs last.
 ORDER_COLUMNS = {"newest": "sort_date", "remaining_term": "expiry_date", "value": "value_cny"}
@@ -78,6 +78,7 @@ _INSERT_SQL = f"INSERT INTO {FTS_TABLE}(rowid, title, body, parties, meta) VALUE
 
 class SqliteBackend:
     name = "sqlite"
+    count_cap = 10_000  # hits counted before the page says "more than": see service.COUNT_CAP
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -224,6 +225,9 @@ class PostgresBackend:
     search_documents row is joined only for conditions and sorts on its columns."""
 
     name = "postgresql"
+    # Every counted hit is a heap row of search_index here (FTS5 counts inside its index), so
+    # PostgreSQL stops counting at 1,000: what the search page lists anyway (query.MAX_PAGE).
+    count_cap = 1_000
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -269,8 +273,19 @@ class PostgresBackend:
         planner expects to have few hits is one scan; a frequent one is asked in windows of
         rowids, newest first, the first sized to hold about twice ``cap`` hits by that estimate,
         then four times wider each time. Rows lie in rowid order, so a window reads only the heap
-        pages of its own hits.
+        pages of its own hits. Without conditions on document columns (nearly every search) this
+        is one call of the database function models.PG_NEWEST_DDL: one round trip.
         """
+        if not conditions:
+            return list(
+                self.session.execute(
+                    text(
+                        f"SELECT r FROM {PG_NEWEST_FUNCTION}(CAST(:match AS tsquery), :cap)"  # noqa: S608  (a constant name; values are bound)
+                        " WITH ORDINALITY AS t(r, n) ORDER BY n"
+                    ),
+                    {"match": to_tsquery(node), "cap": cap},
+                ).scalars()
+            )
         low, high = self.session.execute(
             text(
                 "SELECT (SELECT min(fts_rowid) FROM search_index), (SELECT max(fts_rowid) FROM search_index),"

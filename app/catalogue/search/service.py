@@ -33,6 +33,8 @@ from app.catalogue.search.tokens import Term, owner_phrase, parse_query
 TIERED_TERMS = 3
 # Counting stops here: past it the page says "more than 10,000" and facets count the newest 10,000
 # hits. This bounds every search's cost; a frequent word otherwise means counting a third of the index.
+# A backend may stop sooner (its ``count_cap``: PostgreSQL 1,000), but never before the hits a page
+# asks for (API pages, exports), so a total shown is never below a hit that exists.
 COUNT_CAP = 10_000
 # Up to this many hits, tiers are read from the hits' stored titles (one indexed read of a few
 # rows) instead of one engine query per tier: the same tokens and phrase rule, the same order.
@@ -80,10 +82,11 @@ def search(session: Session, query: SearchQuery) -> SearchResult:
 
     # One pass gives the count, the facets and, when it is not capped, every hit.
     started = time.perf_counter()
-    newest = backend.newest(base, conditions, COUNT_CAP + 1)
+    cap = min(COUNT_CAP, max(backend.count_cap, query.page * query.per_page))
+    newest = backend.newest(base, conditions, cap + 1)
     walk = time.perf_counter() - started  # what one more pass over these hits costs, roughly
     _fill_counts(result, Counter(r & ATTR_MASK for r in newest), query)
-    result.capped = len(newest) > COUNT_CAP
+    result.capped = len(newest) > cap
     if query.page > MAX_PAGE:
         result.message = "too_deep"
         return result
