@@ -76,6 +76,17 @@ def _where(conditions: list[Condition], rowid: str) -> tuple[str, dict]:
 _INSERT_SQL = f"INSERT INTO {FTS_TABLE}(rowid, title, body, parties, meta) VALUES (:rowid, :title, :body, :parties, :meta)"  # noqa: S608
 
 
+def first_by_level(backend, levels: list[Node], conditions: list[Condition], needed: int) -> list[int]:
+    """Rowids of the first ``needed`` hits of some mutually exclusive queries (ranking levels,
+    best first), level by level, each level newest first: one engine query per level."""
+    found: list[int] = []
+    for level in levels:
+        if len(found) >= needed:
+            break
+        found += backend.rowids(level, conditions, None, needed - len(found))
+    return found
+
+
 class SqliteBackend:
     name = "sqlite"
     count_cap = 10_000  # hits counted before the page says "more than": see service.COUNT_CAP
@@ -177,6 +188,9 @@ class SqliteBackend:
             top, width = bottom, width * 2
         return found
 
+    def first(self, levels: list[Node], conditions: list[Condition], needed: int) -> list[int]:
+        return first_by_level(self, levels, conditions, needed)
+
     def _integers(self, sql: str, params: dict, raw: bool) -> list[int]:
         """One integer column; through the driver's own cursor when every parameter is a plain
         str or int (dates and decimals need SQLAlchemy's conversions)."""
@@ -277,15 +291,7 @@ class PostgresBackend:
         is one call of the database function models.PG_NEWEST_DDL: one round trip.
         """
         if not conditions:
-            return list(
-                self.session.execute(
-                    text(
-                        f"SELECT r FROM {PG_NEWEST_FUNCTION}(CAST(:match AS tsquery), :cap)"  # noqa: S608  (a constant name; values are bound)
-                        " WITH ORDINALITY AS t(r, n) ORDER BY n"
-                    ),
-                    {"match": to_tsquery(node), "cap": cap},
-                ).scalars()
-            )
+            return self._walk([node], cap)
         low, high = self.session.execute(
             text(
                 "SELECT (SELECT min(fts_rowid) FROM search_index), (SELECT max(fts_rowid) FROM search_index),"
@@ -301,6 +307,21 @@ class PostgresBackend:
                     " WHERE name IN ('enable_indexscan', 'enable_seqscan')"
                 )
             )
+
+    def first(self, levels: list[Node], conditions: list[Condition], needed: int) -> list[int]:
+        """``first`` of the base class in one round trip when no condition needs search_documents."""
+        if conditions:
+            return first_by_level(self, levels, conditions, needed)
+        return self._walk(levels, needed)
+
+    def _walk(self, nodes: list[Node], cap: int) -> list[int]:
+        """The newest hits of each node in turn, up to ``cap`` in all: models.PG_NEWEST_DDL."""
+        statement = text(
+            f"SELECT r FROM {PG_NEWEST_FUNCTION}(CAST(:queries AS tsquery[]), :cap)"  # noqa: S608  (a constant name; values are bound)
+            " WITH ORDINALITY AS t(r, n) ORDER BY n"
+        )
+        params = {"queries": [to_tsquery(n) for n in nodes], "cap": cap}
+        return list(self.session.execute(statement, params).scalars())
 
     def _newest(self, node: Node, conditions: list[Condition], cap: int, low: int, high: int) -> list[int]:
         where, params = _where(conditions, "i.fts_rowid")

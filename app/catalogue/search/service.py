@@ -109,7 +109,7 @@ def search(session: Session, query: SearchQuery) -> SearchResult:
         rowids, rows = _ranked_known(session, backend, node, candidates, plan, needed)
         rowids = rowids[offset:]
     elif query.sort == "relevance" and plan.ranked:
-        rowids = _ranked(backend, _levels(node, plan), hit_conditions, needed)[offset:]
+        rowids = backend.first(_levels(node, plan), hit_conditions, needed)[offset:]
     else:
         order = None if query.sort == "relevance" else query.sort
         rowids = backend.rowids(node, hit_conditions, order, query.per_page, offset)
@@ -267,16 +267,6 @@ def _levels(node: Node, plan: _TextPlan) -> list[Node]:
     return levels
 
 
-def _ranked(backend, levels: list[Node], conditions: list[Condition], needed: int) -> list[int]:
-    """Rowids of the first ``needed`` hits, level by level, each level newest first."""
-    found: list[int] = []
-    for level in levels:
-        if len(found) >= needed:
-            break
-        found += backend.rowids(level, conditions, None, needed - len(found))
-    return found
-
-
 def _title_tokens(row: Row) -> list[str]:
     return documents.title_tokens(documents.unpack_source(row.source))
 
@@ -290,8 +280,9 @@ def _among(backend, node: Node, hits: list[int]) -> set[int]:
 def _ranked_known(
     session: Session, backend, node: Node, hits: list[int], plan: _TextPlan, needed: int
 ) -> tuple[list[int], dict[int, Row]]:
-    """``_ranked`` over a short, complete list of hits (newest first), with each hit's tier read
-    from its stored title tokens: the same tokens and phrase rule as the engine's title query."""
+    """``backend.first`` over the ranking levels, for a short, complete list of hits (newest
+    first), with each hit's tier read from its stored title tokens: the same tokens and phrase
+    rule as the engine's title query."""
     tiered = [u.node for u in plan.units[:TIERED_TERMS]]
     pinned = _among(backend, and_(node, plan.pinned), hits) if plan.pinned is not None else set()
     original = plan.original
