@@ -18,7 +18,7 @@ depends_on = None
 NEWEST_DDL = """
 CREATE OR REPLACE FUNCTION search_newest(qs tsquery[], cap integer)
 RETURNS SETOF bigint LANGUAGE plpgsql VOLATILE
-SET enable_indexscan = on SET enable_seqscan = on
+SET enable_indexscan = on SET enable_seqscan = on SET jit = off
 AS $fn$
 DECLARE
     q tsquery;

@@ -41,13 +41,14 @@ SQLITE_FTS_DDL = (
 # walks the rowid index backwards testing every row's tsvector (seconds for a rare word). One scan
 # when the planner expects at most twice the hits still needed, else windows of rowids newest
 # first, the first sized to hold about twice that, then four times wider. The SET clauses restore
-# the caller's planner switches on return (SET LOCAL inside such a function stays inside it);
-# EXECUTE ... USING plans each statement for its own tsquery.
+# the caller's planner switches on return (SET LOCAL inside such a function stays inside it) and
+# keep JIT compilation (tens of ms) out of these small queries; EXECUTE ... USING plans each
+# statement for its own tsquery.
 PG_NEWEST_FUNCTION = "search_newest"
 PG_NEWEST_DDL = """
 CREATE OR REPLACE FUNCTION search_newest(qs tsquery[], cap integer)
 RETURNS SETOF bigint LANGUAGE plpgsql VOLATILE
-SET enable_indexscan = on SET enable_seqscan = on
+SET enable_indexscan = on SET enable_seqscan = on SET jit = off
 AS $fn$
 DECLARE
     q tsquery;
