@@ -154,6 +154,10 @@ def main() -> None:
         t = time.perf_counter()
         specs = draw_queries(session, args.n)
         print(f"{url}: {args.n} queries per type drawn in {time.perf_counter() - t:.1f} s")
+        if args.postgres:
+            settings = ("server_version", "shared_buffers", "effective_cache_size", "work_mem")
+            shown = {name: session.execute(db.text(f"SHOW {name}")).scalar() for name in settings}
+            print("server: " + ", ".join(f"{name} {value}" for name, value in shown.items()))
         print(
             "load average at start: {:.2f} {:.2f} {:.2f} ({} cores)".format(*os.getloadavg(), os.cpu_count())
         )

@@ -417,6 +417,28 @@ def test_counting_stops_at_the_cap_and_says_so(corpus, monkeypatch):
     assert not search(db.session, SearchQuery(text="fuel cell")).capped
 
 
+@pytest.mark.parametrize("backend_cap", [3, 5])
+def test_a_backend_may_count_less_but_never_below_the_page_asked_for(corpus, monkeypatch, backend_cap):
+    """PostgreSQL stops counting sooner than SQLite (every counted hit is a heap row there); the
+    count still covers the hits of the page asked for, so an API page or an export is never told
+    there is nothing past a hit it was given, and the hits are those of the uncapped search."""
+    from app.catalogue.search import backends
+
+    query = SearchQuery(per_page=2)  # 9 records
+    every = found(corpus, per_page=100)
+    for backend in (backends.SqliteBackend, backends.PostgresBackend):
+        monkeypatch.setattr(backend, "count_cap", backend_cap)
+    first = search(db.session, query)
+    assert first.capped
+    assert first.total == backend_cap + 1
+    deep = search(db.session, query.with_(page=4))
+    assert deep.capped
+    assert deep.total == 9  # pages 1-4 hold 8 records: "more than 8"
+    assert deep.has_next
+    names = [corpus["names"][(h.doc_type, h.record_id)] for h in (*first.hits, *deep.hits)]
+    assert names == every[:2] + every[6:8]
+
+
 RANKED_QUERIES = [
     {"text": "电池"},
     {"text": "锂"},

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from app.catalogue.search import documents
 from app.catalogue.search.attrs import field_mask
 from app.catalogue.search.expr import Node, to_fts5, to_tsquery
-from app.catalogue.search.models import FTS_TABLE, SearchIndexEntry
+from app.catalogue.search.models import FTS_TABLE, PG_NEWEST_FUNCTION, SearchIndexEntry
 
 # Sort orders other than relevance: a search_documents column, newest/largest first, NULLs last.
 ORDER_COLUMNS = {"newest": "sort_date", "remaining_term": "expiry_date", "value": "value_cny"}
@@ -76,8 +76,20 @@ def _where(conditions: list[Condition], rowid: str) -> tuple[str, dict]:
 _INSERT_SQL = f"INSERT INTO {FTS_TABLE}(rowid, title, body, parties, meta) VALUES (:rowid, :title, :body, :parties, :meta)"  # noqa: S608
 
 
+def first_by_level(backend, levels: list[Node], conditions: list[Condition], needed: int) -> list[int]:
+    """Rowids of the first ``needed`` hits of some mutually exclusive queries (ranking levels,
+    best first), level by level, each level newest first: one engine query per level."""
+    found: list[int] = []
+    for level in levels:
+        if len(found) >= needed:
+            break
+        found += backend.rowids(level, conditions, None, needed - len(found))
+    return found
+
+
 class SqliteBackend:
     name = "sqlite"
+    count_cap = 10_000  # hits counted before the page says "more than": see service.COUNT_CAP
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -176,6 +188,9 @@ class SqliteBackend:
             top, width = bottom, width * 2
         return found
 
+    def first(self, levels: list[Node], conditions: list[Condition], needed: int) -> list[int]:
+        return first_by_level(self, levels, conditions, needed)
+
     def _integers(self, sql: str, params: dict, raw: bool) -> list[int]:
         """One integer column; through the driver's own cursor when every parameter is a plain
         str or int (dates and decimals need SQLAlchemy's conversions)."""
@@ -224,6 +239,9 @@ class PostgresBackend:
     search_documents row is joined only for conditions and sorts on its columns."""
 
     name = "postgresql"
+    # Every counted hit is a heap row of search_index here (FTS5 counts inside its index), so
+    # PostgreSQL stops counting at 1,000: what the search page lists anyway (query.MAX_PAGE).
+    count_cap = 1_000
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -269,8 +287,11 @@ class PostgresBackend:
         planner expects to have few hits is one scan; a frequent one is asked in windows of
         rowids, newest first, the first sized to hold about twice ``cap`` hits by that estimate,
         then four times wider each time. Rows lie in rowid order, so a window reads only the heap
-        pages of its own hits.
+        pages of its own hits. Without conditions on document columns (nearly every search) this
+        is one call of the database function models.PG_NEWEST_DDL: one round trip.
         """
+        if not conditions:
+            return self._walk([node], cap)
         low, high = self.session.execute(
             text(
                 "SELECT (SELECT min(fts_rowid) FROM search_index), (SELECT max(fts_rowid) FROM search_index),"
@@ -286,6 +307,21 @@ class PostgresBackend:
                     " WHERE name IN ('enable_indexscan', 'enable_seqscan')"
                 )
             )
+
+    def first(self, levels: list[Node], conditions: list[Condition], needed: int) -> list[int]:
+        """``first`` of the base class in one round trip when no condition needs search_documents."""
+        if conditions:
+            return first_by_level(self, levels, conditions, needed)
+        return self._walk(levels, needed)
+
+    def _walk(self, nodes: list[Node], cap: int) -> list[int]:
+        """The newest hits of each node in turn, up to ``cap`` in all: models.PG_NEWEST_DDL."""
+        statement = text(
+            f"SELECT r FROM {PG_NEWEST_FUNCTION}(CAST(:queries AS tsquery[]), :cap)"  # noqa: S608  (a constant name; values are bound)
+            " WITH ORDINALITY AS t(r, n) ORDER BY n"
+        )
+        params = {"queries": [to_tsquery(n) for n in nodes], "cap": cap}
+        return list(self.session.execute(statement, params).scalars())
 
     def _newest(self, node: Node, conditions: list[Condition], cap: int, low: int, high: int) -> list[int]:
         where, params = _where(conditions, "i.fts_rowid")

@@ -35,6 +35,68 @@ SQLITE_FTS_DDL = (
 )
 
 
+# PostgreSQL's index walks in one round trip (backends.PostgresBackend.first): the newest hits of
+# each of some mutually exclusive tsqueries in turn, newest first, until ``cap`` are found (the
+# count pass: one query; ranking: one per level). As bitmap scans only: the planner otherwise
+# walks the rowid index backwards testing every row's tsvector (seconds for a rare word). One scan
+# when the planner expects at most twice the hits still needed, else windows of rowids newest
+# first, the first sized to hold about twice that, then four times wider. The SET clauses restore
+# the caller's planner switches on return (SET LOCAL inside such a function stays inside it) and
+# keep JIT compilation (tens of ms) out of these small queries; EXECUTE ... USING plans each
+# statement for its own tsquery.
+PG_NEWEST_FUNCTION = "search_newest"
+PG_NEWEST_DDL = """
+CREATE OR REPLACE FUNCTION search_newest(qs tsquery[], cap integer)
+RETURNS SETOF bigint LANGUAGE plpgsql VOLATILE
+SET enable_indexscan = on SET enable_seqscan = on SET jit = off
+AS $fn$
+DECLARE
+    q tsquery;
+    low bigint;
+    high bigint;
+    expected float8;
+    width numeric;
+    top numeric;
+    bottom numeric;
+    got integer := 0;
+    added integer;
+    plan json;
+BEGIN
+    SELECT min(fts_rowid), max(fts_rowid) INTO low, high FROM search_index;
+    IF low IS NULL THEN
+        RETURN;
+    END IF;
+    SET LOCAL enable_indexscan = off;
+    SET LOCAL enable_seqscan = off;
+    FOREACH q IN ARRAY qs LOOP
+        EXIT WHEN got >= cap;
+        EXECUTE 'EXPLAIN (FORMAT JSON) SELECT fts_rowid FROM search_index WHERE tsv @@ $1' INTO plan USING q;
+        expected := greatest(1.0, (plan -> 0 -> 'Plan' ->> 'Plan Rows')::float8);
+        IF expected <= 2 * (cap - got) THEN  -- one scan: a window over everything needs no range
+            RETURN QUERY EXECUTE 'SELECT fts_rowid FROM search_index WHERE tsv @@ $1'
+                ' ORDER BY fts_rowid DESC LIMIT $2' USING q, cap - got;
+            GET DIAGNOSTICS added = ROW_COUNT;
+            got := got + added;
+            CONTINUE;
+        END IF;
+        width := greatest(1, floor((high + 1 - low) * 2 * (cap - got) / expected));
+        top := high + 1;
+        WHILE got < cap AND top > low LOOP
+            bottom := greatest(low, top - width);
+            RETURN QUERY EXECUTE 'SELECT fts_rowid FROM search_index WHERE tsv @@ $1'
+                ' AND fts_rowid >= $2 AND fts_rowid < $3 ORDER BY fts_rowid DESC LIMIT $4'
+                USING q, bottom::bigint, top::bigint, cap - got;
+            GET DIAGNOSTICS added = ROW_COUNT;
+            got := got + added;
+            top := bottom;
+            width := width * 4;
+        END LOOP;
+    END LOOP;
+END
+$fn$
+"""
+
+
 class SearchDocument(db.Model):
     """What search knows about one published patent, project or expert."""
 
@@ -81,6 +143,12 @@ class SearchIndexEntry(db.Model):
 
 
 event.listen(SearchDocument.__table__, "after_create", DDL(SQLITE_FTS_DDL).execute_if(dialect="sqlite"))
+event.listen(SearchIndexEntry.__table__, "after_create", DDL(PG_NEWEST_DDL).execute_if(dialect="postgresql"))
+event.listen(
+    SearchIndexEntry.__table__,
+    "before_drop",
+    DDL(f"DROP FUNCTION IF EXISTS {PG_NEWEST_FUNCTION}(tsquery[], integer)").execute_if(dialect="postgresql"),
+)
 event.listen(
     SearchDocument.__table__,
     "before_drop",

@@ -98,7 +98,9 @@ class SearchResult:
     type_counts: dict[str, int] = field(default_factory=dict)  # per record type, whatever the tab
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     message: str | None = None  # why there are no hits though there may be matches (page too deep)
-    capped: bool = False  # counting stopped at service.COUNT_CAP: totals and facets are lower bounds
+    capped: bool = (
+        False  # counting stopped at the count cap (service.COUNT_CAP): totals and facets are lower bounds
+    )
     translations: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (typed words, also searched as)
 
     # The interface of flask_sqlalchemy's Pagination that macros/ui.html `pagination` uses.

@@ -33,6 +33,8 @@ from app.catalogue.search.tokens import Term, owner_phrase, parse_query
 TIERED_TERMS = 3
 # Counting stops here: past it the page says "more than 10,000" and facets count the newest 10,000
 # hits. This bounds every search's cost; a frequent word otherwise means counting a third of the index.
+# A backend may stop sooner (its ``count_cap``: PostgreSQL 1,000), but never before the hits a page
+# asks for (API pages, exports), so a total shown is never below a hit that exists.
 COUNT_CAP = 10_000
 # Up to this many hits, tiers are read from the hits' stored titles (one indexed read of a few
 # rows) instead of one engine query per tier: the same tokens and phrase rule, the same order.
@@ -80,10 +82,11 @@ def search(session: Session, query: SearchQuery) -> SearchResult:
 
     # One pass gives the count, the facets and, when it is not capped, every hit.
     started = time.perf_counter()
-    newest = backend.newest(base, conditions, COUNT_CAP + 1)
+    cap = min(COUNT_CAP, max(backend.count_cap, query.page * query.per_page))
+    newest = backend.newest(base, conditions, cap + 1)
     walk = time.perf_counter() - started  # what one more pass over these hits costs, roughly
     _fill_counts(result, Counter(r & ATTR_MASK for r in newest), query)
-    result.capped = len(newest) > COUNT_CAP
+    result.capped = len(newest) > cap
     if query.page > MAX_PAGE:
         result.message = "too_deep"
         return result
@@ -106,7 +109,7 @@ def search(session: Session, query: SearchQuery) -> SearchResult:
         rowids, rows = _ranked_known(session, backend, node, candidates, plan, needed)
         rowids = rowids[offset:]
     elif query.sort == "relevance" and plan.ranked:
-        rowids = _ranked(backend, _levels(node, plan), hit_conditions, needed)[offset:]
+        rowids = backend.first(_levels(node, plan), hit_conditions, needed)[offset:]
     else:
         order = None if query.sort == "relevance" else query.sort
         rowids = backend.rowids(node, hit_conditions, order, query.per_page, offset)
@@ -271,16 +274,6 @@ def _levels(node: Node, plan: _TextPlan) -> list[Node]:
     return levels
 
 
-def _ranked(backend, levels: list[Node], conditions: list[Condition], needed: int) -> list[int]:
-    """Rowids of the first ``needed`` hits, level by level, each level newest first."""
-    found: list[int] = []
-    for level in levels:
-        if len(found) >= needed:
-            break
-        found += backend.rowids(level, conditions, None, needed - len(found))
-    return found
-
-
 def _title_tokens(row: Row) -> list[str]:
     return documents.title_tokens(documents.unpack_source(row.source))
 
@@ -294,8 +287,9 @@ def _among(backend, node: Node, hits: list[int]) -> set[int]:
 def _ranked_known(
     session: Session, backend, node: Node, hits: list[int], plan: _TextPlan, needed: int
 ) -> tuple[list[int], dict[int, Row]]:
-    """``_ranked`` over a short, complete list of hits (newest first), with each hit's tier read
-    from its stored title tokens: the same tokens and phrase rule as the engine's title query."""
+    """``backend.first`` over the ranking levels, for a short, complete list of hits (newest
+    first), with each hit's tier read from its stored title tokens: the same tokens and phrase
+    rule as the engine's title query."""
     tiered = [u.node for u in plan.units[:TIERED_TERMS]]
     pinned = _among(backend, and_(node, plan.pinned), hits) if plan.pinned is not None else set()
     original = plan.original
