@@ -327,55 +327,20 @@ def _refuse_amount(auction: Auction, rejected: engine.BidRejected) -> BidRefused
     return BidRefused(rejected.reason, messages[rejected.reason], minimum)
 
 
-def _refuse_early(
-    auction: Auction, listing: Listing, bidder: User, amount: Money, now: dt.datetime
-) -> engine.State | None:
+def _refuse_early(auction: Auction, listing: Listing, bidder: User, amount: Money) -> None:
     """English, before the lock: refuse an amount the committed state read just now refuses, so
     losing bids (most of them, when many race for the next price) never queue on the row lock.
     Sound because the bid may be ordered at that read: a later state only raises the minimum,
-    except a retraction, which the bid could as well have preceded. A pass answers the state the
-    bid would make from that read (None when it cannot be decided there) and decides nothing yet:
-    the write is conditional on the row being unchanged, or the bid is checked again under the lock."""
+    except a retraction, which the bid could as well have preceded. A pass decides nothing: the bid
+    is checked again under the lock."""
     top = podium(auction)
     if top is None or amount.currency != auction.currency:
-        return None
-    _require_open(auction, listing, now)
+        return
+    _require_open(auction, listing, clock.now())
     try:
-        return engine.check_bid(auction.rules, top, bidder.id, amount.amount)
+        engine.check_bid(auction.rules, top, bidder.id, amount.amount)
     except engine.BidRejected as rejected:
         raise _refuse_amount(auction, rejected) from None
-
-
-OPTIMISTIC_TRIES = 3  # conditional writes before a bid takes the row lock (it then always gets an answer)
-
-
-def _place_unlocked(auction: Auction, listing: Listing, bidder: User, amount: Money) -> BidResult | None:
-    """PostgreSQL, no idempotency key: decide on the committed row and write only if the row still
-    holds what was read (``auction_writes``), so the row lock is taken by the write itself and held
-    only until the commit, and a bid refused on the fresh state never takes it. When other bids come
-    first, read again: most such bids are then refused here; None after a few tries (take the lock)."""
-    for attempt in range(OPTIMISTIC_TRIES):
-        if attempt:
-            auction = _read_auction(auction.id, listing)
-        now = clock.now()
-        after = _refuse_early(auction, listing, bidder, amount, now)
-        if after is None or auction.status == states.SCHEDULED:  # the first bid opens it: ORM path
-            return None
-        written = writes.write_english_bid(auction, bidder, amount.amount, podium(auction), after, now)
-        if written is not None:
-            bid, extended = written
-            db.session.flush()
-            return BidResult(bid, auction, engine.position(after, bidder.id, True), extended)
-    return None
-
-
-def _read_auction(auction_id: int, listing: Listing) -> Auction:
-    """The auction's row as committed now (no lock), keeping the listing read with it before."""
-    auction = db.session.scalars(
-        select(Auction).where(Auction.id == auction_id).execution_options(populate_existing=True)
-    ).one()
-    set_committed_value(auction, "listing", listing)
-    return auction
 
 
 def place_bid(
@@ -400,12 +365,7 @@ def place_bid(
     listing = auction.listing
     require_qualified(listing, bidder)  # before the lock: it only reads the bidder's own facts
     if request is None:  # (a keyed request may be a replay: it is answered under the lock)
-        if db.session.connection().dialect.name == "postgresql":
-            result = _place_unlocked(auction, listing, bidder, amount)
-            if result is not None:
-                return result
-        else:
-            _refuse_early(auction, listing, bidder, amount, clock.now())
+        _refuse_early(auction, listing, bidder, amount)
     auction = lock_auction(auction_id)
     set_committed_value(auction, "listing", listing)  # the refresh under the lock unlinked it
     if request is not None:
@@ -428,10 +388,7 @@ def place_bid(
         raise _refuse_amount(auction, rejected) from None
     before_leader = auction.leader_id
     if top is not None and auction.status != states.SCHEDULED:
-        written = writes.write_english_bid(auction, bidder, amount.amount, top, after, now)
-        if written is None:  # cannot happen under the row lock
-            raise RuntimeError(f"auction {auction.id} changed under its row lock")
-        bid, extended = written
+        bid, extended = writes.write_english_bid(auction, bidder, amount.amount, top, after, now)
     else:  # sealed, a first bid that opens the auction, or a row that must be recomputed
         bid = _record_bid(auction, bidder, amount.amount, standing, after, now, incremental=top is not None)
         if auction.status == states.SCHEDULED:

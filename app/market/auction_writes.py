@@ -110,13 +110,9 @@ def write_english_bid(
     top: list[engine.Bid],
     after: engine.State,
     now: dt.datetime,
-) -> tuple[AuctionBid, bool] | None:
-    """An open English auction whose row holds the podium: record the accepted bid (the engine's
-    ``after``), its audit entries and outbid event; the bid and whether it extended.
-
-    On PostgreSQL the row need not be locked: the statement writes only where the row still holds
-    what ``auction`` was read with (see ``unchanged``) and answers None, writing nothing, when another
-    write came first. SQLite: under the lock only (its writes are not conditional)."""
+) -> tuple[AuctionBid, bool]:
+    """Under the lock, an open English auction whose row holds the podium: record the accepted bid
+    (the engine's ``after``), its audit entries and outbid event; the bid and whether it extended."""
     seq = auction.last_seq + 1
     ranked = engine.ranked(auction.rules, [*top, engine.Bid(bidder.id, amount, seq)])
     second = ranked[1] if len(ranked) > 1 else None
@@ -160,11 +156,8 @@ def write_english_bid(
         outbid = event_values(notices.OUTBID_EVENT, payload)
     params = _params(auction.id, bidder.id, row, bid_values, entries, outbid)
     if db.session.connection().dialect.name == "postgresql":
-        params.update((f"s_{key}", getattr(auction, key)) for key in _SEEN)
         statement = _postgresql_statement(len(entries), outbid is not None)
         bid_id, bidder_count, event_id, moved = db.session.execute(statement, params).one()
-        if bid_id is None:
-            return None  # the row moved since it was read: nothing was written
     else:
         bid_id, bidder_count, event_id, moved = _write_plain(params, len(entries), outbid is not None)
     if not moved:  # a first bid, or the bidder's standing bid was struck
@@ -210,12 +203,6 @@ _ENTRY = (
     "stream", "seq", "kind", "subject_type", "subject_id", "actor_id", "payload", "created_at", "prev_hash", "hash",
 )  # fmt: skip
 _EVENT = ("event_type", "payload", "created_at", "available_at", "attempts")
-# What the row must still hold for a bid decided on it to be written (besides ``closed_at IS NULL``).
-# Every write that can change a bid's outcome on an open auction moves one of them: a bid moves
-# last_seq and the audit head (and ends_at when it extends), a retraction lowers bid_count (and
-# never moves last_seq), closing claims closed_at, every transition changes status; the rules
-# (start price, reserve, increments) change only while the auction is scheduled.
-_SEEN = ("last_seq", "bid_count", "audit_seq", "status", "ends_at")
 
 
 def _params(auction_id, user_id, row, bid_values, entries, outbid) -> dict:
@@ -267,46 +254,18 @@ def _event_insert():
     return insert(_outbox).values(**_bound(_outbox, "o_", _EVENT)).returning(_outbox.c.id)
 
 
-def _from_row(row, table, prefix: str, columns: tuple[str, ...]):
-    """INSERT ... SELECT the bound values FROM the updated auction row: no row, no insert."""
-    values = select(*_bound(table, prefix, columns).values()).select_from(row)
-    return insert(table).from_select(list(columns), values)
-
-
 @functools.cache
 def _postgresql_statement(entries: int, outbid: bool):
-    """One statement of data-modifying CTEs (each runs exactly once, on one snapshot), all hanging on
-    the auction row's UPDATE: it writes only where the row still holds what the bid was decided on
-    (``_SEEN``, read before, with or without the row lock) and waits for a concurrent writer's row
-    lock and then re-checks its condition on the row that writer committed. With no row updated,
-    nothing else is written and the bid's id comes back NULL."""
-    a, p = _auctions.c, _participants.c
-    standing = select(p.id).where(
-        p.auction_id == bindparam("w_auction"),
-        p.user_id == bindparam("w_user"),
-        p.standing_amount.is_not(None),
-    )
-    seen = [a[key] == bindparam(f"s_{key}", type_=a[key].type) for key in _SEEN]
-    row = (
-        update(_auctions)
-        .where(a.id == bindparam("w_auction"), a.closed_at.is_(None), *seen)
-        .values(
-            **_bound(_auctions, "a_", _ROW),
-            bidder_count=a.bidder_count + case((exists(standing), 0), else_=1),
-        )
-        .returning(a.bidder_count)
-        .cte("auction_row")
-    )
-    moved = _standing_update().where(exists(select(row.c.bidder_count))).returning(p.id).cte("moved")
-    bid = _from_row(row, _bids, "b_", _BID).returning(_bids.c.id).cte("bid")
-    logged = [
-        _from_row(row, _audit, f"e{index}_", _ENTRY).returning(_audit.c.id).cte(f"logged{index}")
-        for index in range(entries)
-    ]
-    ctes = [row, moved, bid, *logged]
+    """One statement: data-modifying CTEs run exactly once each, whether or not the SELECT reads them,
+    on one snapshot taken after the row lock was granted (the participant's row is current)."""
+    moved = _standing_update().returning(_participants.c.id).cte("moved")
+    row = _row_update(case((exists(select(moved.c.id)), 0), else_=1)).cte("auction_row")
+    bid = _bid_insert().cte("bid")
+    logged = [_entry_insert(index).returning(_audit.c.id).cte(f"logged{index}") for index in range(entries)]
+    ctes = [moved, row, bid, *logged]
     event_id = null()
     if outbid:
-        event = _from_row(row, _outbox, "o_", _EVENT).returning(_outbox.c.id).cte("event")
+        event = _event_insert().cte("event")
         ctes.append(event)
         event_id = select(event.c.id).scalar_subquery()
     return select(

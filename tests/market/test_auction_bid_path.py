@@ -4,18 +4,14 @@ kept on the auction row against a full recompute, and the outbid notice written 
 from __future__ import annotations
 
 import random
-import threading
 from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import event, func, select
-from sqlalchemy.orm import Session
 
 from app.accounts.models import User
-from app.core.audit_chain import AuditLogEntry, verify_chain
-from app.core.clock import clock
 from app.core.money import Money
 from app.core.notifications import Notification
 from app.core.outbox import OutboxEvent
@@ -23,31 +19,26 @@ from app.extensions import db
 from app.market import auction_engine as engine
 from app.market import auction_notices as notices
 from app.market import auction_services as services
-from app.market import auction_writes as writes
-from app.market.auction_models import Auction, AuctionBid, AuctionParticipant
+from app.market.auction_models import Auction, AuctionBid
 from app.market.auction_retraction import retract_bid
 from tests.market.auction_support import bid, make_auction, make_bidder, make_seller
 from tests.market.test_auction_api import token_for
-from tests.market.test_auction_engine import TABLE, ReferenceAuction
+from tests.market.test_auction_engine import TABLE
 
-# Accepted bid by a bidder who bid before, through the service and one commit. Before the write, five
+# Accepted bid by a bidder who bid before, through the service and one commit. Before the lock, five
 # reads: the auction with its listing, the bidder's organisation and the listed patents (co-owner
-# check), the NDA, the deposit requirement (payments' qualification check). On PostgreSQL no locking
-# read: ONE write (data-modifying CTEs: standing bid, row, bid, audit entry in the auction's own
-# stream, outbox event), conditional on the row still holding what the bid was decided on; its
-# UPDATE takes the row lock, held until the COMMIT. SQLite sends BEGIN IMMEDIATE and each write on
-# its own (in process, no round trips). It was 20 before the row kept the two best maximums, 13
-# (PostgreSQL; 9 under the lock, with an advisory lock on the global audit chain) before the
-# writes were folded, 7 (a locking read, then the write) before the write was made conditional.
-SERVICE_CEILING = {"postgresql": 6, "sqlite": 12}
-LOCKED_CEILING = {
-    "postgresql": 1,
-    "sqlite": 7,
-}  # from the statement that takes the lock on, COMMIT not counted
+# check), the NDA, the deposit requirement (payments' qualification check). Under the lock on
+# PostgreSQL: the locking read and ONE write (data-modifying CTEs: standing bid, row, bid, audit
+# entry in the auction's own stream, outbox event), then COMMIT. SQLite sends BEGIN IMMEDIATE and
+# each write on its own (in process, no round trips). It was 20 before the row kept the two best
+# maximums, 13 (PostgreSQL; 9 under the lock, with an advisory lock on the global audit chain)
+# before the writes were folded.
+SERVICE_CEILING = {"postgresql": 7, "sqlite": 12}
+LOCKED_CEILING = {"postgresql": 2, "sqlite": 7}  # from the locking read on, COMMIT not counted
 # The API adds the token (with user and organisation), the roles, and after the commit the aliases
 # and the caller's own standing; it was 34 when the answer re-read the whole bid log, 16 before the
-# writes were folded, 11 on PostgreSQL before its write was made conditional.
-API_CEILING = {"postgresql": 10, "sqlite": 16}
+# writes were folded.
+API_CEILING = {"postgresql": 11, "sqlite": 16}
 
 
 @contextmanager
@@ -109,15 +100,11 @@ def test_an_accepted_bid_costs_a_fixed_number_of_statements(english, make_user, 
     )
     # It does not grow with the number of bids or bidders: the last round costs what the first did.
     assert max(counts) == max(first_round)
-    locked = statements[next(i for i, sql in enumerate(statements) if _takes_the_lock(sql)) :]
+    locked = statements[
+        next(i for i, sql in enumerate(statements) if "FOR UPDATE" in sql or "BEGIN" in sql) :
+    ]
     assert len(locked) <= LOCKED_CEILING[dialect], locked
-    if dialect == "postgresql":  # the row lock is taken by the write itself, not by a locking read
-        assert not [sql for sql in statements if "FOR UPDATE" in sql]
     assert not any("advisory" in sql for sql in statements)  # no queue on the platform-wide chain
-
-
-def _takes_the_lock(sql: str) -> bool:
-    return "FOR UPDATE" in sql or "BEGIN" in sql or "UPDATE auctions" in sql
 
 
 def test_an_api_bid_costs_a_fixed_number_of_statements(client, english, make_user, no_dispatch):
@@ -296,107 +283,3 @@ def test_a_losing_bid_is_refused_without_queueing_on_the_lock(english, make_user
         services.place_bid(english.id, bidder, Money(Decimal("5000")), key)
     db.session.rollback()
     assert [sql for sql in statements if "FOR UPDATE" in sql or "BEGIN" in sql]
-
-
-# ---- PostgreSQL: the write is conditional on the row the bid was decided on -------------------------
-
-
-@pytest.fixture
-def postgresql_only(app):
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("conditional writes are PostgreSQL's; SQLite decides every bid under its write lock")
-
-
-def test_a_write_decided_on_a_row_that_moved_writes_nothing(english, make_user, postgresql_only, no_dispatch):
-    alice, bob, carol = (make_bidder(make_user, english) for _ in range(3))
-    bid(english, alice, "5000")
-    with Session(db.engine, expire_on_commit=False) as other:  # the row as bob's request read it
-        stale = other.get(Auction, english.id)
-        stale.rules  # noqa: B018  (loaded now: used after the session is gone)
-    top = services.podium(stale)
-    after = engine.check_bid(stale.rules, top, bob.id, Decimal("8000"))
-    bid(english, carol, "9000")  # another bid is written first
-    written = _written(english)
-    assert writes.write_english_bid(stale, bob, Decimal("8000"), top, after, clock.now()) is None
-    db.session.commit()
-    assert _written(english) == written
-
-
-def _written(auction: Auction) -> tuple:
-    return (
-        db.session.scalar(select(func.count(AuctionBid.id)).where(AuctionBid.auction_id == auction.id)),
-        db.session.scalar(select(func.count(AuditLogEntry.id))),
-        db.session.scalar(select(func.count(OutboxEvent.id))),
-        db.session.execute(
-            select(AuctionParticipant.user_id, AuctionParticipant.standing_amount).order_by(
-                AuctionParticipant.user_id
-            )
-        ).all(),
-        db.session.execute(
-            select(Auction.last_seq, Auction.current_price, Auction.leader_id, Auction.audit_seq).where(
-                Auction.id == auction.id
-            )
-        ).one(),
-    )
-
-
-@pytest.mark.parametrize(
-    ("racing", "amount", "outcome"),
-    [
-        ([("carol", "9000")], "8000", "outbid"),  # decided again on the new row: still a valid bid
-        ([("carol", "9000"), ("dave", "20000")], "8000", "refused"),  # the new row refuses it
-        ([("carol", "9000"), ("dave", "20000"), ("carol", "30000")], "50000", "leading"),  # then the lock
-    ],
-)
-def test_a_bid_that_loses_the_race_to_write_is_decided_again(
-    app, english, make_user, postgresql_only, no_dispatch, monkeypatch, racing, amount, outcome
-):
-    """Other bids commit between a bid's decision and its write, once per try: the bid is decided
-    again on the row they wrote (accepted or refused), and after three tries under the row lock;
-    the log and the row are what the proxy rule gives, the audit stream intact."""
-    people = {name: make_bidder(make_user, english) for name in ("alice", "bob", "carol", "dave")}
-    bid(english, people["alice"], "5000")
-    bob_id, auction_id = people["bob"].id, english.id
-    decide, queue = services._refuse_early, list(racing)
-
-    def decide_then_race(auction, listing, bidder, money, now):
-        after = decide(auction, listing, bidder, money, now)
-        if bidder.id == bob_id and queue:  # another request's bid commits before bob's write
-            name, other = queue.pop(0)
-            thread = threading.Thread(
-                target=_bid_in_another_request, args=(app, auction_id, people[name].id, other)
-            )
-            thread.start()
-            thread.join()
-        return after
-
-    monkeypatch.setattr(services, "_refuse_early", decide_then_race)
-    db.session.expire_all()
-    with counted() as statements:
-        try:
-            result = services.place_bid(auction_id, db.session.get(User, bob_id), Money(Decimal(amount)))
-            db.session.commit()
-        except services.BidRefused:
-            db.session.rollback()
-            result = None
-    assert not queue
-    assert (result.position if result else "refused") == outcome
-    assert any("FOR UPDATE" in sql for sql in statements) == (len(racing) == services.OPTIMISTIC_TRIES)
-    db.session.expire_all()
-    auction = db.session.get(Auction, auction_id)
-    log = db.session.scalars(
-        select(AuctionBid).where(AuctionBid.auction_id == auction_id).order_by(AuctionBid.seq)
-    ).all()
-    reference = ReferenceAuction(auction.start_price, None)
-    for entry in log:
-        assert reference.bid(entry.bidder_id, entry.amount), entry.seq
-        assert (entry.leader_after_id, entry.price_after) == (reference.leader, reference.price), entry.seq
-    assert [entry.seq for entry in log] == list(range(1, 2 + len(racing) + (result is not None)))
-    assert _row(auction) == _full_recompute(auction)
-    assert verify_chain() is None
-
-
-def _bid_in_another_request(app, auction_id: int, user_id: int, amount: str) -> None:
-    with app.app_context():
-        services.place_bid(auction_id, db.session.get(User, user_id), Money(Decimal(amount)))
-        db.session.commit()
