@@ -265,19 +265,16 @@ def service_bidders(
 
 
 def _lock_timing(engine, waits: list[float], holds: list[float]) -> None:
-    """Per thread: the wait for the row lock (the round trip of the statement that takes it: the
-    FOR UPDATE, SQLite's BEGIN IMMEDIATE, or PostgreSQL's conditional bid write) and its hold (from
-    that statement's answer to the end of the transaction, as this process sees it). A conditional
-    write that found the row moved holds nothing: counted only when its transaction commits."""
+    """Per thread: the wait for the row lock (the FOR UPDATE's round trip; SQLite: BEGIN IMMEDIATE,
+    after the in-process gate) and its hold (from its answer to the end of the transaction, as this
+    process sees it)."""
     from sqlalchemy import event
     from sqlalchemy.orm import Session
 
     local = threading.local()
 
-    def locking(statement: str) -> str:
-        if "FOR UPDATE" in statement or statement.startswith("BEGIN IMMEDIATE"):
-            return "lock"
-        return "write" if statement.startswith("WITH auction_row") else ""
+    def locking(statement: str) -> bool:
+        return "FOR UPDATE" in statement or statement.startswith("BEGIN IMMEDIATE")
 
     @event.listens_for(engine, "before_cursor_execute")
     def _asked(conn, cursor, statement, *_args) -> None:
@@ -286,19 +283,16 @@ def _lock_timing(engine, waits: list[float], holds: list[float]) -> None:
 
     @event.listens_for(engine, "after_cursor_execute")
     def _granted(conn, cursor, statement, *_args) -> None:
-        kind = locking(statement)
-        if kind:
-            local.granted, local.kind = time.perf_counter(), kind
+        if locking(statement):
+            local.granted = time.perf_counter()
             waits.append(local.granted - local.asked)
 
-    def _released(committed: bool) -> None:
+    @event.listens_for(Session, "after_transaction_end")
+    def _released(session, transaction) -> None:
         granted = getattr(local, "granted", None)
-        if granted is not None and (committed or local.kind == "lock"):
+        if transaction.parent is None and granted is not None:
             holds.append(time.perf_counter() - granted)
-        local.granted = None
-
-    event.listen(Session, "after_commit", lambda session: _released(True))
-    event.listen(Session, "after_rollback", lambda session: _released(False))
+            local.granted = None
 
 
 def _service_process(url, auction_id, bidder_ids, indices, per_bidder, switch, go, results, release) -> None:
