@@ -1,7 +1,9 @@
 """Accepted bids per second on one English auction with 32 concurrent bidders, with anomaly counts.
 
 Two paths, each on SQLite (a file, WAL) and PostgreSQL, each on a fresh database:
-- service: 32 threads, each with its own app context and session, call ``place_bid`` and commit;
+- service: 32 bidder threads in P spawned processes (``--processes 1,4``: each is run; 4x8 is how
+  gunicorn's workers share the bidders), each with its own app context and session, call
+  ``place_bid`` and commit; the row lock's wait and hold are printed;
 - http: gunicorn (gthread, 4 workers x 8 threads) serving the app; 32 client threads POST
   /api/v1/auctions/<id>/bids with bearer tokens (keep-alive sessions).
 Every bidder sets a maximum 2 to 12 increments above the last minimum it saw, so some bids lose races and
@@ -14,10 +16,13 @@ rule would not give, a final state that differs, a broken audit chain.
 Outbox events (notifications) are left for the periodic dispatcher (OUTBOX_DISPATCH off), so the
 figure is the bid path itself: lock, validate, write bid + row + audit entry + outbox event, commit.
 Besides accepted bids/s the line shows answered bids/s (accepted + refused): with 32 bidders racing
-for the same next price most attempts lose, and a refusal costs nearly what an acceptance does.
+for the same next price most attempts lose, and a refusal costs nearly what an acceptance does. On
+PostgreSQL the backends' CPU is read from /proc too, so the CPU per accepted bid covers both sides.
 
     .venv/bin/python bench/auction_bids.py
     .venv/bin/python bench/auction_bids.py --backends sqlite --modes service --bids-per-bidder 20
+    .venv/bin/python bench/auction_bids.py --backends postgresql --modes service --processes 1,4,32
+    .venv/bin/python bench/auction_bids.py --backends postgresql --modes service --switch-interval 0.0005
     .venv/bin/python bench/auction_bids.py --sequential 300 [--profile]   # CPU per bid, no contention
 """
 
