@@ -1,7 +1,9 @@
 """Accepted bids per second on one English auction with 32 concurrent bidders, with anomaly counts.
 
 Two paths, each on SQLite (a file, WAL) and PostgreSQL, each on a fresh database:
-- service: 32 threads, each with its own app context and session, call ``place_bid`` and commit;
+- service: 32 bidder threads in P spawned processes (``--processes 1,4``: each is run; 4x8 is how
+  gunicorn's workers share the bidders), each with its own app context and session, call
+  ``place_bid`` and commit; the row lock's wait and hold are printed;
 - http: gunicorn (gthread, 4 workers x 8 threads) serving the app; 32 client threads POST
   /api/v1/auctions/<id>/bids with bearer tokens (keep-alive sessions).
 Every bidder sets a maximum 2 to 12 increments above the last minimum it saw, so some bids lose races and
@@ -14,10 +16,13 @@ rule would not give, a final state that differs, a broken audit chain.
 Outbox events (notifications) are left for the periodic dispatcher (OUTBOX_DISPATCH off), so the
 figure is the bid path itself: lock, validate, write bid + row + audit entry + outbox event, commit.
 Besides accepted bids/s the line shows answered bids/s (accepted + refused): with 32 bidders racing
-for the same next price most attempts lose, and a refusal costs nearly what an acceptance does.
+for the same next price most attempts lose, and a refusal costs nearly what an acceptance does. On
+PostgreSQL the backends' CPU is read from /proc too, so the CPU per accepted bid covers both sides.
 
     .venv/bin/python bench/auction_bids.py
     .venv/bin/python bench/auction_bids.py --backends sqlite --modes service --bids-per-bidder 20
+    .venv/bin/python bench/auction_bids.py --backends postgresql --modes service --processes 1,4,32
+    .venv/bin/python bench/auction_bids.py --backends postgresql --modes service --switch-interval 0.0005
     .venv/bin/python bench/auction_bids.py --sequential 300 [--profile]   # CPU per bid, no contention
 """
 
@@ -42,7 +47,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, select, text  # noqa: E402
+from sqlalchemy import bindparam, create_engine, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.exc import OperationalError  # noqa: E402
 
@@ -81,6 +86,26 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def database_cpu(url: str) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL backend serving this database (same machine, /proc)."""
+    name = make_url(url).database if url.startswith("postgresql") else None
+    found: dict[int, float] = {}
+    for entry in Path("/proc").iterdir() if name else ():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if f" {name} " not in (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode():
+                continue
+        except OSError:
+            continue
+        found[int(entry.name)] = cpu_seconds([int(entry.name)])
+    return found
+
+
+def database_cpu_since(url: str, before: dict[int, float]) -> float:
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in database_cpu(url).items())
+
+
 def worker_pids(server_pid: int) -> list[int]:
     try:
         return [
@@ -98,6 +123,9 @@ class Run:
     errors: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     cpu: float = 0.0  # CPU seconds of the process(es) serving the bids during the run
+    db_cpu: float = 0.0  # CPU seconds of the PostgreSQL backends during the run
+    lock_waits: list[float] = field(default_factory=list)  # service: seconds waiting for the row lock
+    lock_holds: list[float] = field(default_factory=list)  # service: seconds from granted to released
 
 
 # ---- databases -------------------------------------------------------------------------------------
@@ -196,64 +224,188 @@ def next_amount(rng: random.Random, minimum: Decimal, step: Decimal) -> Decimal:
     return minimum + step * rng.randint(2, 12)
 
 
-def service_bidders(url: str, auction_id: int, bidder_ids: list[int], per_bidder: int, run: Run) -> float:
-    from app import create_app
-    from app.accounts.models import User
-    from app.core.money import Money
-    from app.extensions import db
-    from app.market import auction_engine as engine
-    from app.market import auction_services as services
-    from app.market.auction_models import Auction
+def service_bidders(
+    url: str, auction_id: int, bidder_ids: list[int], per_bidder: int, run: Run, processes: int, switch: float
+) -> float:
+    """``processes`` processes (spawned, each its own GIL, as gunicorn's workers are) share the 32
+    bidders as threads; with 1 it is the original one-process run. Wall time from the go signal to
+    the last bidder's end; CPU is the bidder processes' own."""
+    import multiprocessing
 
-    app = create_app(BenchConfig)
-    table = engine.DEFAULT_INCREMENTS
-    barrier = threading.Barrier(len(bidder_ids) + 1)
+    context = multiprocessing.get_context("spawn")
+    go, results, release = context.Event(), context.Queue(), context.Event()
+    children = [
+        context.Process(
+            target=_service_process,
+            args=(url, auction_id, bidder_ids, list(range(p, len(bidder_ids), processes)), per_bidder),
+            kwargs={"switch": switch, "go": go, "results": results, "release": release},
+        )
+        for p in range(processes)
+    ]
+    for child in children:
+        child.start()
+    for _ in children:
+        if results.get(timeout=300) != "ready":
+            raise RuntimeError("a bidder process failed to start")
+    database_before = database_cpu(url)
+    started = time.perf_counter()
+    go.set()
+    ended = started
+    for _ in children:
+        answer = results.get(timeout=600)
+        if isinstance(answer, str):
+            raise RuntimeError(answer)
+        run.acknowledged += answer["acknowledged"]
+        run.refused += answer["refused"]
+        run.retried += answer["retried"]
+        run.cpu += answer["cpu"]
+        run.lock_waits += answer["lock_waits"]
+        run.lock_holds += answer["lock_holds"]
+        ended = max(ended, answer["ended"])
+    run.db_cpu = database_cpu_since(url, database_before)  # before the bidders close their connections
+    release.set()
+    for child in children:
+        child.join()
+    return ended - started
 
-    def bidder_main(index: int) -> None:
-        rng = random.Random(index)
+
+def _lock_timing(engine, waits: list[float], holds: list[float]) -> None:
+    """Per thread: the wait for the row lock (the FOR UPDATE's round trip; SQLite: BEGIN IMMEDIATE,
+    after the in-process gate) and its hold (from its answer to the end of the transaction, as this
+    process sees it)."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    local = threading.local()
+
+    def locking(statement: str) -> bool:
+        return "FOR UPDATE" in statement or statement.startswith("BEGIN IMMEDIATE")
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _asked(conn, cursor, statement, *_args) -> None:
+        if locking(statement):
+            local.asked = time.perf_counter()
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _granted(conn, cursor, statement, *_args) -> None:
+        if locking(statement):
+            local.granted = time.perf_counter()
+            waits.append(local.granted - local.asked)
+
+    @event.listens_for(Session, "after_transaction_end")
+    def _released(session, transaction) -> None:
+        granted = getattr(local, "granted", None)
+        if transaction.parent is None and granted is not None:
+            holds.append(time.perf_counter() - granted)
+            local.granted = None
+
+
+def _service_process(url, auction_id, bidder_ids, indices, per_bidder, switch, go, results, release) -> None:
+    try:
+        sys.setswitchinterval(switch)
+        os.environ["BENCH_DATABASE_URL"] = url
+        BenchConfig.SQLALCHEMY_DATABASE_URI = url
+        BenchConfig.SQLALCHEMY_ENGINE_OPTIONS = {
+            **BenchConfig.SQLALCHEMY_ENGINE_OPTIONS,
+            "pool_size": len(indices) + 2,
+        }
+        from sqlalchemy.orm import joinedload
+
+        from app import create_app
+        from app.accounts.models import User
+        from app.core.money import Money
+        from app.extensions import db
+        from app.market import auction_engine as engine
+        from app.market import auction_services as services
+        from app.market.auction_models import Auction
+
+        app = create_app(BenchConfig)
+        run, waits, holds = Run(), [], []
+        with app.app_context():
+            _lock_timing(db.engine, waits, holds)
+        users = (
+            select(User)
+            .where(User.id == bindparam("user_id"))
+            .options(joinedload(User.organisation), joinedload(User.role_grants))
+        )
+
+        def bidder(index: int) -> User:
+            """As a request has its user: with organisation and roles, in one statement."""
+            return db.session.execute(users, {"user_id": bidder_ids[index]}).unique().scalar_one()
+
+        table = engine.DEFAULT_INCREMENTS
+        barrier = threading.Barrier(len(indices) + 1)
+        ended = [0.0]
+
+        def bidder_main(index: int) -> None:
+            rng = random.Random(index)
+            barrier.wait()
+            for _ in range(per_bidder):
+                with app.app_context():
+                    price, leader = db.session.execute(
+                        select(Auction.current_price, Auction.leader_id).where(Auction.id == auction_id)
+                    ).one()
+                    if leader == bidder_ids[index]:
+                        continue  # leading already: a real bidder waits to be outbid
+                    minimum = table.round_up(price + table.step_at(price)) if price else START
+                    amount = next_amount(rng, minimum, table.step_at(minimum))
+                    while True:
+                        try:
+                            result = services.place_bid(auction_id, bidder(index), Money(amount))
+                            db.session.commit()
+                            with run.lock:
+                                run.acknowledged.append((result.bid.seq, bidder_ids[index], amount))
+                            break
+                        except services.BidRefused:
+                            db.session.rollback()
+                            with run.lock:
+                                run.refused += 1
+                            break
+                        except OperationalError as error:
+                            db.session.rollback()
+                            if "locked" not in str(error):
+                                raise
+                            with run.lock:
+                                run.retried += 1
+            with run.lock:
+                ended[0] = max(ended[0], time.perf_counter())
+
+        threads = [threading.Thread(target=bidder_main, args=(i,)) for i in indices]
+        for thread in threads:
+            thread.start()
+        with app.app_context():  # a connection per thread, opened before the clock starts
+            connections = [db.engine.connect() for _ in indices]
+            for connection in connections:
+                connection.close()
+            try:  # warm up (imports, compiled statements): a bid every state refuses
+                services.place_bid(auction_id, bidder(indices[0]), Money(Decimal(1)))
+            except services.BidRefused:
+                db.session.rollback()
+        results.put("ready")
+        go.wait()
+        cpu_started = time.process_time()
         barrier.wait()
-        for _ in range(per_bidder):
-            with app.app_context():
-                price, leader = db.session.execute(
-                    select(Auction.current_price, Auction.leader_id).where(Auction.id == auction_id)
-                ).one()
-                if leader == bidder_ids[index]:
-                    continue  # leading already: a real bidder waits to be outbid
-                minimum = table.round_up(price + table.step_at(price)) if price else START
-                amount = next_amount(rng, minimum, table.step_at(minimum))
-                while True:
-                    try:
-                        result = services.place_bid(
-                            auction_id, db.session.get(User, bidder_ids[index]), Money(amount)
-                        )
-                        db.session.commit()
-                        with run.lock:
-                            run.acknowledged.append((result.bid.seq, bidder_ids[index], amount))
-                        break
-                    except services.BidRefused:
-                        db.session.rollback()
-                        with run.lock:
-                            run.refused += 1
-                        break
-                    except OperationalError as error:
-                        db.session.rollback()
-                        if "locked" not in str(error):
-                            raise
-                        with run.lock:
-                            run.retried += 1
+        for thread in threads:
+            thread.join()
+        cpu = time.process_time() - cpu_started
+        results.put(
+            {
+                "acknowledged": run.acknowledged,
+                "refused": run.refused,
+                "retried": run.retried,
+                "cpu": cpu,
+                "lock_waits": waits,
+                "lock_holds": holds,
+                "ended": ended[0],
+            }
+        )
+        release.wait(timeout=300)
+        with app.app_context():
+            db.engine.dispose()
+    except Exception as error:  # noqa: BLE001 - reported to the parent, which raises it
+        import traceback
 
-    threads = [threading.Thread(target=bidder_main, args=(i,)) for i in range(len(bidder_ids))]
-    for thread in threads:
-        thread.start()
-    barrier.wait()
-    started, cpu_started = time.perf_counter(), time.process_time()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
-    run.cpu = time.process_time() - cpu_started  # bidder threads and the service layer: one process
-    with app.app_context():
-        db.engine.dispose()
-    return elapsed
+        results.put(f"bidder process failed: {error!r}\n{traceback.format_exc()}")
 
 
 def free_port() -> int:
@@ -296,6 +448,7 @@ def http_bidders(
     per_bidder: int,
     run: Run,
     server_pid: int,
+    database_url: str,
 ) -> float:
     import requests
 
@@ -337,13 +490,14 @@ def http_bidders(
     for thread in threads:
         thread.start()
     workers = worker_pids(server_pid)
-    cpu_started = cpu_seconds(workers)
+    cpu_started, database_before = cpu_seconds(workers), database_cpu(database_url)
     barrier.wait()
     started = time.perf_counter()
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - started
     run.cpu = cpu_seconds(workers) - cpu_started  # the gunicorn workers only
+    run.db_cpu = database_cpu_since(database_url, database_before)
     return elapsed
 
 
@@ -429,18 +583,22 @@ def anomalies(url: str, auction_id: int, run: Run) -> dict[str, int]:
 # ---- main ----------------------------------------------------------------------------------------
 
 
-def bench(backend: str, mode: str, pg_url: str, per_bidder: int) -> None:
+def bench(
+    backend: str, mode: str, pg_url: str, per_bidder: int, processes: int = 1, switch: float = 0.005
+) -> None:
     with tempfile.TemporaryDirectory() as workdir:
         url, drop = fresh_database(backend, pg_url, Path(workdir))
         try:
             auction_id, bidder_ids, tokens = build_market(url, with_tokens=(mode == "http"))
             run = Run()
             if mode == "service":
-                elapsed = service_bidders(url, auction_id, bidder_ids, per_bidder, run)
+                elapsed = service_bidders(url, auction_id, bidder_ids, per_bidder, run, processes, switch)
             else:
                 server, port = start_gunicorn(url)
                 try:
-                    elapsed = http_bidders(port, auction_id, bidder_ids, tokens, per_bidder, run, server.pid)
+                    elapsed = http_bidders(
+                        port, auction_id, bidder_ids, tokens, per_bidder, run, server.pid, url
+                    )
                 finally:
                     server.send_signal(signal.SIGTERM)
                     try:
@@ -453,14 +611,35 @@ def bench(backend: str, mode: str, pg_url: str, per_bidder: int) -> None:
     accepted = len(run.acknowledged)
     total = sum(found.values())
     answered = accepted + run.refused
+    label = mode if mode == "http" else f"service {processes}x{-(-BIDDERS // processes)}"
+    if mode == "service" and switch != 0.005:
+        label += f" switch {1000 * switch:g} ms"
     print(
-        f"{backend:10} {mode:7} accepted {accepted:5d} in {elapsed:6.2f} s = {accepted / elapsed:7.1f} bids/s"
+        f"{backend:10} {label:7} accepted {accepted:5d} in {elapsed:6.2f} s = {accepted / elapsed:7.1f} bids/s"
         f"  (refused {run.refused}, busy retries {run.retried}; {answered / elapsed:.1f} answered bids/s;"
         f" {1000 * run.cpu / max(answered, 1):.1f} ms CPU per answer)"
         f"  anomalies {total}" + ("" if not total else f" {found}")
     )
+    if run.db_cpu and accepted:
+        per_accepted = (run.cpu + run.db_cpu) / accepted
+        print(
+            f"  PostgreSQL backends {1000 * run.db_cpu / answered:.1f} ms CPU per answer; CPU per accepted bid"
+            f" (bidders' or workers' + PostgreSQL's) {1000 * per_accepted:.1f} ms ="
+            f" {1 / per_accepted:.0f} accepted bids/s per core if CPU were the only limit"
+        )
+    if run.lock_holds:
+        print(
+            f"  row lock: wait {_quantiles(run.lock_waits)}; held {_quantiles(run.lock_holds)}"
+            f" ({len(run.lock_holds)} holds, {sum(run.lock_holds) / elapsed:.0%} of the run)"
+        )
     if run.errors:
         print("  first client errors:", run.errors[:3])
+
+
+def _quantiles(seconds: list[float]) -> str:
+    ordered = sorted(seconds)
+    pick = lambda q: 1000 * ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
+    return f"median {pick(0.5):.1f} ms, p90 {pick(0.9):.1f} ms, max {1000 * ordered[-1]:.1f} ms"
 
 
 def sequential(backend: str, pg_url: str, count: int, profile: bool) -> None:
@@ -545,6 +724,14 @@ def main() -> None:
         help="instead: N accepted bids in a row in one process, CPU ms and statements per bid",
     )
     parser.add_argument("--profile", action="store_true", help="with --sequential: cProfile of the bids")
+    parser.add_argument(
+        "--processes",
+        default="1",
+        help="service: bidder processes sharing the 32 bidders as threads, e.g. 1,4,32 (each is run)",
+    )
+    parser.add_argument(
+        "--switch-interval", type=float, default=0.005, help="service: sys.setswitchinterval in the bidders"
+    )
     args = parser.parse_args()
     if args.sequential:
         for backend in args.backends.split(","):
@@ -553,7 +740,8 @@ def main() -> None:
     print(f"{BIDDERS} bidders x {args.bids_per_bidder} attempts each, one English auction")
     for backend in args.backends.split(","):
         for mode in args.modes.split(","):
-            bench(backend, mode, args.pg_url, args.bids_per_bidder)
+            for processes in args.processes.split(",") if mode == "service" else ["1"]:
+                bench(backend, mode, args.pg_url, args.bids_per_bidder, int(processes), args.switch_interval)
 
 
 if __name__ == "__main__":

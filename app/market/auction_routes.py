@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import joinedload
 
-from app.accounts.permissions import admin_required, is_admin, login_required
+from app.accounts.permissions import admin_required, is_admin, is_authenticated, login_required
 from app.core.actors import system_actor
 from app.core.errors import DomainError, NotFound
 from app.core.lifecycle import status_history
@@ -97,9 +97,22 @@ def bid_or_close(
         # The same key won on another auction at the same moment: ask again, now it is visible.
         return bid_or_close(auction, amount, request, before_commit, retry=False)
     except DomainError:
-        db.session.rollback()  # releases the auction's lock at once
+        _rollback_keeping_the_user()  # releases the auction's lock at once
         raise
     return result
+
+
+def _rollback_keeping_the_user() -> None:
+    """Roll back a refused bid, which wrote nothing, without expiring the signed-in user: the answer
+    (its Cache-Control asks whether someone is signed in) would otherwise read the user again."""
+    session = db.session()
+    user = current_user._get_current_object()
+    kept = is_authenticated(user) and user in session
+    if kept:
+        session.expunge(user)
+    session.rollback()
+    if kept:
+        session.add(user)
 
 
 def auction_panel_for(listing: Listing) -> display.Summary | None:

@@ -124,6 +124,23 @@ def test_an_api_bid_costs_a_fixed_number_of_statements(client, english, make_use
     assert max(counts[2:]) <= API_CEILING[db.engine.dialect.name], counts
 
 
+def test_an_api_refusal_reads_nothing_twice(client, english, make_user, no_dispatch):
+    """Most answers under contention are refusals: the token (with user, organisation and roles),
+    the auction, the qualification reads, and nothing after the rollback (it was 9: the rollback
+    expired the user, and the answer's Cache-Control check read it again)."""
+    alice, bob = make_bidder(make_user, english), make_bidder(make_user, english)
+    bid(english, alice, "5000")
+    headers = token_for(bob)
+    url = f"/api/v1/auctions/{english.id}/bids"
+    client.post(url, json={"amount": "1"}, headers=headers)  # the token's last use, written once a minute
+    with counted() as statements:
+        response = client.post(url, json={"amount": "1000"}, headers=headers)
+    assert response.status_code == 422, response.json
+    assert response.headers["Cache-Control"] == "no-store"
+    assert len(statements) <= 7, statements
+    assert not [sql for sql in statements if sql.lstrip().startswith("SELECT users.")], statements
+
+
 def _full_recompute(auction: Auction) -> tuple:
     standing = services.standing_bids(auction)
     state = engine.state(auction.rules, standing)
