@@ -23,7 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .strategies import DEPTH_VALUES, INFER_TOP, levels
+from .strategies import DEPTH_VALUES, INFER_TOP, WEAK_TEXT, levels
+from .text import ideal_score, text_scale
 
 K1, B = 1.2, 0.75  # as text.BM25Index
 LEVEL_MARKS = {"class": "@c:", "subclass": "@s:", "main_group": "@m:", "subgroup": "@g:"}
@@ -416,11 +417,11 @@ def _at_least_kth(arr: np.ndarray, k: int) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Shortlisted:
-    """The best rows by text and field, with their exact BM25 and the pool's best BM25."""
+    """The best rows by text and field, with their exact BM25 and what the engine divides it by."""
 
     rows: list[tuple[int, int]]  # (segment, row), best first
     text: list[float]  # exact BM25 of each row over every query term
-    top_text: float
+    scale: float  # text.text_scale of the pool's best BM25 and the query's ideal score
 
 
 def shortlist(
@@ -433,7 +434,7 @@ def shortlist(
     class_weight: float = 0.4,
     infer_codes=None,
 ) -> Shortlisted:
-    """The ``size`` rows best by text and field, plus the best text rows (the engine's scale).
+    """The ``size`` rows best by text and field, plus the best text rows, and the text scale.
 
     In a large index the text is first scored on the query's ``MAX_QUERY_TERMS`` most telling
     terms; the ``RESCORE`` x ``size`` best rows by that probe (and its best text rows) are then
@@ -441,16 +442,21 @@ def shortlist(
     of which rows are offered: a row the probe ranks below them is missed). ``infer_codes(rows)`` gives a need stated without codes the fields of
     its best text matches."""
     stats = postings.term_stats(weighted_terms)
+    ideal = ideal_score(
+        dict(weighted_terms), dict(zip(stats.terms, stats.idf.tolist(), strict=True)), postings.count
+    )
     pruned = postings.count > PRUNE_ABOVE and len(stats.terms) > MAX_QUERY_TERMS
     probe = probe_terms(stats, MAX_QUERY_TERMS) if pruned else np.arange(len(stats.terms))
     text = postings.scores(stats.subset(probe))
-    top = max((float(a.max()) for a in text if a.size), default=0.0)
-    text_top = [(s, r) for s, r, _ in top_rows(text, size if pruned else INFER_TOP)]
-    best_text = text_top[:INFER_TOP]
-    if not codes and top > 0 and infer_codes is not None:
+    scale = text_scale(max((float(a.max()) for a in text if a.size), default=0.0), ideal)
+    text_top = top_rows(text, size if pruned else INFER_TOP)
+    # As the engine: only rows with more than a weak text match vote for a need's field.
+    best_text = [(s, r) for s, r, v in text_top[:INFER_TOP] if v >= WEAK_TEXT * scale]
+    text_top = [(s, r) for s, r, _ in text_top]
+    if not codes and scale > 0 and infer_codes is not None:
         codes = infer_codes(best_text)
     field = postings.classification(codes) if codes else None
-    combined = [t * (text_weight / top if top > 0 else text_weight) for t in text]
+    combined = [t * (text_weight / scale if scale > 0 else text_weight) for t in text]
     if field is not None:
         for c, f in zip(combined, field, strict=True):
             f *= class_weight  # our own array: scaled in place
@@ -458,17 +464,17 @@ def shortlist(
     if not pruned:
         best = [(s, r) for s, r, _ in top_rows(combined, size)]
         chosen = set(best)
-        best += [key for key in best_text if key not in chosen]
-        return Shortlisted(best, [float(text[s][r]) for s, r in best], top)
+        best += [key for key in text_top if key not in chosen]
+        return Shortlisted(best, [float(text[s][r]) for s, r in best], scale)
     # Pruned: RESCORE x size rows by the probe, then the best of them by their exact text.
     wide = {(s, r) for s, r, _ in top_rows(combined, size * RESCORE)}
     wide.update(text_top)
     per_segment = [np.array(sorted(r for s, r in wide if s == i), dtype=np.int64) for i in range(len(text))]
     exact = postings.scores_at(stats, per_segment)
-    top = max((float(a.max()) for a in exact if a.size), default=0.0)
+    scale = text_scale(max((float(a.max()) for a in exact if a.size), default=0.0), ideal)
     exact_combined = []
     for i, (rows, values) in enumerate(zip(per_segment, exact, strict=True)):
-        c = values * (text_weight / top if top > 0 else text_weight)
+        c = values * (text_weight / scale if scale > 0 else text_weight)
         if field is not None:
             c += field[i][rows]  # already weighted
         exact_combined.append(c)
@@ -482,4 +488,4 @@ def shortlist(
         for i, rows in enumerate(per_segment)
         for r, v in zip(rows, exact[i], strict=True)
     }
-    return Shortlisted(best, [value[key] for key in best], top)
+    return Shortlisted(best, [value[key] for key in best], scale)

@@ -15,7 +15,7 @@ from decimal import Decimal
 import numpy as np
 
 from . import registry
-from .text import BM25Index, query_terms, tokens
+from .text import BM25Index, query_terms, text_scale, tokens
 from .types import Candidate, Lexicon, NeedProfile
 
 Value = tuple[float, str, dict[str, str]]
@@ -24,6 +24,21 @@ EXCLUSIVE = ("assignment", "exclusive_licence", "sole_licence")
 DEPTH_VALUES = (("subgroup", 1.0), ("main_group", 0.75), ("subclass", 0.5), ("class", 0.25))
 INFER_TOP = 5  # text neighbours whose subclasses stand in for a need without codes
 INFER_SHARE = 0.4  # share of the neighbours' votes a subclass needs to be inferred
+# Below this text value (a fifth of the coverage that earns full marks) a candidate shares little
+# more than a common word with the need: it is a match only when it shares the need's field, and
+# its words do not vote for the field of a need stated without codes.
+WEAK_TEXT = 0.2
+
+
+def field_floor(codes: tuple[str, ...]) -> float:
+    """The least classification value that makes a candidate about the need's field: the same
+    subclass (sharing only the class, H01 for a battery need, spans semiconductors to cables), or
+    the class itself when that is all the buyer stated."""
+    return (
+        DEPTH_VALUES[2][1]
+        if any(levels(c)["subclass"][3:] for c in codes) or not codes
+        else DEPTH_VALUES[3][1]
+    )
 
 
 @dataclass
@@ -51,7 +66,7 @@ def display_code(code: str) -> str:
 
 
 class TextRelevance:
-    name, version = "text", "1.0.0"
+    name, version = "text", "1.1.0"  # 1.1: absolute scale (was: relative to the pool's best)
 
     def candidate_tokens(self, candidates: list[Candidate], ctx: Context) -> list[list[str]]:
         key = ("text_tokens", id(candidates))
@@ -65,49 +80,85 @@ class TextRelevance:
             ctx.cache[key] = BM25Index(self.candidate_tokens(candidates, ctx))
         return ctx.cache[key]
 
+    def query(self, need: NeedProfile, ctx: Context) -> dict[str, float]:
+        key = ("text_query", need.text)
+        if key not in ctx.cache:
+            ctx.cache[key] = query_terms(need.text, ctx.lexicon, cross_language=ctx.cross_language)
+        return ctx.cache[key]
+
     def raw_scores(self, need: NeedProfile, candidates: list[Candidate], ctx: Context) -> np.ndarray:
         """BM25 of every candidate; the query is expanded into the other language when it helps."""
         key = ("text_scores", id(candidates), need.text)
         if key not in ctx.cache:
-            terms = query_terms(need.text, ctx.lexicon, cross_language=ctx.cross_language)
-            ctx.cache[key] = self.index(candidates, ctx).scores(terms)
+            ctx.cache[key] = self.index(candidates, ctx).scores(self.query(need, ctx))
         return ctx.cache[key]
 
-    def score(self, need: NeedProfile, candidates: list[Candidate], ctx: Context) -> list[Value]:
+    def scale(self, need: NeedProfile, candidates: list[Candidate], ctx: Context) -> float:
+        """What BM25 is divided by (``text.text_scale``): the same for every pool the need meets,
+        so a poor pool's best candidate does not get full marks for sharing one common word."""
+        key = ("text_scale", id(candidates), need.text)
+        if key not in ctx.cache:
+            raw = self.raw_scores(need, candidates, ctx)
+            if need.exclude:  # a candidate never to match (the need's own patent) sets no scale
+                raw = raw[[c.id not in need.exclude for c in candidates]]
+            ideal = self.index(candidates, ctx).ideal(self.query(need, ctx))
+            ctx.cache[key] = text_scale(float(raw.max()) if raw.size else 0.0, ideal)
+        return ctx.cache[key]
+
+    def values(self, need: NeedProfile, candidates: list[Candidate], ctx: Context) -> np.ndarray:
+        """Every candidate's text value in [0, 1]."""
         raw = self.raw_scores(need, candidates, ctx)
-        top = float(raw.max()) if raw.size else 0.0
+        scale = self.scale(need, candidates, ctx)
+        return np.minimum(raw / scale, 1.0) if scale > 0 else np.zeros(len(raw))
+
+    def score(self, need: NeedProfile, candidates: list[Candidate], ctx: Context) -> list[Value]:
         own = set(tokens(need.text, ctx.lexicon))
+        index, query = self.index(candidates, ctx), self.query(need, ctx)
+        telling = {t: w * index.idf[index.vocab[t]] for t, w in query.items() if t in index.vocab}
         out = []
-        for value, cand_tokens in zip(raw, self.candidate_tokens(candidates, ctx), strict=True):
-            if value <= 0:
-                out.append((0.0, "text_none", {}))
-                continue
-            words = ", ".join(self._shared_words(cand_tokens, own))
-            out.append((float(value) / top, "text_shared" if words else "text_translated", {"terms": words}))
+        for value, cand_tokens in zip(
+            self.values(need, candidates, ctx), self.candidate_tokens(candidates, ctx), strict=True
+        ):
+            shared = [t for t in dict.fromkeys(cand_tokens) if t in telling]
+            out.append(self._reason(float(value), shared, own, telling))
         return out
 
     @staticmethod
-    def _shared_words(cand_tokens: list[str], own: set[str], limit: int = 3) -> list[str]:
-        """The first few words the candidate shares with the need (no bare bigram: they read badly)."""
-        words: dict[str, None] = {}
-        for token in [t for t in cand_tokens if t in own]:
-            word = token.removeprefix("w:")
-            if len(word) > 2 or word.isascii():
-                words[word] = None
-                if len(words) == limit:
-                    break
-        return list(words)
+    def _reason(value: float, shared: list[str], own: set[str], telling: dict[str, float]) -> Value:
+        """The words that earned the score, most telling first: the buyer's own, or the
+        translations when those earned more (an English need met by a Chinese listing)."""
+        if value <= 0:
+            return (0.0, "text_none", {})
+        weak = "_weak" if value < WEAK_TEXT else ""
+        mine = [t for t in shared if t in own]
+        translated = [t for t in shared if t not in own]
+        groups = [("text_shared", mine), ("text_translated_terms", translated)]
+        if sum(telling[t] for t in translated) > sum(telling[t] for t in mine):
+            groups.reverse()
+        for key, terms in groups:
+            if words := TextRelevance._words(terms, telling):
+                return (value, key + weak, {"terms": ", ".join(words)})
+        return (value, "text_similar" + weak, {})  # character pairs only: no word to name
+
+    @staticmethod
+    def _words(terms: list[str], telling: dict[str, float], limit: int = 3) -> list[str]:
+        """The most telling words: English words and Chinese dictionary words, never a bare
+        character bigram ("池正" of 电池正极 reads as nonsense)."""
+        named = [t for t in terms if t.startswith("w:") or t.isascii()]
+        # Short English words ("non" of non-exclusive) last; ties keep the candidate's order.
+        named.sort(key=lambda t: (t.isascii() and len(t) <= 3, -telling[t]))
+        return list(dict.fromkeys(t.removeprefix("w:") for t in named))[:limit]
 
 
 class ClassificationOverlap:
-    name, version = "classification", "1.0.0"
+    name, version = "classification", "1.1.0"  # 1.1: weak text matches do not vote for the field
 
     def inferred_codes(self, need: NeedProfile, candidates: list[Candidate], ctx: Context) -> tuple[str, ...]:
         """Subclasses most of the best text matches share: the field of a need stated without codes."""
-        raw = TextRelevance().raw_scores(need, candidates, ctx)
+        text = TextRelevance().values(need, candidates, ctx)
         votes: Counter[str] = Counter()
-        for i in np.argsort(-raw)[:INFER_TOP]:
-            if raw[i] > 0 and candidates[i].id not in need.exclude:
+        for i in np.argsort(-text, kind="stable")[:INFER_TOP]:
+            if text[i] >= WEAK_TEXT and candidates[i].id not in need.exclude:
                 for sub in {levels(c)["subclass"] for c in candidates[i].codes}:
                     votes[sub] += 1
         return tuple(s for s, n in votes.items() if n >= INFER_SHARE * INFER_TOP)

@@ -8,6 +8,7 @@ expanded through the lexicon's translations, which then go through the same toke
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -78,6 +79,44 @@ ZH_STOP = frozenset(
     ["一种", "所述", "本发明", "方法", "装置", "系统", "包括", "进行", "通过", "根据", "基于"]
 )
 TRANSLATION_WEIGHT = 0.6  # a translated term counts less than one the buyer typed: senses are guesses
+# The text factor is an absolute measure of how well a candidate covers the need: its BM25 over
+# the score of an "ideal" document (``ideal_score``), where covering IDEAL_SHARE of it already
+# earns full marks (a need's own words are never all in one patent). Tuned on the training split
+# (bench/matching_quality.py --tune-alpha).
+IDEAL_SHARE = 0.5
+IDEAL_TERMS = 32  # the ideal document holds this many of the query's most telling terms
+
+
+def _script(term: str) -> str:
+    return "en" if term.isascii() else "zh"
+
+
+def ideal_score(weighted_terms: dict[str, float], idf: dict[str, float], size: int) -> float:
+    """BM25 of an average-length document holding once each of the query's IDEAL_TERMS most
+    telling terms: the sum of their weight x idf (a long need is not asked to be matched on its
+    incidental words too).
+
+    ``idf`` holds the terms some of the ``size`` documents contain. A word the buyer typed that no
+    document holds (an English word or a Chinese dictionary word; not a character pair, which may
+    straddle two words; not a translation, which only guesses a sense) counts at the idf of an
+    unseen term: the need asks for it and the pool lacks it, so a small pool does not make a
+    candidate that shares one common word look complete. Only in a script the pool's documents
+    match at all: an English pool does not lack Chinese words."""
+    unseen = math.log1p((size + 0.5) / 0.5)
+    scripts = {_script(t) for t in idf}
+    values = []
+    for term, weight in weighted_terms.items():
+        if term in idf:
+            values.append(weight * idf[term])
+        elif weight >= 1 and (term.startswith("w:") or term.isascii()) and _script(term) in scripts:
+            values.append(weight * unseen)
+    return float(sum(sorted(values, reverse=True)[:IDEAL_TERMS]))
+
+
+def text_scale(top: float, ideal: float) -> float:
+    """What a BM25 score is divided by: the ideal share, or the pool's best when that is higher
+    (BM25 rewards repeated terms, so a document can beat the ideal). 0 when nothing matches."""
+    return max(top, IDEAL_SHARE * ideal)
 
 
 def _stem(word: str) -> str:
@@ -148,6 +187,11 @@ class BM25Index:
         cols = [self.vocab[t] for t in weighted_terms if t in self.vocab]
         vals = [weighted_terms[t] * self.idf[self.vocab[t]] for t in weighted_terms if t in self.vocab]
         return sparse.csr_matrix((vals, ([0] * len(cols), cols)), shape=(1, len(self.vocab)))
+
+    def ideal(self, weighted_terms: dict[str, float]) -> float:
+        """``ideal_score`` of the query over these documents."""
+        known = {t: float(self.idf[self.vocab[t]]) for t in weighted_terms if t in self.vocab}
+        return ideal_score(weighted_terms, known, self.size)
 
     def scores(self, weighted_terms: dict[str, float]) -> np.ndarray:
         """BM25 score of every document for the query terms (weights multiply a term's idf)."""
