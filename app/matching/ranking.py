@@ -44,6 +44,8 @@ def listing_matches(need: Need) -> tuple[dict[int, Listing], list[Match]]:
     ctx.cache[("text_scores", id(candidates), need.text)] = raw
     # The pool's scale, not the shortlist's (the buyer's own listings count in it, as in the index).
     ctx.cache[("text_scale", id(candidates), need.text)] = found.scale
+    ctx.cache[("text_ideal", id(candidates), need.text)] = found.ideal
+    ctx.cache[("text_telling", id(candidates), need.text)] = found.telling
     # The candidates' terms for the reasons come from their index rows (in first-occurrence order,
     # as the tokenizer gives them): re-tokenizing 200 texts would cost more than the ranking.
     stored = dict(

@@ -11,7 +11,7 @@ from app.catalogue.search import crosslang
 from app.extensions import db
 from app.matching.engine import Candidate, NeedProfile, get, rank
 from app.matching.engine.postings import Doc, Postings, Segment, shortlist
-from app.matching.engine.strategies import WEAK_TEXT, Context
+from app.matching.engine.strategies import Context, is_weak_text
 from app.matching.engine.text import query_terms, tokens
 from app.matching.marks import need_matches
 from app.matching.models import Need
@@ -24,15 +24,18 @@ POOR = [
 ]
 
 
+def text_scores(candidates):
+    return get("text").score(NEED, candidates, Context(lexicon=crosslang))
+
+
 def text_values(candidates):
-    ctx = Context(lexicon=crosslang)
-    return [v for v, _key, _params in get("text").score(NEED, candidates, ctx)]
+    return [v for v, _key, _params in text_scores(candidates)]
 
 
 def test_the_best_of_a_poor_pool_does_not_get_full_text_marks():
     poor = text_values(POOR)
     assert max(poor) < 0.5  # was 1.0: relative to the pool's best
-    assert min(poor) < WEAK_TEXT  # one common word
+    assert text_scores(POOR)[1][1] == "text_shared_weak"  # one common word
 
 
 def test_a_rich_candidate_scores_above_a_poor_one_by_an_absolute_margin():
@@ -48,8 +51,8 @@ def test_weak_text_and_no_shared_field_is_no_match():
     ctx = Context(lexicon=crosslang)
     matches = rank(NEED, [RICH, *POOR], context=ctx)
     assert [m.candidate_id for m in matches][:1] == [1]
-    values = text_values([RICH, *POOR])[1:]
-    weak = {c.id for c, v in zip(POOR, values, strict=True) if v < WEAK_TEXT}
+    scores = text_scores([RICH, *POOR])[1:]
+    weak = {c.id for c, v in zip(POOR, scores, strict=True) if is_weak_text(v)}
     assert weak
     assert not weak & {m.candidate_id for m in matches}
     # The same weak text with the need's field shared is a match, marked weak.
@@ -82,7 +85,14 @@ def test_the_demo_needs_first_matches_are_on_topic(runner, app):
         assert rows, need.title
         for row in rows:
             parts = {c.factor: c for c in row.match.contributions}
-            assert parts["classification"].points > 0 or not parts["text"].reason.endswith("_weak")
+            text = parts["text"]
+            assert parts["classification"].points > 0 or not is_weak_text((1, "", text.params))
     battery = next(n for n in needs if n.title_zh and "正极" in n.title_zh)
-    titles = [row.patent.title_zh or "" for row in need_matches(battery, battery.buyer) if row.patent]
-    assert not any("加铺" in t for t in titles)  # the road-paving patent: one shared word, another field
+    rows = need_matches(battery, battery.buyer)
+    assert rows[0].listing is not None
+    assert "正极" in rows[0].listing.title_zh  # the cathode listing, not the road-paving patent
+    for i, row in enumerate(rows):  # the road-paving patent (two common words, another field) ...
+        if row.patent is not None and "加铺" in (row.patent.title_zh or ""):
+            text = next(c for c in row.match.contributions if c.factor == "text")
+            assert text.reason.endswith("_weak")  # ... is at most shown as a weak match, after the rest
+            assert i == len(rows) - 1

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .strategies import DEPTH_VALUES, INFER_TOP, WEAK_TEXT, levels
+from .strategies import DEPTH_VALUES, INFER_TOP, WEAK_COVERAGE, levels
 from .text import ideal_score, text_scale
 
 K1, B = 1.2, 0.75  # as text.BM25Index
@@ -422,6 +422,8 @@ class Shortlisted:
     rows: list[tuple[int, int]]  # (segment, row), best first
     text: list[float]  # exact BM25 of each row over every query term
     scale: float  # text.text_scale of the pool's best BM25 and the query's ideal score
+    ideal: float  # text.ideal_score of the query over the pool
+    telling: dict[str, float]  # each query term the pool holds: weight x idf (names the reasons)
 
 
 def shortlist(
@@ -448,10 +450,11 @@ def shortlist(
     pruned = postings.count > PRUNE_ABOVE and len(stats.terms) > MAX_QUERY_TERMS
     probe = probe_terms(stats, MAX_QUERY_TERMS) if pruned else np.arange(len(stats.terms))
     text = postings.scores(stats.subset(probe))
+    telling = dict(zip(stats.terms, stats.value().tolist(), strict=True))
     scale = text_scale(max((float(a.max()) for a in text if a.size), default=0.0), ideal)
     text_top = top_rows(text, size if pruned else INFER_TOP)
     # As the engine: only rows with more than a weak text match vote for a need's field.
-    best_text = [(s, r) for s, r, v in text_top[:INFER_TOP] if v >= WEAK_TEXT * scale]
+    best_text = [(s, r) for s, r, v in text_top[:INFER_TOP] if v >= WEAK_COVERAGE * ideal]
     text_top = [(s, r) for s, r, _ in text_top]
     if not codes and scale > 0 and infer_codes is not None:
         codes = infer_codes(best_text)
@@ -465,7 +468,7 @@ def shortlist(
         best = [(s, r) for s, r, _ in top_rows(combined, size)]
         chosen = set(best)
         best += [key for key in text_top if key not in chosen]
-        return Shortlisted(best, [float(text[s][r]) for s, r in best], scale)
+        return Shortlisted(best, [float(text[s][r]) for s, r in best], scale, ideal, telling)
     # Pruned: RESCORE x size rows by the probe, then the best of them by their exact text.
     wide = {(s, r) for s, r, _ in top_rows(combined, size * RESCORE)}
     wide.update(text_top)
@@ -488,4 +491,4 @@ def shortlist(
         for i, rows in enumerate(per_segment)
         for r, v in zip(rows, exact[i], strict=True)
     }
-    return Shortlisted(best, [value[key] for key in best], scale)
+    return Shortlisted(best, [value[key] for key in best], scale, ideal, telling)

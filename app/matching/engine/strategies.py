@@ -24,10 +24,13 @@ EXCLUSIVE = ("assignment", "exclusive_licence", "sole_licence")
 DEPTH_VALUES = (("subgroup", 1.0), ("main_group", 0.75), ("subclass", 0.5), ("class", 0.25))
 INFER_TOP = 5  # text neighbours whose subclasses stand in for a need without codes
 INFER_SHARE = 0.4  # share of the neighbours' votes a subclass needs to be inferred
-# Below this text value (a fifth of the coverage that earns full marks) a candidate shares little
-# more than a common word with the need: it is a match only when it shares the need's field, and
-# its words do not vote for the field of a need stated without codes.
-WEAK_TEXT = 0.2
+# A candidate whose BM25 is below WEAK_COVERAGE of the need's ideal score (``text.ideal_score``)
+# shares next to nothing with it: it is a match only when it shares the need's field, and its
+# words do not vote for the field of a need stated without codes. Below FEW_COVERAGE its text
+# reason says "only a few shared terms". (On the coverage, not the text value: tuning
+# IDEAL_SHARE moves neither.)
+WEAK_COVERAGE = 0.1
+FEW_COVERAGE = 0.2
 
 
 def field_floor(codes: tuple[str, ...]) -> float:
@@ -93,6 +96,12 @@ class TextRelevance:
             ctx.cache[key] = self.index(candidates, ctx).scores(self.query(need, ctx))
         return ctx.cache[key]
 
+    def ideal(self, need: NeedProfile, candidates: list[Candidate], ctx: Context) -> float:
+        key = ("text_ideal", id(candidates), need.text)
+        if key not in ctx.cache:
+            ctx.cache[key] = self.index(candidates, ctx).ideal(self.query(need, ctx))
+        return ctx.cache[key]
+
     def scale(self, need: NeedProfile, candidates: list[Candidate], ctx: Context) -> float:
         """What BM25 is divided by (``text.text_scale``): the same for every pool the need meets,
         so a poor pool's best candidate does not get full marks for sharing one common word."""
@@ -101,8 +110,8 @@ class TextRelevance:
             raw = self.raw_scores(need, candidates, ctx)
             if need.exclude:  # a candidate never to match (the need's own patent) sets no scale
                 raw = raw[[c.id not in need.exclude for c in candidates]]
-            ideal = self.index(candidates, ctx).ideal(self.query(need, ctx))
-            ctx.cache[key] = text_scale(float(raw.max()) if raw.size else 0.0, ideal)
+            top = float(raw.max()) if raw.size else 0.0
+            ctx.cache[key] = text_scale(top, self.ideal(need, candidates, ctx))
         return ctx.cache[key]
 
     def values(self, need: NeedProfile, candidates: list[Candidate], ctx: Context) -> np.ndarray:
@@ -111,42 +120,69 @@ class TextRelevance:
         scale = self.scale(need, candidates, ctx)
         return np.minimum(raw / scale, 1.0) if scale > 0 else np.zeros(len(raw))
 
+    def telling(self, need: NeedProfile, candidates: list[Candidate], ctx: Context) -> dict[str, float]:
+        """What each query term the pool holds can tell: weight x idf (the index hands the pool's in)."""
+        key = ("text_telling", id(candidates), need.text)
+        if key not in ctx.cache:
+            index = self.index(candidates, ctx)
+            ctx.cache[key] = {
+                t: w * float(index.idf[index.vocab[t]])
+                for t, w in self.query(need, ctx).items()
+                if t in index.vocab
+            }
+        return ctx.cache[key]
+
+    def coverage(self, need: NeedProfile, candidates: list[Candidate], ctx: Context) -> np.ndarray:
+        """Every candidate's BM25 over the need's ideal score (not capped)."""
+        raw, ideal = self.raw_scores(need, candidates, ctx), self.ideal(need, candidates, ctx)
+        return raw / ideal if ideal > 0 else np.zeros(len(raw))
+
+    def strong(self, need: NeedProfile, candidates: list[Candidate], ctx: Context) -> np.ndarray:
+        """Which candidates cover at least ``WEAK_COVERAGE`` of the need's ideal score."""
+        coverage = self.coverage(need, candidates, ctx)
+        return (coverage > 0) & (coverage >= WEAK_COVERAGE)
+
     def score(self, need: NeedProfile, candidates: list[Candidate], ctx: Context) -> list[Value]:
         own = set(tokens(need.text, ctx.lexicon))
-        index, query = self.index(candidates, ctx), self.query(need, ctx)
-        telling = {t: w * index.idf[index.vocab[t]] for t, w in query.items() if t in index.vocab}
+        telling = self.telling(need, candidates, ctx)
         out = []
-        for value, cand_tokens in zip(
-            self.values(need, candidates, ctx), self.candidate_tokens(candidates, ctx), strict=True
-        ):
-            shared = [t for t in dict.fromkeys(cand_tokens) if t in telling]
-            out.append(self._reason(float(value), shared, own, telling))
+        parts = zip(
+            self.values(need, candidates, ctx),
+            self.coverage(need, candidates, ctx),
+            self.candidate_tokens(candidates, ctx),
+            strict=True,
+        )
+        for value, coverage, cand_tokens in parts:
+            shared = telling.keys() & set(cand_tokens)  # a set operation: 200 candidates x 300 terms
+            out.append(self._reason(float(value), float(coverage), shared, own, telling))
         return out
 
     @staticmethod
-    def _reason(value: float, shared: list[str], own: set[str], telling: dict[str, float]) -> Value:
+    def _reason(
+        value: float, coverage: float, shared: set[str], own: set[str], telling: dict[str, float]
+    ) -> Value:
         """The words that earned the score, most telling first: the buyer's own, or the
-        translations when those earned more (an English need met by a Chinese listing)."""
+        translations when those earned more (an English need met by a Chinese listing). The
+        coverage goes with them (``is_weak_text`` reads it)."""
         if value <= 0:
             return (0.0, "text_none", {})
-        weak = "_weak" if value < WEAK_TEXT else ""
-        mine = [t for t in shared if t in own]
-        translated = [t for t in shared if t not in own]
+        weak = "_weak" if coverage < FEW_COVERAGE else ""
+        mine, translated = shared & own, shared - own
         groups = [("text_shared", mine), ("text_translated_terms", translated)]
         if sum(telling[t] for t in translated) > sum(telling[t] for t in mine):
             groups.reverse()
         for key, terms in groups:
             if words := TextRelevance._words(terms, telling):
-                return (value, key + weak, {"terms": ", ".join(words)})
-        return (value, "text_similar" + weak, {})  # character pairs only: no word to name
+                return (value, key + weak, {"terms": ", ".join(words), "coverage": f"{coverage:.4f}"})
+        return (value, "text_similar" + weak, {"coverage": f"{coverage:.4f}"})  # no word to name
 
     @staticmethod
-    def _words(terms: list[str], telling: dict[str, float], limit: int = 3) -> list[str]:
+    def _words(terms: set[str], telling: dict[str, float], limit: int = 3) -> list[str]:
         """The most telling words: English words and Chinese dictionary words, never a bare
         character bigram ("池正" of 电池正极 reads as nonsense)."""
         named = [t for t in terms if t.startswith("w:") or t.isascii()]
-        # Short English words ("non" of non-exclusive) last; ties keep the candidate's order.
-        named.sort(key=lambda t: (t.isascii() and len(t) <= 3, -telling[t]))
+        # Short English words ("non" of non-exclusive) last; ties in alphabetical order.
+        named.sort(key=lambda t: (t.isascii() and len(t) <= 3, -telling[t], t))
         return list(dict.fromkeys(t.removeprefix("w:") for t in named))[:limit]
 
 
@@ -155,10 +191,11 @@ class ClassificationOverlap:
 
     def inferred_codes(self, need: NeedProfile, candidates: list[Candidate], ctx: Context) -> tuple[str, ...]:
         """Subclasses most of the best text matches share: the field of a need stated without codes."""
-        text = TextRelevance().values(need, candidates, ctx)
+        text = TextRelevance()
+        raw, strong = text.raw_scores(need, candidates, ctx), text.strong(need, candidates, ctx)
         votes: Counter[str] = Counter()
-        for i in np.argsort(-text, kind="stable")[:INFER_TOP]:
-            if text[i] >= WEAK_TEXT and candidates[i].id not in need.exclude:
+        for i in np.argsort(-raw, kind="stable")[:INFER_TOP]:
+            if strong[i] and candidates[i].id not in need.exclude:
                 for sub in {levels(c)["subclass"] for c in candidates[i].codes}:
                     votes[sub] += 1
         return tuple(s for s, n in votes.items() if n >= INFER_SHARE * INFER_TOP)
@@ -288,3 +325,8 @@ def register_builtins() -> None:
     """Idempotent: the registry calls this before every lookup."""
     for strategy in BUILTINS:
         registry.register(strategy, replace=True)
+
+
+def is_weak_text(value: Value) -> bool:
+    """A text value that alone does not make a candidate about the need (below WEAK_COVERAGE)."""
+    return value[0] <= 0 or float(value[2].get("coverage", "1")) < WEAK_COVERAGE

@@ -85,6 +85,7 @@ TRANSLATION_WEIGHT = 0.6  # a translated term counts less than one the buyer typ
 # (bench/matching_quality.py --tune-alpha).
 IDEAL_SHARE = 0.5
 IDEAL_TERMS = 32  # the ideal document holds this many of the query's most telling terms
+SENSE_SHARE = 0.5  # what a translated term counts for in the ideal document
 
 
 def _script(term: str) -> str:
@@ -107,7 +108,8 @@ def ideal_score(weighted_terms: dict[str, float], idf: dict[str, float], size: i
     values = []
     for term, weight in weighted_terms.items():
         if term in idf:
-            values.append(weight * idf[term])
+            # A word's translations offer up to two senses and a document uses one of them.
+            values.append(weight * idf[term] * (1.0 if weight >= 1 else SENSE_SHARE))
         elif weight >= 1 and (term.startswith("w:") or term.isascii()) and _script(term) in scripts:
             values.append(weight * unseen)
     return float(sum(sorted(values, reverse=True)[:IDEAL_TERMS]))
@@ -200,10 +202,23 @@ class BM25Index:
         return np.asarray((self.matrix @ self.query_vector(weighted_terms).T).todense()).ravel()
 
 
+# Words every listing and need on a patent marketplace carries, and deal words the rights and
+# budget factors already weigh: as query terms they tell nothing about the technology ("专利" and
+# "许可" made a road-paving listing look like a battery need's match). Dropped from queries only
+# (as words and as character pairs), so the index needs no rebuild.
+QUERY_STOP = frozenset(
+    ["专利", "技术", "需求", "需要", "寻求", "用于", "可以", "相关", "我们", "公司", "发明", "领域"]
+    + ["许可", "独占", "排他", "转让", "授权", "预算", "万元"]
+    + ["patent", "technology", "invention", "need", "seeking", "looking", "our", "we", "company"]
+    + ["licence", "license", "licensing", "exclusive", "exclusively", "non", "assignment", "budget"]
+)
+
+
 def query_terms(text: str, lexicon: Lexicon | None, cross_language: bool) -> dict[str, float]:
-    """Query terms with weights: each distinct own term 1, each translated term TRANSLATION_WEIGHT."""
+    """Query terms with weights: each distinct own term 1, each translated term TRANSLATION_WEIGHT;
+    never a ``QUERY_STOP`` word."""
     terms = dict.fromkeys(tokens(text, lexicon), 1.0)
     if cross_language and lexicon is not None:
         for term in translated_tokens(text, lexicon):
             terms.setdefault(term, TRANSLATION_WEIGHT)
-    return terms
+    return {t: w for t, w in terms.items() if t.removeprefix("w:") not in QUERY_STOP}
