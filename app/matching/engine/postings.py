@@ -327,21 +327,23 @@ class Postings:
     ) -> np.ndarray:
         """BM25 of ``wanted`` rows from their document-major terms (one vectorised pass)."""
         present = slots >= 0
-        by_slot = np.argsort(slots[present])
-        sorted_slots, sorted_factor = slots[present][by_slot], factor[present][by_slot]
+        query_slots, query_factor = slots[present], factor[present]
         starts, ends = seg.doc_indptr[wanted], seg.doc_indptr[wanted + 1]
         counts = ends - starts
         total = int(counts.sum())
-        if not total or not len(sorted_slots):
+        if not total or not len(query_slots):
             return np.zeros(len(wanted))
         owner = np.repeat(np.arange(len(wanted)), counts)
         at = np.arange(total) + np.repeat(starts - (np.cumsum(counts) - counts), counts)
-        terms = seg.doc_terms[at]
-        where = np.minimum(np.searchsorted(sorted_slots, terms), len(sorted_slots) - 1)
-        hit = np.flatnonzero(sorted_slots[where] == terms)
+        # Each vocabulary slot -> 1 + its query term's position (0: not a query term): one gather
+        # per row term instead of a binary search (np.zeros is calloc: untouched pages cost nothing).
+        lookup = np.zeros(len(seg.hashes), dtype=np.int32)
+        lookup[query_slots] = np.arange(1, len(query_slots) + 1, dtype=np.int32)
+        position = lookup[seg.doc_terms[at]]
+        hit = np.flatnonzero(position)
         owner, tf = owner[hit], seg.doc_tf[at[hit]].astype(np.float64)
         norm = seg.lengths[wanted][owner] * (K1 * B / self.avg) + K1 * (1 - B)
-        points = sorted_factor[where[hit]] * tf / (tf + norm)
+        points = query_factor[position[hit] - 1] * tf / (tf + norm)
         return np.bincount(owner, weights=points, minlength=len(wanted))
 
     def bm25(self, weighted_terms: Mapping[str, float]) -> list[np.ndarray]:

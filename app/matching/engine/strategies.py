@@ -143,47 +143,49 @@ class TextRelevance:
         return (coverage > 0) & (coverage >= WEAK_COVERAGE)
 
     def score(self, need: NeedProfile, candidates: list[Candidate], ctx: Context) -> list[Value]:
-        own = set(tokens(need.text, ctx.lexicon))
         telling = self.telling(need, candidates, ctx)
-        out = []
+        words = _Words(telling, set(tokens(need.text, ctx.lexicon)))
         parts = zip(
             self.values(need, candidates, ctx),
             self.coverage(need, candidates, ctx),
             self.candidate_tokens(candidates, ctx),
             strict=True,
         )
-        for value, coverage, cand_tokens in parts:
-            shared = telling.keys() & set(cand_tokens)  # a set operation: 200 candidates x 300 terms
-            out.append(self._reason(float(value), float(coverage), shared, own, telling))
-        return out
+        return [words.reason(float(v), float(c), telling.keys() & set(toks)) for v, c, toks in parts]
 
-    @staticmethod
-    def _reason(
-        value: float, coverage: float, shared: set[str], own: set[str], telling: dict[str, float]
-    ) -> Value:
-        """The words that earned the score, most telling first: the buyer's own, or the
-        translations when those earned more (an English need met by a Chinese listing). The
-        coverage goes with them (``is_weak_text`` reads it)."""
+
+class _Words:
+    """Names the words that earned a text score, most telling first: the buyer's own, or the
+    translations when those earned more (an English need met by a Chinese listing). Per-term facts
+    are worked out once per need, so each candidate costs a few set operations."""
+
+    LIMIT = 3
+
+    def __init__(self, telling: dict[str, float], own: set[str]) -> None:
+        self.telling, self.own = telling, own & telling.keys()
+        # English words and Chinese dictionary words, never a bare character bigram ("池正" of
+        # 电池正极 reads as nonsense); short English words ("non" of non-exclusive) last.
+        self.named = {t for t in telling if t.startswith("w:") or t.isascii()}
+        self.order = {t: (t.isascii() and len(t) <= 3, -telling[t], t) for t in self.named}
+
+    def reason(self, value: float, coverage: float, shared: set[str]) -> Value:
+        """The coverage goes with the words (``is_weak_text`` reads it)."""
         if value <= 0:
             return (0.0, "text_none", {})
         weak = "_weak" if coverage < FEW_COVERAGE else ""
-        mine, translated = shared & own, shared - own
+        params = {"coverage": f"{coverage:.4f}"}
+        mine, translated = shared & self.own, shared - self.own
         groups = [("text_shared", mine), ("text_translated_terms", translated)]
-        if sum(telling[t] for t in translated) > sum(telling[t] for t in mine):
+        if sum(map(self.telling.__getitem__, translated)) > sum(map(self.telling.__getitem__, mine)):
             groups.reverse()
         for key, terms in groups:
-            if words := TextRelevance._words(terms, telling):
-                return (value, key + weak, {"terms": ", ".join(words), "coverage": f"{coverage:.4f}"})
-        return (value, "text_similar" + weak, {"coverage": f"{coverage:.4f}"})  # no word to name
+            if words := self.words(terms):
+                return (value, key + weak, {"terms": ", ".join(words), **params})
+        return (value, "text_similar" + weak, params)  # character pairs only: no word to name
 
-    @staticmethod
-    def _words(terms: set[str], telling: dict[str, float], limit: int = 3) -> list[str]:
-        """The most telling words: English words and Chinese dictionary words, never a bare
-        character bigram ("池正" of 电池正极 reads as nonsense)."""
-        named = [t for t in terms if t.startswith("w:") or t.isascii()]
-        # Short English words ("non" of non-exclusive) last; ties in alphabetical order.
-        named.sort(key=lambda t: (t.isascii() and len(t) <= 3, -telling[t], t))
-        return list(dict.fromkeys(t.removeprefix("w:") for t in named))[:limit]
+    def words(self, terms: set[str]) -> list[str]:
+        named = sorted(terms & self.named, key=self.order.__getitem__)
+        return list(dict.fromkeys(t.removeprefix("w:") for t in named))[: self.LIMIT]
 
 
 class ClassificationOverlap:
