@@ -186,14 +186,20 @@ def exact_top(postings, terms: dict[str, float], codes: tuple[str, ...], k: int)
     """The k best record ids over the whole pool with no shortcut: BM25 on every query term for
     every row, the field's depth value and the budget fit, weighted as the engine does."""
     from app.matching.engine import DEFAULT_WEIGHTS as W
+    from app.matching.engine.strategies import WEAK_COVERAGE, field_floor
+    from app.matching.engine.text import ideal_score, text_scale
 
-    [text] = postings.bm25(terms)
+    stats = postings.term_stats(terms)
+    [text] = postings.scores(stats)
     [field] = postings.classification(codes)
     [ids] = postings.record_ids()
     asks = (ids * 7919 % 499 + 1) * 10_000.0
     budget = np.where(asks <= BUDGET, 1.0, np.maximum(0.0, 1.0 - (asks - BUDGET) / BUDGET))
-    total = W["text"] * text / text.max() + W["classification"] * field + W["budget"] * budget
-    total[(text <= 0) & (field <= 0)] = 0.0  # the index never offers these: not matches
+    ideal = ideal_score(terms, dict(zip(stats.terms, stats.idf.tolist(), strict=True)), postings.count)
+    value = np.minimum(text / text_scale(float(text.max()), ideal), 1.0)
+    total = W["text"] * value + W["classification"] * field + W["budget"] * budget
+    weak = (text <= 0) | (text < WEAK_COVERAGE * ideal)
+    total[weak & (field < field_floor(codes))] = 0.0  # not matches (engine.combine)
     best = np.argpartition(-total, k)[: k * 4]
     return [int(ids[r]) for r in sorted(best, key=lambda r: (-total[r], ids[r]))[:k]]
 
@@ -235,6 +241,9 @@ def query_worker(folder: Path, n: int, queries: int, check: int, result) -> None
         resumed, cpu_resumed = time.perf_counter(), time.process_time()  # from their index rows
         ctx = Context(lexicon=crosslang)
         ctx.cache[("text_scores", id(candidates), text)] = np.asarray(found.text)
+        ctx.cache[("text_scale", id(candidates), text)] = found.scale
+        ctx.cache[("text_ideal", id(candidates), text)] = found.ideal
+        ctx.cache[("text_telling", id(candidates), text)] = found.telling
         ctx.cache[("text_tokens", id(candidates))] = candidate_terms
         matches = rank(
             NeedProfile(text, codes, budget_max=Decimal(BUDGET)), candidates, context=ctx, limit=20

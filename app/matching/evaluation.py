@@ -35,7 +35,8 @@ def rank_texts(
     *,
     query_ids: Sequence[int] | None = None,
 ) -> list[list[int]]:
-    """Candidate indices best first for every query, by the app's text strategy.
+    """Candidate indices best first for every query, by the app's text strategy: the matches only
+    (a candidate that shares next to nothing with the query is no match, as in the app).
 
     ``lang`` is "en" or "zh", or "zh-en" / "en-zh" (queries in the first language, candidates in
     the second: the query is expanded through the cross-language dictionary). A candidate whose id

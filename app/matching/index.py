@@ -260,7 +260,9 @@ class Shortlist:
 
     record_ids: list[int]
     text: dict[int, float]  # raw BM25 over the whole pool
-    top_text: float  # the pool's best BM25: the text factor is relative to it
+    scale: float  # what the engine divides BM25 by (text.text_scale over the whole pool)
+    ideal: float  # the query's ideal BM25 over the whole pool (text.ideal_score)
+    telling: dict[str, float]  # each query term the pool holds: weight x idf (names the reasons)
 
 
 def shortlist(
@@ -296,7 +298,9 @@ def shortlist(
         infer_codes=infer,
     )
     record_ids = [int(ids[s][r]) for s, r in found.rows]
-    return Shortlist(record_ids, dict(zip(record_ids, found.text, strict=True)), found.top_text)
+    return Shortlist(
+        record_ids, dict(zip(record_ids, found.text, strict=True)), found.scale, found.ideal, found.telling
+    )
 
 
 # ---- rebuilding ------------------------------------------------------------------------------

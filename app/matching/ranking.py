@@ -2,8 +2,8 @@
 
 The index scores every matchable record on text (BM25 over the whole pool) and technical field;
 only the best ``SHORTLIST`` are loaded and ranked by the engine with all factors, with the pool's
-text scores handed in, so a listing's score is the one a full ranking of the pool would give it.
-Records sharing neither a term nor a field with the need are not matches.
+text scores and text scale handed in, so a listing's score is the one a full ranking of the pool
+would give it. Records with a weak text match and no shared field are not matches.
 """
 
 from __future__ import annotations
@@ -42,6 +42,10 @@ def listing_matches(need: Need) -> tuple[dict[int, Listing], list[Match]]:
     ctx = _context()
     raw = np.array([found.text.get(c.id, 0.0) for c in candidates])
     ctx.cache[("text_scores", id(candidates), need.text)] = raw
+    # The pool's scale, not the shortlist's (the buyer's own listings count in it, as in the index).
+    ctx.cache[("text_scale", id(candidates), need.text)] = found.scale
+    ctx.cache[("text_ideal", id(candidates), need.text)] = found.ideal
+    ctx.cache[("text_telling", id(candidates), need.text)] = found.telling
     # The candidates' terms for the reasons come from their index rows (in first-occurrence order,
     # as the tokenizer gives them): re-tokenizing 200 texts would cost more than the ranking.
     stored = dict(

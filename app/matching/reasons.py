@@ -23,7 +23,12 @@ FACTOR_LABELS = {
 
 REASONS = {
     "text_shared": _l("Shared terms: %(terms)s"),
-    "text_translated": _l("Matches your need across Chinese and English"),
+    "text_shared_weak": _l("Only a few shared terms: %(terms)s"),
+    "text_translated": _l("Matches your need across Chinese and English"),  # alerts stored before 1.1
+    "text_translated_terms": _l("Matches across Chinese and English: %(terms)s"),
+    "text_translated_terms_weak": _l("Only a few terms across Chinese and English: %(terms)s"),
+    "text_similar": _l("Wording close to your need"),
+    "text_similar_weak": _l("Little wording in common with your need"),
     "text_none": _l("No shared terms"),
     "class_subgroup": _l("Same IPC/CPC subgroup %(code)s"),
     "class_main_group": _l("Same IPC/CPC main group %(code)s"),

@@ -183,7 +183,7 @@ def needs_for_listing(listing: Listing, viewer: User | None, limit: int = 20) ->
     """Open needs this listing answers, best first: only the needs ``viewer`` may see.
 
     Each need is ranked over the same published listings as on its own matches page, so the
-    score a seller sees is the one the buyer sees (the text factor is relative to the pool)."""
+    score a seller sees is the one the buyer sees (the text scale is the whole pool's)."""
     if listing.status != listing_states.PUBLISHED:
         return []
     from app.matching.ranking import candidate_needs, listing_match

@@ -268,3 +268,33 @@ def test_reasons_are_joined_with_the_separator_of_the_readers_language(app):
     assert ";" not in text
     with force_locale("en"):
         assert "H01M; Matches your need" in alerts.reasons_text(alert, "CNY")
+
+
+def test_an_off_topic_listing_alerts_nobody_however_well_it_is_priced(make_user):
+    """The only listing on the market shares a common word with the need and not its field: with
+    text marks relative to the pool's best it took the full text weight and crossed the threshold."""
+    buyer = make_buyer(make_user)
+    need = open_need(buyer)
+    seller = make_seller(make_user)
+    paving = make_patent(
+        seller,
+        subclass="E01C",
+        title_zh="一种沥青路面加铺施工方法",
+        title_en="Asphalt road overlay paving method",
+        first_claim="A paving method comprising ...",
+    )
+    listing = make_listing(
+        seller,
+        [paving],
+        "published",
+        title_zh="路面加铺专利独占许可",
+        title_en="Exclusive licence: road overlay",
+        summary_zh="提升路面材料寿命。",
+        summary_en="Longer-lasting road surface material.",
+    )
+    assert listing.status == "published"
+    assert not alerts_of(buyer)
+    for _listing, match in services.matches_for_need(need, buyer):  # at most a weak one
+        assert alerts.percent(match) < need.alert_min_score
+        text = next(c for c in match.contributions if c.factor == "text")
+        assert "专利" not in text.params.get("terms", "")  # "patent" tells nothing on a patent market

@@ -69,7 +69,7 @@ def test_contributions_sum_to_the_score_and_carry_reasons():
         assert m.score == pytest.approx(sum(c.points for c in m.contributions))
     reasons = {c.factor: c.reason for c in matches[0].contributions}
     assert matches[0].candidate_id in (1, 2)
-    assert matches[-1].candidate_id == 3
+    assert 3 not in {m.candidate_id for m in matches}  # no shared word, another field: no match
     by_id = {m.candidate_id: {c.factor: c for c in m.contributions} for m in matches}
     assert by_id[1]["classification"].reason == "class_subgroup"
     assert by_id[2]["classification"].reason == "class_main_group"

@@ -9,7 +9,7 @@ from app.market import listing_services
 from app.matching import index, services
 from app.matching.alert_models import MatchingDocument
 from app.matching.engine.postings import Doc, Postings, Segment
-from app.matching.engine.text import BM25Index
+from app.matching.engine.text import BM25Index, ideal_score, text_scale
 from tests.market.listing_support import make_buyer, make_listing, make_patent, make_seller
 
 NEED = {"title_en": "Solid-state electrolyte for batteries", "description_en": "Sulfide solid electrolyte."}
@@ -130,7 +130,9 @@ def test_a_large_index_is_probed_with_the_telling_terms_and_scores_the_shortlist
     found = engine_postings.shortlist(index, query, (), 5)
     assert len(found.rows) >= 5
     assert np.allclose(found.text, [full[r] for _s, r in found.rows])  # exact on every term
-    assert found.top_text == max(found.text)
+    stats = index.term_stats(query)
+    ideal = ideal_score(query, dict(zip(stats.terms, stats.idf, strict=True)), index.count)
+    assert found.scale == text_scale(max(found.text), ideal)
     assert set(index.select_terms(query, 2)) <= {"cathode", "lithium", "gear"}  # "common" tells little
 
 

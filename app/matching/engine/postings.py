@@ -23,7 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .strategies import DEPTH_VALUES, INFER_TOP, levels
+from .strategies import DEPTH_VALUES, INFER_TOP, WEAK_COVERAGE, levels
+from .text import ideal_score, text_scale
 
 K1, B = 1.2, 0.75  # as text.BM25Index
 LEVEL_MARKS = {"class": "@c:", "subclass": "@s:", "main_group": "@m:", "subgroup": "@g:"}
@@ -326,21 +327,23 @@ class Postings:
     ) -> np.ndarray:
         """BM25 of ``wanted`` rows from their document-major terms (one vectorised pass)."""
         present = slots >= 0
-        by_slot = np.argsort(slots[present])
-        sorted_slots, sorted_factor = slots[present][by_slot], factor[present][by_slot]
+        query_slots, query_factor = slots[present], factor[present]
         starts, ends = seg.doc_indptr[wanted], seg.doc_indptr[wanted + 1]
         counts = ends - starts
         total = int(counts.sum())
-        if not total or not len(sorted_slots):
+        if not total or not len(query_slots):
             return np.zeros(len(wanted))
         owner = np.repeat(np.arange(len(wanted)), counts)
         at = np.arange(total) + np.repeat(starts - (np.cumsum(counts) - counts), counts)
-        terms = seg.doc_terms[at]
-        where = np.minimum(np.searchsorted(sorted_slots, terms), len(sorted_slots) - 1)
-        hit = np.flatnonzero(sorted_slots[where] == terms)
+        # Each vocabulary slot -> 1 + its query term's position (0: not a query term): one gather
+        # per row term instead of a binary search (np.zeros is calloc: untouched pages cost nothing).
+        lookup = np.zeros(len(seg.hashes), dtype=np.int32)
+        lookup[query_slots] = np.arange(1, len(query_slots) + 1, dtype=np.int32)
+        position = lookup[seg.doc_terms[at]]
+        hit = np.flatnonzero(position)
         owner, tf = owner[hit], seg.doc_tf[at[hit]].astype(np.float64)
         norm = seg.lengths[wanted][owner] * (K1 * B / self.avg) + K1 * (1 - B)
-        points = sorted_factor[where[hit]] * tf / (tf + norm)
+        points = query_factor[position[hit] - 1] * tf / (tf + norm)
         return np.bincount(owner, weights=points, minlength=len(wanted))
 
     def bm25(self, weighted_terms: Mapping[str, float]) -> list[np.ndarray]:
@@ -416,11 +419,13 @@ def _at_least_kth(arr: np.ndarray, k: int) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Shortlisted:
-    """The best rows by text and field, with their exact BM25 and the pool's best BM25."""
+    """The best rows by text and field, with their exact BM25 and what the engine divides it by."""
 
     rows: list[tuple[int, int]]  # (segment, row), best first
     text: list[float]  # exact BM25 of each row over every query term
-    top_text: float
+    scale: float  # text.text_scale of the pool's best BM25 and the query's ideal score
+    ideal: float  # text.ideal_score of the query over the pool
+    telling: dict[str, float]  # each query term the pool holds: weight x idf (names the reasons)
 
 
 def shortlist(
@@ -433,7 +438,7 @@ def shortlist(
     class_weight: float = 0.4,
     infer_codes=None,
 ) -> Shortlisted:
-    """The ``size`` rows best by text and field, plus the best text rows (the engine's scale).
+    """The ``size`` rows best by text and field, plus the best text rows, and the text scale.
 
     In a large index the text is first scored on the query's ``MAX_QUERY_TERMS`` most telling
     terms; the ``RESCORE`` x ``size`` best rows by that probe (and its best text rows) are then
@@ -441,16 +446,22 @@ def shortlist(
     of which rows are offered: a row the probe ranks below them is missed). ``infer_codes(rows)`` gives a need stated without codes the fields of
     its best text matches."""
     stats = postings.term_stats(weighted_terms)
+    ideal = ideal_score(
+        dict(weighted_terms), dict(zip(stats.terms, stats.idf.tolist(), strict=True)), postings.count
+    )
     pruned = postings.count > PRUNE_ABOVE and len(stats.terms) > MAX_QUERY_TERMS
     probe = probe_terms(stats, MAX_QUERY_TERMS) if pruned else np.arange(len(stats.terms))
     text = postings.scores(stats.subset(probe))
-    top = max((float(a.max()) for a in text if a.size), default=0.0)
-    text_top = [(s, r) for s, r, _ in top_rows(text, size if pruned else INFER_TOP)]
-    best_text = text_top[:INFER_TOP]
-    if not codes and top > 0 and infer_codes is not None:
+    telling = dict(zip(stats.terms, stats.value().tolist(), strict=True))
+    scale = text_scale(max((float(a.max()) for a in text if a.size), default=0.0), ideal)
+    text_top = top_rows(text, size if pruned else INFER_TOP)
+    # As the engine: only rows with more than a weak text match vote for a need's field.
+    best_text = [(s, r) for s, r, v in text_top[:INFER_TOP] if v >= WEAK_COVERAGE * ideal]
+    text_top = [(s, r) for s, r, _ in text_top]
+    if not codes and scale > 0 and infer_codes is not None:
         codes = infer_codes(best_text)
     field = postings.classification(codes) if codes else None
-    combined = [t * (text_weight / top if top > 0 else text_weight) for t in text]
+    combined = [t * (text_weight / scale if scale > 0 else text_weight) for t in text]
     if field is not None:
         for c, f in zip(combined, field, strict=True):
             f *= class_weight  # our own array: scaled in place
@@ -458,17 +469,17 @@ def shortlist(
     if not pruned:
         best = [(s, r) for s, r, _ in top_rows(combined, size)]
         chosen = set(best)
-        best += [key for key in best_text if key not in chosen]
-        return Shortlisted(best, [float(text[s][r]) for s, r in best], top)
+        best += [key for key in text_top if key not in chosen]
+        return Shortlisted(best, [float(text[s][r]) for s, r in best], scale, ideal, telling)
     # Pruned: RESCORE x size rows by the probe, then the best of them by their exact text.
     wide = {(s, r) for s, r, _ in top_rows(combined, size * RESCORE)}
     wide.update(text_top)
     per_segment = [np.array(sorted(r for s, r in wide if s == i), dtype=np.int64) for i in range(len(text))]
     exact = postings.scores_at(stats, per_segment)
-    top = max((float(a.max()) for a in exact if a.size), default=0.0)
+    scale = text_scale(max((float(a.max()) for a in exact if a.size), default=0.0), ideal)
     exact_combined = []
     for i, (rows, values) in enumerate(zip(per_segment, exact, strict=True)):
-        c = values * (text_weight / top if top > 0 else text_weight)
+        c = values * (text_weight / scale if scale > 0 else text_weight)
         if field is not None:
             c += field[i][rows]  # already weighted
         exact_combined.append(c)
@@ -482,4 +493,4 @@ def shortlist(
         for i, rows in enumerate(per_segment)
         for r, v in zip(rows, exact[i], strict=True)
     }
-    return Shortlisted(best, [value[key] for key in best], top)
+    return Shortlisted(best, [value[key] for key in best], scale, ideal, telling)

@@ -15,7 +15,7 @@ from decimal import Decimal
 import numpy as np
 
 from . import registry
-from .text import BM25Index, query_terms, tokens
+from .text import BM25Index, query_terms, text_scale, tokens
 from .types import Candidate, Lexicon, NeedProfile
 
 Value = tuple[float, str, dict[str, str]]
@@ -24,6 +24,24 @@ EXCLUSIVE = ("assignment", "exclusive_licence", "sole_licence")
 DEPTH_VALUES = (("subgroup", 1.0), ("main_group", 0.75), ("subclass", 0.5), ("class", 0.25))
 INFER_TOP = 5  # text neighbours whose subclasses stand in for a need without codes
 INFER_SHARE = 0.4  # share of the neighbours' votes a subclass needs to be inferred
+# A candidate whose BM25 is below WEAK_COVERAGE of the need's ideal score (``text.ideal_score``)
+# shares next to nothing with it: it is a match only when it shares the need's field, and its
+# words do not vote for the field of a need stated without codes. Below FEW_COVERAGE its text
+# reason says "only a few shared terms". (On the coverage, not the text value: tuning
+# IDEAL_SHARE moves neither.)
+WEAK_COVERAGE = 0.1
+FEW_COVERAGE = 0.2
+
+
+def field_floor(codes: tuple[str, ...]) -> float:
+    """The least classification value that makes a candidate about the need's field: the same
+    subclass (sharing only the class, H01 for a battery need, spans semiconductors to cables), or
+    the class itself when that is all the buyer stated."""
+    return (
+        DEPTH_VALUES[2][1]
+        if any(levels(c)["subclass"][3:] for c in codes) or not codes
+        else DEPTH_VALUES[3][1]
+    )
 
 
 @dataclass
@@ -51,7 +69,7 @@ def display_code(code: str) -> str:
 
 
 class TextRelevance:
-    name, version = "text", "1.0.0"
+    name, version = "text", "1.1.0"  # 1.1: absolute scale (was: relative to the pool's best)
 
     def candidate_tokens(self, candidates: list[Candidate], ctx: Context) -> list[list[str]]:
         key = ("text_tokens", id(candidates))
@@ -65,49 +83,121 @@ class TextRelevance:
             ctx.cache[key] = BM25Index(self.candidate_tokens(candidates, ctx))
         return ctx.cache[key]
 
+    def query(self, need: NeedProfile, ctx: Context) -> dict[str, float]:
+        key = ("text_query", need.text)
+        if key not in ctx.cache:
+            ctx.cache[key] = query_terms(need.text, ctx.lexicon, cross_language=ctx.cross_language)
+        return ctx.cache[key]
+
     def raw_scores(self, need: NeedProfile, candidates: list[Candidate], ctx: Context) -> np.ndarray:
         """BM25 of every candidate; the query is expanded into the other language when it helps."""
         key = ("text_scores", id(candidates), need.text)
         if key not in ctx.cache:
-            terms = query_terms(need.text, ctx.lexicon, cross_language=ctx.cross_language)
-            ctx.cache[key] = self.index(candidates, ctx).scores(terms)
+            ctx.cache[key] = self.index(candidates, ctx).scores(self.query(need, ctx))
         return ctx.cache[key]
 
-    def score(self, need: NeedProfile, candidates: list[Candidate], ctx: Context) -> list[Value]:
-        raw = self.raw_scores(need, candidates, ctx)
-        top = float(raw.max()) if raw.size else 0.0
-        own = set(tokens(need.text, ctx.lexicon))
-        out = []
-        for value, cand_tokens in zip(raw, self.candidate_tokens(candidates, ctx), strict=True):
-            if value <= 0:
-                out.append((0.0, "text_none", {}))
-                continue
-            words = ", ".join(self._shared_words(cand_tokens, own))
-            out.append((float(value) / top, "text_shared" if words else "text_translated", {"terms": words}))
-        return out
+    def ideal(self, need: NeedProfile, candidates: list[Candidate], ctx: Context) -> float:
+        key = ("text_ideal", id(candidates), need.text)
+        if key not in ctx.cache:
+            ctx.cache[key] = self.index(candidates, ctx).ideal(self.query(need, ctx))
+        return ctx.cache[key]
 
-    @staticmethod
-    def _shared_words(cand_tokens: list[str], own: set[str], limit: int = 3) -> list[str]:
-        """The first few words the candidate shares with the need (no bare bigram: they read badly)."""
-        words: dict[str, None] = {}
-        for token in [t for t in cand_tokens if t in own]:
-            word = token.removeprefix("w:")
-            if len(word) > 2 or word.isascii():
-                words[word] = None
-                if len(words) == limit:
-                    break
-        return list(words)
+    def scale(self, need: NeedProfile, candidates: list[Candidate], ctx: Context) -> float:
+        """What BM25 is divided by (``text.text_scale``): the same for every pool the need meets,
+        so a poor pool's best candidate does not get full marks for sharing one common word."""
+        key = ("text_scale", id(candidates), need.text)
+        if key not in ctx.cache:
+            raw = self.raw_scores(need, candidates, ctx)
+            if need.exclude:  # a candidate never to match (the need's own patent) sets no scale
+                raw = raw[[c.id not in need.exclude for c in candidates]]
+            top = float(raw.max()) if raw.size else 0.0
+            ctx.cache[key] = text_scale(top, self.ideal(need, candidates, ctx))
+        return ctx.cache[key]
+
+    def values(self, need: NeedProfile, candidates: list[Candidate], ctx: Context) -> np.ndarray:
+        """Every candidate's text value in [0, 1]."""
+        raw = self.raw_scores(need, candidates, ctx)
+        scale = self.scale(need, candidates, ctx)
+        return np.minimum(raw / scale, 1.0) if scale > 0 else np.zeros(len(raw))
+
+    def telling(self, need: NeedProfile, candidates: list[Candidate], ctx: Context) -> dict[str, float]:
+        """What each query term the pool holds can tell: weight x idf (the index hands the pool's in)."""
+        key = ("text_telling", id(candidates), need.text)
+        if key not in ctx.cache:
+            index = self.index(candidates, ctx)
+            ctx.cache[key] = {
+                t: w * float(index.idf[index.vocab[t]])
+                for t, w in self.query(need, ctx).items()
+                if t in index.vocab
+            }
+        return ctx.cache[key]
+
+    def coverage(self, need: NeedProfile, candidates: list[Candidate], ctx: Context) -> np.ndarray:
+        """Every candidate's BM25 over the need's ideal score (not capped)."""
+        raw, ideal = self.raw_scores(need, candidates, ctx), self.ideal(need, candidates, ctx)
+        return raw / ideal if ideal > 0 else np.zeros(len(raw))
+
+    def strong(self, need: NeedProfile, candidates: list[Candidate], ctx: Context) -> np.ndarray:
+        """Which candidates cover at least ``WEAK_COVERAGE`` of the need's ideal score."""
+        coverage = self.coverage(need, candidates, ctx)
+        return (coverage > 0) & (coverage >= WEAK_COVERAGE)
+
+    def score(self, need: NeedProfile, candidates: list[Candidate], ctx: Context) -> list[Value]:
+        telling = self.telling(need, candidates, ctx)
+        words = _Words(telling, set(tokens(need.text, ctx.lexicon)))
+        parts = zip(
+            self.values(need, candidates, ctx),
+            self.coverage(need, candidates, ctx),
+            self.candidate_tokens(candidates, ctx),
+            strict=True,
+        )
+        return [words.reason(float(v), float(c), telling.keys() & set(toks)) for v, c, toks in parts]
+
+
+class _Words:
+    """Names the words that earned a text score, most telling first: the buyer's own, or the
+    translations when those earned more (an English need met by a Chinese listing). Per-term facts
+    are worked out once per need, so each candidate costs a few set operations."""
+
+    LIMIT = 3
+
+    def __init__(self, telling: dict[str, float], own: set[str]) -> None:
+        self.telling, self.own = telling, own & telling.keys()
+        # English words and Chinese dictionary words, never a bare character bigram ("池正" of
+        # 电池正极 reads as nonsense); short English words ("non" of non-exclusive) last.
+        self.named = {t for t in telling if t.startswith("w:") or t.isascii()}
+        self.order = {t: (t.isascii() and len(t) <= 3, -telling[t], t) for t in self.named}
+
+    def reason(self, value: float, coverage: float, shared: set[str]) -> Value:
+        """The coverage goes with the words (``is_weak_text`` reads it)."""
+        if value <= 0:
+            return (0.0, "text_none", {})
+        weak = "_weak" if coverage < FEW_COVERAGE else ""
+        params = {"coverage": f"{coverage:.4f}"}
+        mine, translated = shared & self.own, shared - self.own
+        groups = [("text_shared", mine), ("text_translated_terms", translated)]
+        if sum(map(self.telling.__getitem__, translated)) > sum(map(self.telling.__getitem__, mine)):
+            groups.reverse()
+        for key, terms in groups:
+            if words := self.words(terms):
+                return (value, key + weak, {"terms": ", ".join(words), **params})
+        return (value, "text_similar" + weak, params)  # character pairs only: no word to name
+
+    def words(self, terms: set[str]) -> list[str]:
+        named = sorted(terms & self.named, key=self.order.__getitem__)
+        return list(dict.fromkeys(t.removeprefix("w:") for t in named))[: self.LIMIT]
 
 
 class ClassificationOverlap:
-    name, version = "classification", "1.0.0"
+    name, version = "classification", "1.1.0"  # 1.1: weak text matches do not vote for the field
 
     def inferred_codes(self, need: NeedProfile, candidates: list[Candidate], ctx: Context) -> tuple[str, ...]:
         """Subclasses most of the best text matches share: the field of a need stated without codes."""
-        raw = TextRelevance().raw_scores(need, candidates, ctx)
+        text = TextRelevance()
+        raw, strong = text.raw_scores(need, candidates, ctx), text.strong(need, candidates, ctx)
         votes: Counter[str] = Counter()
-        for i in np.argsort(-raw)[:INFER_TOP]:
-            if raw[i] > 0 and candidates[i].id not in need.exclude:
+        for i in np.argsort(-raw, kind="stable")[:INFER_TOP]:
+            if strong[i] and candidates[i].id not in need.exclude:
                 for sub in {levels(c)["subclass"] for c in candidates[i].codes}:
                     votes[sub] += 1
         return tuple(s for s, n in votes.items() if n >= INFER_SHARE * INFER_TOP)
@@ -237,3 +327,8 @@ def register_builtins() -> None:
     """Idempotent: the registry calls this before every lookup."""
     for strategy in BUILTINS:
         registry.register(strategy, replace=True)
+
+
+def is_weak_text(value: Value) -> bool:
+    """A text value that alone does not make a candidate about the need (below WEAK_COVERAGE)."""
+    return value[0] <= 0 or float(value[2].get("coverage", "1")) < WEAK_COVERAGE

@@ -8,6 +8,7 @@ expanded through the lexicon's translations, which then go through the same toke
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -78,6 +79,46 @@ ZH_STOP = frozenset(
     ["一种", "所述", "本发明", "方法", "装置", "系统", "包括", "进行", "通过", "根据", "基于"]
 )
 TRANSLATION_WEIGHT = 0.6  # a translated term counts less than one the buyer typed: senses are guesses
+# The text factor is an absolute measure of how well a candidate covers the need: its BM25 over
+# the score of an "ideal" document (``ideal_score``), where covering IDEAL_SHARE of it already
+# earns full marks (a need's own words are never all in one patent). Tuned on the training split
+# (bench/matching_quality.py --tune-alpha).
+IDEAL_SHARE = 0.5
+IDEAL_TERMS = 32  # the ideal document holds this many of the query's most telling terms
+SENSE_SHARE = 0.5  # what a translated term counts for in the ideal document
+
+
+def _script(term: str) -> str:
+    return "en" if term.isascii() else "zh"
+
+
+def ideal_score(weighted_terms: dict[str, float], idf: dict[str, float], size: int) -> float:
+    """BM25 of an average-length document holding once each of the query's IDEAL_TERMS most
+    telling terms: the sum of their weight x idf (a long need is not asked to be matched on its
+    incidental words too).
+
+    ``idf`` holds the terms some of the ``size`` documents contain. A word the buyer typed that no
+    document holds (an English word or a Chinese dictionary word; not a character pair, which may
+    straddle two words; not a translation, which only guesses a sense) counts at the idf of an
+    unseen term: the need asks for it and the pool lacks it, so a small pool does not make a
+    candidate that shares one common word look complete. Only in a script the pool's documents
+    match at all: an English pool does not lack Chinese words."""
+    unseen = math.log1p((size + 0.5) / 0.5)
+    scripts = {_script(t) for t in idf}
+    values = []
+    for term, weight in weighted_terms.items():
+        if term in idf:
+            # A word's translations offer up to two senses and a document uses one of them.
+            values.append(weight * idf[term] * (1.0 if weight >= 1 else SENSE_SHARE))
+        elif weight >= 1 and (term.startswith("w:") or term.isascii()) and _script(term) in scripts:
+            values.append(weight * unseen)
+    return float(sum(sorted(values, reverse=True)[:IDEAL_TERMS]))
+
+
+def text_scale(top: float, ideal: float) -> float:
+    """What a BM25 score is divided by: the ideal share, or the pool's best when that is higher
+    (BM25 rewards repeated terms, so a document can beat the ideal). 0 when nothing matches."""
+    return max(top, IDEAL_SHARE * ideal)
 
 
 def _stem(word: str) -> str:
@@ -149,6 +190,11 @@ class BM25Index:
         vals = [weighted_terms[t] * self.idf[self.vocab[t]] for t in weighted_terms if t in self.vocab]
         return sparse.csr_matrix((vals, ([0] * len(cols), cols)), shape=(1, len(self.vocab)))
 
+    def ideal(self, weighted_terms: dict[str, float]) -> float:
+        """``ideal_score`` of the query over these documents."""
+        known = {t: float(self.idf[self.vocab[t]]) for t in weighted_terms if t in self.vocab}
+        return ideal_score(weighted_terms, known, self.size)
+
     def scores(self, weighted_terms: dict[str, float]) -> np.ndarray:
         """BM25 score of every document for the query terms (weights multiply a term's idf)."""
         if not self.size:
@@ -156,10 +202,23 @@ class BM25Index:
         return np.asarray((self.matrix @ self.query_vector(weighted_terms).T).todense()).ravel()
 
 
+# Words every listing and need on a patent marketplace carries, and deal words the rights and
+# budget factors already weigh: as query terms they tell nothing about the technology ("专利" and
+# "许可" made a road-paving listing look like a battery need's match). Dropped from queries only
+# (as words and as character pairs), so the index needs no rebuild.
+QUERY_STOP = frozenset(
+    ["专利", "技术", "需求", "需要", "寻求", "用于", "可以", "相关", "我们", "公司", "发明", "领域"]
+    + ["许可", "独占", "排他", "转让", "授权", "预算", "万元"]
+    + ["patent", "technology", "invention", "need", "seeking", "looking", "our", "we", "company"]
+    + ["licence", "license", "licensing", "exclusive", "exclusively", "non", "assignment", "budget"]
+)
+
+
 def query_terms(text: str, lexicon: Lexicon | None, cross_language: bool) -> dict[str, float]:
-    """Query terms with weights: each distinct own term 1, each translated term TRANSLATION_WEIGHT."""
+    """Query terms with weights: each distinct own term 1, each translated term TRANSLATION_WEIGHT;
+    never a ``QUERY_STOP`` word."""
     terms = dict.fromkeys(tokens(text, lexicon), 1.0)
     if cross_language and lexicon is not None:
         for term in translated_tokens(text, lexicon):
             terms.setdefault(term, TRANSLATION_WEIGHT)
-    return terms
+    return {t: w for t, w in terms.items() if t.removeprefix("w:") not in QUERY_STOP}
