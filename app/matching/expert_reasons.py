@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from app.catalogue.display import label
+from app.core.i18n import enumeration
 from app.matching.engine import Contribution
 from app.matching.engine.experts import Exclusion
 
@@ -54,7 +54,7 @@ def _sentence(templates: dict, key: str, params: dict[str, str], fallback: str) 
     params = dict(params)
     if "qualifications" in params:
         names = [label(q, "qualification") for q in params["qualifications"].split(",") if q]
-        params["qualifications"] = ("、" if str(get_locale() or "zh").startswith("zh") else ", ").join(names)
+        params["qualifications"] = enumeration(names)
     return str(template) % params if params else str(template)
 
 

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
-from app.core.i18n import format_money
+from app.core.i18n import enumeration, format_money
 from app.market.listing_forms import RIGHT_LABELS
 from app.matching.engine import Contribution
 
@@ -80,6 +80,8 @@ def explain(contribution: Contribution, currency: str = "CNY") -> str:
     for name in MONEY_PARAMS:
         if name in params:
             params[name] = format_money(Decimal(params[name]), currency)
+    if "terms" in params:  # the engine lists words with ", " (it knows no language)
+        params["terms"] = enumeration(params["terms"].split(", "))
     if "right" in params:
         params["right"] = str(RIGHT_LABELS.get(params["right"], params["right"]))
     return str(template) % params if params else str(template)

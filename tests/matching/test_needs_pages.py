@@ -1,6 +1,8 @@
 """Needs pages: post with re-rendered errors, board and search, matches with reasons, the seller's
 "buyers who need this" on the listing page, and the demo seed."""
 
+import re
+
 from app.extensions import db
 from app.matching import services
 from app.matching.models import Need
@@ -69,6 +71,7 @@ def test_need_page_in_chinese_reads_as_chinese(client, auth, make_user):
     assert "打开" not in page
     assert "独占许可、转让" in page
     assert "今天挂牌" in page
+    assert re.search(r"共同关键词：[^<,]+、", page)  # shared words joined the Chinese way
     assert "0 天前" not in page
     assert '<div class="button-row">' in page
     en = client.get(f"/needs/{need.id}", headers=EN).get_data(as_text=True)
