@@ -34,6 +34,7 @@ from sqlalchemy.engine import Engine
 from app.core.clock import clock
 
 STAMP_NAME = "data_version"
+VERSION_KEY = "ipex.data_version"  # the version a request read, kept in its WSGI environ
 CSRF_MARKER = "\x00ipex-csrf-token\x00"
 HIT_HEADER = "X-Page-Cache"
 WRITE_VERBS = frozenset(
@@ -81,8 +82,8 @@ def data_version(app: Flask | None = None) -> str:
     Read once a request (a request that began before another process's write may go on with the
     version it saw, as if it had finished first); a commit made by this request replaces it."""
     in_request = (app is None or app is current_app) and has_request_context()
-    if in_request and "ipex_data_version" in g:
-        return g.ipex_data_version
+    if in_request and VERSION_KEY in request.environ:  # the request's own, not the app context's g
+        return request.environ[VERSION_KEY]
     path = _stamp_path(app or current_app)
     try:
         stat = path.stat()
@@ -91,14 +92,14 @@ def data_version(app: Flask | None = None) -> str:
         stat = path.stat()
     version = f"{stat.st_ino}.{stat.st_mtime_ns}.{stat.st_size}"
     if in_request:
-        g.ipex_data_version = version
+        request.environ[VERSION_KEY] = version
     return version
 
 
 def bump_data_version(app: Flask) -> None:
     """Replace the stamp atomically (a new inode and time each time), so every reader sees a change."""
     if has_request_context():
-        g.pop("ipex_data_version", None)
+        request.environ.pop(VERSION_KEY, None)
     path = _stamp_path(app)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f"{STAMP_NAME}.{os.getpid()}.{threading.get_ident()}")
