@@ -8,6 +8,7 @@ tree (`--root /tmp/before`) to compare. `--profile PAGE` prints a cProfile of th
     .venv/bin/python bench/pages_cpu.py --variants user-zh,user-en --repeat 20
     .venv/bin/python bench/pages_cpu.py --root /tmp/before     # the same for another checkout
     .venv/bin/python bench/pages_cpu.py --stat min --repeat 40 # the fastest view: steadier under load
+    .venv/bin/python bench/pages_cpu.py --stat calls           # Python calls per view: independent of load
     .venv/bin/python bench/pages_cpu.py --profile listing --variants user-zh
 """
 
@@ -36,7 +37,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--warm", type=int, default=3)
     parser.add_argument(
-        "--stat", choices=("median", "min"), default="median", help="min is steadier on a busy machine"
+        "--stat",
+        choices=("median", "min", "calls"),
+        default="median",
+        help="min is steadier on a busy machine; calls: Python function calls per view (cProfile), "
+        "which do not depend on the load at all",
     )
     parser.add_argument("--profile", default="", help="a page name: print its cProfile")
     args = parser.parse_args()
@@ -78,7 +83,8 @@ def main() -> None:
                 raise RuntimeError("login failed")
         clients[variant] = client
     print(f"{args.root}: load average {os.getloadavg()[0]:.1f}, {args.stat} of {args.repeat} views")
-    print(f"{'page':<18}" + "".join(f"{v + ' ms':>13}{'stmts':>6}" for v in clients))
+    unit = "calls" if args.stat == "calls" else "ms"
+    print(f"{'page':<18}" + "".join(f"{v + ' ' + unit:>14}{'stmts':>6}" for v in clients))
     for name, path in listed:
         cells = []
         for variant, client in clients.items():
@@ -96,6 +102,16 @@ def main() -> None:
                 pstats.Stats(profile).sort_stats("cumulative").print_stats(60)
                 pstats.Stats(profile).sort_stats("tottime").print_stats(30)
                 continue
+            if args.stat == "calls":
+                profile = cProfile.Profile()
+                profile.enable()
+                for _ in range(args.repeat):
+                    statements[0] = 0
+                    client.get(path)
+                profile.disable()
+                calls = pstats.Stats(profile).total_calls / args.repeat
+                cells.append(f"{calls:>14,.0f}{statements[0]:>6}")
+                continue
             times = []
             for _ in range(args.repeat):
                 statements[0] = 0
@@ -103,7 +119,7 @@ def main() -> None:
                 client.get(path)
                 times.append((time.process_time() - start) * 1000)
             figure = min(times) if args.stat == "min" else statistics.median(times)
-            cells.append(f"{figure:>13.2f}{statements[0]:>6}")
+            cells.append(f"{figure:>14.2f}{statements[0]:>6}")
         if cells:
             print(f"{name:<18}" + "".join(cells))
 
