@@ -13,10 +13,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import joinedload, load_only, selectinload
+from sqlalchemy.orm import joinedload
 
 from app.accounts.permissions import admin_required, is_admin, login_required
-from app.catalogue.models import Patent
 from app.core.actors import system_actor
 from app.core.errors import DomainError, NotFound
 from app.core.lifecycle import status_history
@@ -38,7 +37,7 @@ from app.market.auction_forms import (
 from app.market.auction_jobs import enqueue_close_if_due
 from app.market.auction_models import Auction, AuctionBid
 from app.market.auction_retraction import retract_bid
-from app.market.listing_models import Listing, ListingPatent
+from app.market.listing_models import Listing
 from app.market.listing_services import can_manage, can_view_listing, is_seller
 from app.market.listing_states import PUBLIC_STATUSES
 
@@ -49,21 +48,8 @@ class Busy(DomainError):
     status_code = 503
 
 
-# For a signed-in viewer the page's qualification check asks who owns the listed patents: loaded with
-# the auction, and only those columns of the (wide) patent rows.
-PAGE_OPTIONS = (
-    joinedload(Auction.listing)
-    .selectinload(Listing.patent_links)
-    .joinedload(ListingPatent.patent)
-    .options(load_only(Patent.owner_id, Patent.organisation_id), selectinload(Patent.parties)),
-)
-
-
-WITH_LISTING = (joinedload(Auction.listing),)
-
-
-def viewable_auction(auction_id: int, options: tuple = WITH_LISTING) -> Auction:
-    auction = db.session.get(Auction, auction_id, options=options)
+def viewable_auction(auction_id: int) -> Auction:
+    auction = db.session.get(Auction, auction_id, options=[joinedload(Auction.listing)])
     if auction is None or not can_view_listing(current_user, auction.listing):
         raise NotFound(_("There is no such auction."))
     return auction
@@ -203,8 +189,7 @@ def _detail(
 
 @bp.get("/auctions/<int:auction_id>")
 def auction_detail(auction_id: int):
-    signed_in = current_user.is_authenticated  # a visitor is refused before the owners are asked
-    return _detail(viewable_auction(auction_id, PAGE_OPTIONS if signed_in else WITH_LISTING))
+    return _detail(viewable_auction(auction_id))
 
 
 @bp.post("/auctions/<int:auction_id>/bids")
