@@ -44,25 +44,10 @@ def _projects_of(patent: Patent) -> list[InnovationProject]:
     return list(db.session.scalars(query))
 
 
-LINKED_PATENT_COLUMNS = (
-    Patent.title_zh,
-    Patent.title_en,
-    Patent.publication_number,
-    Patent.jurisdiction,
-    Patent.kind_code,
-    Patent.moderation_status,
-    Patent.owner_id,
-)
-
-
 @bp.get("/projects/<id:project_id>")
 def project_detail(project_id: int):
-    # The linked patents' columns the list and the visibility check read (patent rows are wide).
     project = services.visible_record(
-        InnovationProject,
-        project_id,
-        current_user,
-        selectinload(InnovationProject.patents).load_only(*LINKED_PATENT_COLUMNS),
+        InnovationProject, project_id, current_user, selectinload(InnovationProject.patents)
     )
     editable = can_edit(project, current_user) if current_user.is_authenticated else False
     return render_template(
