@@ -7,6 +7,8 @@ tree (`--root /tmp/before`) to compare. `--profile PAGE` prints a cProfile of th
     .venv/bin/python bench/pages_cpu.py                        # every page, signed in and not, zh
     .venv/bin/python bench/pages_cpu.py --variants user-zh,user-en --repeat 20
     .venv/bin/python bench/pages_cpu.py --root /tmp/before     # the same for another checkout
+    .venv/bin/python bench/pages_cpu.py --stat min --repeat 40 # the fastest view: steadier under load
+    .venv/bin/python bench/pages_cpu.py --stat calls           # Python calls per view: independent of load
     .venv/bin/python bench/pages_cpu.py --profile listing --variants user-zh
 """
 
@@ -34,6 +36,13 @@ def main() -> None:
     parser.add_argument("--only", default="")
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--warm", type=int, default=3)
+    parser.add_argument(
+        "--stat",
+        choices=("median", "min", "calls"),
+        default="median",
+        help="min is steadier on a busy machine; calls: Python function calls per view (cProfile), "
+        "which do not depend on the load at all",
+    )
     parser.add_argument("--profile", default="", help="a page name: print its cProfile")
     args = parser.parse_args()
     pages.build_database(False)
@@ -73,8 +82,9 @@ def main() -> None:
             if 'action="/logout"' not in client.get("/").get_data(as_text=True):
                 raise RuntimeError("login failed")
         clients[variant] = client
-    print(f"{args.root}: load average {os.getloadavg()[0]:.1f}")
-    print(f"{'page':<18}" + "".join(f"{v + ' ms':>13}{'stmts':>6}" for v in clients))
+    print(f"{args.root}: load average {os.getloadavg()[0]:.1f}, {args.stat} of {args.repeat} views")
+    unit = "calls" if args.stat == "calls" else "ms"
+    print(f"{'page':<18}" + "".join(f"{v + ' ' + unit:>14}{'stmts':>6}" for v in clients))
     for name, path in listed:
         cells = []
         for variant, client in clients.items():
@@ -92,13 +102,24 @@ def main() -> None:
                 pstats.Stats(profile).sort_stats("cumulative").print_stats(60)
                 pstats.Stats(profile).sort_stats("tottime").print_stats(30)
                 continue
+            if args.stat == "calls":
+                profile = cProfile.Profile()
+                profile.enable()
+                for _ in range(args.repeat):
+                    statements[0] = 0
+                    client.get(path)
+                profile.disable()
+                calls = pstats.Stats(profile).total_calls / args.repeat
+                cells.append(f"{calls:>14,.0f}{statements[0]:>6}")
+                continue
             times = []
             for _ in range(args.repeat):
                 statements[0] = 0
                 start = time.process_time()
                 client.get(path)
                 times.append((time.process_time() - start) * 1000)
-            cells.append(f"{statistics.median(times):>13.2f}{statements[0]:>6}")
+            figure = min(times) if args.stat == "min" else statistics.median(times)
+            cells.append(f"{figure:>14.2f}{statements[0]:>6}")
         if cells:
             print(f"{name:<18}" + "".join(cells))
 

@@ -232,3 +232,24 @@ class AuthActions:
 @pytest.fixture
 def auth(client) -> AuthActions:
     return AuthActions(client)
+
+
+def view_in_order(app, viewers: dict, path: str, order=None, lang: str = "en") -> dict[str, str]:
+    """The page as each viewer (name -> user, or None for a visitor) sees it, in ``order`` (indexes
+    into ``viewers``). Everyone signs in first, because a login writes and a write retires the shared
+    fragments: the views then share them, as on a busy site. Needs the ``client`` fixture (isolated
+    clients)."""
+    clients = {}
+    for name, user in viewers.items():
+        clients[name] = client = app.test_client()
+        if user is not None:
+            user.locale = lang
+            db.session.commit()
+            client.post("/login", data={"email": user.email, "password": DEFAULT_PASSWORD})
+    names = list(viewers)
+    pages = {}
+    for i in order if order is not None else range(len(names)):
+        response = clients[names[i]].get(path, headers={"Accept-Language": lang})
+        assert response.status_code == 200, (names[i], response.status_code)
+        pages[names[i]] = response.get_data(as_text=True)
+    return pages

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from functools import lru_cache
 
 from flask_login import UserMixin
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
@@ -62,6 +63,12 @@ class Organisation(TimestampMixin, db.Model):
         return self.verified_at is not None
 
 
+@lru_cache(maxsize=64)
+def _role_set(values: tuple[str, ...]) -> frozenset[Role]:
+    """The roles granted, as a set: built once per combination (asked for on every menu entry)."""
+    return frozenset(Role(value) for value in values)
+
+
 class User(UserMixin, TimestampMixin, db.Model):
     __tablename__ = "users"
 
@@ -104,8 +111,8 @@ class User(UserMixin, TimestampMixin, db.Model):
         return self.email_verified_at is not None
 
     @property
-    def roles(self) -> set[Role]:
-        return {Role(grant.role) for grant in self.role_grants}
+    def roles(self) -> frozenset[Role]:
+        return _role_set(tuple(grant.role for grant in self.role_grants))
 
     def has_role(self, role: Role) -> bool:
         return role in self.roles

@@ -15,7 +15,8 @@ Predicate = Callable[[User], bool]
 
 
 def is_authenticated(user: User) -> bool:
-    return bool(user and user.is_authenticated)
+    # `user is not None`, not `bool(user)`: on the current_user proxy that costs a second look-up.
+    return user is not None and bool(user.is_authenticated)
 
 
 def has_role(role: Role) -> Predicate:

@@ -72,9 +72,9 @@ def experts():
 
 @bp.get("/experts/<id:expert_id>")
 def expert_detail(expert_id: int):
-    expert = services.visible_record(
-        Expert, expert_id, current_user, selectinload(Expert.specialties), selectinload(Expert.conflicts)
-    )
+    # Specialties, conflicts and the expert's account load lazily: only when the shared parts are
+    # not already rendered for this data version.
+    expert = services.visible_record(Expert, expert_id, current_user)
     editable = can_edit(expert, current_user) if current_user.is_authenticated else False
     return render_template(
         "catalogue/expert_detail.html",

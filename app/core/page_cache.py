@@ -26,7 +26,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Flask, Response, current_app, g, has_app_context, request, session
+from flask import Flask, Response, current_app, g, has_app_context, has_request_context, request, session
 from markupsafe import Markup
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -34,6 +34,7 @@ from sqlalchemy.engine import Engine
 from app.core.clock import clock
 
 STAMP_NAME = "data_version"
+VERSION_KEY = "ipex.data_version"  # the version a request read, kept in its WSGI environ
 CSRF_MARKER = "\x00ipex-csrf-token\x00"
 HIT_HEADER = "X-Page-Cache"
 WRITE_VERBS = frozenset(
@@ -76,18 +77,29 @@ def _stamp_path(app: Flask) -> Path:
 
 
 def data_version(app: Flask | None = None) -> str:
-    """The instance's data version: changes whenever a committed transaction wrote anything."""
+    """The instance's data version: changes whenever a committed transaction wrote anything.
+
+    Read once a request (a request that began before another process's write may go on with the
+    version it saw, as if it had finished first); a commit made by this request replaces it."""
+    in_request = (app is None or app is current_app) and has_request_context()
+    if in_request and VERSION_KEY in request.environ:  # the request's own, not the app context's g
+        return request.environ[VERSION_KEY]
     path = _stamp_path(app or current_app)
     try:
         stat = path.stat()
     except FileNotFoundError:
         bump_data_version(app or current_app)
         stat = path.stat()
-    return f"{stat.st_ino}.{stat.st_mtime_ns}.{stat.st_size}"
+    version = f"{stat.st_ino}.{stat.st_mtime_ns}.{stat.st_size}"
+    if in_request:
+        request.environ[VERSION_KEY] = version
+    return version
 
 
 def bump_data_version(app: Flask) -> None:
     """Replace the stamp atomically (a new inode and time each time), so every reader sees a change."""
+    if has_request_context():
+        request.environ.pop(VERSION_KEY, None)
     path = _stamp_path(app)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f"{STAMP_NAME}.{os.getpid()}.{threading.get_ident()}")

@@ -21,6 +21,7 @@ from app.accounts.models import User
 from app.accounts.permissions import is_admin, is_authenticated
 from app.core.clock import clock
 from app.core.money import Money
+from app.core.page_cache import versioned_memo
 from app.extensions import db
 from app.market import auction_engine as engine
 from app.market import auction_states as states
@@ -47,6 +48,11 @@ def aliases(auction: Auction) -> dict[int, str]:
         )
     )
     return {user_id: alias_letters(index) for user_id, index in rows}
+
+
+def shared_aliases(auction: Auction) -> dict[int, str]:
+    """aliases() read once per data version for the pages (the same for every viewer)."""
+    return versioned_memo("market.auction_aliases", (auction.id,), lambda: aliases(auction))
 
 
 def alias_label(alias_map: dict[int, str], user_id: int | None, viewer: User | None) -> str | None:
@@ -172,7 +178,7 @@ def history(auction: Auction, viewer: User | None) -> list[HistoryRow]:
         if not is_authenticated(viewer):
             return []
         query = query.where(AuctionBid.bidder_id == viewer.id)
-    alias_map = aliases(auction)
+    alias_map = shared_aliases(auction)
     return [history_row(auction, bid, viewer, alias_map) for bid in db.session.scalars(query)]
 
 
@@ -193,14 +199,24 @@ def history_row(
     )
 
 
-def extensions(auction: Auction) -> list[AuctionExtension]:
-    return list(
-        db.session.scalars(
-            select(AuctionExtension)
+@dataclass(frozen=True)
+class ShownExtension:
+    old_ends_at: datetime
+    new_ends_at: datetime
+
+
+def extensions(auction: Auction) -> tuple[ShownExtension, ...]:
+    """The close's extensions, oldest first: public, so read once per data version."""
+
+    def read() -> tuple[ShownExtension, ...]:
+        rows = db.session.execute(
+            select(AuctionExtension.old_ends_at, AuctionExtension.new_ends_at)
             .where(AuctionExtension.auction_id == auction.id)
             .order_by(AuctionExtension.id)
         )
-    )
+        return tuple(ShownExtension(old, new) for old, new in rows)
+
+    return versioned_memo("market.auction_extensions", (auction.id,), read)
 
 
 def money_json(money: Money | None) -> dict | None:

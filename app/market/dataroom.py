@@ -26,6 +26,7 @@ from app.accounts.permissions import is_authenticated, is_verified
 from app.catalogue.validation import ValidationFailed
 from app.core.clock import clock
 from app.core.errors import Conflict, PermissionDenied
+from app.core.page_cache import versioned_memo
 from app.extensions import db
 from app.market import listing_states as states
 from app.market.listing_models import DataRoomAccess, DataRoomDocument, Listing, NdaAcceptance
@@ -174,6 +175,22 @@ def visible_documents(listing: Listing, user: User | None) -> list[DataRoomDocum
     if may_see_confidential(user, listing):
         return list(listing.documents)
     return [d for d in listing.documents if not d.confidential]
+
+
+def document_summary(listing: Listing) -> tuple[tuple[str, ...], int]:
+    """The titles of the public documents and the number of confidential ones: what the listing page
+    shows every viewer (who may open the confidential ones is decided per viewer), read once per
+    data version."""
+
+    def read() -> tuple[tuple[str, ...], int]:
+        rows = db.session.execute(
+            select(DataRoomDocument.title, DataRoomDocument.confidential)
+            .where(DataRoomDocument.listing_id == listing.id)
+            .order_by(DataRoomDocument.id)
+        ).all()
+        return tuple(title for title, confidential in rows if not confidential), sum(1 for r in rows if r[1])
+
+    return versioned_memo("market.document_summary", (listing.id,), read)
 
 
 def accept_nda(listing: Listing, user: User, ip_address: str | None, user_agent: str | None) -> NdaAcceptance:

@@ -110,12 +110,11 @@ def listing_detail(listing_id: int):
         load_findings=lambda: listing_services.diligence_for(listing),
         blocking=[f for f in findings if f.level == "block"],
         load_value=lambda: listing_valuation.listing_value(listing),
-        documents=dataroom.visible_documents(listing, current_user),
-        confidential_count=sum(1 for d in listing.documents if d.confidential),
-        nda_accepted=listing_services.has_accepted_nda(listing, current_user),
+        documents=dataroom.document_summary(listing),
+        nda_accepted=not manage and listing_services.has_accepted_nda(listing, current_user),
         nda_text=listing_services.nda_text(listing),
         watching=watchlist.is_watching(current_user, listing),
-        acceptance=find_acceptance(listing, current_user),
+        acceptance=find_acceptance(listing, current_user) if listing.right_type == "open_licence" else None,
         load_similar=lambda: listing_search.similar_listings(listing),
         allowed=[
             a for a in states.LISTING_LIFECYCLE.allowed_actions(listing.status) if a in states.SELLER_ACTIONS

@@ -29,7 +29,7 @@ def register(app: Flask) -> None:
     app.add_template_global(payment_panel)
     app.add_template_global(royalty_routes.royalty_panel)
     stripe_js.init_app(app)
-    app.add_template_global(deposits.terms_for, "auction_deposit_terms")
+    app.add_template_global(deposits.shown_terms, "auction_deposit_terms")
     app.add_template_global(fee_schedule.listing_fee_quote)
     app.add_template_global(payout_note)
     app.add_template_global(shares_panel, "payout_shares_panel")

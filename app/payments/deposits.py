@@ -10,6 +10,7 @@ when it moves (a hold is not money received); every movement is balanced and key
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import gettext as _
@@ -21,6 +22,7 @@ from app.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from app.core.i18n import format_money_exact
 from app.core.lifecycle import apply_transition
 from app.core.money import Money, MoneyError, parse_money
+from app.core.page_cache import versioned_memo
 from app.extensions import db
 from app.market import auction_states
 from app.market.auction_models import Auction
@@ -51,6 +53,22 @@ class DepositInvalid(DomainError):
 
 def terms_for(auction: Auction) -> AuctionDepositTerms | None:
     return db.session.scalar(select(AuctionDepositTerms).where(AuctionDepositTerms.auction_id == auction.id))
+
+
+@dataclass(frozen=True)
+class ShownTerms:
+    amount: Decimal
+    currency: str
+
+
+def shown_terms(auction: Auction) -> ShownTerms | None:
+    """The deposit as the auction panel shows it to every viewer: read once per data version."""
+
+    def read() -> ShownTerms | None:
+        terms = terms_for(auction)
+        return ShownTerms(terms.amount, terms.currency) if terms else None
+
+    return versioned_memo("payments.deposit_terms", (auction.id,), read)
 
 
 def set_terms(auction: Auction, actor, amount: Money | None, payment_days: int | None) -> None:

@@ -106,11 +106,12 @@ def _stored_head(patent: Patent, listing_type: str):
 
 
 @bp.app_template_global("engagement_view")
-def engagement_view(patent: Patent, listing_type: str, head) -> dict[str, Any]:
+def engagement_view(
+    patent: Patent, listing_type: str, head, *, current_hash: str | None = None
+) -> dict[str, Any]:
     """What the report's engagement section shows: the engagement, who may act, whether the figures
-    signed are still the report's."""
+    signed are still the report's (those of ``head``, or their fingerprint ``current_hash``)."""
     latest = engagements.latest(patent.id, listing_type)
-    current_hash = None
     if head is not None and head.low is not None:
         current_hash = engagements.figures_hash(engagements.figures_of(head))
     return {

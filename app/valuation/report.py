@@ -6,7 +6,7 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from app.core.i18n import days_for_reader, format_money, locale_code, pairs_text
+from app.core.page_cache import versioned_memo
 from app.extensions import db
 from app.valuation import charts, engine, report_fx
 from app.valuation.engine import EngineError
@@ -255,19 +256,52 @@ def build_report(rows: Sequence[StoredValuation]) -> Report:
 
 
 class LazyReport:
-    """A report page's `report`: its head row at once (the engagement needs it for every viewer), the
-    rest built on first use, so a page whose report parts are shared fragments never builds it."""
+    """A report page's `report`, built on first use, so a page whose report parts are shared fragments
+    never reads the valuation. What every view needs of the head row (whether there is one, and the
+    fingerprint of its figures for the engagement) is kept once per data version and ``key``: it is the
+    same for every viewer."""
 
-    def __init__(self, rows: Sequence[StoredValuation]) -> None:
-        self._rows = rows
+    def __init__(self, load_rows: Callable[[], Sequence[StoredValuation]], key: tuple) -> None:
+        self._load_rows = load_rows
+        self._key = key
+        self._rows: Sequence[StoredValuation] | None = None
         self._built: Report | None = None
-        self.head = next((r for r in rows if r.kind == ENSEMBLE_ROW), None)
+
+    @property
+    def rows(self) -> Sequence[StoredValuation]:
+        if self._rows is None:
+            self._rows = self._load_rows()
+        return self._rows
+
+    @property
+    def head(self) -> StoredValuation | None:
+        return next((r for r in self.rows if r.kind == ENSEMBLE_ROW), None)
+
+    @property
+    def has_head(self) -> bool:
+        return self._head_summary()[0]
+
+    @property
+    def figures_hash(self) -> str | None:
+        """The fingerprint a signature would cover (None without a head row or a range)."""
+        return self._head_summary()[1]
+
+    def _head_summary(self) -> tuple[bool, str | None]:
+        def read() -> tuple[bool, str | None]:
+            from app.valuation.engagements import figures_hash, figures_of
+
+            head = self.head
+            if head is None:
+                return False, None
+            return True, figures_hash(figures_of(head)) if head.low is not None else None
+
+        return versioned_memo("valuation.report_head", self._key, read)
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
         if self._built is None:
-            self._built = build_report(self._rows)
+            self._built = build_report(self.rows)
         return getattr(self._built, name)
 
 

@@ -56,16 +56,21 @@ def _listing_type() -> str:
 def report(patent_id: int):
     patent = catalogue_services.visible_record(Patent, patent_id, current_user)
     listing_type = _listing_type()
-    rows = services.shown_valuation(patent, _actor(), listing_type=listing_type)
+    actor = _actor()
+    # The valuation and the income inputs are read only when the report's shared fragments are not
+    # already rendered for this data version and day.
     return render_template(
         "valuation/report.html",
         patent=patent,
-        report=LazyReport(rows),
+        report=LazyReport(
+            lambda: services.shown_valuation(patent, actor, listing_type=listing_type),
+            (patent.id, listing_type, services.today()),
+        ),
         listing_type=listing_type,
         listing_label=LISTING_LABELS[listing_type],
         can_revalue=is_assessor_or_admin(current_user),
         can_enter_inputs=income.can_enter(patent, current_user),
-        own_inputs=income.get_input(patent.id, listing_type),
+        load_own_inputs=lambda: income.get_input(patent.id, listing_type),
         form=DecisionForm(),
     )
 

@@ -81,3 +81,26 @@ def test_sized_memo_keeps_within_its_byte_budget():
     assert memo.get(("k", 19)) == (True, "x" * 90)
     memo.put(("big",), "y" * 200, 200)  # more than an eighth of the budget: not kept
     assert memo.get(("big",)) == (False, None)
+
+
+def test_a_request_reads_the_data_version_once_and_sees_its_own_writes(app, make_user, tmp_path):
+    """The stamp is read once a request (another process's later write may go unseen until the next
+    request), but a commit made within the request moves the version it uses at once."""
+    import os
+
+    from app.core.page_cache import STAMP_NAME
+
+    calls: list = []
+    with app.test_request_context("/"):
+        first = data_version()
+        stamp = os.path.join(app.instance_path, STAMP_NAME)
+        os.utime(stamp, ns=(1, 1))  # as if another process replaced the stamp meanwhile
+        assert data_version() == first  # read once a request
+        make_user()
+        db.session.commit()  # this request's own write
+        after = data_version()
+        assert after != first
+        fragment = render_template_string(FRAGMENT, key="own", count=lambda: calls.append(1) or len(calls))
+        assert fragment == "1"
+    with app.test_request_context("/"):
+        assert data_version() == after  # the next request reads the stamp again

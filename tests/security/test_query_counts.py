@@ -16,11 +16,17 @@ PAGES = {
     "search": ("/catalogue/search?q=battery", 0, 1),  # results memoised, a shared fragment
     "search_zh": ("/catalogue/search?q=%E7%94%B5%E6%B1%A0", 0, 1),
     "patent": ("/patents/{patent_id}", 1, 2),  # head, sections and side column: shared fragments
-    "project": ("/projects/{project_id}", 3, 4),
-    "expert": ("/experts/{expert_id}", 3, 4),
-    "listing": ("/market/listings/{listing_id}", 4, 10),  # facts, value, similar: shared fragments
-    "auction": ("/market/auctions/{auction_id}", 6, 10),  # + the deposit requirement
-    "report": ("/valuation/patents/{patent_id}", 10, 11),  # figures and models: shared fragments
+    # head and side column shared; the linked patents a viewer may see are read per view
+    "project": ("/projects/{project_id}", 2, 3),
+    "expert": ("/experts/{expert_id}", 1, 2),  # head, sections and side column: shared fragments
+    # head, facts, price terms, value, similar: shared fragments; the public documents per data
+    # version; per viewer: the NDA, the watch, a pending offer
+    "listing": ("/market/listings/{listing_id}", 1, 6),
+    # per viewer: the bidder's standing, NDA, deposit and the owners of the listed patents (the
+    # qualification), the bids they may see; deposit shown, aliases, extensions per data version
+    "auction": ("/market/auctions/{auction_id}", 2, 7),
+    # figures and models: shared fragments, the valuation read only to render them; the engagement
+    "report": ("/valuation/patents/{patent_id}", 2, 3),
     "chart": ("/valuation/patents/{patent_id}/charts/range.svg", 1, 2),  # the visibility check
     "needs_board": ("/needs/", 1, 2),
     # the ranking of listings and catalogue patents is shared per data version; a view reads the
