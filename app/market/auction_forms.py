@@ -38,6 +38,9 @@ class BidForm(FlaskForm):
             "In an English auction this is your maximum: we bid for you up to it, one increment at a time."
         ),
     )
+    SEALED_HELP = _l(
+        "Your one sealed bid: nobody sees it before the close, and you may replace it until then."
+    )
     # One-time token: a form submitted twice (double click, resend) records one bid.
     request_token = HiddenField(validators=[Optional(), Length(max=64), Regexp(r"^[A-Za-z0-9_-]+$")])
 
@@ -45,6 +48,12 @@ class BidForm(FlaskForm):
         super().__init__(*args, **kwargs)
         if not self.request_token.data:
             self.request_token.data = secrets.token_urlsafe(18)
+
+    def for_auction(self, sealed: bool) -> BidForm:
+        """The form with the help that fits the auction: a proxy maximum, or one sealed bid."""
+        if sealed:
+            self.amount.description = self.SEALED_HELP
+        return self
 
     def money(self, currency: str) -> Money | None:
         """The amount, or None with the message on the field."""

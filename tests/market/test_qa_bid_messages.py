@@ -24,3 +24,15 @@ def test_below_minimum_message_shows_money(app, frozen_clock, make_user, locale,
     db.session.rollback()
     assert refused.value.message == expected
     assert "CNY" not in refused.value.message
+
+
+@pytest.mark.parametrize("kind", ["english", "sealed"])
+def test_the_bid_form_explains_the_auction_it_is_on(client, auth, make_user, kind):
+    """A sealed-bid auction's form explained the English proxy maximum ("we bid for you")."""
+    auction = make_auction(make_seller(make_user), kind=kind)
+    auth.login(make_bidder(make_user, auction))
+    page = client.get(f"/market/auctions/{auction.id}", headers={"Accept-Language": "zh"}).get_data(
+        as_text=True
+    )
+    proxy, sealed = "平台按加价幅度逐次代您出价", "截标前任何人都看不到"
+    assert (proxy in page, sealed in page) == ((True, False) if kind == "english" else (False, True))
