@@ -144,3 +144,20 @@ def test_field_messages_of_the_request_parser_are_in_the_readers_language(app, c
         assert body["fields"]["is_admin"] == unknown
         listed = api.get("/api/v1/patents?per_page=1000", headers=headers).json["error"]
         assert listed["fields"]["per_page"] == too_many
+
+
+def test_api_docs_name_every_endpoint_group_in_the_readers_language(app, client):
+    """Swagger UI headed each group with its blueprint identifier ("api_me", "api_catalogue")."""
+    from app.api.docs import GROUPS
+
+    raw = client.get("/api/v1/openapi.json").json
+    assert {tag["name"] for tag in raw["tags"]} <= set(GROUPS)  # a new API blueprint needs a title here
+    for language, title in (("zh-CN", "您的账户"), ("en", "Your account")):
+        spec = client.get("/api/v1/docs/openapi.json", headers={"Accept-Language": language}).json
+        names = {tag["name"] for tag in spec["tags"]}
+        assert title in names
+        assert not any(name.startswith("api_") for name in names)
+        operations = [op for item in spec["paths"].values() for op in item.values() if isinstance(op, dict)]
+        used = {name for op in operations for name in op.get("tags", [])}
+        assert used <= names
+    assert "/api/v1/docs/openapi.json" in client.get("/api/v1/docs/").get_data(as_text=True)
