@@ -143,6 +143,7 @@ MATRIX: dict[tuple[str, str], dict[str, str]] = {
     ("api-docs.openapi_json", "GET"): PUBLIC,
     ("api_docs.index", "GET"): PUBLIC,
     ("api_docs.assets", "GET"): PUBLIC,
+    ("api_docs.reader_spec", "GET"): PUBLIC,
     ("api_me.me", "GET"): SIGNED_IN,
     ("api_me.update_me", "PATCH"): SIGNED_IN,
     ("api_catalogue.list_patents", "GET"): PUBLIC,
