@@ -38,7 +38,7 @@ test: $(VENV)/.dev translations
 
 # Re-extract translatable strings after changing templates or code, then translate the new entries.
 extract-messages: $(VENV)/.runtime
-	$(BIN)/pybabel -q extract -F app/translations/babel.cfg -k _l -k lazy_gettext -k N_ -o app/translations/messages.pot --no-location --sort-output .
+	PYTHONPATH=. $(BIN)/pybabel -q extract -F app/translations/babel.cfg -k _l -k lazy_gettext -k N_ -o app/translations/messages.pot --no-location --sort-output .
 	$(BIN)/pybabel -q update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching --ignore-obsolete
 
 lint: $(VENV)/.dev

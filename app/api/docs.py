@@ -2,7 +2,7 @@
 
 The page reads the OpenAPI document through ``reader_spec``: the same document with each group of
 endpoints named and described in the reader's language, instead of the blueprint identifiers
-("api_me") flask-smorest uses as tag names. Machines keep /api/v1/openapi.json as it is.
+("api_me") flask-smorest uses as tag names, and each endpoint's summary translated. Machines keep /api/v1/openapi.json as it is.
 """
 
 import copy
@@ -11,6 +11,7 @@ from flask import Blueprint, jsonify, render_template, send_from_directory
 from flask_babel import lazy_gettext as _l
 from swagger_ui_bundle import swagger_ui_path
 
+from app.api.docstrings import translated_info
 from app.extensions import api
 
 bp = Blueprint("api_docs", __name__, url_prefix="/api/v1/docs")
@@ -40,7 +41,7 @@ def index():
 
 @bp.route("/openapi.json")
 def reader_spec():
-    """The OpenAPI document with its endpoint groups titled in the reader's language."""
+    """The OpenAPI document with its endpoint groups and summaries in the reader's language."""
     spec = copy.deepcopy(api.spec.to_dict())
     titles = {name: str(title) for name, (title, _description) in GROUPS.items()}
     for tag in spec.get("tags", []):
@@ -49,7 +50,10 @@ def reader_spec():
             tag["name"] = titles[tag["name"]]
     for operations in spec.get("paths", {}).values():
         for operation in operations.values():
-            if isinstance(operation, dict) and "tags" in operation:
+            if not isinstance(operation, dict):
+                continue
+            translated_info(operation)
+            if "tags" in operation:
                 operation["tags"] = [titles.get(name, name) for name in operation["tags"]]
     return jsonify(spec)
 

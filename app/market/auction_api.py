@@ -147,6 +147,7 @@ class BidResultSchema(ma.Schema):
 @blp.arguments(AuctionArgsSchema, location="query")
 @blp.response(200, envelope(AuctionSchema))
 def list_auctions(args: dict):
+    """Auctions of public listings, ending soonest first (filter by status or end time)."""
     query = (
         select(Auction).join(Listing, Listing.id == Auction.listing_id).order_by(Auction.ends_at, Auction.id)
     )
@@ -165,6 +166,7 @@ def list_auctions(args: dict):
 @blp.response(200, AuctionSchema)
 @blp.alt_response(404, schema=ErrorSchema)
 def get_auction(auction_id: int):
+    """One auction: price, next minimum bid, bids and bidders, and the caller's position."""
     auction = viewable_auction(auction_id)
     enqueue_close_if_due(auction)
     return display.summary(auction, current_user)
@@ -174,6 +176,7 @@ def get_auction(auction_id: int):
 @blp.response(200, BidSchema(many=True))
 @blp.alt_response(404, schema=ErrorSchema)
 def list_bids(auction_id: int):
+    """The bid history as the caller may see it (aliases; sealed bids hidden until the close)."""
     return display.history(viewable_auction(auction_id), current_user)
 
 
@@ -188,7 +191,9 @@ def list_bids(auction_id: int):
 @blp.alt_response(422, schema=ErrorSchema, description="Amount refused; error.next_minimum is the lowest bid")
 @blp.doc(security=TOKEN, parameters=[IDEMPOTENCY_KEY])
 def post_bid(data: dict, auction_id: int):
-    """With an ``Idempotency-Key`` header a retry returns the first answer and records nothing new;
+    """Place a bid: for an English auction the amount is the bidder's maximum (proxy bid).
+
+    With an ``Idempotency-Key`` header a retry returns the first answer and records nothing new;
     the same key with another amount is refused (422, reason ``idempotency_key_reused``)."""
     auction = viewable_auction(auction_id)
     try:

@@ -233,6 +233,7 @@ def accept(offer_id: int):
 @blp.alt_response(409, schema=ErrorSchema)
 @blp.doc(security=TOKEN)
 def reject(args: dict, offer_id: int):
+    """The side an offer was made to rejects it, optionally with a reason."""
     offer = offer_services.reject_offer(_offer(offer_id), current_user, args["reason"])
     db.session.commit()
     return offer
@@ -244,6 +245,7 @@ def reject(args: dict, offer_id: int):
 @blp.doc(security=TOKEN)
 @login_required
 def withdraw(offer_id: int):
+    """The party who made an offer withdraws it while it awaits an answer."""
     offer = offer_services.withdraw_offer(_offer(offer_id), current_user)
     db.session.commit()
     return offer
@@ -307,7 +309,9 @@ def sign(args: dict, deal_id: int):
 @blp.alt_response(422, schema=ErrorSchema)
 @blp.doc(security=TOKEN)
 def record(args: dict, deal_id: int):
-    """With filing_number and filed_on: the filing. With registered_on: the registration."""
+    """Record the transfer's filing with the patent office, then its registration.
+
+    With filing_number and filed_on: the filing. With registered_on: the registration."""
     deal = _deal(deal_id)
     if args["registered_on"]:
         deal_services.record_registration(deal, current_user, args["registered_on"], args["notice"])

@@ -65,6 +65,7 @@ def _deal(deal_id: int) -> Deal:
 @blp.doc(security=TOKEN)
 @login_required
 def list_payments(deal_id: int) -> list[Payment]:
+    """The deal's payments of its price, oldest first (royalty invoices are paid separately)."""
     return services.payments_of(_deal(deal_id))
 
 

@@ -70,6 +70,7 @@ def _view(auction: Auction) -> dict:
 @blp.response(200, DepositRequirementSchema)
 @blp.doc(security=TOKEN)
 def get_deposit(auction_id: int) -> dict:
+    """The deposit an auction requires of the caller, and the caller's deposit if one was started."""
     return _view(_auction(auction_id))
 
 

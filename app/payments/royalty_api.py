@@ -110,6 +110,7 @@ def _view(deal: Deal) -> dict:
 @blp.alt_response(404, schema=ErrorSchema)
 @blp.doc(security=TOKEN)
 def get_royalties(deal_id: int) -> dict:
+    """A licence deal's royalty schedule: each period's report, invoice and payment."""
     return _view(_deal(deal_id))
 
 
