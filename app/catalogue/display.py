@@ -7,7 +7,6 @@ from decimal import Decimal
 from functools import cache
 
 from flask import Flask
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -226,13 +225,7 @@ def field_label(name: str) -> str:
     return str(found) if found is not None else _("another field")
 
 
-def join_list(items: list) -> str:
-    """Items of an enumeration: Chinese separates them with 、, other languages with a comma."""
-    return ("、" if str(get_locale()).startswith("zh") else ", ").join(str(item) for item in items)
-
-
 def init_display(app: Flask) -> None:
-    app.jinja_env.filters["join_list"] = join_list
     app.jinja_env.globals["market_facts"] = market_facts
     app.jinja_env.filters["label"] = label
     app.jinja_env.filters["field_label"] = field_label

@@ -105,6 +105,12 @@ def enumeration(items, label=str) -> str:
     return ("、" if locale_code().startswith("zh") else ", ").join(str(label(item)) for item in items)
 
 
+def localized(zh: str | None, en: str | None) -> str:
+    """The text in the reader's language when a record has it, else the other one."""
+    first, second = (zh, en) if locale_code().startswith("zh") else (en, zh)
+    return first or second or ""
+
+
 def colon() -> str:
     """The colon after a label: full-width in Chinese (估值报告：…), ": " in English."""
     return "：" if locale_code().startswith("zh") else ": "

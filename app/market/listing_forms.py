@@ -13,7 +13,9 @@ from wtforms import BooleanField, SelectChoice, SelectField, SelectMultipleField
 from wtforms.validators import DataRequired, Length
 
 from app.accounts.models import User
+from app.catalogue.display import publication_display
 from app.catalogue.models import InnovationProject, Patent
+from app.core.i18n import localized
 from app.extensions import db
 from app.market.listing_models import CONTACT_RULES, PRICE_MECHANISMS, RIGHT_TYPES
 from app.market.listing_validation import CURRENCIES
@@ -102,7 +104,7 @@ class ListingForm(FlaskForm):
             select(Patent).where(owned).order_by(Patent.publication_number).limit(500)
         )
         self.patent_ids.choices = [
-            SelectChoice(str(p.id), f"{p.publication_number} · {(p.title_zh or p.title_en or '')[:60]}")
+            SelectChoice(str(p.id), f"{publication_display(p)} · {localized(p.title_zh, p.title_en)[:60]}")
             for p in patents
         ]
         mine = (
@@ -117,7 +119,7 @@ class ListingForm(FlaskForm):
             select(InnovationProject).where(mine).order_by(InnovationProject.id).limit(200)
         )
         self.project_id.choices = [SelectChoice("", _l("— none —"))] + [
-            SelectChoice(str(p.id), p.title_zh or p.title) for p in projects
+            SelectChoice(str(p.id), localized(p.title_zh, p.title_en) or p.reference) for p in projects
         ]
 
     def values(self) -> dict[str, Any]:

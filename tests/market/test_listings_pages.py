@@ -167,3 +167,21 @@ def test_a_listing_without_an_asking_price_still_counts_as_listed(client, seller
     make_listing(seller, [patent], "published", ask_amount="")
     text = client.get("/catalogue/search?listed=1").get_data(as_text=True)
     assert f"/patents/{patent.id}" in text
+
+
+@pytest.mark.parametrize(
+    ("language", "title"), [("zh", "一种锂电池正极材料"), ("en", "Cathode material for lithium batteries")]
+)
+def test_the_listing_form_names_patents_by_official_number_in_the_readers_language(
+    client, auth, seller, patent, language, title
+):
+    """The patent picker showed CN115577160 with the Chinese title to everyone; the official form of
+    the number (CN 115577160 B) and the reader's language are what the rest of the site shows."""
+    from app.catalogue.display import publication_display
+
+    auth.login(seller)
+    page = client.get("/market/listings/new", headers={"Accept-Language": language}).get_data(as_text=True)
+    with client.application.test_request_context():
+        number = publication_display(patent)
+    assert " " in number
+    assert f"{number} · {title}" in page
