@@ -31,6 +31,7 @@ from app.catalogue.services import (
 )
 from app.catalogue.validation import validate_expert, validate_project
 from app.core.errors import PermissionDenied
+from app.core.i18n import enumeration
 from app.extensions import db
 
 PROJECT_COLUMNS = (
@@ -103,7 +104,7 @@ def _linked(
     missing = [number for key, number in numbers if (key, number) not in found]
     if missing:
         raise ValidationFailed(
-            {"linked_patents": _("Not in the catalogue: %(numbers)s", numbers=", ".join(missing))}
+            {"linked_patents": _("Not in the catalogue: %(numbers)s", numbers=enumeration(missing))}
         )
     return [found[key] for key in numbers] + unseen
 

@@ -14,7 +14,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.core.i18n import format_money, pairs_text
+from app.core.i18n import enumeration, format_money, pairs_text
 from app.valuation import engine
 from app.valuation.engine import EngineError, indicators
 from app.valuation.models import BASELINE_ID, ENSEMBLE_ID
@@ -291,7 +291,7 @@ def bounds_text(spec: Any) -> str:
             high=number_in(spec.unit, spec.bounds[1]),
         )
     if spec.choices:
-        return ", ".join(choice_label(c) for c in spec.choices)
+        return enumeration(spec.choices, choice_label)
     return "—"
 
 

@@ -16,6 +16,7 @@ from app.extensions import db
 LEAKS = re.compile(
     r"\b[a-z]+(?:_[a-z0-9]+)+\b(?!\.\w)|\{'|\[\'|<[A-Z]\w+ [^>]*>|\bNone\b|\bTrue\b|\bFalse\b"
     r"|[\u4e00-\u9fff）]: |[（，](?:invention|utility_model|design)）"
+    r"|\b[A-Z]\d?, (?:CN|US|EP|WO|JP) \d"  # official numbers listed with an ASCII comma, not 、
 )
 VISIBLE_ATTRIBUTES = ("placeholder", "title", "aria-label", "alt")
 
@@ -77,4 +78,30 @@ def test_main_catalogue_pages_in_chinese_show_no_identifiers(client, auth):
         assert response.status_code == 200, path
         if leaks := _leaks(response.get_data(as_text=True)):
             found[path] = leaks
+    assert found == {}, found
+
+
+def test_market_pages_in_chinese_show_no_identifiers(app, client, auth):
+    """The trading side with the whole demo loaded (deals, offers, auctions, needs), as its users
+    see it: "CN 115982890 A, CN 116755688 A" listed a bundle's numbers with an English comma."""
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    pages = {
+        "holder@ipex.demo": [
+            "/market/my",
+            "/market/deals",
+            "/market/listings",
+            "/market/auctions",
+            "/needs/",
+        ],
+        "buyer@ipex.demo": ["/market/my", "/market/deals", "/notifications", "/needs/mine"],
+    }
+    found = {}
+    for email, paths in pages.items():
+        auth.login(email, "demo-pass-2026")
+        for path in paths:
+            response = client.get(path, headers={"Accept-Language": "zh-CN"})
+            assert response.status_code == 200, path
+            if leaks := _leaks(response.get_data(as_text=True)):
+                found[(email, path)] = leaks
+        auth.logout()
     assert found == {}, found
