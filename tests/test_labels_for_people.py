@@ -51,5 +51,6 @@ def test_admin_audit_log_names_events_in_words(client, auth, make_user):
     admin = make_user(email="root@example.com", roles=(Role.ADMIN,))
     auth.login(admin)
     html = client.get("/admin/audit", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    html = html.split("</select>")[1]  # the filter's option values are the codes the query takes
     assert "user.login" not in html
     assert "登录" in html

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 
+from app.accounts.audit_display import action_choices
 from app.accounts.emails import send_organisation_review_email, send_roles_changed_email
 from app.accounts.forms import ReasonForm, RoleChangeForm
 from app.accounts.models import AuditEvent, Organisation, OrganisationReview, Role, User
@@ -161,7 +162,9 @@ def audit():
     action = request.args.get("action", "").strip()
     if action:
         query = query.where(AuditEvent.action.startswith(action))
-    return render_template("admin/audit.html", page=paginate(query, per_page=50), action=action)
+    return render_template(
+        "admin/audit.html", page=paginate(query, per_page=50), action=action, action_choices=action_choices()
+    )
 
 
 @bp.route("/mailbox")

@@ -14,6 +14,8 @@ from flask_babel import lazy_gettext as _l
 from app.accounts.forms import ROLE_LABELS
 from app.accounts.models import AuditEvent, Role
 from app.core.actors import is_system
+from app.core.i18n import enumeration
+from app.valuation.fx_models import DEMO_SOURCE
 
 ACTION_LABELS = {
     "user.register": _l("Registered"),
@@ -67,8 +69,20 @@ class EventView:
 
 def _role_text(value: object) -> str:
     values = value if isinstance(value, list | tuple) else [value]
-    labels = [str(ROLE_LABELS[Role(v)]) if v in Role._value2member_map_ else str(v) for v in values]
-    return "、".join(labels)
+    return enumeration(ROLE_LABELS[Role(v)] if v in Role._value2member_map_ else v for v in values)
+
+
+def _detail_text(key: str, value: object) -> str:
+    if key in ("role", "roles"):
+        return _role_text(value)
+    if key == "source" and value == DEMO_SOURCE:
+        return _("Demo rate (not a published fixing)")
+    return str(value)
+
+
+def action_choices() -> list[tuple[str, str]]:
+    """The filter's choices: every action in words, alphabetically in the reader's language."""
+    return sorted(((action, str(label)) for action, label in ACTION_LABELS.items()), key=lambda c: c[1])
 
 
 def describe(event: AuditEvent) -> EventView:
@@ -82,8 +96,7 @@ def describe(event: AuditEvent) -> EventView:
     for key, value in (event.details or {}).items():
         if value in (None, "", []):
             continue
-        text = _role_text(value) if key in ("role", "roles") else str(value)
-        details.append((str(DETAIL_LABELS.get(key, _("Detail"))), text))
+        details.append((str(DETAIL_LABELS.get(key, _("Detail"))), _detail_text(key, value)))
     action = str(ACTION_LABELS.get(event.action, _("Other event")))
     actor = _("System") if event.actor is None or is_system(event.actor) else event.actor.display_name
     return EventView(actor, action, subject, url, details)
