@@ -3,17 +3,26 @@
 import datetime as dt
 from decimal import Decimal
 
+import pytest
+
 from app.accounts.models import Role
 from app.core.actors import ensure_system_actor
 from app.extensions import db
 from app.valuation import fx
 
 
-def test_fx_rate_entry_and_system_actor_read_in_chinese(client, auth, make_user):
+@pytest.fixture
+def admin_after_a_demo_rate(auth, make_user):
+    """An administrator signed in after the platform added a demo exchange rate."""
     admin = make_user(email="root@example.com", roles=(Role.ADMIN,))
     fx.add_rate("USD", Decimal("7.1"), dt.date(2025, 1, 1), "demo", ensure_system_actor())
     db.session.commit()
     auth.login(admin)
+    return admin
+
+
+@pytest.mark.usefixtures("admin_after_a_demo_rate")
+def test_fx_rate_entry_and_system_actor_read_in_chinese(client):
     html = client.get("/admin/audit", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
     assert "新增汇率" in html
     assert "其他事件" not in html
@@ -25,13 +34,10 @@ def test_fx_rate_entry_and_system_actor_read_in_chinese(client, auth, make_user)
     assert "Currency: USD" in english
 
 
-def test_the_audit_log_is_filtered_by_actions_in_words_and_shows_no_codes(client, auth, make_user):
+@pytest.mark.usefixtures("admin_after_a_demo_rate")
+def test_the_audit_log_is_filtered_by_actions_in_words_and_shows_no_codes(client):
     """The filter asked for a code ("Action, e.g. role.") an administrator cannot know, a demo rate
     read "来源：demo", and English role lists were joined with 、."""
-    admin = make_user(email="root@example.com", roles=(Role.ADMIN,))
-    fx.add_rate("USD", Decimal("7.1"), dt.date(2025, 1, 1), "demo", ensure_system_actor())
-    db.session.commit()
-    auth.login(admin)
     html = client.get("/admin/audit", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
     assert '<option value="fx_rate.added">新增汇率</option>' in html
     assert "role." not in html.replace('value="role.', "")  # option values are codes; no text is
