@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from flask_babel import format_date
 from flask_babel import gettext as _
 
+from app.catalogue.display import publication_display
 from app.catalogue.models import Patent, PatentLicence
 
 BLOCK, WARN, OK = "block", "warn", "ok"
@@ -65,7 +66,7 @@ def check_package(patents: Iterable[Patent], package: Package, today: dt.date) -
     """Every finding for every patent, blocking ones first."""
     findings: list[Finding] = []
     for patent in patents:
-        label = f"{patent.jurisdiction} {patent.publication_number.removeprefix(patent.jurisdiction)}"
+        label = publication_display(patent)
         for rule in RULES:
             for code, level, message in rule(patent, package, today):
                 findings.append(Finding(code, level, message, patent.id, label))

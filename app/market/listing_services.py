@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from app.accounts.models import User
 from app.accounts.permissions import is_admin, is_authenticated, is_verified
+from app.catalogue.display import publication_display
 from app.catalogue.models import PUBLISHED as RECORD_PUBLISHED
 from app.catalogue.models import InnovationProject, Patent
 from app.catalogue.search.sync import mark_for_indexing
@@ -23,6 +24,7 @@ from app.catalogue.validation import ValidationFailed
 from app.core.actors import system_actor
 from app.core.clock import clock
 from app.core.errors import Conflict, PermissionDenied
+from app.core.i18n import enumeration
 from app.core.lifecycle import apply_transition
 from app.core.ticks import periodic
 from app.extensions import db
@@ -148,7 +150,7 @@ def _attach_subjects(listing: Listing, values: Mapping[str, Any], actor: User) -
                 {
                     "patent_ids": _(
                         "You may list only patents you or your organisation own on the platform: %(numbers)s.",
-                        numbers=", ".join(p.publication_number for p in foreign),
+                        numbers=enumeration(publication_display(p) for p in foreign),
                     )
                 }
             )

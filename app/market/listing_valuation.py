@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import select
 
+from app.catalogue.display import publication_display
 from app.extensions import db
 from app.market.listing_models import Listing
 from app.valuation import fx
@@ -111,7 +112,7 @@ def listing_value(listing: Listing) -> ListingValue | None:
     )
     low = sum((p.low for p in parts), Decimal(0))
     high = sum((p.high for p in parts), Decimal(0))
-    missing = [p.publication_number for p in patents if p.id not in rows or facts[p.id] is None]
+    missing = [publication_display(p) for p in patents if p.id not in rows or facts[p.id] is None]
     dist = Combined.comonotonic(
         [Combined.of(row.mid, row.result.get("components") or []) for _p, row, _f in valued]
     )
@@ -171,7 +172,7 @@ def _part(
         share = (ask * mid / total_mid).quantize(CENT, rounding=ROUND_HALF_UP)
     return PatentValue(
         patent_id=patent.id,
-        label=f"{patent.jurisdiction} {patent.publication_number.removeprefix(patent.jurisdiction)}",
+        label=publication_display(patent),
         low=low,
         mid=mid,
         high=high,

@@ -15,6 +15,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, se
 from sqlalchemy.orm import Mapped, mapped_column, selectinload
 
 from app.accounts.models import User
+from app.catalogue.display import publication_display
 from app.catalogue.models import PUBLISHED, Patent
 from app.core.clock import clock
 from app.core.errors import Conflict, NotFound, PermissionDenied
@@ -253,7 +254,7 @@ def ask_owner(need: Need, patent_id: int, actor: User) -> MatchMark:
     row = _mark_row(need, "patent", patent.id, actor)
     if row.owner_asked_at is None:
         services.invite_seller(need, patent.owner, actor)
-        params = {"number": patent.publication_number, "need": need.title}
+        params = {"number": publication_display(patent), "need": need.title}
         notify(
             patent.owner, "need_owner_asked", params, f"/needs/{need.id}", f"need-ask:{need.id}:{patent.id}"
         )

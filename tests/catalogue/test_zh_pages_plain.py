@@ -17,6 +17,7 @@ LEAKS = re.compile(
     r"\b[a-z]+(?:_[a-z0-9]+)+\b(?!\.\w)|\{'|\[\'|<[A-Z]\w+ [^>]*>|\bNone\b|\bTrue\b|\bFalse\b"
     r"|[\u4e00-\u9fff）]: |[（，](?:invention|utility_model|design)）"
     r"|\b[A-Z]\d?, (?:CN|US|EP|WO|JP) \d"  # official numbers listed with an ASCII comma, not 、
+    r"|\b(?:CN|US)\d{7,}\b"  # a stored number key (CN117151122) instead of its official form
 )
 VISIBLE_ATTRIBUTES = ("placeholder", "title", "aria-label", "alt")
 
