@@ -42,6 +42,4 @@ def _add_navigation() -> None:
     from app.core.navigation import NavItem, add_nav_item
 
     add_nav_item(NavItem("fx.rates", _l("Exchange rates"), is_admin, menu="admin", order=70))
-    add_nav_item(
-        NavItem("valuation.workbench", _l("Valuation workbench"), is_assessor_or_admin, menu="main", order=60)
-    )
+    add_nav_item(NavItem("valuation.workbench", _l("Valuation"), is_assessor_or_admin, menu="main", order=60))

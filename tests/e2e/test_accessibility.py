@@ -103,3 +103,26 @@ def test_no_menu_label_breaks_inside_on_a_desktop(browser, live_server, make_use
     broken = [label for label, rects, height, one_line in heights if rects > 1 or height > one_line + 2]
     assert broken == []
     context.close()
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en"])
+@pytest.mark.parametrize("width", [1366, 1280])
+def test_an_administrators_menu_fits_one_row_on_a_laptop(browser, live_server, make_user, locale, width):
+    """An administrator's or assessor's menu (ten entries) wrapped to a second row at 1366 px,
+    doubling the bar's height on every page; the tagline gives way instead."""
+    admin = make_user(
+        email="root@example.com", roles=(Role.ADMIN, Role.ASSESSOR, Role.BUYER), organisation="IPEX 服务中心"
+    )
+    context = browser.new_context(
+        base_url=live_server, locale=locale, viewport={"width": width, "height": 600}
+    )
+    page = context.new_page()
+    log_in(page, admin.email, DEFAULT_PASSWORD)
+    page.goto("/")
+    screenshot(page, f"menu_one_row_{locale}_{width}", full_page=False)
+    tops = page.locator("#site-nav > ul > li").evaluate_all(
+        "els => els.filter(e => e.offsetParent).map(e => e.getBoundingClientRect().top)"
+    )
+    assert len(tops) >= 10
+    assert max(tops) - min(tops) < 8, "the menu wrapped to a second row"
+    context.close()
