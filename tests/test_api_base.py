@@ -181,5 +181,6 @@ def test_every_endpoint_is_summarised_in_the_readers_language(client):
             for key in ("summary", "description"):
                 if operation.get(key):
                     assert han.search(translated[key]), f"{where}: {key} not translated: {translated[key]!r}"
+    assert all(han.search(tag["description"]) for tag in chinese["tags"]), chinese["tags"]
     machine = client.get("/api/v1/openapi.json", headers={"Accept-Language": "zh-CN"}).json
     assert machine["paths"] == client.get("/api/v1/openapi.json").json["paths"]  # machines keep English

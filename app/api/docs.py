@@ -2,7 +2,8 @@
 
 The page reads the OpenAPI document through ``reader_spec``: the same document with each group of
 endpoints named and described in the reader's language, instead of the blueprint identifiers
-("api_me") flask-smorest uses as tag names, and each endpoint's summary translated. Machines keep /api/v1/openapi.json as it is.
+("api_me") flask-smorest uses as tag names, and each endpoint's summary translated. Machines keep
+/api/v1/openapi.json as it is.
 """
 
 import copy
@@ -16,21 +17,21 @@ from app.extensions import api
 
 bp = Blueprint("api_docs", __name__, url_prefix="/api/v1/docs")
 
-# Blueprint name -> (title, description) of its group of endpoints on the page.
+# Blueprint name -> the title of its group of endpoints on the page (its description is the blueprint's).
 GROUPS = {
-    "api_me": (_l("Your account"), _l("The authenticated user")),
-    "api_catalogue": (_l("Catalogue"), _l("Patents, innovation projects and experts")),
-    "api_saved_searches": (_l("Saved searches"), _l("Saved catalogue searches")),
-    "api_listings": (_l("Listings"), _l("Market listings: rights packages for sale or licence")),
-    "api_deals": (_l("Offers and deals"), _l("Offers, counter-offers and deals to registration")),
-    "api_auctions": (_l("Auctions"), _l("Auctions: English (proxy bids) and sealed-bid")),
-    "api_deposits": (_l("Auction deposits"), _l("Auction deposits")),
-    "api_payments": (_l("Payments"), _l("Deal payments and fee quotes")),
-    "api_payouts": (_l("Payouts"), _l("Payouts to sellers, co-owners and brokers")),
-    "api_royalties": (_l("Royalties"), _l("Running royalties of licence deals")),
-    "api_needs": (_l("Technology needs"), _l("Technology needs and their matches")),
-    "api_valuation": (_l("Valuation"), _l("Valuation models and results")),
-    "api_notifications": (_l("Notifications"), _l("The user's notifications inbox")),
+    "api_me": _l("Your account"),
+    "api_catalogue": _l("Catalogue"),
+    "api_saved_searches": _l("Saved searches"),
+    "api_listings": _l("Listings"),
+    "api_deals": _l("Offers and deals"),
+    "api_auctions": _l("Auctions"),
+    "api_deposits": _l("Auction deposits"),
+    "api_payments": _l("Payments"),
+    "api_payouts": _l("Payouts"),
+    "api_royalties": _l("Royalties"),
+    "api_needs": _l("Technology needs"),
+    "api_valuation": _l("Valuation"),
+    "api_notifications": _l("Notifications"),
 }
 
 
@@ -43,11 +44,10 @@ def index():
 def reader_spec():
     """The OpenAPI document with its endpoint groups and summaries in the reader's language."""
     spec = copy.deepcopy(api.spec.to_dict())
-    titles = {name: str(title) for name, (title, _description) in GROUPS.items()}
+    titles = {name: str(title) for name, title in GROUPS.items()}
     for tag in spec.get("tags", []):
-        if tag["name"] in GROUPS:
-            tag["description"] = str(GROUPS[tag["name"]][1])
-            tag["name"] = titles[tag["name"]]
+        translated_info(tag)
+        tag["name"] = titles.get(tag["name"], tag["name"])
     for operations in spec.get("paths", {}).values():
         for operation in operations.values():
             if not isinstance(operation, dict):

@@ -1,9 +1,10 @@
 """API endpoint summaries in the reader's language.
 
-flask-smorest takes an endpoint's summary and description from its view's docstring, in English.
-``extract`` is a Babel extraction method (see app/translations/babel.cfg) that adds those two texts
-to the catalogue, split exactly as flask-smorest splits them, besides the usual ``_()`` strings;
-``translated_info`` looks them up for the API docs page. The docstring stays the one source.
+flask-smorest takes an endpoint's summary and description from its view's docstring, and a group's
+description from its blueprint, in English. ``extract`` is a Babel extraction method (see
+app/translations/babel.cfg) that adds those texts to the catalogue, docstrings split exactly as
+flask-smorest splits them, besides the usual ``_()`` strings; ``translated_info`` looks them up for
+the API docs page. The docstring and the blueprint stay the one source.
 """
 
 from __future__ import annotations
@@ -23,11 +24,21 @@ def extract(fileobj, keywords, comment_tags, options) -> Iterator[tuple]:
     source = fileobj.read()
     fileobj.seek(0)
     yield from extract_python(fileobj, keywords, comment_tags, options)
-    if b".response(" not in source:
-        return
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.FunctionDef) and _is_api_view(node):
             yield from _docstring_messages(node)
+        elif isinstance(node, ast.Call) and (description := _blueprint_description(node)):
+            yield node.lineno, None, description, []
+
+
+def _blueprint_description(call: ast.Call) -> str | None:
+    """The ``description`` of a ``Blueprint(...)``: flask-smorest's text for its group of endpoints."""
+    if not (isinstance(call.func, ast.Name) and call.func.id.endswith("Blueprint")):
+        return None
+    for keyword in call.keywords:
+        if keyword.arg == "description" and isinstance(keyword.value, ast.Constant):
+            return keyword.value.value
+    return None
 
 
 def _is_api_view(view: ast.FunctionDef) -> bool:
