@@ -11,7 +11,6 @@ from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import format_date, format_datetime, get_locale, get_translations, to_user_timezone
 from flask_login import current_user
 
-from app.core.lifecycle import step_label
 from app.extensions import babel
 
 TEN_THOUSAND = Decimal(10_000)
@@ -92,7 +91,6 @@ def init_i18n(app: Flask) -> None:
     app.jinja_env.filters["money_exact"] = format_money_exact
     app.jinja_env.filters["day"] = format_day
     app.jinja_env.filters["moment"] = format_moment
-    app.jinja_env.filters["step_label"] = step_label
     app.jinja_env.filters["enumeration"] = enumeration
     app.jinja_env.globals["colon"] = colon
     app.jinja_env.globals["pairs_text"] = pairs_text

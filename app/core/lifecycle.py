@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, String, select
@@ -19,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.audit_chain import chain_append
 from app.core.errors import Conflict
+from app.core.i18n import enumeration
 from app.core.models import UTCDateTime, utcnow
 from app.extensions import db
 
@@ -88,8 +88,7 @@ class InvalidTransition(Conflict):
     def __init__(self, lifecycle: Lifecycle, status: str, action: str) -> None:
         self.lifecycle, self.status, self.action = lifecycle, status, action
         self.allowed = lifecycle.allowed_actions(status)
-        separator = "、" if str(get_locale() or "zh").startswith("zh") else ", "
-        allowed_text = separator.join(lifecycle.action_label(a) for a in self.allowed) or _("nothing")
+        allowed_text = enumeration(self.allowed, lifecycle.action_label) or _("nothing")
         message = _(
             "This cannot be done now: the status is “%(status)s”. Possible now: %(allowed)s.",
             status=lifecycle.status_label(status),
