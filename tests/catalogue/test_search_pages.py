@@ -103,3 +103,19 @@ def test_the_page_says_which_translations_were_searched_too(client, corpus):  # 
     assert '<span lang="zh">电池</span> → battery' in html
     plain = client.get("/catalogue/search", query_string={"q": "CN1"}, headers={"Accept-Language": "en"})
     assert "Also searched as translations" not in plain.get_data(as_text=True)
+
+
+def test_no_hit_for_all_words_shows_what_each_word_finds(client, corpus):  # noqa: F811
+    """ "lithium battery" used to end at "Nothing matches" (the home page's example did); a reader
+    now sees each word alone, with its count and a link when it finds something."""
+    html = page(client, q="battery zeppelin", type="patent")
+    assert "没有同时包含所有这些关键词的记录" in html
+    words = html.split('class="plain words-alone"')[1].split("</ul>")[0]
+    assert 'href="/catalogue/search?q=battery' in words
+    assert "type=patent" in words  # the filters stay
+    assert "zeppelin</a>" not in words  # listed without a link: it finds nothing
+    assert "zeppelin" in words
+    assert "0 条结果" in words
+    assert "没有这一页" not in html
+    single = page(client, q="zeppelin")
+    assert "words-alone" not in single  # one word: nothing to try alone

@@ -5,6 +5,9 @@ All state lives in the query string, so every result page is a shareable URL.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+
 from flask import render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BuildError
@@ -42,6 +45,9 @@ FACET_LABELS = {
 FORM_FILTERS = ("ipc", "owner", "filed_from", "filed_to", "granted_from", "granted_to", "remaining",
                 "listed", "deal", "price_min", "price_max")  # fmt: skip
 KEPT_ARGS = ("type", "jurisdiction", "kind", "status", "main_class", "sort", *FORM_FILTERS)
+# A search that finds nothing tries each of its words (or quoted phrases) alone, up to this many.
+MAX_WORDS_TRIED = 5
+WORDS = re.compile(r'"[^"]+"|\S+')
 
 
 def hit_url(hit) -> str | None:
@@ -58,17 +64,33 @@ def _size(result) -> int:
     return 2048 + sum(len(h.title) + len(h.title_html) + len(h.snippet or "") + 256 for h in result.hits)
 
 
+def _kept_search(query: SearchQuery, today: dt.date):
+    """The same for every viewer: kept per data version (and day, for the remaining-term filter)."""
+    return sized_memo("catalogue.search", (query, today), lambda: run_search(db.session, query), _size)
+
+
+def each_word_alone(query: SearchQuery, result, today: dt.date) -> list[tuple[str, object]]:
+    """When no record holds every word, each word alone with what it finds under the same filters,
+    so the reader sees which word emptied the result ("lithium battery": battery finds 2)."""
+    if result.total or not query.text:
+        return []
+    words = list(dict.fromkeys(WORDS.findall(query.text)))
+    if not 2 <= len(words) <= MAX_WORDS_TRIED:
+        return []
+    return [(word, _kept_search(query.with_(text=word, page=1), today)) for word in words]
+
+
 @bp.get("/catalogue/search")
 @bp.get("/catalogue", endpoint="search_home")
 def search():
     query, errors = SearchQuery.from_args(request.args)
-    # The same for every viewer: kept per data version (and day, for the remaining-term filter).
     today = clock.now().date()
-    result = sized_memo("catalogue.search", (query, today), lambda: run_search(db.session, query), _size)
+    result = _kept_search(query, today)
     return render_template(
         "catalogue/search.html",
         query=query,
         result=result,
+        words_alone=each_word_alone(query, result, today),
         errors=errors,
         other_errors={name: message for name, message in errors.items() if name not in ("q", *FORM_FILTERS)},
         tab=query.types[0] if len(query.types) == 1 else "all",
