@@ -93,6 +93,7 @@ def init_i18n(app: Flask) -> None:
     app.jinja_env.filters["moment"] = format_moment
     app.jinja_env.filters["enumeration"] = enumeration
     app.jinja_env.globals["colon"] = colon
+    app.jinja_env.globals["localized"] = localized
     app.jinja_env.globals["pairs_text"] = pairs_text
     app.jinja_env.globals["current_locale"] = locale_code
 

@@ -101,3 +101,25 @@ def test_seed_posts_demo_needs_once_with_matches(runner):
     assert any(n.title_zh for n in needs)
     battery = next(n for n in needs if n.title_zh and "正极" in n.title_zh)
     assert services.matches_for_need(battery, battery.buyer)
+
+
+def test_a_bilingual_need_reads_in_the_readers_language_with_scores_in_percent(client, auth, make_user):
+    """An English reader saw the Chinese title as the heading (the English one under it) and
+    "Match 0.53" while the inbox said 53%."""
+    buyer = make_buyer(make_user)
+    seller = make_seller(make_user)
+    make_listing(seller, [make_patent(seller)], "published")
+    english = {"title_en": "Seeking lithium cathode technology", "description_en": "Cathode patents wanted."}
+    need = services.create_need(buyer, {**{k: v for k, v in FORM.items() if k != "currency"}, **english})
+    services.transition(need, "publish", buyer)
+    db.session.commit()
+    auth.login(buyer)
+    en = client.get(f"/needs/{need.id}", headers=EN).get_data(as_text=True)
+    assert "<h1>Seeking lithium cathode technology</h1>" in en
+    assert en.index("Cathode patents wanted.") < en.index("需要锂电池正极材料专利。")
+    assert re.search(r"Match \d{1,3}%", en)
+    assert not re.search(r"Match 0\.\d", en)
+    zh = client.get(f"/needs/{need.id}", headers={"Accept-Language": "zh"}).get_data(as_text=True)
+    assert "<h1>寻求锂电池正极材料技术</h1>" in zh
+    assert zh.index("需要锂电池正极材料专利。") < zh.index("Cathode patents wanted.")
+    assert "Seeking lithium cathode technology" in zh  # the other version under the heading
