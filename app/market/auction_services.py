@@ -242,8 +242,9 @@ def configure_auction(listing: Listing, actor: User, settings: AuctionSettings) 
     auction.reserve_price = settings.reserve.amount if settings.reserve else None
     auction.reserve_disclosed = settings.reserve_disclosed
     auction.starts_at, auction.ends_at = settings.starts_at, settings.ends_at
-    auction.hard_end_at = settings.hard_end_at or settings.ends_at
-    auction.soft_close_minutes = settings.soft_close_minutes
+    sealed = settings.kind == engine.SEALED  # sealed bids never move the close (see _soft_close)
+    auction.hard_end_at = settings.ends_at if sealed else settings.hard_end_at or settings.ends_at
+    auction.soft_close_minutes = 0 if sealed else settings.soft_close_minutes
     auction.increments = settings.increments.to_json()
     db.session.add(auction)
     db.session.flush()
@@ -463,6 +464,8 @@ def _set_standing(auction: Auction, bidder: User, amount: Decimal, seq: int, now
 
 
 def _soft_close(auction: Auction, bid: AuctionBid, now: dt.datetime) -> bool:
+    if auction.kind == engine.SEALED:  # an extension would tell every bidder that someone bid late
+        return False
     window = dt.timedelta(minutes=auction.soft_close_minutes)
     new_end = engine.extended_end(auction.ends_at, auction.hard_end_at, now, window)
     if new_end == auction.ends_at:

@@ -207,6 +207,23 @@ def test_soft_close_extends_and_is_capped(app, frozen_clock, seller, make_user):
     assert kinds_of_audit(auction.id).count("auction.extend") == 2
 
 
+def test_a_late_sealed_bid_does_not_move_the_close(app, frozen_clock, seller, make_user):
+    """A sealed auction extended like an English one: the extension, in every bidder's history,
+    told them that someone had bid in the last minutes, which a sealed auction must not reveal."""
+    auction = make_auction(seller, kind="sealed", duration=timedelta(minutes=10))
+    assert (auction.soft_close_minutes, auction.hard_end_at) == (0, auction.ends_at)
+    # as configured before sealed auctions ignored soft close
+    auction.soft_close_minutes, auction.hard_end_at = 5, auction.ends_at + timedelta(hours=1)
+    db.session.commit()
+    alice = make_bidder(make_user, auction)
+    original_end = auction.ends_at
+    frozen_clock.advance(timedelta(minutes=9))
+    assert not bid(auction, alice, "20000").extended
+    assert auction.ends_at == original_end
+    assert db.session.scalar(select(func.count(AuctionExtension.id))) == 0
+    assert "auction.extend" not in kinds_of_audit(auction.id)
+
+
 def _end(frozen_clock, auction):
     frozen_clock.advance(auction.ends_at - frozen_clock.now() + timedelta(seconds=1))
 
