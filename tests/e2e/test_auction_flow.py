@@ -47,7 +47,9 @@ def test_english_auction_from_bids_to_deal(browser, live_server, app, make_user,
     switch_user(page, "alice@example.com")
     _bid(page, auction.id, "50000")
     assert page.locator(".auction-leading").is_visible()
-    assert page.locator("[data-countdown]").inner_text().count(":") == 2  # the live countdown runs
+    countdown = page.locator("[data-countdown]").inner_text()
+    assert countdown.count(":") == 2  # the live countdown runs
+    assert ("还剩" if tag == "zh" else " left") in countdown  # and says what it counts
 
     switch_user(page, "bob@example.com")
     _bid(page, auction.id, "40000")  # below Alice's secret maximum: the proxy defends her

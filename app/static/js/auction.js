@@ -11,7 +11,8 @@
     const s = Math.floor(left / 1000);
     const days = Math.floor(s / 86400);
     const clock = `${pad(Math.floor((s % 86400) / 3600))}:${pad(Math.floor((s % 3600) / 60))}:${pad(s % 60)}`;
-    el.textContent = days ? `${days} ${el.dataset.days} ${clock}` : clock;
+    const time = days ? `${days} ${el.dataset.days} ${clock}` : clock;
+    el.textContent = (el.dataset.left || "{time}").replace("{time}", time);
     return true;
   }
   function start() {
