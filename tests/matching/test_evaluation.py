@@ -2,6 +2,7 @@
 
 import pytest
 
+from app.matching import evaluation
 from app.matching.evaluation import metrics, rank_texts
 
 EN = ["lithium battery anode material", "image recognition neural network", "battery charging circuit"]
@@ -35,3 +36,27 @@ def test_metrics():
     assert p == 0.5
     assert rr == 0.5
     assert ndcg == pytest.approx((1 / 1.5849625) / (1 + 1 / 1.5849625), rel=1e-4)
+
+
+def test_rank_texts_expands_every_query_as_the_app_does():
+    """The app expands every need into the other language; so does the evaluation, also when the
+    pool is in the need's language (Chinese patents carry English keywords)."""
+    pool = ["电路 Keywords: image", "电路 Keywords: battery"]
+    [ranked] = rank_texts(["锂电池电路"], pool, [1, 2], "zh")
+    assert ranked[:1] == [1]  # was a tie on 电路, broken by id: the translation decides now
+
+
+def test_the_bm25_baseline_scores_each_pool_with_its_own_index():
+    """Its cache was keyed on the pool's id(), which Python reuses once a pool is freed: the next
+    pool of the same size was then scored with the last pool's index."""
+    cache: dict = {}
+    first = [["battery", "cell"], ["image", "camera"]]
+    old_id = id(first)
+    evaluation._bm25_scores(first, ["battery"], cache)
+    del first
+    for _ in range(1000):  # CPython hands a freed list's memory to the next list
+        second = [["image", "camera"], ["battery", "cell"]]
+        if id(second) == old_id:
+            break
+    scores = evaluation._bm25_scores(second, ["battery"], cache)
+    assert scores[1] > scores[0]
