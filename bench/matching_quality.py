@@ -3,7 +3,8 @@ plain BM25 / TF-IDF baselines, on real patents with CPC labels (no database).
 
 A patent's text is the need, the patent is hidden, relevant = same CPC subclass (the Chinese sample
 is all G06F, so same-language Chinese is judged by main group). ``--tune`` grid-searches the
-text/classification weights on the training split (Chinese: validation split); ``--tune-alpha`` the
+text/classification weights on the training split (Chinese: train and val files as one pool);
+``--tune-alpha`` the
 text scale's ideal share (``engine.text.IDEAL_SHARE``) the same way; report on test.
 
     .venv/bin/python bench/matching_quality.py [--data /work/shared/data] [--split train] [--tune | --tune-alpha]
@@ -48,7 +49,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=DEFAULT_DATA)
     parser.add_argument(
-        "--split", choices=("train", "test"), default="test", help="train: the files to tune on (zh: val)"
+        "--split",
+        choices=("train", "test"),
+        default="test",
+        help="train: the files to tune on (zh: train + val)",
     )
     parser.add_argument("--tune", action="store_true")
     parser.add_argument(

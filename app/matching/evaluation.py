@@ -84,7 +84,7 @@ def load_english(path: Path) -> list[Patent]:
     ]
 
 
-def load_chinese(path: Path, level: str = "subclass") -> list[Patent]:
+def load_chinese(path: Path, level: str = "subclass", first_id: int = 100_000) -> list[Patent]:
     """CNIPA abstracts with CPC subgroups; ``level`` "main_group" judges by G06F16-style prefixes."""
     with path.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
@@ -92,7 +92,7 @@ def load_chinese(path: Path, level: str = "subclass") -> list[Patent]:
     for n, row in enumerate(r for r in rows if r["text"]):  # the files pad with empty rows
         codes = [c.replace(" ", "") for c in _CODE.findall(row["labels"])]
         keep = {c[:4] if level == "subclass" else c.split("/")[0] for c in codes}
-        out.append(Patent(100_000 + n, row["text"], tuple(sorted(keep))))
+        out.append(Patent(first_id + n, row["text"], tuple(sorted(keep))))
     return out
 
 
@@ -228,13 +228,18 @@ RANKERS: dict[str, Ranker] = {
 
 
 def datasets(data: Path, split: str) -> dict[str, tuple[list[Patent], list[Patent]]]:
-    """(needs, candidate pool) per language on one split ("train" or "test"; zh tunes on val)."""
+    """(needs, candidate pool) per language on one split ("train" or "test"). Chinese tunes on its
+    train and val files as one pool (19 patents each: one alone is too few to decide on)."""
     en = load_english(data / "patentsberta" / f"df_claim_cpc_{split}.csv")
-    zh_split = "val" if split == "train" else "test"
-    zh_file = data / "cn-sample" / f"sample_{zh_split}.csv"
-    zh_groups = load_chinese(zh_file, "main_group")
-    zh = load_chinese(zh_file)
-    return {"en": (en, en), "zh": (zh_groups, zh_groups), "zh-en": (zh, en)}
+
+    def chinese(level: str) -> list[Patent]:
+        out: list[Patent] = []
+        for name in ("train", "val") if split == "train" else ("test",):
+            out += load_chinese(data / "cn-sample" / f"sample_{name}.csv", level, 100_000 + len(out))
+        return out
+
+    zh_groups = chinese("main_group")
+    return {"en": (en, en), "zh": (zh_groups, zh_groups), "zh-en": (chinese("subclass"), en)}
 
 
 def run(data: Path, split: str = "test", rankers: Mapping[str, Ranker] = RANKERS) -> list[dict]:

@@ -60,3 +60,25 @@ def test_the_bm25_baseline_scores_each_pool_with_its_own_index():
             break
     scores = evaluation._bm25_scores(second, ["battery"], cache)
     assert scores[1] > scores[0]
+
+
+def test_chinese_is_decided_on_the_train_and_val_files_together(tmp_path):
+    """19 patents a file: the training split pools both files (ids kept apart), test stays alone."""
+    (tmp_path / "patentsberta").mkdir()
+    (tmp_path / "cn-sample").mkdir()
+    for split in ("train", "test"):
+        (tmp_path / "patentsberta" / f"df_claim_cpc_{split}.csv").write_text(
+            "id,date,text,G06F,H01M\n1,2015,a battery cell,0,1\n", encoding="utf-8"
+        )
+    for n, split in enumerate(("train", "val", "test")):
+        rows = "".join(f'CN{n}{i},电池{split}{i},"[""G06F{n}/0{i}""]",1\n' for i in range(2 + n))
+        (tmp_path / "cn-sample" / f"sample_{split}.csv").write_text(
+            "\ufeffpublication_number,text,labels,n_labels\n" + rows, encoding="utf-8"
+        )
+    train = evaluation.datasets(tmp_path, "train")
+    needs, pool = train["zh"]
+    assert needs == pool
+    assert len({p.id for p in pool}) == len(pool) == 2 + 3
+    assert {p.codes for p in pool} == {("G06F0",), ("G06F1",)}
+    assert len(train["zh-en"][0]) == 5
+    assert len(evaluation.datasets(tmp_path, "test")["zh"][1]) == 4
