@@ -3,10 +3,11 @@ plain BM25 / TF-IDF baselines, on real patents with CPC labels (no database).
 
 A patent's text is the need, the patent is hidden, relevant = same CPC subclass (the Chinese sample
 is all G06F, so same-language Chinese is judged by main group). ``--tune`` grid-searches the
-text/classification weights on the training split (Chinese: validation split); ``--tune-alpha`` the
+text/classification weights on the training split (Chinese: train and val files as one pool);
+``--tune-alpha`` the
 text scale's ideal share (``engine.text.IDEAL_SHARE``) the same way; report on test.
 
-    .venv/bin/python bench/matching_quality.py [--data /work/shared/data] [--tune | --tune-alpha]
+    .venv/bin/python bench/matching_quality.py [--data /work/shared/data] [--split train] [--tune | --tune-alpha]
 """
 
 from __future__ import annotations
@@ -47,6 +48,12 @@ def tune_alpha(data: Path, shares: list[float]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=DEFAULT_DATA)
+    parser.add_argument(
+        "--split",
+        choices=("train", "test"),
+        default="test",
+        help="train: the files to tune on (zh: train + val)",
+    )
     parser.add_argument("--tune", action="store_true")
     parser.add_argument(
         "--tune-alpha", type=float, nargs="*", help="the text scale's ideal shares to try (0: relative)"
@@ -60,7 +67,10 @@ def main() -> None:
         tune_alpha(data, args.tune_alpha or [0.0, 0.1, 0.2, 0.3, 0.5, 1.0])
         return
     print(f"weights: {dict(DEFAULT_WEIGHTS)} (budget, rights, freshness score 0 here: no prices in the data)")
-    print(evaluation.format_rows(evaluation.run(data, "test")))
+    print(evaluation.format_rows(evaluation.run(data, args.split)))
+    print("combination against BM25, needs better / equal / worse (nDCG@10):")
+    for row in evaluation.wins(data, args.split):
+        print(f"  {row['lang']:6} {row['better']} / {row['equal']} / {row['worse']}")
 
 
 if __name__ == "__main__":

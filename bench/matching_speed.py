@@ -204,9 +204,13 @@ def exact_top(postings, terms: dict[str, float], codes: tuple[str, ...], k: int)
     return [int(ids[r]) for r in sorted(best, key=lambda r: (-total[r], ids[r]))[:k]]
 
 
-def query_worker(folder: Path, n: int, queries: int, check: int, result) -> None:
+def query_worker(folder: Path, n: int, queries: int, check: int, result, rescore: int | None = None) -> None:
     """A fresh process, like a web worker: map the index, answer needs, report times and memory."""
     from app.catalogue.search import crosslang
+    from app.matching.engine import postings as postings_module
+
+    if rescore:  # measure another RESCORE without editing the code
+        postings_module.RESCORE = rescore
     from app.matching.engine import Candidate, NeedProfile, rank
     from app.matching.engine.postings import Postings, Segment, shortlist
     from app.matching.engine.strategies import Context
@@ -310,6 +314,9 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="query an index built before")
     parser.add_argument("--check", type=int, default=20, help="needs compared with the exact top 20")
     parser.add_argument(
+        "--rescore", type=int, help="postings.RESCORE in the worker (rows rescored per shortlisted row)"
+    )
+    parser.add_argument(
         "--replicate",
         type=int,
         help="instead of building: copy the -n index this many times (needs it built)",
@@ -333,13 +340,15 @@ def main() -> None:
     manager = multiprocessing.Manager()
     result = manager.dict()
     worker = multiprocessing.get_context("spawn").Process(
-        target=query_worker, args=(folder, args.n, args.queries, args.check, result)
+        target=query_worker, args=(folder, args.n, args.queries, args.check, result, args.rescore)
     )
     load_before = os.getloadavg()
     worker.start()
     worker.join()
     load_after = os.getloadavg()
     r = dict(result)
+    if args.rescore:
+        print(f"RESCORE {args.rescore}")
     print(
         f"need -> top 20 of {args.n:,} patents, {args.queries} needs ({r['terms_per_need']:.0f} query terms on average);"
         f" wall-clock / worker CPU time:"

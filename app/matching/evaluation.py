@@ -39,13 +39,14 @@ def rank_texts(
     (a candidate that shares next to nothing with the query is no match, as in the app).
 
     ``lang`` is "en" or "zh", or "zh-en" / "en-zh" (queries in the first language, candidates in
-    the second: the query is expanded through the cross-language dictionary). A candidate whose id
-    equals the query's id (``query_ids``) is the hidden patent and left out.
+    the second). Every query is expanded through the cross-language dictionary, as the app expands
+    every need (``ranking.listing_matches``): a Chinese pool's texts may carry English words too.
+    A candidate whose id equals the query's id (``query_ids``) is the hidden patent and left out.
     """
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {LANGS}")
     candidates = [Candidate(int(i), t) for i, t in zip(candidate_ids, candidate_texts, strict=True)]
-    ctx = Context(lexicon=crosslang, cross_language="-" in lang)
+    ctx = app_context()
     position = {c.id: n for n, c in enumerate(candidates)}
     out = []
     for q, text in enumerate(query_texts):
@@ -54,6 +55,11 @@ def rank_texts(
         matches = rank(need, candidates, weights={"text": 1.0}, context=ctx, limit=None)
         out.append([position[m.candidate_id] for m in matches])
     return out
+
+
+def app_context() -> Context:
+    """The engine's context as the app ranks with it: the dictionary, queries expanded."""
+    return Context(lexicon=crosslang, cross_language=True)
 
 
 @dataclass(frozen=True)
@@ -78,7 +84,7 @@ def load_english(path: Path) -> list[Patent]:
     ]
 
 
-def load_chinese(path: Path, level: str = "subclass") -> list[Patent]:
+def load_chinese(path: Path, level: str = "subclass", first_id: int = 100_000) -> list[Patent]:
     """CNIPA abstracts with CPC subgroups; ``level`` "main_group" judges by G06F16-style prefixes."""
     with path.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
@@ -86,7 +92,7 @@ def load_chinese(path: Path, level: str = "subclass") -> list[Patent]:
     for n, row in enumerate(r for r in rows if r["text"]):  # the files pad with empty rows
         codes = [c.replace(" ", "") for c in _CODE.findall(row["labels"])]
         keep = {c[:4] if level == "subclass" else c.split("/")[0] for c in codes}
-        out.append(Patent(100_000 + n, row["text"], tuple(sorted(keep))))
+        out.append(Patent(first_id + n, row["text"], tuple(sorted(keep))))
     return out
 
 
@@ -103,16 +109,32 @@ def metrics(ranked: Sequence[int], relevant: set[int], k: int = K) -> tuple[floa
 Ranker = Callable[[list[Patent], list[Patent], str], list[list[int]]]
 
 
-def evaluate(ranker: Ranker, needs: list[Patent], pool: list[Patent], lang: str) -> dict[str, float]:
-    """Mean P@10, MRR@10, nDCG@10 over the needs that have at least one relevant candidate."""
+def per_need(ranker: Ranker, needs: list[Patent], pool: list[Patent], lang: str) -> np.ndarray:
+    """P@10, RR@10, nDCG@10 (columns) of each need that has at least one relevant candidate."""
     judged = [
         (q, {i for i, c in enumerate(pool) if c.id != q.id and set(c.codes) & set(q.codes)}) for q in needs
     ]
     judged = [(q, rel) for q, rel in judged if rel]
     rankings = ranker([q for q, _ in judged], pool, lang)
-    scores = np.array([metrics(r, rel) for r, (_, rel) in zip(rankings, judged, strict=True)])
+    return np.array([metrics(r, rel) for r, (_, rel) in zip(rankings, judged, strict=True)]).reshape(-1, 3)
+
+
+def evaluate(ranker: Ranker, needs: list[Patent], pool: list[Patent], lang: str) -> dict[str, float]:
+    """Mean P@10, MRR@10, nDCG@10 over the needs that have at least one relevant candidate."""
+    scores = per_need(ranker, needs, pool, lang)
     p, mrr, ndcg = scores.mean(axis=0) if len(scores) else (0.0, 0.0, 0.0)
-    return {"queries": len(judged), "P@10": p, "MRR@10": mrr, "nDCG@10": ndcg}
+    return {"queries": len(scores), "P@10": p, "MRR@10": mrr, "nDCG@10": ndcg}
+
+
+def wins(data: Path, split: str, ranker: str = "combination", base: str = "baseline_bm25") -> list[dict]:
+    """Per language, how many needs ``ranker`` ranks better / equal / worse than ``base`` (nDCG@10):
+    how robust a difference of means is on a few needs."""
+    rows = []
+    for lang, (needs, pool) in datasets(data, split).items():
+        a, b = (per_need(RANKERS[name], needs, pool, lang)[:, 2] for name in (ranker, base))
+        better, worse = int((a > b + 1e-9).sum()), int((a < b - 1e-9).sum())
+        rows.append({"lang": lang, "better": better, "equal": len(a) - better - worse, "worse": worse})
+    return rows
 
 
 def text_ranker(needs: list[Patent], pool: list[Patent], lang: str) -> list[list[int]]:
@@ -131,7 +153,7 @@ def combination_ranker(weights: Mapping[str, float]) -> Ranker:
 
     def ranker(needs: list[Patent], pool: list[Patent], lang: str) -> list[list[int]]:
         candidates = [Candidate(c.id, c.text, c.codes) for c in pool]
-        ctx = Context(lexicon=crosslang, cross_language="-" in lang)
+        ctx = app_context()
         position = {c.id: n for n, c in enumerate(candidates)}
         return [
             [
@@ -169,11 +191,11 @@ def _baseline(score: Callable[[list[list[str]], list[str]], np.ndarray]) -> Rank
 
 
 def _bm25_scores(docs: list[list[str]], query: list[str], cache: dict = {}) -> np.ndarray:  # noqa: B006
-    key = id(docs)
-    if key not in cache:
-        cache.clear()
-        cache[key] = BM25Index(docs)
-    return cache[key].scores(dict.fromkeys(query, 1.0))
+    # Keyed on the documents themselves, held by the cache: an id alone is reused once a list is
+    # freed, and the next pool would be scored with the last pool's index.
+    if cache.get("docs") is not docs:
+        cache.update(docs=docs, index=BM25Index(docs))
+    return cache["index"].scores(dict.fromkeys(query, 1.0))
 
 
 def _tfidf_scores(docs: list[list[str]], query: list[str]) -> np.ndarray:
@@ -206,13 +228,18 @@ RANKERS: dict[str, Ranker] = {
 
 
 def datasets(data: Path, split: str) -> dict[str, tuple[list[Patent], list[Patent]]]:
-    """(needs, candidate pool) per language on one split ("train" or "test"; zh tunes on val)."""
+    """(needs, candidate pool) per language on one split ("train" or "test"). Chinese tunes on its
+    train and val files as one pool (19 patents each: one alone is too few to decide on)."""
     en = load_english(data / "patentsberta" / f"df_claim_cpc_{split}.csv")
-    zh_split = "val" if split == "train" else "test"
-    zh_file = data / "cn-sample" / f"sample_{zh_split}.csv"
-    zh_groups = load_chinese(zh_file, "main_group")
-    zh = load_chinese(zh_file)
-    return {"en": (en, en), "zh": (zh_groups, zh_groups), "zh-en": (zh, en)}
+
+    def chinese(level: str) -> list[Patent]:
+        out: list[Patent] = []
+        for name in ("train", "val") if split == "train" else ("test",):
+            out += load_chinese(data / "cn-sample" / f"sample_{name}.csv", level, 100_000 + len(out))
+        return out
+
+    zh_groups = chinese("main_group")
+    return {"en": (en, en), "zh": (zh_groups, zh_groups), "zh-en": (chinese("subclass"), en)}
 
 
 def run(data: Path, split: str = "test", rankers: Mapping[str, Ranker] = RANKERS) -> list[dict]:
