@@ -20,9 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
-from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy import bindparam, select, update
 
 from app.accounts.models import User
 from app.accounts.permissions import is_admin
@@ -33,11 +31,13 @@ from app.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from app.core.i18n import format_money_exact
 from app.core.lifecycle import apply_transition
 from app.core.money import Money
+from app.core.page_cache import bid_writes
 from app.extensions import db
 from app.market import auction_engine as engine
 from app.market import auction_notices as notices
 from app.market import auction_states as states
 from app.market import auction_writes as writes
+from app.market import qualification
 from app.market.auction_locking import begin_write_transaction
 from app.market.auction_models import (
     Auction,
@@ -301,8 +301,18 @@ def require_qualified(listing: Listing, bidder: User) -> None:
         raise NotQualified(verdict.code, verdict.reason, verdict.remedy)
 
 
-def _require_open(auction: Auction, listing: Listing, now: dt.datetime) -> None:
-    if listing.status != PUBLISHED and auction.status in states.LIVE_STATUSES:
+def _require_qualified_once(auction: Auction, bidder: User) -> None:
+    """The checks run once per bidder, listing and facts version (bids do not change the facts);
+    the listing is read only then (or found in the session, e.g. the API view read it)."""
+    if qualification.known_qualified(auction.listing_id, bidder):
+        return
+    facts = qualification.facts_now()
+    require_qualified(auction.listing, bidder)
+    qualification.remember_qualified(auction.listing_id, bidder, facts)
+
+
+def _require_open(auction: Auction, listing_status: str, now: dt.datetime) -> None:
+    if listing_status != PUBLISHED and auction.status in states.LIVE_STATUSES:
         raise AuctionNotOpen(auction, _("The listing is not published, so its auction takes no bids."))
     if auction.status not in states.LIVE_STATUSES or now >= auction.ends_at:
         raise AuctionNotOpen(auction, _("The auction has ended."))
@@ -327,7 +337,7 @@ def _refuse_amount(auction: Auction, rejected: engine.BidRejected) -> BidRefused
     return BidRefused(rejected.reason, messages[rejected.reason], minimum)
 
 
-def _refuse_early(auction: Auction, listing: Listing, bidder: User, amount: Money) -> None:
+def _refuse_early(auction: Auction, listing_status: str, bidder: User, amount: Money) -> None:
     """English, before the lock: refuse an amount the committed state read just now refuses, so
     losing bids (most of them, when many race for the next price) never queue on the row lock.
     Sound because the bid may be ordered at that read: a later state only raises the minimum,
@@ -336,7 +346,7 @@ def _refuse_early(auction: Auction, listing: Listing, bidder: User, amount: Mone
     top = podium(auction)
     if top is None or amount.currency != auction.currency:
         return
-    _require_open(auction, listing, clock.now())
+    _require_open(auction, listing_status, clock.now())
     try:
         engine.check_bid(auction.rules, top, bidder.id, amount.amount)
     except engine.BidRejected as rejected:
@@ -354,26 +364,36 @@ def place_bid(
     audit entry, outbox event) in one statement (``auction_writes``); the outbid notice is written
     by the outbox handler after the commit.
     """
-    auction = db.session.scalars(
-        select(Auction)
-        .options(joinedload(Auction.listing))
-        .where(Auction.id == auction_id)
-        .execution_options(populate_existing=True)
-    ).one_or_none()
-    if auction is None:
+    found = db.session.execute(_BEFORE_THE_LOCK, {"auction_id": auction_id}).one_or_none()
+    if found is None:
         raise NotFound(_("There is no such auction."))
-    listing = auction.listing
-    require_qualified(listing, bidder)  # before the lock: it only reads the bidder's own facts
+    auction, listing_status = found
+    _require_qualified_once(auction, bidder)  # before the lock: it only reads the bidder's own facts
     if request is None:  # (a keyed request may be a replay: it is answered under the lock)
-        _refuse_early(auction, listing, bidder, amount)
+        _refuse_early(auction, listing_status, bidder, amount)
     auction = lock_auction(auction_id)
-    set_committed_value(auction, "listing", listing)  # the refresh under the lock unlinked it
+    with bid_writes(db.session.connection()):  # what follows writes only the bid: facts stay
+        return _place_locked_bid(auction, listing_status, bidder, amount, request)
+
+
+# The committed auction with its listing's status only (the listing row is ~240 columns wide).
+_BEFORE_THE_LOCK = (
+    select(Auction, Listing.status)
+    .join(Listing, Listing.id == Auction.listing_id)
+    .where(Auction.id == bindparam("auction_id"))
+    .execution_options(populate_existing=True)
+)
+
+
+def _place_locked_bid(
+    auction: Auction, listing_status: str, bidder: User, amount: Money, request: BidRequestKey | None
+) -> BidResult:
     if request is not None:
         replay = _earlier_request(auction, bidder, request)
         if replay is not None:
             return replay
     now = clock.now()
-    _require_open(auction, listing, now)
+    _require_open(auction, listing_status, now)
     if amount.currency != auction.currency:
         raise BidRefused(
             "currency",
