@@ -206,6 +206,36 @@ def test_a_refunded_deposit_stops_the_next_bid(make_user, frozen_clock, no_dispa
     assert refused.value.code == "deposit"
 
 
+def test_a_stale_bid_is_refused_without_a_statement(english, make_user, no_dispatch):
+    """Under contention most bids lose the race: once this process has seen (or committed) a state
+    that refuses the amount, and knows the bidder qualifies, the refusal runs no SQL at all (it
+    took the auction read, the qualification reads, or the row lock and a rollback, before)."""
+    alice, bob = make_bidder(make_user, english), make_bidder(make_user, english)
+    stale = next_amount(english, 1)
+    bid(english, alice, stale)
+    bid(english, bob, next_amount(english, 3))
+    auction_id, user = english.id, db.session.get(User, alice.id)  # as a request has its user
+    with counted() as statements, pytest.raises(services.BidRefused) as refused:
+        services.place_bid(auction_id, user, Money(Decimal(stale)))
+    db.session.rollback()
+    assert statements == [], statements
+    assert refused.value.next_minimum.amount == Decimal(next_amount(english))
+
+
+def test_a_retraction_retires_the_kept_state(english, make_user, admin_user, no_dispatch):
+    """A retraction lowers the minimum: an amount the kept state refused is accepted after it."""
+    alice, bob, carol = (make_bidder(make_user, english) for _ in range(3))
+    bid(english, alice, "2000")
+    bid(english, carol, next_amount(english))
+    high = bid(english, bob, "9000")  # price 3000: the minimum is 4000
+    with pytest.raises(services.BidRefused):
+        bid(english, carol, "3000")
+    db.session.rollback()
+    retract_bid(high.bid.id, admin_user, "typo")  # alice leads at 2000 again: the minimum is 3000
+    db.session.commit()
+    assert bid(english, carol, "3000").position == "leading"
+
+
 def _full_recompute(auction: Auction) -> tuple:
     standing = services.standing_bids(auction)
     state = engine.state(auction.rules, standing)
