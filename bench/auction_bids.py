@@ -6,8 +6,9 @@ Two paths, each on SQLite (a file, WAL) and PostgreSQL, each on a fresh database
   ``place_bid`` and commit; the row lock's wait and hold are printed;
 - http: gunicorn (gthread, 4 workers x 8 threads) serving the app; 32 client threads POST
   /api/v1/auctions/<id>/bids with bearer tokens (keep-alive sessions).
-Every bidder sets a maximum 2 to 12 increments above the last minimum it saw, so some bids lose races and
-are refused (422): those are counted, not anomalies. After each run the bid log is checked against
+Every bidder sets a maximum some increments above the last minimum it saw (``--workloads``: race,
+2 to 12, the hard case where most attempts lose the race; proxy, 10 to 100, maximums spread like
+valuations), so some bids lose races and are refused (422): those are counted, not anomalies. After each run the bid log is checked against
 what was acknowledged and replayed through a plain proxy-bidding reference; anomalies are: an
 acknowledged bid missing (lost), a logged bid never acknowledged (phantom), a gap or duplicate in
 the bid order, a bid accepted against a state it did not see, a stored price or leader the proxy
@@ -219,13 +220,28 @@ def build_market(url: str, with_tokens: bool) -> tuple[int, list[int], list[str]
 # ---- bidding -------------------------------------------------------------------------------------
 
 
-def next_amount(rng: random.Random, minimum: Decimal, step: Decimal) -> Decimal:
-    """A proxy maximum a few increments above the last minimum seen (others may have moved it)."""
-    return minimum + step * rng.randint(2, 12)
+# How far above the last minimum it saw a bidder puts its maximum, in increments (others may have
+# moved the price meanwhile). race: 2-12, the hard case kept from the start (32 bidders bid just
+# above the same next price, so most attempts lose the race and are refused). proxy: 10-100, how
+# proxy bidding is meant to be used (a bidder sends its maximum, spread like valuations, not the
+# next step), so a bid that waited while the price moved is still usually above it.
+WORKLOADS = {"race": (2, 12), "proxy": (10, 100)}
+
+
+def next_amount(rng: random.Random, minimum: Decimal, step: Decimal, spread: tuple[int, int]) -> Decimal:
+    """A proxy maximum some increments above the last minimum seen."""
+    return minimum + step * rng.randint(*spread)
 
 
 def service_bidders(
-    url: str, auction_id: int, bidder_ids: list[int], per_bidder: int, run: Run, processes: int, switch: float
+    url: str,
+    auction_id: int,
+    bidder_ids: list[int],
+    per_bidder: int,
+    run: Run,
+    processes: int,
+    switch: float,
+    spread: tuple[int, int],
 ) -> float:
     """``processes`` processes (spawned, each its own GIL, as gunicorn's workers are) share the 32
     bidders as threads; with 1 it is the original one-process run. Wall time from the go signal to
@@ -238,7 +254,7 @@ def service_bidders(
         context.Process(
             target=_service_process,
             args=(url, auction_id, bidder_ids, list(range(p, len(bidder_ids), processes)), per_bidder),
-            kwargs={"switch": switch, "go": go, "results": results, "release": release},
+            kwargs={"switch": switch, "spread": spread, "go": go, "results": results, "release": release},
         )
         for p in range(processes)
     ]
@@ -300,7 +316,9 @@ def _lock_timing(engine, waits: list[float], holds: list[float]) -> None:
             local.granted = None
 
 
-def _service_process(url, auction_id, bidder_ids, indices, per_bidder, switch, go, results, release) -> None:
+def _service_process(
+    url, auction_id, bidder_ids, indices, per_bidder, switch, spread, go, results, release
+) -> None:
     try:
         sys.setswitchinterval(switch)
         os.environ["BENCH_DATABASE_URL"] = url
@@ -348,7 +366,7 @@ def _service_process(url, auction_id, bidder_ids, indices, per_bidder, switch, g
                     if leader == bidder_ids[index]:
                         continue  # leading already: a real bidder waits to be outbid
                     minimum = table.round_up(price + table.step_at(price)) if price else START
-                    amount = next_amount(rng, minimum, table.step_at(minimum))
+                    amount = next_amount(rng, minimum, table.step_at(minimum), spread)
                     while True:
                         try:
                             result = services.place_bid(auction_id, bidder(index), Money(amount))
@@ -449,6 +467,7 @@ def http_bidders(
     run: Run,
     server_pid: int,
     database_url: str,
+    spread: tuple[int, int],
 ) -> float:
     import requests
 
@@ -462,7 +481,7 @@ def http_bidders(
         minimum, step = START, Decimal(1000)
         barrier.wait()
         for _ in range(per_bidder):
-            amount = next_amount(rng, minimum, step)
+            amount = next_amount(rng, minimum, step, spread)
             while True:
                 response = session.post(url, json={"amount": str(amount)}, timeout=60)
                 if response.status_code != 503:
@@ -584,20 +603,29 @@ def anomalies(url: str, auction_id: int, run: Run) -> dict[str, int]:
 
 
 def bench(
-    backend: str, mode: str, pg_url: str, per_bidder: int, processes: int = 1, switch: float = 0.005
+    backend: str,
+    mode: str,
+    pg_url: str,
+    per_bidder: int,
+    processes: int = 1,
+    switch: float = 0.005,
+    workload: str = "race",
 ) -> None:
+    spread = WORKLOADS[workload]
     with tempfile.TemporaryDirectory() as workdir:
         url, drop = fresh_database(backend, pg_url, Path(workdir))
         try:
             auction_id, bidder_ids, tokens = build_market(url, with_tokens=(mode == "http"))
             run = Run()
             if mode == "service":
-                elapsed = service_bidders(url, auction_id, bidder_ids, per_bidder, run, processes, switch)
+                elapsed = service_bidders(
+                    url, auction_id, bidder_ids, per_bidder, run, processes, switch, spread
+                )
             else:
                 server, port = start_gunicorn(url)
                 try:
                     elapsed = http_bidders(
-                        port, auction_id, bidder_ids, tokens, per_bidder, run, server.pid, url
+                        port, auction_id, bidder_ids, tokens, per_bidder, run, server.pid, url, spread
                     )
                 finally:
                     server.send_signal(signal.SIGTERM)
@@ -611,7 +639,7 @@ def bench(
     accepted = len(run.acknowledged)
     total = sum(found.values())
     answered = accepted + run.refused
-    label = mode if mode == "http" else f"service {processes}x{-(-BIDDERS // processes)}"
+    label = f"{workload} " + (mode if mode == "http" else f"service {processes}x{-(-BIDDERS // processes)}")
     if mode == "service" and switch != 0.005:
         label += f" switch {1000 * switch:g} ms"
     print(
@@ -725,6 +753,12 @@ def main() -> None:
     )
     parser.add_argument("--profile", action="store_true", help="with --sequential: cProfile of the bids")
     parser.add_argument(
+        "--workloads",
+        default="race,proxy",
+        help="race: maximums 2-12 increments above the last minimum seen (most attempts refused);"
+        " proxy: 10-100 (maximums spread like valuations); each is run",
+    )
+    parser.add_argument(
         "--processes",
         default="1",
         help="service: bidder processes sharing the 32 bidders as threads, e.g. 1,4,32 (each is run)",
@@ -737,11 +771,23 @@ def main() -> None:
         for backend in args.backends.split(","):
             sequential(backend, args.pg_url, args.sequential, args.profile)
         return
-    print(f"{BIDDERS} bidders x {args.bids_per_bidder} attempts each, one English auction")
-    for backend in args.backends.split(","):
-        for mode in args.modes.split(","):
-            for processes in args.processes.split(",") if mode == "service" else ["1"]:
-                bench(backend, mode, args.pg_url, args.bids_per_bidder, int(processes), args.switch_interval)
+    print(
+        f"{BIDDERS} bidders x {args.bids_per_bidder} attempts each, one English auction; load average"
+        f" {' '.join(f'{load:.1f}' for load in os.getloadavg())}"
+    )
+    for workload in args.workloads.split(","):
+        for backend in args.backends.split(","):
+            for mode in args.modes.split(","):
+                for processes in args.processes.split(",") if mode == "service" else ["1"]:
+                    bench(
+                        backend,
+                        mode,
+                        args.pg_url,
+                        args.bids_per_bidder,
+                        int(processes),
+                        args.switch_interval,
+                        workload,
+                    )
 
 
 if __name__ == "__main__":

@@ -23,18 +23,25 @@ import re
 import threading
 import time
 from collections import OrderedDict
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask, Response, current_app, g, has_app_context, has_request_context, request, session
 from markupsafe import Markup
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from app.core.clock import clock
 
 STAMP_NAME = "data_version"
 VERSION_KEY = "ipex.data_version"  # the version a request read, kept in its WSGI environ
+# The facts version: like the data version, but a commit whose only writes were bids (statements
+# run inside ``bid_writes()``) keeps it, so what bidding never changes (who may bid) can be
+# remembered across the bids of a busy auction.
+FACTS_STAMP_NAME = "facts_version"
+FACTS_VERSION_KEY = "ipex.facts_version"
+BID_WRITES_KEY = "ipex_bid_writes"
 CSRF_MARKER = "\x00ipex-csrf-token\x00"
 HIT_HEADER = "X-Page-Cache"
 WRITE_VERBS = frozenset(
@@ -72,8 +79,8 @@ SESSION_ALLOWED = {"csrf_token": None, "lang": None, "_remember": "clear"}
 # ---- data version -----------------------------------------------------------------------------
 
 
-def _stamp_path(app: Flask) -> Path:
-    return Path(app.instance_path) / STAMP_NAME
+def _stamp_path(app: Flask, name: str = STAMP_NAME) -> Path:
+    return Path(app.instance_path) / name
 
 
 def data_version(app: Flask | None = None) -> str:
@@ -81,30 +88,54 @@ def data_version(app: Flask | None = None) -> str:
 
     Read once a request (a request that began before another process's write may go on with the
     version it saw, as if it had finished first); a commit made by this request replaces it."""
+    return _version(app, STAMP_NAME, VERSION_KEY)
+
+
+def facts_version(app: Flask | None = None) -> str:
+    """Changes whenever a committed transaction wrote anything but bids (see ``bid_writes``)."""
+    return _version(app, FACTS_STAMP_NAME, FACTS_VERSION_KEY)
+
+
+def _version(app: Flask | None, name: str, key: str) -> str:
     in_request = (app is None or app is current_app) and has_request_context()
-    if in_request and VERSION_KEY in request.environ:  # the request's own, not the app context's g
-        return request.environ[VERSION_KEY]
-    path = _stamp_path(app or current_app)
+    if in_request and key in request.environ:  # the request's own, not the app context's g
+        return request.environ[key]
+    path = _stamp_path(app or current_app, name)
     try:
         stat = path.stat()
     except FileNotFoundError:
-        bump_data_version(app or current_app)
+        _bump(app or current_app, name, key)
         stat = path.stat()
     version = f"{stat.st_ino}.{stat.st_mtime_ns}.{stat.st_size}"
     if in_request:
-        request.environ[VERSION_KEY] = version
+        request.environ[key] = version
     return version
 
 
 def bump_data_version(app: Flask) -> None:
     """Replace the stamp atomically (a new inode and time each time), so every reader sees a change."""
+    _bump(app, STAMP_NAME, VERSION_KEY)
+
+
+def _bump(app: Flask, name: str, key: str) -> None:
     if has_request_context():
-        request.environ.pop(VERSION_KEY, None)
-    path = _stamp_path(app)
+        request.environ.pop(key, None)
+    path = _stamp_path(app, name)
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f"{STAMP_NAME}.{os.getpid()}.{threading.get_ident()}")
+    temporary = path.with_name(f"{name}.{os.getpid()}.{threading.get_ident()}")
     temporary.write_text(f"{time.time_ns()} {os.getpid()}\n")
     os.replace(temporary, path)
+
+
+@contextmanager
+def bid_writes(connection: Connection):
+    """Statements run inside write only bids (the bid, the auction's row, its audit stream and
+    outbox event): their commit keeps the facts version. Anything flushed before is not covered."""
+    connection.info[BID_WRITES_KEY] = True
+    try:
+        yield
+    finally:
+        connection.info.pop(BID_WRITES_KEY, None)
 
 
 def _watch_writes(app: Flask, engine: Engine) -> None:
@@ -117,18 +148,25 @@ def _watch_writes(app: Flask, engine: Engine) -> None:
         verb = verb[0].upper() if verb else ""
         if verb in WRITE_VERBS or (verb == "WITH" and DATA_MODIFYING_CTE.search(statement)):
             conn.info["ipex_wrote"] = True
+            if not conn.info.get(BID_WRITES_KEY):
+                conn.info["ipex_facts_wrote"] = True
 
     def commit(conn) -> None:
         quiet = conn.info.pop("ipex_quiet", False)
+        if conn.info.pop("ipex_facts_wrote", False):  # a quiet write may still change a fact
+            _bump(app, FACTS_STAMP_NAME, FACTS_VERSION_KEY)
+            conn.info["ipex_facts_committed"] = True
         if conn.info.pop("ipex_wrote", False) and not quiet:
             bump_data_version(app)
             conn.info["ipex_committed"] = True
 
     def rollback(conn) -> None:
-        conn.info.pop("ipex_wrote", None)
-        conn.info.pop("ipex_quiet", None)
+        for key in ("ipex_wrote", "ipex_quiet", "ipex_facts_wrote", BID_WRITES_KEY):
+            conn.info.pop(key, None)
 
     def after_commit(info: dict) -> None:
+        if info.pop("ipex_facts_committed", False):
+            _bump(app, FACTS_STAMP_NAME, FACTS_VERSION_KEY)
         if info.pop("ipex_committed", False):
             bump_data_version(app)
 

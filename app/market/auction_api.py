@@ -38,6 +38,15 @@ from app.market.listing_services import can_manage
 from app.market.listing_states import PUBLIC_STATUSES
 from app.market.qualification import QUALIFIED
 
+# What a bid and its answer read of the listing: who may see it, whether it is published, the title.
+ANSWER_LISTING_COLUMNS = (
+    Listing.status,
+    Listing.seller_id,
+    Listing.organisation_id,
+    Listing.title_zh,
+    Listing.title_en,
+)
+
 # @login_required sits right under @blp.route: who may call is decided before the body is read
 # (an anonymous caller gets 401, never a 422 about fields).
 blp = Blueprint("api_auctions", __name__, description="Auctions: English (proxy bids) and sealed-bid")
@@ -195,7 +204,7 @@ def post_bid(data: dict, auction_id: int):
 
     With an ``Idempotency-Key`` header a retry returns the first answer and records nothing new;
     the same key with another amount is refused (422, reason ``idempotency_key_reused``)."""
-    auction = viewable_auction(auction_id)
+    auction = viewable_auction(auction_id, *ANSWER_LISTING_COLUMNS)
     try:
         amount = parse_money(data["amount"], auction.currency)
     except MoneyError as error:

@@ -48,8 +48,13 @@ class Busy(DomainError):
     status_code = 503
 
 
-def viewable_auction(auction_id: int) -> Auction:
-    auction = db.session.get(Auction, auction_id, options=[joinedload(Auction.listing)])
+def viewable_auction(auction_id: int, *listing_columns) -> Auction:
+    """The auction with its listing, or 404; with ``listing_columns`` only those of the listing
+    (its row is ~240 columns wide; others load when first used)."""
+    loader = joinedload(Auction.listing)
+    auction = db.session.get(
+        Auction, auction_id, options=[loader.load_only(*listing_columns) if listing_columns else loader]
+    )
     if auction is None or not can_view_listing(current_user, auction.listing):
         raise NotFound(_("There is no such auction."))
     return auction
@@ -75,7 +80,9 @@ def bid_or_close(
         raise services.AuctionNotOpen(auction, _("The auction has ended."))
     session = db.session()
     try:
-        result = services.place_bid(auction.id, current_user._get_current_object(), amount, request)
+        result = services.place_bid(
+            auction.id, current_user._get_current_object(), amount, request, seen=auction
+        )
         if before_commit is not None and result.replayed is None:
             before_commit(result)
         session.expire_on_commit = False

@@ -20,9 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
-from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy import bindparam, select, update
 
 from app.accounts.models import User
 from app.accounts.permissions import is_admin
@@ -33,12 +31,16 @@ from app.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from app.core.i18n import format_money_exact
 from app.core.lifecycle import apply_transition
 from app.core.money import Money
+from app.core.page_cache import bid_writes
 from app.extensions import db
+from app.market import auction_committed as committed
 from app.market import auction_engine as engine
 from app.market import auction_notices as notices
 from app.market import auction_states as states
 from app.market import auction_writes as writes
-from app.market.auction_locking import begin_write_transaction
+from app.market import qualification
+from app.market.auction_committed import podium
+from app.market.auction_locking import begin_write_transaction, hold_auction_gate
 from app.market.auction_models import (
     Auction,
     AuctionBid,
@@ -131,21 +133,6 @@ def standing_bids(auction: Auction) -> list[engine.Bid]:
         ).where(AuctionParticipant.auction_id == auction.id, AuctionParticipant.standing_amount.is_not(None))
     )
     return [engine.Bid(user_id, amount, seq) for user_id, amount, seq in rows]
-
-
-def podium(auction: Auction) -> list[engine.Bid] | None:
-    """English: the leader's and the runner-up's maximums as kept on the row, best first; None when
-    they must be recomputed from the standing bids (sealed bids may be lowered; rows from before)."""
-    if auction.kind != engine.ENGLISH or (auction.leader_id is not None and auction.leader_amount is None):
-        return None
-    # Synthetic sequence numbers keep the stored order (ties already went to the earlier bid); any
-    # new bid comes later than both.
-    top = []
-    if auction.leader_id is not None:
-        top.append(engine.Bid(auction.leader_id, auction.leader_amount, 1))
-    if auction.second_bidder_id is not None:
-        top.append(engine.Bid(auction.second_bidder_id, auction.second_amount, 2))
-    return top
 
 
 def current_state(auction: Auction) -> engine.State:
@@ -302,8 +289,18 @@ def require_qualified(listing: Listing, bidder: User) -> None:
         raise NotQualified(verdict.code, verdict.reason, verdict.remedy)
 
 
-def _require_open(auction: Auction, listing: Listing, now: dt.datetime) -> None:
-    if listing.status != PUBLISHED and auction.status in states.LIVE_STATUSES:
+def _require_qualified_once(auction: Auction, bidder: User) -> None:
+    """The checks run once per bidder, listing and facts version (bids do not change the facts);
+    the listing is read only then (or found in the session, e.g. the API view read it)."""
+    if qualification.known_qualified(auction.listing_id, bidder):
+        return
+    facts = qualification.facts_now()
+    require_qualified(auction.listing, bidder)
+    qualification.remember_qualified(auction.listing_id, bidder, facts)
+
+
+def _require_open(auction: Auction, listing_status: str, now: dt.datetime) -> None:
+    if listing_status != PUBLISHED and auction.status in states.LIVE_STATUSES:
         raise AuctionNotOpen(auction, _("The listing is not published, so its auction takes no bids."))
     if auction.status not in states.LIVE_STATUSES or now >= auction.ends_at:
         raise AuctionNotOpen(auction, _("The auction has ended."))
@@ -311,8 +308,8 @@ def _require_open(auction: Auction, listing: Listing, now: dt.datetime) -> None:
         raise AuctionNotOpen(auction, _("The auction has not started yet."))
 
 
-def _refuse_amount(auction: Auction, rejected: engine.BidRejected) -> BidRefused:
-    minimum = auction.money(rejected.next_minimum)
+def _refuse_amount(currency: str, rejected: engine.BidRejected) -> BidRefused:
+    minimum = Money.of(rejected.next_minimum, currency)
     shown = format_money_exact(minimum.amount, minimum.currency)  # ¥330,000.00, never "330000.00 CNY"
     messages = {
         engine.BELOW_MINIMUM: _("Bid at least %(minimum)s.", minimum=shown),
@@ -328,24 +325,24 @@ def _refuse_amount(auction: Auction, rejected: engine.BidRejected) -> BidRefused
     return BidRefused(rejected.reason, messages[rejected.reason], minimum)
 
 
-def _refuse_early(auction: Auction, listing: Listing, bidder: User, amount: Money) -> None:
-    """English, before the lock: refuse an amount the committed state read just now refuses, so
-    losing bids (most of them, when many race for the next price) never queue on the row lock.
-    Sound because the bid may be ordered at that read: a later state only raises the minimum,
-    except a retraction, which the bid could as well have preceded. A pass decides nothing: the bid
-    is checked again under the lock."""
-    top = podium(auction)
-    if top is None or amount.currency != auction.currency:
-        return
-    _require_open(auction, listing, clock.now())
-    try:
-        engine.check_bid(auction.rules, top, bidder.id, amount.amount)
-    except engine.BidRejected as rejected:
-        raise _refuse_amount(auction, rejected) from None
+def _refuse_early(state: committed.Committed | None, bidder: User, amount: Money) -> None:
+    """English, before the lock: refuse an amount a committed state (read just now, or kept from
+    this process's last look at the row: auction_committed) already refuses, so losing bids (most of
+    them, when many race for the next price) never queue on the row lock. Sound because a later
+    state only raises the minimum; a retraction changes the facts version, which retires the kept
+    states. A pass decides nothing: the bid is checked again under the lock."""
+    rejected = committed.refusal(state, bidder.id, amount, clock.now())
+    if rejected is not None:
+        raise _refuse_amount(state.currency, rejected)
 
 
 def place_bid(
-    auction_id: int, bidder: User, amount: Money, request: BidRequestKey | None = None
+    auction_id: int,
+    bidder: User,
+    amount: Money,
+    request: BidRequestKey | None = None,
+    *,
+    seen: Auction | None = None,
 ) -> BidResult:
     """Accept one bid (English: the bidder's maximum) or refuse it with the reason; flushes.
 
@@ -353,28 +350,64 @@ def place_bid(
     amount the committed state already refuses is refused there too; then one locking read, the
     proxy rule on the two best maximums kept on the row, and the writes (bid, row, participant,
     audit entry, outbox event) in one statement (``auction_writes``); the outbid notice is written
-    by the outbox handler after the commit.
+    by the outbox handler after the commit. ``seen``: the auction with its listing as this request
+    read it from the database a moment ago (a committed state: the early refusal may use it).
     """
-    auction = db.session.scalars(
-        select(Auction)
-        .options(joinedload(Auction.listing))
-        .where(Auction.id == auction_id)
-        .execution_options(populate_existing=True)
-    ).one_or_none()
-    if auction is None:
-        raise NotFound(_("There is no such auction."))
-    listing = auction.listing
-    require_qualified(listing, bidder)  # before the lock: it only reads the bidder's own facts
+    facts = qualification.facts_now()
+    kept = committed.newest(auction_id, facts)
+    if kept is not None and qualification.known_qualified(kept.listing_id, bidder):
+        listing_status = kept.listing_status  # (a change of it would have changed the facts version)
+    else:
+        kept, listing_status = _read_before_the_lock(auction_id, bidder, facts, seen)
     if request is None:  # (a keyed request may be a replay: it is answered under the lock)
-        _refuse_early(auction, listing, bidder, amount)
+        _refuse_early(kept, bidder, amount)
+        hold_auction_gate(auction_id)  # one bid of this process at a time waits for the row lock
+        _refuse_early(committed.newest(auction_id, facts), bidder, amount)  # what the last one left
     auction = lock_auction(auction_id)
-    set_committed_value(auction, "listing", listing)  # the refresh under the lock unlinked it
+    rules = kept.rules if kept is not None else None  # (a change of the rules changes the facts)
+    committed.keep(committed.of(auction, listing_status, rules), facts)
+    with bid_writes(db.session.connection()):  # what follows writes only the bid: facts stay
+        result = _place_locked_bid(auction, listing_status, bidder, amount, request)
+    committed.written(db.session(), committed.of(auction, listing_status, rules), facts)
+    return result
+
+
+def _read_before_the_lock(
+    auction_id: int, bidder: User, facts: str | None, seen: Auction | None
+) -> tuple[committed.Committed | None, str]:
+    """The committed auction (or the one the request read a moment ago), kept, with its listing's
+    status; the bidder's qualification checked (once per facts version)."""
+    if seen is not None and seen.id == auction_id:
+        auction, listing_status = seen, seen.listing.status
+    else:
+        found = db.session.execute(_BEFORE_THE_LOCK, {"auction_id": auction_id}).one_or_none()
+        if found is None:
+            raise NotFound(_("There is no such auction."))
+        auction, listing_status = found
+    _require_qualified_once(auction, bidder)  # before the lock: it only reads the bidder's own facts
+    state = committed.of(auction, listing_status)
+    committed.keep(state, facts)
+    return state, listing_status
+
+
+# The committed auction with its listing's status only (the listing row is ~240 columns wide).
+_BEFORE_THE_LOCK = (
+    select(Auction, Listing.status)
+    .join(Listing, Listing.id == Auction.listing_id)
+    .where(Auction.id == bindparam("auction_id"))
+    .execution_options(populate_existing=True)
+)
+
+
+def _place_locked_bid(
+    auction: Auction, listing_status: str, bidder: User, amount: Money, request: BidRequestKey | None
+) -> BidResult:
     if request is not None:
         replay = _earlier_request(auction, bidder, request)
         if replay is not None:
             return replay
     now = clock.now()
-    _require_open(auction, listing, now)
+    _require_open(auction, listing_status, now)
     if amount.currency != auction.currency:
         raise BidRefused(
             "currency",
@@ -386,7 +419,7 @@ def place_bid(
     try:
         after = engine.check_bid(auction.rules, standing, bidder.id, amount.amount)
     except engine.BidRejected as rejected:
-        raise _refuse_amount(auction, rejected) from None
+        raise _refuse_amount(auction.currency, rejected) from None
     before_leader = auction.leader_id
     if top is not None and auction.status != states.SCHEDULED:
         bid, extended = writes.write_english_bid(auction, bidder, amount.amount, top, after, now)

@@ -3,17 +3,27 @@
 ``bidder_qualification(listing, user)`` runs every check in order and answers with the first
 refusal. The payments capability adds its deposit check with ``register_check`` (a check returns
 a ``Qualification`` refusal, or None to pass), so no caller changes when deposits arrive.
+
+``known_qualified`` / ``remember_qualified``: the bid path remembers a pass per bidder and listing
+for one facts version (app.core.page_cache): any committed write other than a bid retires it, so a
+bidder's attempts on a busy auction do not re-run the checks' reads, and a changed fact (an NDA,
+a deposit refunded, a role, a verification, a patent's owners) is seen at the next attempt.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from flask import current_app, has_app_context
 from flask_babel import gettext as _
 
 from app.accounts.models import User
 from app.accounts.permissions import is_authenticated, is_buyer
+from app.core.page_cache import facts_version, session_has_written
+from app.extensions import db
 from app.market.listing_models import Listing
 from app.market.listing_services import has_accepted_nda, is_seller
 
@@ -127,3 +137,41 @@ def bidder_qualification(listing: Listing, user: User) -> Qualification:
         if refusal is not None:
             return refusal
     return QUALIFIED
+
+
+_PASSED: OrderedDict[tuple, bool] = OrderedDict()
+_PASSED_LOCK = threading.Lock()
+PASSED_ENTRIES = 4096
+
+
+def _passed_key(listing_id: int, user: User) -> tuple | None:
+    """None when nothing may be remembered: no app, no signed-in user, or uncommitted writes in
+    the session (they may be the very facts the checks read)."""
+    if not has_app_context() or not is_authenticated(user) or session_has_written():
+        return None
+    return (current_app.instance_path, str(db.engine.url), facts_version(), listing_id, user.id)
+
+
+def known_qualified(listing_id: int, user: User) -> bool:
+    """True when this user passed every check on this listing at the current facts version."""
+    key = _passed_key(listing_id, user)
+    if key is None:
+        return False
+    with _PASSED_LOCK:
+        return key in _PASSED
+
+
+def remember_qualified(listing_id: int, user: User, facts: str | None) -> None:
+    """Remember a pass under the facts version read before the checks ran (a fact changed since
+    retires it at once)."""
+    key = _passed_key(listing_id, user)
+    if key is None or key[2] != facts:
+        return
+    with _PASSED_LOCK:
+        _PASSED[key] = True
+        while len(_PASSED) > PASSED_ENTRIES:
+            _PASSED.popitem(last=False)
+
+
+def facts_now() -> str | None:
+    return facts_version() if has_app_context() else None
