@@ -367,6 +367,9 @@ REPLICA_COLUMNS = {
     "search_index": {
         "fts_rowid": "fts_rowid + ((4::bigint * {k} * {n}) << 21)",
         "sort_key": "sort_key - {k}",
+        # the window lexeme of the copy's own rowid block (documents.window_lexeme)
+        "tsv": "ts_delete(tsv, '_w_' || (fts_rowid >> 35))"
+        " || array_to_tsvector(ARRAY['_w_' || ((fts_rowid + ((4::bigint * {k} * {n}) << 21)) >> 35)])",
     },
 }
 
