@@ -1,11 +1,11 @@
-"""search: window lexemes ('_w_' + rowid >> 35) in search_index's tsvectors, and search_newest walking windows of them
+"""search: window lexemes (rowid >> 35, 37, 39, 41) in search_index's tsvectors, and search_newest walking windows of them
 
 Revision ID: pgwin_0001
 Revises: pg1m_0001
 Create Date: 2026-12-01 22:00:00
 
-PostgreSQL only (SQLite's FTS5 tokens do not change). Every index row gains the lexeme of its rowid's
-block in SQL, exactly what documents.tsvector_literal now writes, so no `flask catalogue reindex` is
+PostgreSQL only (SQLite's FTS5 tokens do not change). Every index row gains the lexemes of its rowid's
+block and groups of blocks in SQL, exactly what documents.tsvector_literal now writes, so no `flask catalogue reindex` is
 needed; the GIN is dropped for the update and built again (faster than updating it row by row).
 The function's text is app.catalogue.search.models.PG_NEWEST_DDL, copied here (the downgrade reads
 pg1m_0001's from its file) so that this revision keeps creating what it created when the model changes.
@@ -21,7 +21,8 @@ down_revision = "pg1m_0001"
 branch_labels = None
 depends_on = None
 
-WINDOW = "'_w_' || (fts_rowid >> 35)"
+# documents.window_lexemes: the rowid's block, and its groups of 4, 16 and 64 blocks
+WINDOW = "'_w_' || (fts_rowid >> 35), '_w1_' || (fts_rowid >> 37), '_w2_' || (fts_rowid >> 39), '_w3_' || (fts_rowid >> 41)"
 GIN = "CREATE INDEX ix_search_index_tsv ON search_index USING gin (tsv)"
 
 NEWEST_DDL = """
@@ -43,6 +44,9 @@ DECLARE
     added integer;
     plan json;
     win tsquery;
+    lexemes text[];
+    b bigint;
+    lvl integer;
 BEGIN
     SELECT min(fts_rowid) >> 35, max(fts_rowid) >> 35 INTO low, high FROM search_index;
     IF low IS NULL THEN
@@ -75,8 +79,17 @@ BEGIN
                 got := got + added;
                 EXIT;
             END IF;
-            SELECT string_agg(quote_literal('_w_' || b), ' | ')::tsquery INTO win
-                FROM generate_series(bottom, top) AS b;
+            lexemes := ARRAY[]::text[];
+            b := top;
+            WHILE b >= bottom LOOP  -- the fewest blocks and groups of 4, 16, 64 blocks that cover the window
+                lvl := 3;
+                WHILE lvl > 0 AND (mod(b + 1, 1 << (2 * lvl)) <> 0 OR b + 1 - (1 << (2 * lvl)) < bottom) LOOP
+                    lvl := lvl - 1;
+                END LOOP;
+                lexemes := lexemes || ('_w' || CASE WHEN lvl = 0 THEN '' ELSE lvl::text END || '_' || (b >> (2 * lvl)));
+                b := b - (1 << (2 * lvl));
+            END LOOP;
+            SELECT string_agg(quote_literal(l), ' | ')::tsquery INTO win FROM unnest(lexemes) AS l;
             RETURN QUERY EXECUTE 'SELECT fts_rowid FROM search_index WHERE tsv @@ ($1 && $2)'
                 ' ORDER BY fts_rowid DESC LIMIT $3' USING q, win, cap - got;
             GET DIAGNOSTICS added = ROW_COUNT;
@@ -115,5 +128,5 @@ def upgrade():
 
 def downgrade():
     if op.get_bind().dialect.name == "postgresql":
-        _retokenize(f"ts_delete(tsv, {WINDOW})")
+        _retokenize(f"ts_delete(tsv, ARRAY[{WINDOW}])")
         op.execute(_previous_newest_ddl())

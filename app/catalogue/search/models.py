@@ -39,8 +39,8 @@ SQLITE_FTS_DDL = (
 # each of some mutually exclusive tsqueries in turn, newest first, until ``cap`` are found (the
 # count pass: one query; ranking: one per level). As bitmap scans only: the planner otherwise
 # walks the rowid index backwards testing every row's tsvector (seconds for a rare word).
-# Newest first means windows of rowid blocks, each a GIN condition on the blocks' window lexemes
-# (expr.WINDOW_SHIFT): ``q && ('_w_9' | '_w_8')``, so a window costs only its own candidates'
+# Newest first means windows of rowid blocks, each a GIN condition on the window lexemes of its
+# blocks and groups of blocks (expr.WINDOW_SHIFT): ``q && ('_w1_61' | '_w_243')``, so a window costs only its own candidates'
 # heap reads and phrase rechecks (a rowid range is applied after them when the planner thinks the
 # query rare, which a phrase of frequent characters never is). The first window is sized from the
 # planner's estimate when that says the query is frequent, else it is the newest block alone (the
@@ -49,7 +49,7 @@ SQLITE_FTS_DDL = (
 # expected to hold at most twice those, it is one scan without windows. The SET clauses restore
 # the caller's planner switches on return (SET LOCAL inside such a function stays inside it) and
 # keep JIT compilation (tens of ms) out of these small queries; EXECUTE ... USING plans each
-# statement for its own tsquery. Keep the shift (35) and the prefix ('_w_') equal to expr.py's.
+# statement for its own tsquery. Keep the shift (35), levels and prefixes equal to expr.py's.
 PG_NEWEST_FUNCTION = "search_newest"
 PG_NEWEST_DDL = """
 CREATE OR REPLACE FUNCTION search_newest(qs tsquery[], cap integer)
@@ -70,6 +70,9 @@ DECLARE
     added integer;
     plan json;
     win tsquery;
+    lexemes text[];
+    b bigint;
+    lvl integer;
 BEGIN
     SELECT min(fts_rowid) >> 35, max(fts_rowid) >> 35 INTO low, high FROM search_index;
     IF low IS NULL THEN
@@ -102,8 +105,17 @@ BEGIN
                 got := got + added;
                 EXIT;
             END IF;
-            SELECT string_agg(quote_literal('_w_' || b), ' | ')::tsquery INTO win
-                FROM generate_series(bottom, top) AS b;
+            lexemes := ARRAY[]::text[];
+            b := top;
+            WHILE b >= bottom LOOP  -- the fewest blocks and groups of 4, 16, 64 blocks that cover the window
+                lvl := 3;
+                WHILE lvl > 0 AND (mod(b + 1, 1 << (2 * lvl)) <> 0 OR b + 1 - (1 << (2 * lvl)) < bottom) LOOP
+                    lvl := lvl - 1;
+                END LOOP;
+                lexemes := lexemes || ('_w' || CASE WHEN lvl = 0 THEN '' ELSE lvl::text END || '_' || (b >> (2 * lvl)));
+                b := b - (1 << (2 * lvl));
+            END LOOP;
+            SELECT string_agg(quote_literal(l), ' | ')::tsquery INTO win FROM unnest(lexemes) AS l;
             RETURN QUERY EXECUTE 'SELECT fts_rowid FROM search_index WHERE tsv @@ ($1 && $2)'
                 ' ORDER BY fts_rowid DESC LIMIT $3' USING q, win, cap - got;
             GET DIAGNOSTICS added = ROW_COUNT;
