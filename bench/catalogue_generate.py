@@ -367,6 +367,15 @@ REPLICA_COLUMNS = {
     "search_index": {
         "fts_rowid": "fts_rowid + ((4::bigint * {k} * {n}) << 21)",
         "sort_key": "sort_key - {k}",
+        # the window lexemes of the copy's own rowid (documents.window_lexemes)
+        "tsv": "ts_delete(tsv, ARRAY["
+        + ", ".join(f"'_w{level or ''}_' || (fts_rowid >> {35 + 2 * level})" for level in range(4))
+        + "]) || array_to_tsvector(ARRAY["
+        + ", ".join(
+            f"'_w{level or ''}_' || ((fts_rowid + ((4::bigint * {{k}} * {{n}}) << 21)) >> {35 + 2 * level})"
+            for level in range(4)
+        )
+        + "])",
     },
 }
 

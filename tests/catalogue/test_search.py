@@ -14,7 +14,10 @@ from app.catalogue.models import (
 )
 from app.catalogue.search import SearchQuery, index_experts, index_patents, index_projects, search
 from app.catalogue.search.attrs import document_key
-from app.catalogue.search.indexing import rebuild
+from app.catalogue.search.backends import backend_for
+from app.catalogue.search.documents import Source
+from app.catalogue.search.expr import And, Not, Or, Tok
+from app.catalogue.search.indexing import rebuild, write_sources
 from app.extensions import db
 
 D = dt.date
@@ -467,6 +470,26 @@ def test_every_ranking_strategy_gives_the_same_order(corpus, monkeypatch, query)
     assert found(corpus, **query) == expected
 
 
+NEWEST_QUERIES = [
+    {"sort": "newest"},
+    {"text": "电池", "sort": "newest"},
+    {"text": "cell", "sort": "newest", "page": 2, "per_page": 1},
+    {"types": ("patent",), "statuses": ("granted",), "sort": "newest"},
+]
+
+
+@pytest.mark.parametrize("query", NEWEST_QUERIES, ids=str)
+def test_newest_first_from_the_known_hits_or_from_the_engine_agree(corpus, monkeypatch, query):
+    """Uncapped, PostgreSQL sorts the hits the count pass found by their sort key; capped, the
+    engine's sorted query runs: the same page either way (undated records last)."""
+    from app.catalogue.search import service
+
+    known = found(corpus, **query)
+    assert known
+    monkeypatch.setattr(service, "COUNT_CAP", 0)  # every search is "capped": the engine's sorted query
+    assert found(corpus, **query) == known
+
+
 FILTERED_QUERIES = [
     {"text": "电池", "statuses": ("granted",)},
     {"text": "cell", "jurisdictions": ("US", "EP"), "kinds": ("invention",)},
@@ -495,3 +518,68 @@ def test_facet_filters_as_tokens_or_rowid_bits_agree(corpus, monkeypatch, query,
     assert (bits.total, bits.type_counts, bits.facets) == (tokens.total, tokens.type_counts, tokens.facets)
     if cap:
         assert tokens.total > 0 or query.get("types") == ("project", "expert")
+
+
+def _spread_corpus() -> list[Source]:
+    """200 patents whose record ids lie 1,500 apart: 74 blocks of rowids (4,096 record ids a block),
+    titles chosen so that some queries match in every block, some every third or tenth record, and
+    a phrase whose words also occur apart (which its estimate cannot know)."""
+    titles = {0: "gamma delta alpha beta", 5: "delta gamma beta"}
+    return [
+        Source(
+            "patent",
+            1 + i * 1500,
+            (titles.get(i % 10, "alpha beta" if i % 3 == 0 else "beta"),),
+            jurisdiction="US",
+            legal_status="granted",
+        )
+        for i in range(200)
+    ]
+
+
+def _hits_of(sources: list[Source], node) -> list[int]:
+    """Rowids, newest first, of the titles matching a small expression of words and phrases."""
+    if isinstance(node, Tok):
+        n = len(node.tokens)
+        found = [
+            s
+            for s in sources
+            if any(t[i : i + n] == list(node.tokens) for t in [s.titles[0].split()] for i in range(len(t)))
+        ]
+        return sorted((s.fts_rowid for s in found), reverse=True)
+    if isinstance(node, Not):
+        excluded = set(_hits_of(sources, node.negative))
+        return [r for r in _hits_of(sources, node.positive) if r not in excluded]
+    sets = [set(_hits_of(sources, child)) for child in node.children]
+    return sorted(set.intersection(*sets) if isinstance(node, And) else set.union(*sets), reverse=True)
+
+
+@pytest.mark.parametrize("analyzed", [False, True], ids=["no statistics", "analyzed"])
+def test_the_newest_hits_are_walked_across_rowid_blocks(app, analyzed):
+    """PostgreSQL walks the newest hits in windows of rowid blocks (a window lexeme per block in
+    every tsvector), sized from the planner's estimate, a probe of the newest block, or the hits
+    per block seen so far: over many blocks, with the estimates right or wrong, the hits are those
+    of one plain newest-first sort, on every backend."""
+    sources = _spread_corpus()
+    write_sources(db.session, sources)
+    backend = backend_for(db.session)
+    if backend.name == "postgresql":
+        windows = " || ' & ' || ".join(
+            f"'_w{level or ''}_' || (fts_rowid >> {35 + 2 * level})" for level in range(4)
+        )
+        in_blocks = db.session.execute(
+            db.text(f"SELECT count(*) FROM search_index WHERE tsv @@ CAST({windows} AS tsquery)")  # noqa: S608
+        ).scalar()
+        assert in_blocks == len(sources)  # each row holds its block's and its groups' lexemes
+        if analyzed:
+            db.session.execute(db.text("ANALYZE search_index"))
+    alpha, beta, phrase = Tok(("alpha",)), Tok(("beta",)), Tok(("gamma", "delta"))
+    for node in (beta, alpha, phrase, And((Tok(("gamma",)), Tok(("delta",))))):
+        expected = _hits_of(sources, node)
+        for cap in (1, 7, 40, 1000):
+            assert backend.newest(node, [], cap) == expected[:cap], (node, cap)
+    levels = [phrase, Not(alpha, phrase), Not(beta, Or((alpha, phrase)))]
+    by_level = [r for level in levels for r in _hits_of(sources, level)]
+    assert len(by_level) == len(sources)
+    for needed in (3, 30, 300):
+        assert backend.first(levels, [], needed) == by_level[:needed]

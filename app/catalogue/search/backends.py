@@ -90,6 +90,7 @@ def first_by_level(backend, levels: list[Node], conditions: list[Condition], nee
 class SqliteBackend:
     name = "sqlite"
     count_cap = 10_000  # hits counted before the page says "more than": see service.COUNT_CAP
+    sorts_known = False  # FTS5's ordered query is fast enough; see PostgresBackend.newest_of
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -242,12 +243,27 @@ class PostgresBackend:
     # Every counted hit is a heap row of search_index here (FTS5 counts inside its index), so
     # PostgreSQL stops counting at 1,000: what the search page lists anyway (query.MAX_PAGE).
     count_cap = 1_000
+    sorts_known = True
 
     def __init__(self, session: Session) -> None:
         self.session = session
 
     def share(self, facet: FacetFilter) -> float:
         return 0.0
+
+    def newest_of(self, hits: list[int], limit: int, offset: int) -> list[int]:
+        """A page of some known hits (the uncapped count pass: every hit) in "newest" order, read
+        by primary key: the planner's own plan for the sorted query walks the sort-key index
+        backwards testing every row's tsvector (p95 100 ms at 1M). The same order as rowids()."""
+        if not hits:
+            return []
+        sql = (
+            "SELECT fts_rowid FROM search_index WHERE fts_rowid = ANY(CAST(:hits AS bigint[]))"
+            " ORDER BY sort_key IS NULL, sort_key DESC, fts_rowid DESC LIMIT :limit OFFSET :offset"
+        )
+        return list(
+            self.session.execute(text(sql), {"hits": hits, "limit": limit, "offset": offset}).scalars()
+        )
 
     def bits_condition(self, facet: FacetFilter) -> Condition | None:
         """Always the tokens: the GIN intersection saves heap reads, which cost most here."""

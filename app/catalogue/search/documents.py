@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 
 from app.catalogue import classification
 from app.catalogue.search.attrs import Attrs, document_key, rowid
-from app.catalogue.search.expr import TITLE_PREFIX, TRIGRAM_PREFIX
+from app.catalogue.search.expr import TITLE_PREFIX, TRIGRAM_PREFIX, WINDOW_LEVELS, WINDOW_PREFIX, WINDOW_SHIFT
 from app.catalogue.search.lookup import number_tokens
 from app.catalogue.search.tokens import is_cjk, tokenize
 
@@ -144,11 +144,20 @@ def cjk_trigrams(tokens: list[str]) -> list[str]:
 
 def tsvector_literal(source: Source) -> str:
     """A tsvector in its input syntax: positions per field, weight A/B/C/D marks the field; title
-    lexemes at the title's positions; CJK trigrams without positions."""
-    return _tsvector(column_tokens(source))
+    lexemes at the title's positions; CJK trigrams and the rowid's window lexemes without positions."""
+    return _tsvector(column_tokens(source), source.fts_rowid)
 
 
-def _tsvector(columns: dict[str, list[str]]) -> str:
+def window_lexemes(fts_rowid: int) -> list[str]:
+    """The index's lexemes of the block of rowids a document lies in and of its groups of 4, 16
+    and 64 blocks (expr.WINDOW_SHIFT): "_w_7", "_w1_1", "_w2_0", "_w3_0"."""
+    return [
+        f"{WINDOW_PREFIX}{level or ''}_{fts_rowid >> (WINDOW_SHIFT + 2 * level)}"
+        for level in range(WINDOW_LEVELS)
+    ]
+
+
+def _tsvector(columns: dict[str, list[str]], fts_rowid: int) -> str:
     positions: dict[str, list[str]] = {}
     trigrams: set[str] = set()
     start = 1
@@ -166,7 +175,8 @@ def _tsvector(columns: dict[str, list[str]]) -> str:
                 trigrams.update(TITLE_PREFIX + t for t in found)
         start += len(tokens) + POSITION_GAP
     with_positions = (f"'{_quote(token)}':{','.join(p[:256])}" for token, p in positions.items())
-    return " ".join([*with_positions, *(f"'{_quote(t)}'" for t in sorted(trigrams))])
+    plain = [*sorted(trigrams), *window_lexemes(fts_rowid)]
+    return " ".join([*with_positions, *(f"'{_quote(t)}'" for t in plain)])
 
 
 def _quote(lexeme: str) -> str:
@@ -247,7 +257,7 @@ def packed_index_row(fts_rowid: int, sort_date: dt.date | None, blob: bytes) -> 
     return {
         "fts_rowid": fts_rowid,
         "sort_key": (sort_date - EPOCH).days if sort_date else None,
-        "tsv": _tsvector(columns),
+        "tsv": _tsvector(columns, fts_rowid),
     }
 
 

@@ -12,6 +12,16 @@ from app.catalogue.search.tokens import is_cjk
 
 TITLE_PREFIX = "t:"  # the PostgreSQL index's title lexemes (documents.tsvector_literal)
 TRIGRAM_PREFIX = "3:"  # its CJK trigram lexemes: apart from the bigrams, so prefix queries skip them
+# Its window lexemes: one per block of rowids ("_w_" + rowid >> WINDOW_SHIFT: 4,096 record ids of each
+# document type, 35 = the 21 facet bits + 2 type bits + 12), and one per group of 4, 16 and 64 blocks
+# ("_w1_" + rowid >> 37, "_w2_" ..., "_w3_" ...), all without positions. The search function
+# (models.PG_NEWEST_DDL) walks the newest hits window by window as ``query & ('_w1_61' | '_w_243')``:
+# the window is decided inside the GIN, before any heap read or phrase recheck, a short block list
+# lets the GIN skip through a frequent word's long one instead of decoding it, and the groups keep
+# any window to a few lexemes (the GIN tests every candidate against the whole OR). Tokens never hold "_".
+WINDOW_PREFIX = "_w"
+WINDOW_SHIFT = 35
+WINDOW_LEVELS = 4  # blocks, groups of 4, 16, 64 blocks
 
 # FTS5 column -> tsvector weight of that field (see documents.tsvector_literal).
 WEIGHTS = {"title": "A", "parties": "B", "meta": "C"}

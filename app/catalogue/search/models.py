@@ -38,12 +38,18 @@ SQLITE_FTS_DDL = (
 # PostgreSQL's index walks in one round trip (backends.PostgresBackend.first): the newest hits of
 # each of some mutually exclusive tsqueries in turn, newest first, until ``cap`` are found (the
 # count pass: one query; ranking: one per level). As bitmap scans only: the planner otherwise
-# walks the rowid index backwards testing every row's tsvector (seconds for a rare word). One scan
-# when the planner expects at most twice the hits still needed, else windows of rowids newest
-# first, the first sized to hold about twice that, then four times wider. The SET clauses restore
+# walks the rowid index backwards testing every row's tsvector (seconds for a rare word).
+# Newest first means windows of rowid blocks, each a GIN condition on the window lexemes of its
+# blocks and groups of blocks (expr.WINDOW_SHIFT): ``q && ('_w1_61' | '_w_243')``, so a window costs only its own candidates'
+# heap reads and phrase rechecks (a rowid range is applied after them when the planner thinks the
+# query rare, which a phrase of frequent characters never is). The first window is sized from the
+# planner's estimate when that says the query is frequent, else it is the newest block alone (the
+# estimates of phrases and of ANDs of correlated lexemes are far too low); every later one from
+# the hits per block seen so far, to hold about 1.25 times the hits still needed. When the rest is
+# expected to hold at most twice those, it is one scan without windows. The SET clauses restore
 # the caller's planner switches on return (SET LOCAL inside such a function stays inside it) and
 # keep JIT compilation (tens of ms) out of these small queries; EXECUTE ... USING plans each
-# statement for its own tsquery.
+# statement for its own tsquery. Keep the shift (35), levels and prefixes equal to expr.py's.
 PG_NEWEST_FUNCTION = "search_newest"
 PG_NEWEST_DDL = """
 CREATE OR REPLACE FUNCTION search_newest(qs tsquery[], cap integer)
@@ -54,15 +60,21 @@ DECLARE
     q tsquery;
     low bigint;
     high bigint;
+    top bigint;
+    bottom bigint;
+    blocks float8;
+    walked bigint;
+    found integer;
     expected float8;
-    width numeric;
-    top numeric;
-    bottom numeric;
     got integer := 0;
     added integer;
     plan json;
+    win tsquery;
+    lexemes text[];
+    b bigint;
+    lvl integer;
 BEGIN
-    SELECT min(fts_rowid), max(fts_rowid) INTO low, high FROM search_index;
+    SELECT min(fts_rowid) >> 35, max(fts_rowid) >> 35 INTO low, high FROM search_index;
     IF low IS NULL THEN
         RETURN;
     END IF;
@@ -72,24 +84,46 @@ BEGIN
         EXIT WHEN got >= cap;
         EXECUTE 'EXPLAIN (FORMAT JSON) SELECT fts_rowid FROM search_index WHERE tsv @@ $1' INTO plan USING q;
         expected := greatest(1.0, (plan -> 0 -> 'Plan' ->> 'Plan Rows')::float8);
-        IF expected <= 2 * (cap - got) THEN  -- one scan: a window over everything needs no range
-            RETURN QUERY EXECUTE 'SELECT fts_rowid FROM search_index WHERE tsv @@ $1'
-                ' ORDER BY fts_rowid DESC LIMIT $2' USING q, cap - got;
+        blocks := CASE WHEN expected <= 2 * (cap - got) THEN 1
+                       ELSE greatest(1, (high - low + 1) * 1.5 * (cap - got) / expected) END;
+        top := high;
+        walked := 0;
+        found := 0;
+        WHILE got < cap AND top >= low LOOP
+            IF walked > 0 AND found::float8 * (top - low + 1) / walked <= 2 * (cap - got) THEN
+                RETURN QUERY EXECUTE 'SELECT fts_rowid FROM search_index WHERE tsv @@ $1 AND fts_rowid < $2'
+                    ' ORDER BY fts_rowid DESC LIMIT $3' USING q, (top + 1) << 35, cap - got;
+                GET DIAGNOSTICS added = ROW_COUNT;
+                got := got + added;
+                EXIT;
+            END IF;
+            bottom := greatest(low, top - ceil(blocks)::bigint + 1);
+            IF bottom = low AND top = high THEN
+                RETURN QUERY EXECUTE 'SELECT fts_rowid FROM search_index WHERE tsv @@ $1'
+                    ' ORDER BY fts_rowid DESC LIMIT $2' USING q, cap - got;
+                GET DIAGNOSTICS added = ROW_COUNT;
+                got := got + added;
+                EXIT;
+            END IF;
+            lexemes := ARRAY[]::text[];
+            b := top;
+            WHILE b >= bottom LOOP  -- the fewest blocks and groups of 4, 16, 64 blocks that cover the window
+                lvl := 3;
+                WHILE lvl > 0 AND (mod(b + 1, 1 << (2 * lvl)) <> 0 OR b + 1 - (1 << (2 * lvl)) < bottom) LOOP
+                    lvl := lvl - 1;
+                END LOOP;
+                lexemes := lexemes || ('_w' || CASE WHEN lvl = 0 THEN '' ELSE lvl::text END || '_' || (b >> (2 * lvl)));
+                b := b - (1 << (2 * lvl));
+            END LOOP;
+            SELECT string_agg(quote_literal(l), ' | ')::tsquery INTO win FROM unnest(lexemes) AS l;
+            RETURN QUERY EXECUTE 'SELECT fts_rowid FROM search_index WHERE tsv @@ ($1 && $2)'
+                ' ORDER BY fts_rowid DESC LIMIT $3' USING q, win, cap - got;
             GET DIAGNOSTICS added = ROW_COUNT;
             got := got + added;
-            CONTINUE;
-        END IF;
-        width := greatest(1, floor((high + 1 - low) * 2 * (cap - got) / expected));
-        top := high + 1;
-        WHILE got < cap AND top > low LOOP
-            bottom := greatest(low, top - width);
-            RETURN QUERY EXECUTE 'SELECT fts_rowid FROM search_index WHERE tsv @@ $1'
-                ' AND fts_rowid >= $2 AND fts_rowid < $3 ORDER BY fts_rowid DESC LIMIT $4'
-                USING q, bottom::bigint, top::bigint, cap - got;
-            GET DIAGNOSTICS added = ROW_COUNT;
-            got := got + added;
-            top := bottom;
-            width := width * 4;
+            found := found + added;
+            walked := walked + (top - bottom + 1);
+            top := bottom - 1;
+            blocks := CASE WHEN found = 0 THEN 4 * walked ELSE 1.25 * (cap - got) * walked / found END;
         END LOOP;
     END LOOP;
 END
@@ -138,7 +172,7 @@ class SearchIndexEntry(db.Model):
     fts_rowid: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     # "newest" order without reading search_documents: days since 1970 of sort_date, NULL last.
     sort_key: Mapped[int | None]
-    # documents.tsvector_literal: our tokens, title lexemes ("t:word") and CJK trigrams.
+    # documents.tsvector_literal: our tokens, title lexemes ("t:word"), CJK trigrams and the window lexeme.
     tsv: Mapped[str] = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"))
 
 

@@ -110,6 +110,8 @@ def search(session: Session, query: SearchQuery) -> SearchResult:
         rowids = rowids[offset:]
     elif query.sort == "relevance" and plan.ranked:
         rowids = backend.first(_levels(node, plan), hit_conditions, needed)[offset:]
+    elif not result.capped and query.sort == "newest" and backend.sorts_known:
+        rowids = backend.newest_of(candidates, query.per_page, offset)
     else:
         order = None if query.sort == "relevance" else query.sort
         rowids = backend.rowids(node, hit_conditions, order, query.per_page, offset)
