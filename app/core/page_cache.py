@@ -116,27 +116,51 @@ def _watch_writes(app: Flask, engine: Engine) -> None:
         verb = statement.lstrip()[:9].split(None, 1)
         verb = verb[0].upper() if verb else ""
         if verb in WRITE_VERBS or (verb == "WITH" and DATA_MODIFYING_CTE.search(statement)):
-            conn.info["ipex_wrote"] = True
+            _mark_written(conn.info)
 
     def commit(conn) -> None:
         quiet = conn.info.pop("ipex_quiet", False)
-        if conn.info.pop("ipex_wrote", False) and not quiet:
+        if _clear_written(conn.info) and not quiet:
             bump_data_version(app)
             conn.info["ipex_committed"] = True
 
     def rollback(conn) -> None:
-        conn.info.pop("ipex_wrote", None)
+        _clear_written(conn.info)
         conn.info.pop("ipex_quiet", None)
 
     def after_commit(info: dict) -> None:
         if info.pop("ipex_committed", False):
             bump_data_version(app)
 
+    def checkin(dbapi_connection, record) -> None:
+        after_commit(record.info)
+        _clear_written(record.info)  # the pool rolled back whatever was left uncommitted
+
     event.listen(engine, "before_cursor_execute", before_cursor_execute)
     event.listen(engine, "commit", commit)
     event.listen(engine, "rollback", rollback)
     event.listen(engine, "begin", lambda conn: after_commit(conn.info))
-    event.listen(engine.pool, "checkin", lambda dbapi_connection, record: after_commit(record.info))
+    event.listen(engine.pool, "checkin", checkin)
+    for dropped in ("invalidate", "close"):  # a connection that goes away takes its writes with it
+        event.listen(engine.pool, dropped, lambda dbapi_connection, record, *_: _clear_written(record.info))
+
+
+# The connections of this process (their info dicts, by id) that ran a writing statement not yet
+# committed or rolled back. Empty on nearly every read-only request, so session_has_written() can
+# answer without asking the session for its connection (which would check one out).
+_WRITING: set[int] = set()
+
+
+def _mark_written(info: dict) -> None:
+    if not info.get("ipex_wrote"):
+        info["ipex_wrote"] = True
+        _WRITING.add(id(info))
+
+
+def _clear_written(info: dict) -> bool:
+    wrote = info.pop("ipex_wrote", False)
+    _WRITING.discard(id(info))
+    return wrote
 
 
 def leave_pages_alone() -> None:
@@ -154,6 +178,8 @@ def session_has_written() -> bool:
     session = db.session()
     if session.new or session.dirty or session.deleted:
         return True
+    if not _WRITING:  # no connection of this process holds an uncommitted write
+        return False
     return session.in_transaction() and bool(session.connection().info.get("ipex_wrote"))
 
 

@@ -15,9 +15,11 @@ def url_with(**changes) -> str:
 
 
 def init_templating(app: Flask) -> None:
+    from app.core.frame import frame_header
     from app.core.navigation import init_navigation
 
     init_navigation(app)
+    app.jinja_env.globals["frame_header"] = frame_header
     app.jinja_env.globals["url_with"] = url_with
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
