@@ -259,19 +259,21 @@ def sized_memo(namespace: str, key: tuple, compute, size_of):
     return value
 
 
-def shared_fragment(name: str, *key, caller) -> Markup:
+def shared_fragment(name: str, *key, caller, with_token: bool = False) -> Markup:
     """`{% call shared_fragment("name", key...) %}...{% endcall %}`: a part of a page that is the same
     for every viewer, rendered once per data version, language, time zone, day, script root and key
     (the key must hold everything else the part depends on, e.g. the request's arguments).
 
-    Only for parts that show nothing about the viewer: no CSRF token, no current_user, no role checks,
-    no time finer than the day. A part that contains the request's CSRF token fails loudly."""
+    Only for parts that show nothing about the viewer: no current_user, no role checks, no time finer
+    than the day. A part that contains the request's CSRF token fails loudly, unless it is called
+    `with_token=true` (a form the same for every viewer who is shown it): then csrf_token() renders a
+    marker inside it, and each request's own token replaces the marker."""
     from flask_babel import get_timezone
 
     from app.core.i18n import locale_code
 
     def render() -> Markup:
-        html = Markup(caller())  # noqa: S704  (the template's own autoescaped output)
+        html = _with_token_marker(caller) if with_token else Markup(caller())  # noqa: S704  (autoescaped)
         token = g.get("csrf_token")
         if token and token in html:
             raise RuntimeError(f"shared fragment {name!r} holds the viewer's CSRF token")
@@ -279,7 +281,26 @@ def shared_fragment(name: str, *key, caller) -> Markup:
 
     today = clock.now().date()
     full_key = (name, locale_code(), str(get_timezone()), today, request.script_root, *key)
-    return sized_memo("fragment", full_key, render, len)
+    html = sized_memo("fragment", full_key, render, len)
+    if with_token and CSRF_MARKER in html:
+        from flask_wtf.csrf import generate_csrf
+
+        html = Markup(html.replace(CSRF_MARKER, generate_csrf()))  # noqa: S704  (a token: URL-safe)
+    return html
+
+
+def _with_token_marker(caller) -> Markup:
+    """Render with the marker standing in for the request's CSRF token (generate_csrf() returns what
+    `g` holds), then give the request its own token back."""
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    saved = g.pop(field, None)
+    setattr(g, field, CSRF_MARKER)
+    try:
+        return Markup(caller())  # noqa: S704  (the template's own autoescaped output)
+    finally:
+        g.pop(field, None)
+        if saved is not None:
+            setattr(g, field, saved)
 
 
 # ---- the response cache -----------------------------------------------------------------------

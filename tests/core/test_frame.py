@@ -160,3 +160,23 @@ def test_a_deactivated_user_is_signed_out_on_the_next_request(app, client, make_
     db.session.get(User, user.id).active = False
     db.session.commit()
     assert "Erin" not in browser.get("/", headers=EN).get_data(as_text=True)
+
+
+def test_a_signed_token_is_reused_only_by_its_own_session(app, client, make_user, csrf_on, monkeypatch):
+    """The signed CSRF token kept for a minute is per session secret: each session keeps its own, and
+    each one is accepted by that session's next form."""
+    from itertools import count
+
+    from itsdangerous.timed import TimestampSigner
+
+    seconds = count(1_900_000_000)  # every signature in another second: a re-signed token differs
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: next(seconds))
+    browsers = [_signed_in_with_token(app, make_user()) for _ in range(2)]
+    pages = [[browser.get("/", headers=EN).get_data(as_text=True) for _ in range(2)] for browser in browsers]
+    tokens = [[_tokens(page)[0] for page in views] for views in pages]
+    assert tokens[0][0] == tokens[0][1]  # the same session within the minute: signed once
+    assert tokens[1][0] == tokens[1][1]
+    assert tokens[0][0] != tokens[1][0]
+    for browser, own in zip(browsers, tokens, strict=True):
+        assert browser.post("/lang/zh", data={"csrf_token": own[0]}).status_code == 302
+    assert browsers[0].post("/logout", data={"csrf_token": tokens[1][0]}).status_code == 400

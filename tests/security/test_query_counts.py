@@ -22,12 +22,12 @@ PAGES = {
     "expert": ("/experts/{expert_id}", 1, 1),  # head, sections and side column: shared fragments
     # head, facts, price terms, value, similar: shared fragments; the public documents per data
     # version; per viewer: the NDA, the watch, a pending offer
-    "listing": ("/market/listings/{listing_id}", 1, 5),
+    "listing": ("/market/listings/{listing_id}", 1, 3),
     # per viewer: the bidder's standing, NDA, deposit and the owners of the listed patents (the
     # qualification), the bids they may see; deposit shown, aliases, extensions per data version
     "auction": ("/market/auctions/{auction_id}", 2, 6),
     # figures and models: shared fragments, the valuation read only to render them; the engagement
-    "report": ("/valuation/patents/{patent_id}", 2, 2),
+    "report": ("/valuation/patents/{patent_id}", 1, 1),
     "chart": ("/valuation/patents/{patent_id}/charts/range.svg", 1, 1),  # the visibility check
     "needs_board": ("/needs/", 1, 1),
     # the ranking of listings and catalogue patents is shared per data version; a view reads the
