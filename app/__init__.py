@@ -81,11 +81,13 @@ def configure_blueprints(app: Flask) -> None:
 def configure_request_hooks(app: Flask) -> None:
     from app.core.http import add_cache_control, reject_unreadable_json
     from app.core.page_cache import init_page_cache
-    from app.core.security import add_security_headers
+    from app.core.security import add_security_headers, keep_csrf_token, reuse_csrf_token
     from app.core.templating import init_templating
 
     app.before_request(reject_unreadable_json)
+    app.before_request(reuse_csrf_token)
     app.after_request(add_security_headers)
+    app.after_request(keep_csrf_token)
     app.after_request(add_cache_control)
     init_templating(app)
     init_page_cache(app)

@@ -147,7 +147,7 @@ def _watch_writes(app: Flask, engine: Engine) -> None:
         verb = statement.lstrip()[:9].split(None, 1)
         verb = verb[0].upper() if verb else ""
         if verb in WRITE_VERBS or (verb == "WITH" and DATA_MODIFYING_CTE.search(statement)):
-            conn.info["ipex_wrote"] = True
+            _mark_written(conn.info)
             if not conn.info.get(BID_WRITES_KEY):
                 conn.info["ipex_facts_wrote"] = True
 
@@ -156,12 +156,13 @@ def _watch_writes(app: Flask, engine: Engine) -> None:
         if conn.info.pop("ipex_facts_wrote", False):  # a quiet write may still change a fact
             _bump(app, FACTS_STAMP_NAME, FACTS_VERSION_KEY)
             conn.info["ipex_facts_committed"] = True
-        if conn.info.pop("ipex_wrote", False) and not quiet:
+        if _clear_written(conn.info) and not quiet:
             bump_data_version(app)
             conn.info["ipex_committed"] = True
 
     def rollback(conn) -> None:
-        for key in ("ipex_wrote", "ipex_quiet", "ipex_facts_wrote", BID_WRITES_KEY):
+        _clear_written(conn.info)
+        for key in ("ipex_quiet", "ipex_facts_wrote", BID_WRITES_KEY):
             conn.info.pop(key, None)
 
     def after_commit(info: dict) -> None:
@@ -170,11 +171,36 @@ def _watch_writes(app: Flask, engine: Engine) -> None:
         if info.pop("ipex_committed", False):
             bump_data_version(app)
 
+    def checkin(dbapi_connection, record) -> None:
+        after_commit(record.info)
+        _clear_written(record.info)  # the pool rolled back whatever was left uncommitted
+        record.info.pop("ipex_facts_wrote", None)
+
     event.listen(engine, "before_cursor_execute", before_cursor_execute)
     event.listen(engine, "commit", commit)
     event.listen(engine, "rollback", rollback)
     event.listen(engine, "begin", lambda conn: after_commit(conn.info))
-    event.listen(engine.pool, "checkin", lambda dbapi_connection, record: after_commit(record.info))
+    event.listen(engine.pool, "checkin", checkin)
+    for dropped in ("invalidate", "close"):  # a connection that goes away takes its writes with it
+        event.listen(engine.pool, dropped, lambda dbapi_connection, record, *_: _clear_written(record.info))
+
+
+# The connections of this process (their info dicts, by id) that ran a writing statement not yet
+# committed or rolled back. Empty on nearly every read-only request, so session_has_written() can
+# answer without asking the session for its connection (which would check one out).
+_WRITING: set[int] = set()
+
+
+def _mark_written(info: dict) -> None:
+    if not info.get("ipex_wrote"):
+        info["ipex_wrote"] = True
+        _WRITING.add(id(info))
+
+
+def _clear_written(info: dict) -> bool:
+    wrote = info.pop("ipex_wrote", False)
+    _WRITING.discard(id(info))
+    return wrote
 
 
 def leave_pages_alone() -> None:
@@ -192,6 +218,8 @@ def session_has_written() -> bool:
     session = db.session()
     if session.new or session.dirty or session.deleted:
         return True
+    if not _WRITING:  # no connection of this process holds an uncommitted write
+        return False
     return session.in_transaction() and bool(session.connection().info.get("ipex_wrote"))
 
 
@@ -271,19 +299,21 @@ def sized_memo(namespace: str, key: tuple, compute, size_of):
     return value
 
 
-def shared_fragment(name: str, *key, caller) -> Markup:
+def shared_fragment(name: str, *key, caller, with_token: bool = False) -> Markup:
     """`{% call shared_fragment("name", key...) %}...{% endcall %}`: a part of a page that is the same
     for every viewer, rendered once per data version, language, time zone, day, script root and key
     (the key must hold everything else the part depends on, e.g. the request's arguments).
 
-    Only for parts that show nothing about the viewer: no CSRF token, no current_user, no role checks,
-    no time finer than the day. A part that contains the request's CSRF token fails loudly."""
+    Only for parts that show nothing about the viewer: no current_user, no role checks, no time finer
+    than the day. A part that contains the request's CSRF token fails loudly, unless it is called
+    `with_token=true` (a form the same for every viewer who is shown it): then csrf_token() renders a
+    marker inside it, and each request's own token replaces the marker."""
     from flask_babel import get_timezone
 
     from app.core.i18n import locale_code
 
     def render() -> Markup:
-        html = Markup(caller())  # noqa: S704  (the template's own autoescaped output)
+        html = _with_token_marker(caller) if with_token else Markup(caller())  # noqa: S704  (autoescaped)
         token = g.get("csrf_token")
         if token and token in html:
             raise RuntimeError(f"shared fragment {name!r} holds the viewer's CSRF token")
@@ -291,7 +321,26 @@ def shared_fragment(name: str, *key, caller) -> Markup:
 
     today = clock.now().date()
     full_key = (name, locale_code(), str(get_timezone()), today, request.script_root, *key)
-    return sized_memo("fragment", full_key, render, len)
+    html = sized_memo("fragment", full_key, render, len)
+    if with_token and CSRF_MARKER in html:
+        from flask_wtf.csrf import generate_csrf
+
+        html = Markup(html.replace(CSRF_MARKER, generate_csrf()))  # noqa: S704  (a token: URL-safe)
+    return html
+
+
+def _with_token_marker(caller) -> Markup:
+    """Render with the marker standing in for the request's CSRF token (generate_csrf() returns what
+    `g` holds), then give the request its own token back."""
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    saved = g.pop(field, None)
+    setattr(g, field, CSRF_MARKER)
+    try:
+        return Markup(caller())  # noqa: S704  (the template's own autoescaped output)
+    finally:
+        g.pop(field, None)
+        if saved is not None:
+            setattr(g, field, saved)
 
 
 # ---- the response cache -----------------------------------------------------------------------

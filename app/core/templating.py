@@ -15,10 +15,12 @@ def url_with(**changes) -> str:
 
 
 def init_templating(app: Flask) -> None:
+    from app.core.frame import frame_header
     from app.core.lifecycle import step_label
     from app.core.navigation import init_navigation
 
     init_navigation(app)
+    app.jinja_env.globals["frame_header"] = frame_header
     app.jinja_env.globals["url_with"] = url_with
     app.jinja_env.filters["step_label"] = step_label
     app.jinja_env.trim_blocks = True

@@ -13,9 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from app.accounts.models import User
 from app.accounts.permissions import is_admin, is_authenticated
@@ -100,10 +101,15 @@ class Summary:
 def _own_standing(auction: Auction, viewer: User | None) -> Decimal | None:
     if not is_authenticated(viewer):
         return None
-    return db.session.scalar(
-        select(AuctionParticipant.standing_amount).where(
-            AuctionParticipant.auction_id == auction.id, AuctionParticipant.user_id == viewer.id
-        )
+    return db.session.scalar(_standing_statement(), {"auction_id": auction.id, "user_id": viewer.id})
+
+
+@cache
+def _standing_statement():
+    """Built once: constructing a statement costs more than running this one."""
+    return select(AuctionParticipant.standing_amount).where(
+        AuctionParticipant.auction_id == bindparam("auction_id"),
+        AuctionParticipant.user_id == bindparam("user_id"),
     )
 
 
@@ -173,13 +179,24 @@ def _amount_visible(auction: Auction, bid: AuctionBid, viewer: User | None) -> b
 
 def history(auction: Auction, viewer: User | None) -> list[HistoryRow]:
     """Bids newest first, as this viewer may see them (sealed: only their own until the close)."""
-    query = select(AuctionBid).where(AuctionBid.auction_id == auction.id).order_by(AuctionBid.seq.desc())
-    if sealed_hidden(auction) and not is_admin(viewer):
+    values = {"auction_id": auction.id}
+    own_only = sealed_hidden(auction) and not is_admin(viewer)
+    if own_only:
         if not is_authenticated(viewer):
             return []
-        query = query.where(AuctionBid.bidder_id == viewer.id)
+        values["bidder_id"] = viewer.id
     alias_map = shared_aliases(auction)
-    return [history_row(auction, bid, viewer, alias_map) for bid in db.session.scalars(query)]
+    bids = db.session.scalars(_history_statement(own_only), values)
+    return [history_row(auction, bid, viewer, alias_map) for bid in bids]
+
+
+@cache
+def _history_statement(own_only: bool):
+    """Built once per kind: every bid, or (a sealed auction before its close) the viewer's own."""
+    query = select(AuctionBid).where(AuctionBid.auction_id == bindparam("auction_id"))
+    if own_only:
+        query = query.where(AuctionBid.bidder_id == bindparam("bidder_id"))
+    return query.order_by(AuctionBid.seq.desc())
 
 
 def history_row(

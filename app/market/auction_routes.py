@@ -48,13 +48,14 @@ class Busy(DomainError):
     status_code = 503
 
 
+_WITH_LISTING = (joinedload(Auction.listing),)  # built once: a loader option costs more to make than to use
+
+
 def viewable_auction(auction_id: int, *listing_columns) -> Auction:
     """The auction with its listing, or 404; with ``listing_columns`` only those of the listing
     (its row is ~240 columns wide; others load when first used)."""
-    loader = joinedload(Auction.listing)
-    auction = db.session.get(
-        Auction, auction_id, options=[loader.load_only(*listing_columns) if listing_columns else loader]
-    )
+    options = (joinedload(Auction.listing).load_only(*listing_columns),) if listing_columns else _WITH_LISTING
+    auction = db.session.get(Auction, auction_id, options=options)
     if auction is None or not can_view_listing(current_user, auction.listing):
         raise NotFound(_("There is no such auction."))
     return auction

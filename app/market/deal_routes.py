@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Flask, abort, flash, redirect, render_template, request, url_for
+from flask import Flask, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -49,6 +49,7 @@ def init_app(app: Flask) -> None:
         offer_action_label=ostates.OFFER_LIFECYCLE.action_label,
         deal_origin_label=lambda origin: str(dstates.ORIGIN_LABELS.get(origin, origin)),
         offer_form_for=_offer_form_for,
+        may_offer=_may_offer,
         pending_offer_for=_pending_offer_for,
     )
 
@@ -58,18 +59,39 @@ def _expiry(form: OfferForm) -> dt.datetime:
     return clock.now() + dt.timedelta(days=days)
 
 
+def remember_open_proposal(listing: Listing, offer_id: int | None) -> None:
+    """The listing page read the viewer's open proposal with their other facts: the panel reuses it."""
+    g.ipex_open_proposal = (listing.id, current_user.id, offer_id)
+
+
+def _open_proposal(listing: Listing) -> Offer | None:
+    known = g.get("ipex_open_proposal")
+    if known is None or known[:2] != (listing.id, current_user.id):
+        return offer_services.open_proposal(listing, current_user)
+    offer = known[2]
+    if isinstance(offer, int):  # loaded once, then held: the session keeps only weak references
+        offer = db.session.get(Offer, offer)
+        g.ipex_open_proposal = (*known[:2], offer)
+    return offer
+
+
+def _may_offer(listing: Listing) -> bool:
+    """Whether the listing page shows this viewer the new-offer form (see ``_offer_form_for``)."""
+    user = current_user
+    if not getattr(user, "is_authenticated", False) or is_seller(user, listing):
+        return False
+    if listing.status != "published" or listing.price_mechanism != "negotiable":
+        return False
+    return _open_proposal(listing) is None
+
+
 def _offer_form_for(listing: Listing) -> OfferForm | None:
     """The new-offer form on a listing page, for users who could make an offer now.
 
     None while the user's negotiation has an open proposal: the service refuses a second one, so
     the page shows that proposal and its answers instead (see ``pending_offer_for``).
     """
-    user = current_user
-    if not getattr(user, "is_authenticated", False) or is_seller(user, listing):
-        return None
-    if listing.status != "published" or listing.price_mechanism != "negotiable":
-        return None
-    if offer_services.open_proposal(listing, user) is not None:
+    if not _may_offer(listing):
         return None
     form = OfferForm(formdata=None)
     form.fill_from_terms(listing.terms_snapshot())
@@ -81,7 +103,7 @@ def _pending_offer_for(listing: Listing) -> Offer | None:
     user = current_user
     if not getattr(user, "is_authenticated", False) or is_seller(user, listing):
         return None
-    return offer_services.open_proposal(listing, user)
+    return _open_proposal(listing)
 
 
 def _counter_form(offer: Offer, posted: OfferForm | None = None) -> OfferForm:

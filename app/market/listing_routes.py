@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.accounts.permissions import admin_required, login_required
+from app.accounts.permissions import admin_required, is_authenticated, login_required
 from app.catalogue.display import publication_display
 from app.catalogue.models import Patent
 from app.catalogue.validation import ValidationFailed
@@ -23,6 +23,7 @@ from app.core.pagination import paginate
 from app.extensions import db
 from app.market import bp, dataroom, listing_search, listing_services, listing_valuation, watchlist
 from app.market import listing_states as states
+from app.market.deal_routes import remember_open_proposal
 from app.market.listing_charts import funnel_chart, funnel_series, range_bar
 from app.market.listing_forms import (
     CONTACT_LABELS,
@@ -100,6 +101,10 @@ def listing_detail(listing_id: int):
     listing = get_listing(listing_id)
     manage = listing_services.can_manage(current_user, listing)
     findings = listing_services.diligence_for(listing) if manage else []
+    standing = None
+    if not manage and is_authenticated(current_user):
+        standing = listing_services.buyer_standing(listing, current_user)
+        remember_open_proposal(listing, standing.open_proposal_id)  # for the offer panel
     # The due diligence, value and similar listings are read only when the page's shared fragments
     # are not already rendered for this data version.
     return render_template(
@@ -111,9 +116,9 @@ def listing_detail(listing_id: int):
         blocking=[f for f in findings if f.level == "block"],
         load_value=lambda: listing_valuation.listing_value(listing),
         documents=dataroom.document_summary(listing),
-        nda_accepted=not manage and listing_services.has_accepted_nda(listing, current_user),
+        nda_accepted=standing is not None and standing.nda_accepted,
         nda_text=listing_services.nda_text(listing),
-        watching=watchlist.is_watching(current_user, listing),
+        watching=standing.watching if standing is not None else watchlist.is_watching(current_user, listing),
         acceptance=find_acceptance(listing, current_user) if listing.right_type == "open_licence" else None,
         load_similar=lambda: listing_search.similar_listings(listing),
         allowed=[

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from app.accounts.models import User
 from app.accounts.permissions import is_admin, is_authenticated, is_verified
@@ -30,7 +32,14 @@ from app.core.ticks import periodic
 from app.extensions import db
 from app.market import diligence
 from app.market import listing_states as states
-from app.market.listing_models import Listing, ListingPatent, ListingView, MarketSetting, NdaAcceptance
+from app.market.listing_models import (
+    Listing,
+    ListingPatent,
+    ListingView,
+    MarketSetting,
+    NdaAcceptance,
+    WatchItem,
+)
 from app.market.listing_validation import clean_listing
 
 AUTO_PUBLISH_KEY = "listings.auto_publish_verified"
@@ -84,14 +93,50 @@ def can_list_project(user: User, project: InnovationProject) -> bool:
 def has_accepted_nda(listing: Listing, user: User | None) -> bool:
     if not is_authenticated(user):
         return False
-    return (
-        db.session.scalar(
-            select(NdaAcceptance.id).where(
-                NdaAcceptance.listing_id == listing.id, NdaAcceptance.user_id == user.id
-            )
-        )
-        is not None
+    found = db.session.scalar(_nda_statement(), {"listing_id": listing.id, "user_id": user.id})
+    return found is not None
+
+
+@cache
+def _nda_statement():
+    """Built once (asked on every signed-in auction page, by the bidder qualification)."""
+    return select(NdaAcceptance.id).where(
+        NdaAcceptance.listing_id == bindparam("listing_id"), NdaAcceptance.user_id == bindparam("user_id")
     )
+
+
+@dataclass(frozen=True)
+class BuyerStanding:
+    """What a signed-in buyer has with one listing, as the listing page shows it."""
+
+    nda_accepted: bool
+    watching: bool
+    open_proposal_id: int | None  # their negotiation's open proposal (it blocks a new offer)
+
+
+def buyer_standing(listing: Listing, user: User) -> BuyerStanding:
+    """NDA, watch and open proposal in one statement (the page sent one for each)."""
+    row = db.session.execute(_standing_statement(), {"listing_id": listing.id, "user_id": user.id}).one()
+    return BuyerStanding(
+        nda_accepted=row[0] is not None, watching=row[1] is not None, open_proposal_id=row[2]
+    )
+
+
+@cache
+def _standing_statement():
+    """Built once: constructing it costs more than running it."""
+    from app.market import offer_states
+    from app.market.offer_models import Offer
+
+    listing_id, user_id = bindparam("listing_id"), bindparam("user_id")
+    nda = select(NdaAcceptance.id).where(
+        NdaAcceptance.listing_id == listing_id, NdaAcceptance.user_id == user_id
+    )
+    watch = select(WatchItem.id).where(WatchItem.user_id == user_id, WatchItem.listing_id == listing_id)
+    proposal = select(Offer.id).where(
+        Offer.listing_id == listing_id, Offer.buyer_id == user_id, Offer.status == offer_states.OPEN
+    )
+    return select(*(part.limit(1).scalar_subquery() for part in (nda, watch, proposal)))
 
 
 def may_see_confidential(user: User | None, listing: Listing) -> bool:

@@ -105,6 +105,13 @@ def _stored_head(patent: Patent, listing_type: str):
     return head
 
 
+@bp.app_template_global("engagement_is_personal")
+def engagement_is_personal(patent: Patent) -> bool:
+    """Whether this viewer may write or sign the patent's engagement: then the report's engagement
+    section is rendered for them; everyone else sees the same section (a shared fragment)."""
+    return engagements.can_write(patent, current_user) or engagements.can_sign(patent, current_user)
+
+
 @bp.app_template_global("engagement_view")
 def engagement_view(
     patent: Patent, listing_type: str, head, *, current_hash: str | None = None
@@ -114,13 +121,12 @@ def engagement_view(
     latest = engagements.latest(patent.id, listing_type)
     if head is not None and head.low is not None:
         current_hash = engagements.figures_hash(engagements.figures_of(head))
+    can_sign = latest is not None and not latest.is_signed and engagements.can_sign(patent, current_user)
     return {
         "engagement": latest,
         "can_write": engagements.can_write(patent, current_user),
-        "can_sign": latest is not None
-        and not latest.is_signed
-        and engagements.can_sign(patent, current_user),
-        "sign_form": SignForm(),
+        "can_sign": can_sign,
+        "sign_form": SignForm() if can_sign else None,  # a form costs more than the rest of the section
         "purpose": PURPOSE_LABELS,
         "basis": BASIS_LABELS,
         "status": STATUS_LABELS,

@@ -133,3 +133,31 @@ def test_versioned_memo_is_shared_until_a_write_commits(app, make_patent, holder
     assert versioned_memo("test.memo", ("k",), compute) == 5
     db.session.rollback()
     assert versioned_memo("test.memo", ("k",), compute) == 3
+
+
+def test_an_unflushed_statement_write_keeps_memos_fresh_until_it_ends(app, make_patent, holder):
+    """A write sent as a statement (no ORM changes pending) marks the transaction as written; its
+    rollback or commit clears the mark, so later reads use the memo again without a connection."""
+    from sqlalchemy import update
+
+    from app.accounts.models import User
+    from app.core import page_cache
+
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return len(calls)
+
+    assert versioned_memo("test.statement", ("k",), compute) == 1
+    db.session.execute(update(User).where(User.id == holder.id).values(display_name="Renamed"))
+    assert page_cache.session_has_written()
+    assert versioned_memo("test.statement", ("k",), compute) == 2  # the transaction's own view
+    db.session.rollback()
+    assert not page_cache._WRITING
+    assert not page_cache.session_has_written()
+    assert versioned_memo("test.statement", ("k",), compute) == 1
+    db.session.execute(update(User).where(User.id == holder.id).values(display_name="Renamed"))
+    db.session.close()  # returned to the pool uncommitted: the pool rolls it back
+    assert not page_cache._WRITING
+    assert versioned_memo("test.statement", ("k",), compute) == 1

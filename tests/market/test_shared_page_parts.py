@@ -102,3 +102,34 @@ def test_english_auction_bidder_and_non_bidder_pages(app, client, frozen_clock, 
     assert "Place bid" not in pages["visitor"]
     for page in pages.values():
         assert "Bidder A" in page or "you" in page  # the aliases, shared per data version
+
+
+def _offer_form_token(page: str) -> str | None:
+    """The CSRF token inside the listing page's new-offer form, if the page has that form."""
+    import re
+
+    form = re.search(r'class="deal-offer-form">(.*?)</form>', page, re.S)
+    return re.search(r'name="csrf_token" value="([^"]+)"', form[1])[1] if form else None
+
+
+@pytest.mark.parametrize("order", [(0, 1, 2, 3, 4), (4, 3, 2, 1, 0), (2, 0, 4, 1, 3)])
+def test_offer_form_is_shared_with_each_buyers_own_token(app, listing_world, make_user, order):
+    """The new-offer form is rendered once for every buyer who may offer; each page carries its own
+    session's token in it, and a buyer with an open proposal, the seller and a visitor get no form."""
+    from app.market import offer_services
+
+    listing, viewers = listing_world
+    proposer = make_buyer(make_user, name="Proposer Co", email="proposer@example.com")
+    offer_services.make_offer(listing=listing, buyer=proposer, price="400000", actor=proposer)
+    db.session.commit()
+    viewers = {**viewers, "proposer": proposer}
+    pages = view_in_order(app, viewers, f"/market/listings/{listing.id}", order)
+    tokens = {name: _offer_form_token(page) for name, page in pages.items()}
+    for name in ("buyer", "insider"):  # their own session's token, the one in their top bar
+        assert tokens[name] is not None, name
+        assert tokens[name] in pages[name].split('<header class="topbar">')[1].split("</header>")[0]
+    assert tokens["buyer"].split(".")[0] != tokens["insider"].split(".")[0]
+    for name in ("seller", "visitor", "proposer"):
+        assert tokens[name] is None, name
+    assert "Your offer is waiting for the seller" in pages["proposer"]
+    assert "Your offer is waiting for the seller" not in pages["buyer"]

@@ -165,3 +165,36 @@ def test_report_shares_its_figures_but_not_the_controls_of_each_viewer(client, a
         for page in pages.values():
             assert 'data-testid="fair-range"' in page
             assert 'data-testid="approaches"' in page
+
+
+def test_engagement_section_is_shared_only_by_viewers_who_cannot_act(app, client, auth, owned, make_user):
+    """Viewers who may neither write nor sign see one shared engagement section; the owner and an
+    assessor get their own controls, in any order, before and after a draft is written."""
+    from tests.conftest import view_in_order
+
+    owner, patent = owned
+    viewers = {
+        "assessor": make_user(roles=(Role.ASSESSOR,), email="assessor@example.com"),
+        "owner": owner,
+        "buyer": make_user(email="buyer@example.com"),
+        "visitor": None,
+    }
+    path = f"/valuation/patents/{patent.id}"
+    for order in ((0, 1, 2, 3), (3, 2, 1, 0)):
+        pages = view_in_order(app, viewers, path, order)
+        for name in ("assessor", "owner"):
+            assert 'data-testid="new-engagement"' in pages[name], name
+        for name in ("buyer", "visitor"):
+            assert 'data-testid="new-engagement"' not in pages[name], name
+            assert "No engagement yet" in pages[name]
+    auth.login(owner)
+    client.post(path + "/engagement", data=ENGAGEMENT)  # a draft: the assessor may sign it now
+    auth.logout()
+    for order in ((2, 0, 3, 1), (1, 3, 0, 2)):
+        pages = view_in_order(app, viewers, path, order)
+        assert 'data-testid="sign-form"' in pages["assessor"]
+        assert 'data-testid="edit-engagement"' in pages["owner"]
+        for name in ("buyer", "visitor"):
+            assert 'data-testid="sign-form"' not in pages[name]
+            assert 'data-testid="edit-engagement"' not in pages[name]
+            assert 'data-testid="engagement-status"' in pages[name]
