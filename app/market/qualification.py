@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 
 from app.accounts.models import User
 from app.accounts.permissions import is_authenticated, is_buyer
-from app.core.page_cache import facts_version, session_has_written
+from app.core.page_cache import facts_version, session_has_written, versioned_memo
 from app.extensions import db
 from app.market.listing_models import Listing
 from app.market.listing_services import has_accepted_nda, is_seller
@@ -77,20 +77,38 @@ def _not_the_seller_side(listing: Listing, user: User) -> Qualification | None:
     return None
 
 
+@dataclass(frozen=True)
+class OwnerFacts:
+    """Who owns a listing's patents: platform owners, their organisations and the names of record."""
+
+    user_ids: frozenset[int]
+    organisation_ids: frozenset[int]
+    names: frozenset[str]  # owners of record (else applicants), casefolded
+
+
+def owner_facts(listing: Listing) -> OwnerFacts:
+    """The same for every viewer: read once per data version (it cost three statements a view)."""
+
+    def read() -> OwnerFacts:
+        patents = listing.patents
+        return OwnerFacts(
+            frozenset(p.owner_id for p in patents if p.owner_id is not None),
+            frozenset(p.organisation_id for p in patents if p.organisation_id is not None),
+            frozenset(name.strip().casefold() for p in patents for name in p.owners_on_record),
+        )
+
+    return versioned_memo("market.listing_owner_facts", (listing.id,), read)
+
+
 def _is_co_owner(listing: Listing, user: User) -> bool:
     """Owners on the platform, or an organisation named as an owner of record of a listed patent."""
+    owners = owner_facts(listing)
+    if user.id in owners.user_ids or (
+        user.organisation_id and user.organisation_id in owners.organisation_ids
+    ):
+        return True
     org_name = (user.organisation.name.strip().casefold() if user.organisation else "") or None
-    for patent in listing.patents:
-        if patent.owner_id == user.id or (
-            user.organisation_id and patent.organisation_id == user.organisation_id
-        ):
-            return True
-        names = {
-            name.strip().casefold() for name in patent.party_names("owner") or patent.party_names("applicant")
-        }
-        if org_name and org_name in names:
-            return True
-    return False
+    return org_name is not None and org_name in owners.names
 
 
 def _buyer(listing: Listing, user: User) -> Qualification | None:

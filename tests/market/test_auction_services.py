@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 from flask_babel import force_locale
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from app.accounts.models import Role
 from app.catalogue.validation import ValidationFailed
@@ -381,3 +381,35 @@ def test_the_close_seals_the_bid_streams_head_into_the_global_chain(app, frozen_
     )
     assert sealed.payload["details"]["bid_log"] == {"seq": 1, "hash": closed.audit_head}
     assert verify_chain() is None
+
+
+def test_the_co_owner_check_is_shared_by_viewers_and_follows_the_owners(app, english, seller, make_user):
+    """The owners of the listed patents are read once per data version for every viewer (they cost
+    three statements a view); an owner of record added later is refused at once."""
+    from app.catalogue.models import PatentParty
+    from app.market.listing_models import ListingPatent
+    from tests.market.listing_support import make_patent
+
+    patent = make_patent(seller)
+    english.listing.patent_links.append(ListingPatent(patent_id=patent.id, position=0))
+    db.session.commit()
+    partner = make_user(roles=(Role.BUYER,), verified=True, organisation="Partner University")
+    outsider = make_user(roles=(Role.BUYER,), verified=True, organisation="Another Buyer")
+    for user in (partner, outsider):
+        accept_nda(english.listing, user)
+    assert bidder_qualification(english.listing, partner).ok
+    db.session.expire_all()  # as a new request would
+    statements = []
+    listen = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listen)
+    try:
+        assert bidder_qualification(english.listing, outsider).ok
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listen)
+    assert not [s for s in statements if "patent" in s.lower()], statements
+    patent = db.session.get(type(patent), patent.id)
+    patent.parties.append(PatentParty(role="owner", name=" partner university ", sequence=9))
+    db.session.commit()
+    verdict = bidder_qualification(english.listing, partner)
+    assert (verdict.ok, verdict.code) == (False, "seller")
+    assert bidder_qualification(english.listing, outsider).ok

@@ -25,7 +25,7 @@ PAGES = {
     "listing": ("/market/listings/{listing_id}", 1, 3),
     # per viewer: the bidder's standing, NDA, deposit and the owners of the listed patents (the
     # qualification), the bids they may see; deposit shown, aliases, extensions per data version
-    "auction": ("/market/auctions/{auction_id}", 2, 6),
+    "auction": ("/market/auctions/{auction_id}", 2, 5),
     # figures and models: shared fragments, the valuation read only to render them; the engagement
     "report": ("/valuation/patents/{patent_id}", 1, 1),
     "chart": ("/valuation/patents/{patent_id}/charts/range.svg", 1, 1),  # the visibility check
