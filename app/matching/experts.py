@@ -20,8 +20,10 @@ from app.accounts.permissions import is_admin, is_assessor_or_admin, is_authenti
 from app.catalogue.models import PUBLISHED, Expert, Patent
 from app.catalogue.search import crosslang
 from app.catalogue.validation import ValidationFailed
+from app.core.clock import clock
 from app.core.errors import PermissionDenied
 from app.core.models import UTCDateTime, utcnow
+from app.core.page_cache import versioned_memo
 from app.extensions import db
 from app.matching.engine import Match
 from app.matching.engine.experts import Exclusion, ExpertCandidate, Subject, rank_experts
@@ -173,27 +175,36 @@ class Recommendations:
     excluded: list[tuple[Expert, Exclusion]]
 
 
-def _recommend(subject: Subject, parties: list[Party], limit: int) -> Recommendations:
-    experts = list(
-        db.session.scalars(
-            select(Expert)
-            .where(Expert.moderation_status == PUBLISHED)
-            .options(selectinload(Expert.specialties), selectinload(Expert.conflicts))
-            .order_by(Expert.id)
-            .limit(MAX_EXPERTS)
-        )
+def _recommend(subject: Subject, parties: list[Party], limit: int, key: tuple) -> Recommendations:
+    """Rank every published expert for the subject. The ranking is the same for every viewer who may
+    see it and changes only with a committed write (an expert, a conflict, the subject, its parties)
+    or the day, so it is kept per data version under ``key``; a view loads only the experts it shows."""
+
+    def rank() -> tuple[tuple[Match, ...], tuple[Exclusion, ...]]:
+        records: dict[int, list[ExpertConflictRecord]] = {}
+        for rec in db.session.scalars(
+            select(ExpertConflictRecord).options(selectinload(ExpertConflictRecord.recorded_by))
+        ):
+            records.setdefault(rec.expert_id, []).append(rec)
+        experts = _published_experts(select(Expert).order_by(Expert.id).limit(MAX_EXPERTS))
+        candidates = [_candidate(e, records.get(e.id, []), parties) for e in experts]
+        matches, excluded = rank_experts(subject, candidates, lexicon=crosslang, limit=limit)
+        return tuple(matches), tuple(excluded)
+
+    matches, excluded = versioned_memo("matching.experts", (*key, limit, clock.now().date()), rank)
+    wanted = {m.candidate_id for m in matches} | {x.expert_id for x in excluded}
+    by_id = (
+        {e.id: e for e in _published_experts(select(Expert).where(Expert.id.in_(wanted)))} if wanted else {}
     )
-    records: dict[int, list[ExpertConflictRecord]] = {}
-    for rec in db.session.scalars(
-        select(ExpertConflictRecord).options(selectinload(ExpertConflictRecord.recorded_by))
-    ):
-        records.setdefault(rec.expert_id, []).append(rec)
-    candidates = [_candidate(e, records.get(e.id, []), parties) for e in experts]
-    matches, excluded = rank_experts(subject, candidates, lexicon=crosslang, limit=limit)
-    by_id = {e.id: e for e in experts}
     return Recommendations(
-        [(by_id[m.candidate_id], m) for m in matches], [(by_id[x.expert_id], x) for x in excluded]
+        [(by_id[m.candidate_id], m) for m in matches if m.candidate_id in by_id],
+        [(by_id[x.expert_id], x) for x in excluded if x.expert_id in by_id],
     )
+
+
+def _published_experts(query) -> list[Expert]:
+    options = (selectinload(Expert.specialties), selectinload(Expert.conflicts))
+    return list(db.session.scalars(query.where(Expert.moderation_status == PUBLISHED).options(*options)))
 
 
 def can_see_patent_experts(user: User | None, patent: Patent) -> bool:
@@ -207,7 +218,7 @@ def experts_for_patent(patent: Patent, viewer: User | None, limit: int = 5) -> R
         raise PermissionDenied(_("Only assessors and the patent's owner see recommended experts."))
     texts = (patent.title_zh, patent.title_en, patent.abstract_zh, patent.abstract_en)
     subject = Subject("\n".join(t for t in texts if t), tuple(c.code for c in patent.classifications))
-    return _recommend(subject, [owner_party(patent)], limit)
+    return _recommend(subject, [owner_party(patent)], limit, ("patent", patent.id))
 
 
 def experts_for_need(need: Need, viewer: User | None, limit: int = 5) -> Recommendations:
@@ -216,4 +227,6 @@ def experts_for_need(need: Need, viewer: User | None, limit: int = 5) -> Recomme
 
     if not can_manage(viewer, need):
         raise PermissionDenied(_("Only the buyer who posted this need sees recommended experts."))
-    return _recommend(Subject(need.text, tuple(need.codes or ())), [buyer_party(need)], limit)
+    return _recommend(
+        Subject(need.text, tuple(need.codes or ())), [buyer_party(need)], limit, ("need", need.id)
+    )

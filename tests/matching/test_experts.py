@@ -232,3 +232,32 @@ def test_api_need_experts_for_its_buyer(client, world):
         "Excluded: conflict with the buyer (Advises the buyer), recorded by Admin Liu"
     ]
     assert "王平 (Wang Ping)" not in [e["name"] for e in body["experts"]]
+
+
+def test_the_ranking_is_kept_between_views_and_follows_a_new_conflict(app, world):
+    """Every view of a need's or patent's page ranked every expert again (tokenising all their texts:
+    the need page's largest cost); the ranking is now kept per data version, so a recorded conflict
+    shows on the next view."""
+    from sqlalchemy import event
+
+    need = services.create_need(world["buyer"], NEED)
+    db.session.commit()
+    first = experts.experts_for_need(need, world["buyer"])
+    assert world["good"] in [e for e, _m in first.matches]
+    db.session.expire_all()  # as a new request would
+    statements = []
+    listen = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listen)
+    try:
+        again = experts.experts_for_need(need, world["buyer"])
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listen)
+    assert [e.id for e, _m in again.matches] == [e.id for e, _m in first.matches]
+    assert not [s for s in statements if "expert_conflict_records" in s], statements
+    experts.record_conflict(
+        world["good"], world["admin"], "Advises the buyer", organisation=world["buyer"].organisation
+    )
+    db.session.commit()
+    after = experts.experts_for_need(need, world["buyer"])
+    assert world["good"] in [e for e, _x in after.excluded]
+    assert world["good"] not in [e for e, _m in after.matches]

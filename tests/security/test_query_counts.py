@@ -32,7 +32,7 @@ PAGES = {
     "needs_board": ("/needs/", 1, 1),
     # the ranking of listings and catalogue patents is shared per data version; a view reads the
     # need, the rows it shows, the buyer's marks and the expert recommendations: none per candidate
-    "need": ("/needs/{need_id}", 4, 10),
+    "need": ("/needs/{need_id}", 4, 9),
 }
 
 # PostgreSQL's search plans its scan (EXPLAIN, planner settings set and reset), but a repeated search
