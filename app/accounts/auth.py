@@ -1,7 +1,5 @@
 """Flask-Login wiring: session users and bearer-token users."""
 
-import threading
-from collections import OrderedDict
 from functools import cache
 
 from flask import Request, current_app
@@ -14,7 +12,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app.accounts.models import Organisation, User, UserRole
 from app.accounts.services import user_for_token
 from app.core.notifications import remember_unread, unread_count_column
-from app.core.page_cache import data_version, session_has_written
+from app.core.page_cache import SizedMemo, data_version, session_has_written
 from app.extensions import db, login_manager
 
 login_manager.login_view = "accounts.login"
@@ -76,8 +74,7 @@ def load_user(identity: str) -> User | None:
 # ever put back, under the id the session named; the generation and active checks run as before.
 
 USER_FACTS_ENTRIES = 4096  # one small tuple per recently active user
-_USER_FACTS: OrderedDict[tuple, tuple] = OrderedDict()
-_USER_FACTS_LOCK = threading.Lock()
+_USER_FACTS = SizedMemo(USER_FACTS_ENTRIES)  # each entry counts 1
 
 
 @cache
@@ -107,10 +104,7 @@ def _remember_user(user_id: int, version: str, user: User, unread: int) -> None:
         tuple(_values(grant) for grant in user.__dict__.get("role_grants", ())),
         unread,
     )
-    with _USER_FACTS_LOCK:
-        _USER_FACTS[key] = facts
-        while len(_USER_FACTS) > USER_FACTS_ENTRIES:
-            _USER_FACTS.popitem(last=False)
+    _USER_FACTS.put(key, facts, 1)
 
 
 def _remembered_user(user_id: int, version: str) -> tuple[User, int] | None:
@@ -118,11 +112,8 @@ def _remembered_user(user_id: int, version: str) -> tuple[User, int] | None:
     key = _facts_key(user_id, version)
     if key is None:
         return None
-    with _USER_FACTS_LOCK:
-        facts = _USER_FACTS.get(key)
-        if facts is not None:
-            _USER_FACTS.move_to_end(key)
-    if facts is None:
+    found, facts = _USER_FACTS.get(key)
+    if not found:
         return None
     session = db.session()
     user_values, organisation_values, grant_values, unread = facts

@@ -23,12 +23,12 @@ from markupsafe import Markup, escape
 
 from app.core.i18n import locale_code
 from app.core.navigation import nav_items
-from app.core.page_cache import _SizedMemo
+from app.core.page_cache import SizedMemo
 
 TOKEN_MARK = "\x00ipex-frame-token\x00"  # noqa: S105  (a marker, no secret)
 LANG_ACTION_MARK = "\x00ipex-frame-lang\x00"
 FRAME_MEMO_BYTES = 8 * 1024 * 1024  # per process: a few thousand bars of ~5 KB
-_FRAMES = _SizedMemo(FRAME_MEMO_BYTES)
+_FRAMES = SizedMemo(FRAME_MEMO_BYTES)
 
 
 @dataclass(frozen=True)

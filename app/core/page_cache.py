@@ -248,9 +248,10 @@ def versioned_memo(namespace: str, key: tuple, compute):
     return value
 
 
-class _SizedMemo:
+class SizedMemo:
     """An LRU bounded by the total size of its values (rendered fragments and results of searches,
-    whose keys come from visitors' URLs: a count bound alone would let big entries fill the memory)."""
+    whose keys come from visitors' URLs: a count bound alone would let big entries fill the memory).
+    Entries put with size 1 make it an LRU bounded by their number."""
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
@@ -281,7 +282,7 @@ class _SizedMemo:
 
 
 SIZED_MEMO_BYTES = 32 * 1024 * 1024  # per process
-_SIZED = _SizedMemo(SIZED_MEMO_BYTES)
+_SIZED = SizedMemo(SIZED_MEMO_BYTES)
 
 
 def sized_memo(namespace: str, key: tuple, compute, size_of):

@@ -12,8 +12,6 @@ a deposit refunded, a role, a verification, a patent's owners) is seen at the ne
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -22,7 +20,7 @@ from flask_babel import gettext as _
 
 from app.accounts.models import User
 from app.accounts.permissions import is_authenticated, is_buyer
-from app.core.page_cache import facts_version, session_has_written, versioned_memo
+from app.core.page_cache import SizedMemo, facts_version, session_has_written, versioned_memo
 from app.extensions import db
 from app.market.listing_models import Listing
 from app.market.listing_services import has_accepted_nda, is_seller
@@ -157,9 +155,8 @@ def bidder_qualification(listing: Listing, user: User) -> Qualification:
     return QUALIFIED
 
 
-_PASSED: OrderedDict[tuple, bool] = OrderedDict()
-_PASSED_LOCK = threading.Lock()
 PASSED_ENTRIES = 4096
+_PASSED = SizedMemo(PASSED_ENTRIES)  # each entry counts 1
 
 
 def _passed_key(listing_id: int, user: User) -> tuple | None:
@@ -175,8 +172,7 @@ def known_qualified(listing_id: int, user: User) -> bool:
     key = _passed_key(listing_id, user)
     if key is None:
         return False
-    with _PASSED_LOCK:
-        return key in _PASSED
+    return _PASSED.get(key)[0]
 
 
 def remember_qualified(listing_id: int, user: User, facts: str | None) -> None:
@@ -185,10 +181,7 @@ def remember_qualified(listing_id: int, user: User, facts: str | None) -> None:
     key = _passed_key(listing_id, user)
     if key is None or key[2] != facts:
         return
-    with _PASSED_LOCK:
-        _PASSED[key] = True
-        while len(_PASSED) > PASSED_ENTRIES:
-            _PASSED.popitem(last=False)
+    _PASSED.put(key, True, 1)
 
 
 def facts_now() -> str | None:

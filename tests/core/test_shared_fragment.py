@@ -71,9 +71,9 @@ def test_personal_parts_differ_per_viewer_around_a_shared_fragment(app, client, 
 
 def test_sized_memo_keeps_within_its_byte_budget():
     """Fragments and search results are keyed by visitors' URLs: their total size stays bounded."""
-    from app.core.page_cache import _SizedMemo
+    from app.core.page_cache import SizedMemo
 
-    memo = _SizedMemo(800)
+    memo = SizedMemo(800)
     for number in range(20):
         memo.put(("k", number), "x" * 90, 90)
     assert memo.used <= 800
