@@ -117,16 +117,18 @@ def test_the_rate_on_or_before_the_valuation_date_is_used(app, seeded, make_pate
 
 
 def test_a_new_rate_makes_the_stored_valuation_stale(app, seeded, make_patent):
+    from app.core.clock import clock
     from app.valuation.services import facts_for, is_stale, load_config
 
     add_rate(seeded[2], rate="7.0")
     patent = make_patent(jurisdiction="US", family=["US"])
     value_patent(patent)
     db.session.commit()
+    today = clock.now().date()  # the day value_patent used (TODAY, read at import, fails across midnight)
     head = current_rows(patent.id)[0]
-    assert not is_stale(head, load_config(), facts_for(patent, TODAY))
-    add_rate(seeded[2], rate="7.2", day=TODAY)
-    assert is_stale(head, load_config(), facts_for(patent, TODAY))
+    assert not is_stale(head, load_config(), facts_for(patent, today))
+    add_rate(seeded[2], rate="7.2", day=today)
+    assert is_stale(head, load_config(), facts_for(patent, today))
 
 
 @pytest.mark.parametrize(("lang", "rate_text"), [("en", "yuan per US dollar"), ("zh", "元/美元")])
